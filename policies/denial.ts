@@ -1,0 +1,71 @@
+/**
+ * One denial shape with a stable code, shared by the guard, the isolate
+ * capability API, the runner and reports. Callers branch on `.code`
+ * (`'EACCES'`) and the `sleeveSandbox` brand, never on the message text.
+ */
+import type { Decision, MatchedRule } from './engine.js';
+
+/** Serialisable facts of a denial: this is what crosses process and isolate boundaries. */
+export interface DenialInfo {
+  readonly kind: 'sleeve-sandbox-denial';
+  readonly op: string;
+  readonly path: string;
+  readonly resolved?: string;
+  readonly policy: string;
+  /** `fs.read.deny "pattern"`, or `fs.write` when no allow rule matched. */
+  readonly rule: string;
+  readonly reason: string;
+}
+
+export function describeRule(decision: Pick<Decision, 'op' | 'rule'>): string {
+  const rule: MatchedRule | undefined = decision.rule;
+  return rule ? `${rule.list} ${JSON.stringify(rule.pattern)}` : `fs.${decision.op}`;
+}
+
+/**
+ * `write denied: data/lakehouse/AAPL.csv (policy strict, fs.write: no allow rule matches)`
+ * `read denied: data/lakehouse/portfolio_candidates.json (policy strict, fs.read.deny "...": strict isolation: ...)`
+ */
+export function formatDecision(decision: Decision): string {
+  const verdict = decision.allowed ? 'allowed' : 'denied';
+  return `${decision.op} ${verdict}: ${decision.path} (policy ${decision.policy}, ${describeRule(decision)}: ${decision.reason})`;
+}
+
+export function denialInfo(decision: Decision): DenialInfo {
+  const info: DenialInfo = {
+    kind: 'sleeve-sandbox-denial',
+    op: decision.op,
+    path: decision.path,
+    policy: decision.policy,
+    rule: describeRule(decision),
+    reason: decision.reason,
+  };
+  return decision.resolved === undefined ? info : { ...info, resolved: decision.resolved };
+}
+
+export interface DenialError extends Error {
+  code: 'EACCES';
+  errno: number;
+  syscall: string;
+  path: string;
+  sleeveSandbox: DenialInfo;
+}
+
+/** An `EACCES` error, as fs would throw, that names the rule and its reason. */
+export function createDenialError(decision: Decision, syscall: string = decision.op): DenialError {
+  const error = new Error(formatDecision(decision)) as DenialError;
+  error.code = 'EACCES';
+  error.errno = -13;
+  error.syscall = syscall;
+  error.path = decision.path;
+  error.sleeveSandbox = denialInfo(decision);
+  return error;
+}
+
+export function isDenialError(value: unknown): value is DenialError {
+  return (
+    value instanceof Error &&
+    (value as Partial<DenialError>).code === 'EACCES' &&
+    (value as Partial<DenialError>).sleeveSandbox?.kind === 'sleeve-sandbox-denial'
+  );
+}

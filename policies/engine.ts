@@ -1,0 +1,208 @@
+/**
+ * The decision function: `(op, path) -> allow | deny`, with the rule that
+ * decided and its reason. Rules are compiled once per sleeve (variables
+ * expanded, globs compiled to regular expressions); decisions on a resolved
+ * path are pure and cached.
+ *
+ * Semantics:
+ * - deny always beats allow, whatever the order or specificity of the rules
+ *   (unlike Deno 2.6+, where the most specific rule wins);
+ * - relative patterns match paths inside the workspace; a path outside it is
+ *   denied unless an absolute pattern names it;
+ * - the path is resolved first (see resolve-path.ts); a path that cannot be
+ *   resolved safely is denied.
+ */
+import path from 'node:path';
+import picomatch from 'picomatch';
+import { UsageError } from './errors.js';
+import { checkRunId, expandVariables } from './patterns.js';
+import { type PathInput, absoluteRaw, pathToString, resolveReal } from './resolve-path.js';
+import type { Sys } from './sys.js';
+import type { FsOp, ResolvedPolicy, RuleOrigin } from './types.js';
+
+export type RuleList = `fs.${FsOp}.${'allow' | 'deny'}`;
+
+export interface MatchedRule {
+  readonly list: RuleList;
+  /** The pattern as written in the policy file. */
+  readonly pattern: string;
+  /** The pattern with `{runDir}` and `{runId}` expanded. */
+  readonly expanded: string;
+  readonly reason?: string;
+  readonly origin: RuleOrigin;
+}
+
+export interface Decision {
+  readonly allowed: boolean;
+  readonly op: FsOp;
+  /** The path as the caller spelled it (for messages). */
+  readonly path: string;
+  /** The real absolute path the decision is about; absent when it could not be resolved. */
+  readonly resolved?: string;
+  /** The rule that decided: the deny that matched, or the allow that matched. */
+  readonly rule?: MatchedRule;
+  /** Why, in words: the deny's reason, "no allow rule matches", ... */
+  readonly reason: string;
+  readonly policy: string;
+}
+
+export interface CompileOptions {
+  /** Absolute workspace root (resolved through sys.realpath). */
+  workspace: string;
+  /** The sleeve's run id; `{runDir}` becomes `runs/<runId>`. */
+  runId: string;
+  sys: Sys;
+  /**
+   * Remember raw path -> real path. Only safe where the caller invalidates the
+   * cache on every change of the namespace it makes (the fs guard does).
+   */
+  cacheResolutions?: boolean;
+  /** Size bound of each cache; cleared when full. */
+  cacheSize?: number;
+}
+
+export interface CompiledPolicy {
+  readonly name: string;
+  readonly workspace: string;
+  readonly runId: string;
+  readonly runDir: string;
+  readonly policy: ResolvedPolicy;
+  /** Resolves and decides. Never throws for bad paths: they are denied. */
+  decide(op: FsOp, input: PathInput | unknown): Decision;
+  /** Decides on an already resolved real absolute path. Pure. */
+  decideResolved(op: FsOp, real: string, display?: string): Decision;
+  /** Forgets remembered resolutions (call after any rename, symlink, link, rm, ...). */
+  invalidate(): void;
+}
+
+interface CompiledRule extends MatchedRule {
+  readonly absolute: boolean;
+  readonly test: (p: string) => boolean;
+}
+
+function compileRules(
+  policy: ResolvedPolicy,
+  op: FsOp,
+  kind: 'allow' | 'deny',
+  vars: { runDir: string; runId: string },
+  nocase: boolean,
+): CompiledRule[] {
+  return policy.fs[op][kind].map((rule) => {
+    const expanded = expandVariables(rule.pattern, vars);
+    const absolute = expanded.startsWith('/');
+    const glob = absolute ? expanded.slice(1) : expanded;
+    const matcher = picomatch(glob, { dot: true, nocase, strictBrackets: true });
+    const compiled: CompiledRule = {
+      list: `fs.${op}.${kind}`,
+      pattern: rule.pattern,
+      expanded,
+      origin: rule.origin,
+      absolute,
+      test: (p: string) => matcher(p),
+    };
+    if ('reason' in rule && typeof rule.reason === 'string') return { ...compiled, reason: rule.reason };
+    return compiled;
+  });
+}
+
+function publicRule(rule: CompiledRule): MatchedRule {
+  const out: MatchedRule = { list: rule.list, pattern: rule.pattern, expanded: rule.expanded, origin: rule.origin };
+  return rule.reason === undefined ? out : { ...out, reason: rule.reason };
+}
+
+export function compilePolicy(policy: ResolvedPolicy, options: CompileOptions): CompiledPolicy {
+  const problem = checkRunId(options.runId);
+  if (problem) throw new UsageError(`invalid run id: ${problem}`);
+  const { sys } = options;
+  let workspace: string;
+  try {
+    workspace = sys.realpath(options.workspace);
+  } catch (error) {
+    throw new UsageError(
+      `workspace ${options.workspace} cannot be resolved (${(error as NodeJS.ErrnoException).code ?? 'error'}): pass an existing directory with --workspace`,
+    );
+  }
+  const runDir = `runs/${options.runId}`;
+  const vars = { runDir, runId: options.runId };
+  const nocase = sys.caseInsensitive;
+  const rules = {
+    read: { allow: compileRules(policy, 'read', 'allow', vars, nocase), deny: compileRules(policy, 'read', 'deny', vars, nocase) },
+    write: { allow: compileRules(policy, 'write', 'allow', vars, nocase), deny: compileRules(policy, 'write', 'deny', vars, nocase) },
+  };
+  const cacheSize = options.cacheSize ?? 50_000;
+  const decisions = new Map<string, Decision>();
+  const resolutions = new Map<string, string>();
+  const wsPrefix = workspace === '/' ? '/' : `${workspace}/`;
+
+  function decideResolved(op: FsOp, real: string, display = real): Decision {
+    const key = `${op}\0${real}`;
+    const cached = decisions.get(key);
+    if (cached) return cached.path === display ? cached : { ...cached, path: display };
+    let relative: string | undefined;
+    if (real === workspace) relative = '.';
+    else if (real.startsWith(wsPrefix)) relative = real.slice(wsPrefix.length);
+    const subject = (rule: CompiledRule) => (rule.absolute ? rule.test(real.slice(1)) : relative !== undefined && rule.test(relative));
+    const set = rules[op];
+    let decision: Decision;
+    const deny = set.deny.find(subject);
+    if (deny) {
+      decision = {
+        allowed: false,
+        op,
+        path: display,
+        resolved: real,
+        rule: publicRule(deny),
+        reason: deny.reason ?? 'matches a deny rule',
+        policy: policy.name,
+      };
+    } else {
+      const allow = set.allow.find(subject);
+      decision = allow
+        ? { allowed: true, op, path: display, resolved: real, rule: publicRule(allow), reason: 'matches an allow rule', policy: policy.name }
+        : {
+            allowed: false,
+            op,
+            path: display,
+            resolved: real,
+            reason: relative === undefined ? 'outside the workspace and no rule names it' : 'no allow rule matches',
+            policy: policy.name,
+          };
+    }
+    if (decisions.size >= cacheSize) decisions.clear();
+    decisions.set(key, Object.freeze(decision));
+    return decision;
+  }
+
+  function decide(op: FsOp, input: unknown): Decision {
+    const text = pathToString(input);
+    if (!text.ok) {
+      const display = typeof input === 'string' ? input : String(input instanceof Uint8Array ? Buffer.from(input).toString('utf8') : input);
+      return Object.freeze({ allowed: false, op, path: display, reason: `cannot be resolved safely: ${text.problem}`, policy: policy.name });
+    }
+    const raw = absoluteRaw(text.path, sys.cwd());
+    let real = options.cacheResolutions ? resolutions.get(raw) : undefined;
+    if (real === undefined) {
+      const resolved = resolveReal(sys, raw);
+      if (!resolved.ok) {
+        return Object.freeze({ allowed: false, op, path: text.path, reason: `cannot be resolved safely: ${resolved.problem}`, policy: policy.name });
+      }
+      real = resolved.real;
+      if (options.cacheResolutions) {
+        if (resolutions.size >= cacheSize) resolutions.clear();
+        resolutions.set(raw, real);
+      }
+    }
+    return decideResolved(op, real, text.path);
+  }
+
+  return Object.freeze({
+    name: policy.name,
+    workspace,
+    runId: options.runId,
+    runDir: path.join(workspace, runDir),
+    policy,
+    decide,
+    decideResolved,
+    invalidate: () => resolutions.clear(),
+  });
+}

@@ -1,0 +1,73 @@
+/**
+ * Typed errors. Commands throw these; only the CLI maps them to exit codes and
+ * prints them. Callers branch on `.code`, never on the message text.
+ */
+
+/** Exit codes are a public contract (see README "Exit codes"). */
+export const EXIT = Object.freeze({
+  ok: 0,
+  sleeveFailed: 1,
+  usage: 2,
+  denied: 3,
+});
+
+export class SleeveSandboxError extends Error {
+  readonly code: string;
+  readonly exitCode: number;
+  constructor(code: string, message: string, exitCode: number) {
+    super(message);
+    this.name = new.target.name;
+    this.code = code;
+    this.exitCode = exitCode;
+  }
+}
+
+/** Where in which file a problem is: `file:line:col` plus the JSON path. */
+export interface SourceLocation {
+  file: string;
+  line: number;
+  column: number;
+  /** JSON path in dotted form, e.g. `fs.read.deny[0].reason`; empty for the document. */
+  jsonPath: string;
+}
+
+export interface Diagnostic extends SourceLocation {
+  level: 'error' | 'warning';
+  message: string;
+}
+
+export function formatDiagnostic(d: Diagnostic): string {
+  const where = d.jsonPath ? `${d.jsonPath}: ` : '';
+  return `${d.file}:${d.line}:${d.column}: ${d.level}: ${where}${d.message}`;
+}
+
+/** A policy that does not load. Always exit 2: nothing runs on a bad policy. */
+export class PolicyError extends SleeveSandboxError {
+  readonly diagnostics: readonly Diagnostic[];
+  constructor(diagnostics: Diagnostic[]) {
+    super('EPOLICY', diagnostics.map(formatDiagnostic).join('\n'), EXIT.usage);
+    this.diagnostics = Object.freeze(diagnostics.slice());
+  }
+}
+
+/** Bad flags, arguments or run ids. Exit 2. */
+export class UsageError extends SleeveSandboxError {
+  constructor(message: string) {
+    super('EUSAGE', message, EXIT.usage);
+  }
+}
+
+export function isSleeveSandboxError(value: unknown): value is SleeveSandboxError {
+  return value instanceof SleeveSandboxError;
+}
+
+/** Short description of a JSON value for messages: `"" (string)`, `3 (number)`. */
+export function describeValue(value: unknown): string {
+  if (value === undefined) return 'nothing';
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return `an array of ${value.length}`;
+  if (typeof value === 'object') return 'an object';
+  const shown = JSON.stringify(value);
+  const clipped = shown.length > 60 ? `${shown.slice(0, 57)}...` : shown;
+  return `${clipped} (${typeof value})`;
+}

@@ -1,0 +1,26 @@
+/** Public surface of the policy language (pinned by tests/policies/exports.test.ts). */
+export { BUILTIN_POLICY_DIR, BUILTIN_POLICY_NAMES } from './builtin.js';
+export { createDenialError, denialInfo, describeRule, formatDecision, isDenialError } from './denial.js';
+export type { DenialError, DenialInfo } from './denial.js';
+export { compilePolicy } from './engine.js';
+export type { CompileOptions, CompiledPolicy, Decision, MatchedRule, RuleList } from './engine.js';
+export { EXIT, PolicyError, SleeveSandboxError, UsageError, formatDiagnostic, isSleeveSandboxError } from './errors.js';
+export type { Diagnostic, SourceLocation } from './errors.js';
+export { explainPolicy, policyToJson } from './explain.js';
+export { formatJsonPath, parseJsonSource } from './json-source.js';
+export type { JsonSource } from './json-source.js';
+export { LINT_RULE_IDS, LINT_RULES, lintPolicy } from './lint.js';
+export type { LintRuleId, LintWarning } from './lint.js';
+export { isPolicyPath, listPolicyNames, loadPolicy, loadPolicyFile, locatePolicy, mergeChain } from './loader.js';
+export type { LoadOptions, LoadedFile, LoadedPolicy } from './loader.js';
+export { compileNodeFlags, detectNodeFeatures } from './node-flags.js';
+export type { NodeFeatures, NodeFlags, NodeFlagsOptions } from './node-flags.js';
+export { createNodeSys } from './node-sys.js';
+export { RUN_ID_RE, VARIABLES, checkPattern, checkRunId, expandVariables, patternBase } from './patterns.js';
+export { checkRequires } from './requires.js';
+export { absoluteRaw, pathToString, resolveReal } from './resolve-path.js';
+export type { PathInput, Resolved } from './resolve-path.js';
+export { POLICY_FORMAT_VERSION, policyJsonSchema, policySchema } from './schema.js';
+export type { PolicyFile } from './schema.js';
+export type { FileKind, Sys } from './sys.js';
+export type { AccessRules, DenyRule, FsOp, PatternRule, PolicySource, ResolvedPolicy, RuleOrigin } from './types.js';

@@ -1,0 +1,108 @@
+/**
+ * Turns whatever a sleeve passed as a path into one absolute, real path, the
+ * way the kernel will: symlinks are followed where they stand (so `link/..`
+ * climbs from the link's target, not lexically), a dangling symlink is
+ * followed to where a create would land, and a path that does not exist yet is
+ * resolved through its nearest existing ancestor. Anything that cannot be
+ * resolved safely is reported as such, and the engine denies it.
+ */
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Sys } from './sys.js';
+
+export type PathInput = string | Buffer | Uint8Array | URL;
+
+export type Resolved = { ok: true; real: string } | { ok: false; problem: string };
+
+const MAX_SYMLINK_HOPS = 40;
+
+/** The path as text, as Node's fs would read it; or why it is refused. */
+export function pathToString(input: unknown): { ok: true; path: string } | { ok: false; problem: string } {
+  let text: string;
+  if (typeof input === 'string') {
+    text = input;
+  } else if (input instanceof URL) {
+    if (input.protocol !== 'file:') return { ok: false, problem: `only file: URLs name files, got a ${input.protocol} URL` };
+    try {
+      text = fileURLToPath(input);
+    } catch (error) {
+      return { ok: false, problem: `invalid file: URL (${(error as Error).message})` };
+    }
+  } else if (input instanceof Uint8Array) {
+    text = Buffer.from(input.buffer, input.byteOffset, input.byteLength).toString('utf8');
+    if (!Buffer.from(text, 'utf8').equals(Buffer.from(input.buffer, input.byteOffset, input.byteLength))) {
+      return { ok: false, problem: 'the path bytes are not valid UTF-8' };
+    }
+  } else if (input !== null && typeof input === 'object' && 'href' in input) {
+    return { ok: false, problem: 'a URL-like object that is not a URL instance' };
+  } else {
+    return { ok: false, problem: `expected a path (string, Buffer, Uint8Array or file: URL), got ${input === null ? 'null' : typeof input}` };
+  }
+  if (text.length === 0) return { ok: false, problem: 'the path is empty' };
+  if (text.includes('\0')) return { ok: false, problem: 'the path contains a NUL byte' };
+  return { ok: true, path: text };
+}
+
+/** Absolute without lexical `..` folding: `..` must be applied after symlinks. */
+export function absoluteRaw(text: string, cwd: string): string {
+  const joined = text.startsWith('/') ? text : `${cwd}/${text}`;
+  return joined.replace(/\/+/g, '/');
+}
+
+function errno(error: unknown): string {
+  return (error as NodeJS.ErrnoException).code ?? 'error';
+}
+
+/** Resolves an absolute raw path (see absoluteRaw) to the real path an operation would touch. */
+export function resolveReal(sys: Sys, raw: string, hops = 0): Resolved {
+  try {
+    return { ok: true, real: sys.realpath(raw) };
+  } catch (error) {
+    if (errno(error) !== 'ENOENT') return { ok: false, problem: `cannot be resolved (${errno(error)})` };
+  }
+  const parts = raw.split('/').filter((p) => p !== '' && p !== '.');
+  for (let i = parts.length - 1; i >= 0; i--) {
+    let base: string;
+    try {
+      base = sys.realpath(`/${parts.slice(0, i).join('/')}`);
+    } catch (error) {
+      if (errno(error) === 'ENOENT') continue;
+      return { ok: false, problem: `cannot be resolved (${errno(error)})` };
+    }
+    const name = parts[i] as string;
+    const rest = parts.slice(i + 1);
+    const candidate = base === '/' ? `/${name}` : `${base}/${name}`;
+    let kind: ReturnType<Sys['lstat']>;
+    try {
+      kind = sys.lstat(candidate);
+    } catch (error) {
+      return { ok: false, problem: `cannot be resolved (${errno(error)})` };
+    }
+    if (kind === 'symlink') {
+      // A dangling symlink: a create through it lands on its target.
+      if (hops >= MAX_SYMLINK_HOPS) return { ok: false, problem: 'too many levels of symbolic links' };
+      let target: string;
+      try {
+        target = sys.readlink(candidate);
+      } catch (error) {
+        return { ok: false, problem: `cannot be resolved (${errno(error)})` };
+      }
+      const next = absoluteRaw([target, ...rest].join('/'), base);
+      return resolveReal(sys, next, hops + 1);
+    }
+    if (kind !== undefined) {
+      return { ok: false, problem: 'the path changed while it was being resolved' };
+    }
+    const tail = [name, ...rest];
+    if (tail.includes('..')) {
+      const folded = path.posix.normalize(tail.join('/'));
+      if (folded === '..' || folded.startsWith('../')) {
+        return { ok: false, problem: '".." climbs out of a directory that does not exist' };
+      }
+      if (hops >= MAX_SYMLINK_HOPS) return { ok: false, problem: 'too many levels of symbolic links' };
+      return resolveReal(sys, absoluteRaw(folded, base), hops + 1);
+    }
+    return { ok: true, real: base === '/' ? `/${tail.join('/')}` : `${base}/${tail.join('/')}` };
+  }
+  return { ok: false, problem: 'no ancestor of the path exists' };
+}

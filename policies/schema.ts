@@ -1,0 +1,153 @@
+/**
+ * The policy file format. The zod schema is the source of truth: the types are
+ * inferred from it and the JSON Schema for editors is generated from it.
+ */
+import { z } from 'zod';
+import { checkPattern, isGlob } from './patterns.js';
+
+/** Ids of the lint warnings a policy may acknowledge (kept in step with lint.ts by a test). */
+export const ACKNOWLEDGEABLE = [
+  'write-outside-runs',
+  'root-globstar',
+  'absolute-path',
+  'dead-deny',
+  'dead-allow',
+  'env-pass-all',
+  'process-escape',
+  'duplicate-key',
+] as const;
+
+export const POLICY_FORMAT_VERSION = 1;
+
+const pattern = z
+  .string({ error: 'expected a glob pattern (string)' })
+  .superRefine((value, ctx) => {
+    const problem = checkPattern(value);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  });
+
+const allowPattern = pattern.describe(
+  'Workspace-relative glob (`**`, `*`, `{a,b}`); `{runDir}` and `{runId}` are replaced per sleeve.',
+);
+
+const denyRule = z.union(
+  [
+    pattern.describe('Workspace-relative glob that is always denied.'),
+    z
+      .strictObject({
+        path: pattern.describe('Workspace-relative glob that is always denied.'),
+        reason: z
+          .string({ error: 'expected the reason as a string' })
+          .min(1, { error: 'expected a non-empty reason' })
+          .describe('Quoted in error messages and reports, e.g. "strict isolation: use your run\'s own candidates".'),
+      })
+      .describe('A denied pattern with the reason quoted to the sleeve and in reports.'),
+  ],
+  { error: 'expected a pattern string or an object { "path": "<glob>", "reason": "<why>" }' },
+);
+
+const accessRules = z
+  .strictObject({
+    allow: z
+      .array(allowPattern, { error: 'expected an array of glob patterns' })
+      .default([])
+      .describe('Paths this operation may touch.'),
+    deny: z
+      .array(denyRule, { error: 'expected an array of patterns or { path, reason } objects' })
+      .default([])
+      .describe('Paths this operation may never touch. Deny always beats allow, whatever the order or specificity.'),
+  })
+  .describe('Allow and deny lists for one operation.');
+
+const envName = z
+  .string({ error: 'expected an environment variable name' })
+  .regex(/^(?:[A-Za-z_][A-Za-z0-9_]*\*?|\*)$/, {
+    error: 'expected a variable name (e.g. "PATH") or a prefix pattern ending in "*" (e.g. "TV_*")',
+  });
+
+export const policySchema = z
+  .strictObject({
+    $schema: z.string().optional().describe('Path or URL of the JSON Schema, for editors. Ignored by the engine.'),
+    version: z
+      .literal(POLICY_FORMAT_VERSION, { error: `expected the policy format version ${POLICY_FORMAT_VERSION}` })
+      .describe('Format version of this file.'),
+    name: z
+      .string({ error: 'expected the policy name as a string' })
+      .regex(/^[a-z0-9][a-z0-9._-]*$/, { error: 'expected a lower-case name of letters, digits, ".", "_" or "-"' })
+      .describe('Name of the policy, used in messages and reports.'),
+    description: z.string().optional().describe('What the policy is for, in one or two sentences.'),
+    extends: z
+      .string({ error: 'expected the name or path of the base policy' })
+      .min(1, { error: 'expected the name or path of the base policy, got ""' })
+      .optional()
+      .describe('Base policy: a name (workspace policies/<name>.json, then built-ins) or a path relative to this file.'),
+    fs: z
+      .strictObject({
+        read: accessRules.optional(),
+        write: accessRules.optional(),
+      })
+      .optional()
+      .describe('File system rules. Anything no allow rule names is denied.'),
+    env: z
+      .strictObject({
+        pass: z
+          .array(envName, { error: 'expected an array of variable names' })
+          .optional()
+          .describe('Parent variables passed through: names, or prefixes ending in "*".'),
+        set: z
+          .record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { error: 'expected a variable name' }), z.string({ error: 'expected the value as a string' }))
+          .optional()
+          .describe('Variables set to fixed values (they win over passed ones).'),
+      })
+      .optional()
+      .describe('The sleeve environment is built only from this; nothing else leaks from the parent.'),
+    net: z.boolean({ error: 'expected true or false' }).optional().describe('Network access (sockets, DNS, HTTP, fetch). Default false.'),
+    process: z
+      .strictObject({
+        childProcess: z.boolean({ error: 'expected true or false' }).optional().describe('May start child processes. Default false.'),
+        workers: z.boolean({ error: 'expected true or false' }).optional().describe('May start worker threads. Default false.'),
+        addons: z.boolean({ error: 'expected true or false' }).optional().describe('May load native addons. Default false.'),
+      })
+      .optional()
+      .describe('Leaving the process model. Everything is denied by default.'),
+    resources: z
+      .strictObject({
+        memoryMiB: z.int({ error: 'expected a whole number of MiB' }).min(16).max(1_048_576).optional().describe('Heap limit per sleeve in MiB.'),
+        timeoutSeconds: z.number({ error: 'expected seconds as a number' }).positive().max(604_800).optional().describe('Wall-clock limit per sleeve in seconds.'),
+        cpus: z.number({ error: 'expected a number of cpus' }).positive().max(1024).optional().describe('CPU share per sleeve (informational until the OS layer).'),
+      })
+      .optional()
+      .describe('Limits per sleeve.'),
+    requires: z
+      .array(
+        pattern
+          .refine((p) => !isGlob(p.replace(/\{(runDir|runId)\}/g, 'x')), {
+            error: 'expected a literal path (no glob characters): each required path is checked on its own',
+          })
+          .describe('Path that must exist and be non-empty.'),
+        { error: 'expected an array of paths' },
+      )
+      .optional()
+      .describe('Paths that must exist and be non-empty before any sleeve starts (strict health).'),
+    acknowledge: z
+      .array(z.enum(ACKNOWLEDGEABLE, { error: `expected a lint rule id: one of ${ACKNOWLEDGEABLE.join(', ')}` }), {
+        error: 'expected an array of lint rule ids',
+      })
+      .optional()
+      .describe('Lint warnings this policy means to have, e.g. "write-outside-runs" for an ingest policy.'),
+  })
+  .describe('A sleeve-sandbox policy: what each sleeve may read, write and use.');
+
+/** A policy file as written (defaults applied by zod to the fs lists only). */
+export type PolicyFile = z.output<typeof policySchema>;
+export type DenyEntry = string | { path: string; reason: string };
+
+/** Generates the JSON Schema shipped as policies/policy.schema.json. */
+export function policyJsonSchema(): Record<string, unknown> {
+  const schema = z.toJSONSchema(policySchema, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
+  return {
+    ...schema,
+    $id: 'https://sleeve-sandbox.dev/schemas/policy-v1.json',
+    title: 'sleeve-sandbox policy',
+  };
+}

@@ -1,0 +1,22 @@
+/**
+ * The IO the policy code needs, passed in: real in the CLI and the sandbox,
+ * faked in unit tests. Nothing under policies/ touches node:fs except
+ * `createNodeSys`, which is the real implementation.
+ */
+export type FileKind = 'file' | 'dir' | 'symlink' | 'other';
+
+export interface Sys {
+  /** The directory relative paths are resolved against. */
+  cwd(): string;
+  /** realpath(3): throws an error with `.code` (ENOENT, ENOTDIR, ELOOP, EACCES, ...). */
+  realpath(path: string): string;
+  /** lstat(2) kind, or undefined when nothing is there (ENOENT/ENOTDIR). */
+  lstat(path: string): FileKind | undefined;
+  readlink(path: string): string;
+  readdir(path: string): Array<{ name: string; kind: FileKind }>;
+  readFile(path: string): string;
+  /** Size of a file, or the entry count of a directory; undefined when missing. */
+  sizeOf(path: string): number | undefined;
+  /** True on file systems that fold case (macOS, Windows defaults). */
+  readonly caseInsensitive: boolean;
+}

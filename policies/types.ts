@@ -1,0 +1,45 @@
+/** The effective policy after `extends`: what the engine and compilers consume. */
+
+export interface RuleOrigin {
+  file: string;
+  line: number;
+  column: number;
+  /** JSON path in the file, e.g. `fs.read.deny[0]`. */
+  jsonPath: string;
+}
+
+export interface PatternRule {
+  /** The pattern as written, variables unexpanded. */
+  readonly pattern: string;
+  readonly origin: RuleOrigin;
+}
+
+export interface DenyRule extends PatternRule {
+  readonly reason?: string;
+}
+
+export interface AccessRules {
+  readonly allow: readonly PatternRule[];
+  readonly deny: readonly DenyRule[];
+}
+
+export type FsOp = 'read' | 'write';
+
+export interface PolicySource {
+  readonly name: string;
+  readonly file: string;
+  readonly kind: 'builtin' | 'workspace' | 'file';
+}
+
+export interface ResolvedPolicy {
+  readonly name: string;
+  readonly description: string;
+  /** The policy file itself first, then each base it extends. */
+  readonly chain: readonly PolicySource[];
+  readonly fs: Readonly<Record<FsOp, AccessRules>>;
+  readonly env: { readonly pass: readonly string[]; readonly set: Readonly<Record<string, string>> };
+  readonly net: boolean;
+  readonly process: { readonly childProcess: boolean; readonly workers: boolean; readonly addons: boolean };
+  readonly resources: { readonly memoryMiB?: number; readonly timeoutSeconds?: number; readonly cpus?: number };
+  readonly requires: readonly PatternRule[];
+}
