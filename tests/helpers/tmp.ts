@@ -1,0 +1,32 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+/** A fresh real directory under the OS temp dir; `cleanup()` removes it. */
+export function makeTempDir(prefix = 'sleeve-sandbox-'): { dir: string; cleanup: () => void } {
+  const dir = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), prefix)));
+  return { dir, cleanup: () => fs.rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** Writes files (relative path -> contents) under `root`, creating directories. */
+export function writeTree(root: string, files: Record<string, string>): void {
+  for (const [rel, contents] of Object.entries(files)) {
+    const abs = path.join(root, rel);
+    fs.mkdirSync(path.dirname(abs), { recursive: true });
+    fs.writeFileSync(abs, contents);
+  }
+}
+
+/** A workspace shaped like the real thing: lakehouse data, the shared candidates file, runs/. */
+export function makeWorkspace(): { dir: string; cleanup: () => void } {
+  const tmp = makeTempDir('sleeve-ws-');
+  writeTree(tmp.dir, {
+    'data/lakehouse/AAPL.csv': 'date,close\n2024-01-02,185.6\n',
+    'data/lakehouse/MSFT.csv': 'date,close\n2024-01-02,370.9\n',
+    'data/lakehouse/ohlcv/SPY.csv': 'date,close\n2024-01-02,472.7\n',
+    'data/lakehouse/portfolio_candidates.json': '["AAPL","MSFT"]\n',
+    'secrets/token.txt': 's3cr3t\n',
+  });
+  fs.mkdirSync(path.join(tmp.dir, 'runs'), { recursive: true });
+  return tmp;
+}
