@@ -62,11 +62,11 @@ function grantsFor(op: FsOp, opts: NodeFlagsOptions): string[] {
   const toAbs = (p: string) => (p.startsWith('/') ? p : path.join(engine.workspace, p));
   const denyBases = engine.policy.fs[op].deny.map((r) => toAbs(patternBase(expandVariables(r.pattern, vars))));
   const grants = new Set<string>();
-  const add = (p: string) => {
+  const add = (p: string, subtree = false) => {
     if (p.includes('*')) {
       throw new UsageError(`cannot grant ${p} at the Node permission layer: "*" in a path is a wildcard to Node; rename it`);
     }
-    grants.add(p);
+    grants.add(subtree ? `${p}/*` : p);
     if (grants.size > maxGrants) {
       throw new PolicyError([
         {
@@ -108,7 +108,7 @@ function grantsFor(op: FsOp, opts: NodeFlagsOptions): string[] {
     const kind = sys.lstat(base);
     if (kind === undefined) {
       // Not there yet: only a whole-tree grant is meaningful for a later create.
-      if (engine.decideResolved(op, base).allowed && !denyMayBeBelow(base)) add(`${base}/*`);
+      if (engine.decideResolved(op, base).allowed && !denyMayBeBelow(base)) add(base, true);
       continue;
     }
     const decision = engine.decide(op, base);
