@@ -69,3 +69,33 @@ export function isDenialError(value: unknown): value is DenialError {
     (value as Partial<DenialError>).sleeveSandbox?.kind === 'sleeve-sandbox-denial'
   );
 }
+
+/** A refusal of something other than a path: a module, a socket, a process. */
+export interface CapabilityDenial {
+  /** The capability, e.g. `child_process`, `net`, `worker_threads`, `process.binding`. */
+  readonly op: string;
+  /** The API the sleeve called, e.g. `child_process.spawn("ls")`. */
+  readonly api: string;
+  readonly policy: string;
+  /** The policy key that decides, e.g. `process.childProcess` or `net`. */
+  readonly rule: string;
+  readonly reason: string;
+}
+
+/** `child_process denied: child_process.spawn (policy strict, process.childProcess: not allowed by the policy)` */
+export function createCapabilityDenialError(denial: CapabilityDenial): DenialError {
+  const error = new Error(`${denial.op} denied: ${denial.api} (policy ${denial.policy}, ${denial.rule}: ${denial.reason})`) as DenialError;
+  error.code = 'EACCES';
+  error.errno = -13;
+  error.syscall = denial.op;
+  error.path = denial.api;
+  error.sleeveSandbox = {
+    kind: 'sleeve-sandbox-denial',
+    op: denial.op,
+    path: denial.api,
+    policy: denial.policy,
+    rule: denial.rule,
+    reason: denial.reason,
+  };
+  return error;
+}

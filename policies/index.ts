@@ -1,7 +1,7 @@
 /** Public surface of the policy language (pinned by tests/policies/exports.test.ts). */
 export { BUILTIN_POLICY_DIR, BUILTIN_POLICY_NAMES } from './builtin.js';
-export { createDenialError, denialInfo, describeRule, formatDecision, isDenialError } from './denial.js';
-export type { DenialError, DenialInfo } from './denial.js';
+export { createCapabilityDenialError, createDenialError, denialInfo, describeRule, formatDecision, isDenialError } from './denial.js';
+export type { CapabilityDenial, DenialError, DenialInfo } from './denial.js';
 export { compilePolicy } from './engine.js';
 export type { CompileOptions, CompiledPolicy, Decision, MatchedRule, RuleList } from './engine.js';
 export { EXIT, PolicyError, SleeveSandboxError, UsageError, formatDiagnostic, isSleeveSandboxError } from './errors.js';

@@ -13,6 +13,8 @@ export interface JsonSource {
   value: unknown;
   /** Position of a JSON path: the value's node, else the nearest parent that exists. */
   locate(path: JsonPath): { line: number; column: number };
+  /** Position of the key of a property (for unknown keys); falls back to locate(). */
+  locateKey(path: JsonPath): { line: number; column: number };
   /** Keys given twice in one object (JSON.parse would keep the last silently). */
   duplicateKeys: Array<{ path: JsonPath; line: number; column: number }>;
 }
@@ -45,21 +47,20 @@ function position(starts: number[], offset: number): { line: number; column: num
 }
 
 /** Parses `text` (the contents of `file`) or throws a PolicyError naming the place. */
-export function parseJsonSource(file: string, text: string): JsonSource {
+export function parseJsonSource(file: string, rawText: string): JsonSource {
+  // A UTF-8 byte order mark is not content: editors on some systems add one.
+  const text = rawText.charCodeAt(0) === 0xfeff ? ` ${rawText.slice(1)}` : rawText;
   const starts = lineStarts(text);
+  if (text.trim() === '') {
+    throw new PolicyError([{ file, line: 1, column: 1, jsonPath: '', level: 'error', message: 'invalid JSON: the file is empty; expected a JSON object' }]);
+  }
   const errors: ParseError[] = [];
   const root = parseTree(text, errors, { disallowComments: true, allowTrailingComma: false, allowEmptyContent: false });
   if (errors.length > 0 || root === undefined) {
-    const diagnostics: Diagnostic[] = errors.slice(0, 5).map((e) => ({
-      file,
-      ...position(starts, e.offset),
-      jsonPath: '',
-      level: 'error',
-      message: `invalid JSON: ${describeParseError(printParseErrorCode(e.error))}`,
-    }));
-    if (diagnostics.length === 0) {
-      diagnostics.push({ file, line: 1, column: 1, jsonPath: '', level: 'error', message: 'invalid JSON: the file is empty' });
-    }
+    const first = errors[0];
+    const diagnostics: Diagnostic[] = first
+      ? [{ file, ...position(starts, first.offset), jsonPath: '', level: 'error', message: `invalid JSON: ${describeError(text, first)}` }]
+      : [{ file, line: 1, column: 1, jsonPath: '', level: 'error', message: 'invalid JSON: expected a value' }];
     throw new PolicyError(diagnostics);
   }
   const duplicateKeys: JsonSource['duplicateKeys'] = [];
@@ -89,7 +90,23 @@ export function parseJsonSource(file: string, text: string): JsonSource {
       }
       return { line: 1, column: 1 };
     },
+    locateKey(path) {
+      const node = findNodeAtLocation(root, path as Array<string | number>);
+      const key = node?.parent?.type === 'property' ? node.parent.children?.[0] : undefined;
+      return key ? position(starts, key.offset) : this.locate(path);
+    },
   };
+}
+
+/** The parse error in words; a trailing comma is named as such. */
+function describeError(text: string, error: ParseError): string {
+  const code = printParseErrorCode(error.error);
+  if (code === 'PropertyNameExpected' || code === 'ValueExpected') {
+    let i = error.offset - 1;
+    while (i >= 0 && /\s/.test(text[i] as string)) i--;
+    if (text[i] === ',') return 'trailing comma: remove the "," before this "}" or "]" (JSON allows none)';
+  }
+  return describeParseError(code);
 }
 
 function describeParseError(code: string): string {

@@ -113,7 +113,7 @@ export function loadPolicyFile(source: PolicySource, sys: Sys): LoadedFile {
           const keyPath = [...issuePath, key];
           diagnostics.push({
             file: source.file,
-            ...json.locate(keyPath),
+            ...json.locateKey(keyPath),
             jsonPath: formatJsonPath(keyPath),
             level: 'error',
             message: `unknown key ${JSON.stringify(key)}: expected only the keys the schema defines (run "sleeve-sandbox policy schema"); remove or rename it`,
@@ -126,9 +126,10 @@ export function loadPolicyFile(source: PolicySource, sys: Sys): LoadedFile {
         ? issue.message
         : `expected ${issue.message.replace(/^Invalid input: expected /, '').replace(/^Too small: expected /, '').replace(/^Too big: expected /, '')}`;
       const foundNote = message.includes(', got ') ? '' : `, found ${describeValue(found)}`;
+      const atKey = issue.code === 'custom' && (issue.params as { atKey?: boolean } | undefined)?.atKey === true;
       diagnostics.push({
         file: source.file,
-        ...json.locate(issuePath),
+        ...(atKey ? json.locateKey(issuePath) : json.locate(issuePath)),
         jsonPath: formatJsonPath(issuePath),
         level: 'error',
         message: `${message}${foundNote}`,

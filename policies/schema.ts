@@ -95,7 +95,19 @@ export const policySchema = z
           .optional()
           .describe('Parent variables passed through: names, or prefixes ending in "*".'),
         set: z
-          .record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { error: 'expected a variable name' }), z.string({ error: 'expected the value as a string' }))
+          .record(z.string(), z.string({ error: 'expected the value as a string' }))
+          .superRefine((record, ctx) => {
+            for (const key of Object.keys(record)) {
+              if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(key)) {
+                ctx.addIssue({
+                  code: 'custom',
+                  path: [key],
+                  params: { atKey: true },
+                  message: `expected a variable name (letters, digits and "_", not starting with a digit), got the key ${JSON.stringify(key)}`,
+                });
+              }
+            }
+          })
           .optional()
           .describe('Variables set to fixed values (they win over passed ones).'),
       })
@@ -112,9 +124,21 @@ export const policySchema = z
       .describe('Leaving the process model. Everything is denied by default.'),
     resources: z
       .strictObject({
-        memoryMiB: z.int({ error: 'expected a whole number of MiB' }).min(16).max(1_048_576).optional().describe('Heap limit per sleeve in MiB.'),
-        timeoutSeconds: z.number({ error: 'expected seconds as a number' }).positive().max(604_800).optional().describe('Wall-clock limit per sleeve in seconds.'),
-        cpus: z.number({ error: 'expected a number of cpus' }).positive().max(1024).optional().describe('CPU share per sleeve (informational until the OS layer).'),
+        memoryMiB: z
+          .int({ error: 'expected a whole number of MiB' })
+          .min(16, { error: 'expected at least 16 MiB' })
+          .max(1_048_576, { error: 'expected at most 1048576 MiB (1 TiB)' })
+          .optional().describe('Heap limit per sleeve in MiB.'),
+        timeoutSeconds: z
+          .number({ error: 'expected seconds as a number' })
+          .positive({ error: 'expected a timeout above 0 seconds' })
+          .max(604_800, { error: 'expected at most 604800 seconds (one week)' })
+          .optional().describe('Wall-clock limit per sleeve in seconds.'),
+        cpus: z
+          .number({ error: 'expected a number of cpus' })
+          .positive({ error: 'expected a cpu share above 0' })
+          .max(1024, { error: 'expected at most 1024 cpus' })
+          .optional().describe('CPU share per sleeve (informational until the OS layer).'),
       })
       .optional()
       .describe('Limits per sleeve.'),

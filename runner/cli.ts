@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError, Option } from 'commander';
-import { EXIT, isSleeveSandboxError } from '../policies/errors.js';
+import { EXIT, type SleeveSandboxError, isSleeveSandboxError } from '../policies/errors.js';
 
 const packageJson = JSON.parse(
   readFileSync(path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'package.json'), 'utf8'),
@@ -40,10 +40,6 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .description('Lint, explain, check and describe policy files')
     .exitOverride()
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
-  policy.action(() => {
-    policy.outputHelp();
-    setExit(EXIT.usage);
-  });
 
   policy
     .command('lint')
@@ -99,6 +95,12 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
   return program;
 }
 
+function errorToJson(error: SleeveSandboxError): Record<string, unknown> {
+  const out: Record<string, unknown> = { code: error.code, exitCode: error.exitCode, message: error.message };
+  if ('diagnostics' in error) out.diagnostics = (error as { diagnostics: unknown }).diagnostics;
+  return out;
+}
+
 /** Runs the CLI; resolves to the exit code. Never throws. */
 export async function main(argv: string[], io: Io): Promise<number> {
   let code: number = EXIT.ok;
@@ -117,11 +119,14 @@ export async function main(argv: string[], io: Io): Promise<number> {
       if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') return EXIT.ok;
       return EXIT.usage;
     }
+    const json = argv.includes('--json');
     if (isSleeveSandboxError(error)) {
       io.stderr(`sleeve-sandbox: ${error.message}\n`);
+      if (json) io.stdout(`${JSON.stringify({ error: errorToJson(error) }, null, 2)}\n`);
       return error.exitCode;
     }
     io.stderr(`sleeve-sandbox: internal error: ${(error as Error)?.stack ?? String(error)}\n`);
+    if (json) io.stdout(`${JSON.stringify({ error: { code: 'EINTERNAL', message: String((error as Error)?.message ?? error) } })}\n`);
     return 70;
   }
 }
