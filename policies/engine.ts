@@ -15,7 +15,7 @@
 import path from 'node:path';
 import picomatch from 'picomatch';
 import { UsageError } from './errors.js';
-import { checkRunId, expandVariables } from './patterns.js';
+import { checkRunId, expandVariables, isGlob } from './patterns.js';
 import { type PathInput, absoluteRaw, pathToString, resolveReal } from './resolve-path.js';
 import type { Sys } from './sys.js';
 import type { FsOp, ResolvedPolicy, RuleOrigin } from './types.js';
@@ -91,18 +91,35 @@ function compileRules(
     const expanded = expandVariables(rule.pattern, vars);
     const absolute = expanded.startsWith('/');
     const glob = absolute ? expanded.slice(1) : expanded;
-    const matcher = picomatch(glob, { dot: true, nocase, strictBrackets: true });
     const compiled: CompiledRule = {
       list: `fs.${op}.${kind}`,
       pattern: rule.pattern,
       expanded,
       origin: rule.origin,
       absolute,
-      test: (p: string) => matcher(p),
+      test: fastMatcher(glob, nocase),
     };
     if ('reason' in rule && typeof rule.reason === 'string') return { ...compiled, reason: rule.reason };
     return compiled;
   });
+}
+
+/**
+ * A matcher for one pattern. Resolved real paths never hold empty, "." or
+ * ".." segments, so a literal pattern is a string comparison and `dir/**` a
+ * prefix test; everything else is picomatch's compiled regular expression.
+ */
+function fastMatcher(glob: string, nocase: boolean): (p: string) => boolean {
+  if (!nocase) {
+    if (!isGlob(glob)) return (p) => p === glob;
+    if (glob.endsWith('/**') && !isGlob(glob.slice(0, -3))) {
+      const dir = glob.slice(0, -3);
+      const prefix = `${dir}/`;
+      return (p) => p === dir || p.startsWith(prefix);
+    }
+  }
+  const re = picomatch.makeRe(glob, { dot: true, nocase, strictBrackets: true });
+  return (p) => re.test(p);
 }
 
 function publicRule(rule: CompiledRule): MatchedRule {
@@ -130,14 +147,60 @@ export function compilePolicy(policy: ResolvedPolicy, options: CompileOptions): 
     write: { allow: compileRules(policy, 'write', 'allow', vars, nocase), deny: compileRules(policy, 'write', 'deny', vars, nocase) },
   };
   const cacheSize = options.cacheSize ?? 50_000;
+  const caching = options.cacheResolutions === true;
   const decisions = new Map<string, Decision>();
-  const resolutions = new Map<string, string>();
+  /** Per op: absolute raw path -> decision (only with cacheResolutions). */
+  const byRaw = { read: new Map<string, Decision>(), write: new Map<string, Decision>() };
+  /** Raw directory -> its real path (only directories that exist). */
+  const dirReal = new Map<string, string>();
+  /** Real directory -> names of its symlinks, or null when too large to list. */
+  const dirLinks = new Map<string, Set<string> | null>();
   const wsPrefix = workspace === '/' ? '/' : `${workspace}/`;
+  const MAX_LISTING = 10_000;
+
+  const remember = <K, V>(map: Map<K, V>, key: K, value: V) => {
+    if (map.size >= cacheSize) map.clear();
+    map.set(key, value);
+  };
+
+  /**
+   * Resolution with remembered directories: the parent's real path and which
+   * of its entries are symlinks are learnt once; a leaf that is not a symlink
+   * then needs no system call. Anything unusual takes the full resolver.
+   */
+  function resolveCached(raw: string): ReturnType<typeof resolveReal> {
+    const trimmed = raw.length > 1 && raw.endsWith('/') ? raw.slice(0, -1) : raw;
+    if (trimmed.includes('/.') && /\/\.\.?(\/|$)/.test(trimmed)) return resolveReal(sys, raw);
+    const slash = trimmed.lastIndexOf('/');
+    const dir = slash === 0 ? '/' : trimmed.slice(0, slash);
+    const name = trimmed.slice(slash + 1);
+    if (name === '') return resolveReal(sys, raw);
+    let real = dirReal.get(dir);
+    if (real === undefined) {
+      const r = resolveReal(sys, dir);
+      if (!r.ok || sys.lstat(r.real) !== 'dir') return resolveReal(sys, raw);
+      real = r.real;
+      remember(dirReal, dir, real);
+    }
+    let links = dirLinks.get(real);
+    if (links === undefined) {
+      try {
+        const entries = sys.readdir(real);
+        links = entries.length > MAX_LISTING ? null : new Set(entries.filter((e) => e.kind === 'symlink').map((e) => e.name));
+      } catch {
+        return resolveReal(sys, raw);
+      }
+      remember(dirLinks, real, links);
+    }
+    const leaf = real === '/' ? `/${name}` : `${real}/${name}`;
+    const isLink = links === null ? sys.lstat(leaf) === 'symlink' : links.has(name);
+    return isLink ? resolveReal(sys, raw) : { ok: true, real: leaf };
+  }
 
   function decideResolved(op: FsOp, real: string, display = real): Decision {
-    const key = `${op}\0${real}`;
-    const cached = decisions.get(key);
-    if (cached) return cached.path === display ? cached : { ...cached, path: display };
+    const key = caching ? '' : `${op}\0${real}`;
+    const cached = caching ? undefined : decisions.get(key);
+    if (cached) return cached.path === display ? cached : Object.freeze({ ...cached, path: display });
     let relative: string | undefined;
     if (real === workspace) relative = '.';
     else if (real.startsWith(wsPrefix)) relative = real.slice(wsPrefix.length);
@@ -168,8 +231,8 @@ export function compilePolicy(policy: ResolvedPolicy, options: CompileOptions): 
             policy: policy.name,
           };
     }
-    if (decisions.size >= cacheSize) decisions.clear();
-    decisions.set(key, Object.freeze(decision));
+    Object.freeze(decision);
+    if (!caching) remember(decisions, key, decision);
     return decision;
   }
 
@@ -180,19 +243,17 @@ export function compilePolicy(policy: ResolvedPolicy, options: CompileOptions): 
       return Object.freeze({ allowed: false, op, path: display, reason: `cannot be resolved safely: ${text.problem}`, policy: policy.name });
     }
     const raw = absoluteRaw(text.path, sys.cwd());
-    let real = options.cacheResolutions ? resolutions.get(raw) : undefined;
-    if (real === undefined) {
-      const resolved = resolveReal(sys, raw);
-      if (!resolved.ok) {
-        return Object.freeze({ allowed: false, op, path: text.path, reason: `cannot be resolved safely: ${resolved.problem}`, policy: policy.name });
-      }
-      real = resolved.real;
-      if (options.cacheResolutions) {
-        if (resolutions.size >= cacheSize) resolutions.clear();
-        resolutions.set(raw, real);
-      }
+    if (caching) {
+      const hit = byRaw[op].get(raw);
+      if (hit) return hit.path === text.path ? hit : Object.freeze({ ...hit, path: text.path });
     }
-    return decideResolved(op, real, text.path);
+    const resolved = caching ? resolveCached(raw) : resolveReal(sys, raw);
+    if (!resolved.ok) {
+      return Object.freeze({ allowed: false, op, path: text.path, reason: `cannot be resolved safely: ${resolved.problem}`, policy: policy.name });
+    }
+    const decision = decideResolved(op, resolved.real, text.path);
+    if (caching) remember(byRaw[op], raw, decision);
+    return decision;
   }
 
   return Object.freeze({
@@ -203,6 +264,11 @@ export function compilePolicy(policy: ResolvedPolicy, options: CompileOptions): 
     policy,
     decide,
     decideResolved,
-    invalidate: () => resolutions.clear(),
+    invalidate: () => {
+      byRaw.read.clear();
+      byRaw.write.clear();
+      dirReal.clear();
+      dirLinks.clear();
+    },
   });
 }

@@ -45,8 +45,8 @@ export function pathToString(input: unknown): { ok: true; path: string } | { ok:
 
 /** Absolute without lexical `..` folding: `..` must be applied after symlinks. */
 export function absoluteRaw(text: string, cwd: string): string {
-  const joined = text.startsWith('/') ? text : `${cwd}/${text}`;
-  return joined.replace(/\/+/g, '/');
+  const joined = text.charCodeAt(0) === 47 ? text : `${cwd}/${text}`;
+  return joined.includes('//') ? joined.replace(/\/+/g, '/') : joined;
 }
 
 function errno(error: unknown): string {

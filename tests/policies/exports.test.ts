@@ -23,6 +23,7 @@ describe('the public surface of the policy package', () => {
       'checkRunId',
       'compileNodeFlags',
       'compilePolicy',
+      'createCapabilityDenialError',
       'createDenialError',
       'createNodeSys',
       'denialInfo',

@@ -1,0 +1,137 @@
+/**
+ * Benchmark entry point (`npm run bench`, i.e. `node dist/bench/run.js`).
+ *
+ *   node dist/bench/run.js [section ...] [--json] [--reps N] [--files N]
+ *
+ * Each section is a function returning a SectionReport; add new sections
+ * (runner startup, ...) to SECTIONS. Human-readable lines go to stdout, or to
+ * stderr with --json, where stdout holds one JSON object.
+ */
+import { realpathSync } from 'node:fs';
+import os from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { type DecideBenchOptions, type SectionReport, benchDecide } from './policy-decide.js';
+
+export interface BenchOptions {
+  /** Repetitions per measurement (medians are reported). */
+  reps?: number;
+  /** Workload size where a section has one (files for "decide"). */
+  files?: number;
+  progress?: (message: string) => void;
+}
+
+export interface Section {
+  readonly name: string;
+  readonly description: string;
+  run(options: BenchOptions): Promise<SectionReport>;
+}
+
+export const SECTIONS: readonly Section[] = Object.freeze([
+  {
+    name: 'decide',
+    description: 'compiled.decide(op, path), cached and uncached, against fs.statSync',
+    run: (options: BenchOptions) => {
+      const decideOptions: DecideBenchOptions = {};
+      if (options.reps !== undefined) decideOptions.reps = options.reps;
+      if (options.files !== undefined) decideOptions.files = options.files;
+      if (options.progress !== undefined) decideOptions.progress = options.progress;
+      return benchDecide(decideOptions);
+    },
+  },
+]);
+
+const USAGE = `usage: node dist/bench/run.js [section ...] [--json] [--reps N] [--files N]
+sections: ${SECTIONS.map((s) => `${s.name} (${s.description})`).join('; ')}`;
+
+interface Args {
+  sections: Section[];
+  json: boolean;
+  options: BenchOptions;
+}
+
+class ArgError extends Error {}
+
+function positiveInt(flag: string, value: string | undefined): number {
+  const n = Number(value);
+  if (value === undefined || !Number.isInteger(n) || n < 1) throw new ArgError(`${flag} expects a positive whole number, got ${JSON.stringify(value ?? '')}`);
+  return n;
+}
+
+export function parseArgs(argv: readonly string[]): Args {
+  const names: string[] = [];
+  const options: BenchOptions = {};
+  let json = false;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] as string;
+    const [flag, inline] = arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
+    if (flag === '--json') json = true;
+    else if (flag === '--reps') options.reps = positiveInt(flag, inline ?? argv[++i]);
+    else if (flag === '--files') options.files = positiveInt(flag, inline ?? argv[++i]);
+    else if (flag === '--help' || flag === '-h') throw new ArgError('');
+    else if (flag.startsWith('-')) throw new ArgError(`unknown option ${flag}`);
+    else names.push(flag);
+  }
+  const sections = names.length === 0 ? [...SECTIONS] : names.map((name) => {
+    const section = SECTIONS.find((s) => s.name === name);
+    if (!section) throw new ArgError(`unknown section ${JSON.stringify(name)}`);
+    return section;
+  });
+  return { sections, json, options };
+}
+
+export async function main(argv: readonly string[]): Promise<number> {
+  let args: Args;
+  try {
+    args = parseArgs(argv);
+  } catch (error) {
+    if (!(error instanceof ArgError)) throw error;
+    if (error.message) process.stderr.write(`bench: ${error.message}\n`);
+    process.stderr.write(`${USAGE}\n`);
+    return error.message ? 2 : 0;
+  }
+  const say = (line: string) => (args.json ? process.stderr : process.stdout).write(`${line}\n`);
+  const progress = args.options.progress ?? ((message: string) => process.stderr.write(`# ${message}\n`));
+  const cpus = os.cpus();
+  const env = {
+    node: process.version,
+    platform: `${process.platform} ${os.release()} ${process.arch}`,
+    cpu: `${cpus.length} x ${cpus[0]?.model.trim() ?? 'unknown'}`,
+    tmpdir: os.tmpdir(),
+  };
+  say(`sleeve-sandbox bench: node ${env.node}, ${env.platform}, ${env.cpu}`);
+  const started = process.hrtime.bigint();
+  const results: Record<string, unknown> = {};
+  for (const section of args.sections) {
+    const report = await section.run({ ...args.options, progress });
+    say('');
+    for (const line of report.lines) say(line);
+    results[report.name] = report.json;
+  }
+  const totalMs = Number(process.hrtime.bigint() - started) / 1e6;
+  say('');
+  say(`total ${(totalMs / 1000).toFixed(1)} s`);
+  if (args.json) process.stdout.write(`${JSON.stringify({ env, totalMs, sections: results })}\n`);
+  return 0;
+}
+
+function isEntry(): boolean {
+  const script = process.argv[1];
+  if (script === undefined) return false;
+  try {
+    return realpathSync(script) === realpathSync(fileURLToPath(import.meta.url));
+  } catch {
+    return false;
+  }
+}
+
+if (isEntry()) {
+  main(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (error: unknown) => {
+      process.stderr.write(`bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+      process.exitCode = 1;
+    },
+  );
+}
