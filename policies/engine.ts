@@ -16,7 +16,7 @@ import path from 'node:path';
 import picomatch from 'picomatch';
 import { UsageError } from './errors.js';
 import { checkRunId, expandVariables, isGlob } from './patterns.js';
-import { type PathInput, absoluteRaw, pathToString, resolveReal } from './resolve-path.js';
+import { type PathInput, type Resolved, absoluteRaw, pathToString, resolveReal } from './resolve-path.js';
 import type { Sys } from './sys.js';
 import type { FsOp, ResolvedPolicy, RuleOrigin } from './types.js';
 
@@ -135,6 +135,11 @@ export function compilePolicy(policy: ResolvedPolicy, options: CompileOptions): 
   try {
     workspace = sys.realpath(options.workspace);
   } catch (error) {
+    // Under Node's permission model the workspace root itself is not granted:
+    // the runner hands the sandbox a path it already resolved.
+    if ((error as NodeJS.ErrnoException).code === 'ERR_ACCESS_DENIED' && path.isAbsolute(options.workspace)) {
+      workspace = path.resolve(options.workspace);
+    } else
     throw new UsageError(
       `workspace ${options.workspace} cannot be resolved (${(error as NodeJS.ErrnoException).code ?? 'error'}): pass an existing directory with --workspace`,
     );
@@ -247,8 +252,22 @@ export function compilePolicy(policy: ResolvedPolicy, options: CompileOptions): 
       const hit = byRaw[op].get(raw);
       if (hit) return hit.path === text.path ? hit : Object.freeze({ ...hit, path: text.path });
     }
-    const resolved = caching ? resolveCached(raw) : resolveReal(sys, raw);
+    let resolved: Resolved;
+    try {
+      resolved = caching ? resolveCached(raw) : resolveReal(sys, raw);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code ?? 'error';
+      resolved = { ok: false, problem: `cannot be resolved (${code})`, code };
+    }
     if (!resolved.ok) {
+      if (resolved.code === 'ERR_ACCESS_DENIED') {
+        // Node's permission layer refused even to resolve it. Decide on the
+        // spelling for a useful message, and never allow: that layer would refuse.
+        const lexical = decideResolved(op, path.posix.normalize(raw), text.path);
+        return lexical.allowed
+          ? Object.freeze({ ...lexical, allowed: false, rule: undefined, reason: 'refused by the Node permission layer (ERR_ACCESS_DENIED)' })
+          : lexical;
+      }
       return Object.freeze({ allowed: false, op, path: text.path, reason: `cannot be resolved safely: ${resolved.problem}`, policy: policy.name });
     }
     const decision = decideResolved(op, resolved.real, text.path);

@@ -41,12 +41,26 @@ export function formatDiagnostic(d: Diagnostic): string {
   return `${d.file}:${d.line}:${d.column}: ${d.level}: ${where}${d.message}`;
 }
 
-/** A policy that does not load. Always exit 2: nothing runs on a bad policy. */
-export class PolicyError extends SleeveSandboxError {
+/** A configuration file that does not load. Always exit 2: nothing runs on bad input. */
+export class ConfigError extends SleeveSandboxError {
   readonly diagnostics: readonly Diagnostic[];
-  constructor(diagnostics: Diagnostic[]) {
-    super('EPOLICY', diagnostics.map(formatDiagnostic).join('\n'), EXIT.usage);
+  constructor(code: string, diagnostics: Diagnostic[]) {
+    super(code, diagnostics.map(formatDiagnostic).join('\n'), EXIT.usage);
     this.diagnostics = Object.freeze(diagnostics.slice());
+  }
+}
+
+/** A policy that does not load. */
+export class PolicyError extends ConfigError {
+  constructor(diagnostics: Diagnostic[]) {
+    super('EPOLICY', diagnostics);
+  }
+}
+
+/** A sleeve manifest that does not load. */
+export class ManifestError extends ConfigError {
+  constructor(diagnostics: Diagnostic[]) {
+    super('EMANIFEST', diagnostics);
   }
 }
 

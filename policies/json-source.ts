@@ -4,7 +4,7 @@
  * policy and manifest files are plain JSON.
  */
 import { type Node, type ParseError, findNodeAtLocation, getNodeValue, parseTree, printParseErrorCode, visit } from 'jsonc-parser';
-import { type Diagnostic, PolicyError } from './errors.js';
+import { type Diagnostic, PolicyError, describeValue } from './errors.js';
 
 export type JsonPath = ReadonlyArray<string | number>;
 
@@ -47,12 +47,16 @@ function position(starts: number[], offset: number): { line: number; column: num
 }
 
 /** Parses `text` (the contents of `file`) or throws a PolicyError naming the place. */
-export function parseJsonSource(file: string, rawText: string): JsonSource {
+export function parseJsonSource(
+  file: string,
+  rawText: string,
+  makeError: (diagnostics: Diagnostic[]) => Error = (d) => new PolicyError(d),
+): JsonSource {
   // A UTF-8 byte order mark is not content: editors on some systems add one.
   const text = rawText.charCodeAt(0) === 0xfeff ? ` ${rawText.slice(1)}` : rawText;
   const starts = lineStarts(text);
   if (text.trim() === '') {
-    throw new PolicyError([{ file, line: 1, column: 1, jsonPath: '', level: 'error', message: 'invalid JSON: the file is empty; expected a JSON object' }]);
+    throw makeError([{ file, line: 1, column: 1, jsonPath: '', level: 'error', message: 'invalid JSON: the file is empty; expected a JSON object' }]);
   }
   const errors: ParseError[] = [];
   const root = parseTree(text, errors, { disallowComments: true, allowTrailingComma: false, allowEmptyContent: false });
@@ -61,7 +65,7 @@ export function parseJsonSource(file: string, rawText: string): JsonSource {
     const diagnostics: Diagnostic[] = first
       ? [{ file, ...position(starts, first.offset), jsonPath: '', level: 'error', message: `invalid JSON: ${describeError(text, first)}` }]
       : [{ file, line: 1, column: 1, jsonPath: '', level: 'error', message: 'invalid JSON: expected a value' }];
-    throw new PolicyError(diagnostics);
+    throw makeError(diagnostics);
   }
   const duplicateKeys: JsonSource['duplicateKeys'] = [];
   const seen: Array<Set<string>> = [];
@@ -129,4 +133,61 @@ function describeParseError(code: string): string {
     InvalidCharacter: 'invalid character in string',
   };
   return words[code] ?? code;
+}
+
+/** The subset of a zod issue that diagnostics need. */
+export interface SchemaIssue {
+  code: string;
+  path: PropertyKey[];
+  message: string;
+  keys?: string[];
+  params?: unknown;
+}
+
+function valueAt(value: unknown, jsonPath: ReadonlyArray<string | number>): unknown {
+  let current = value;
+  for (const part of jsonPath) {
+    if (current === null || typeof current !== 'object') return undefined;
+    current = (current as Record<string | number, unknown>)[part];
+  }
+  return current;
+}
+
+/**
+ * zod issues as diagnostics: the place (file:line:col and JSON path), what was
+ * expected, and what was found. `schemaHint` names the command that prints the schema.
+ */
+export function issuesToDiagnostics(issues: readonly SchemaIssue[], json: JsonSource, schemaHint: string): Diagnostic[] {
+  const diagnostics: Diagnostic[] = [];
+  for (const issue of issues) {
+    const issuePath = issue.path as Array<string | number>;
+    if (issue.code === 'unrecognized_keys') {
+      for (const key of issue.keys ?? []) {
+        const keyPath = [...issuePath, key];
+        diagnostics.push({
+          file: json.file,
+          ...json.locateKey(keyPath),
+          jsonPath: formatJsonPath(keyPath),
+          level: 'error',
+          message: `unknown key ${JSON.stringify(key)}: expected only the keys the schema defines (run "${schemaHint}"); remove or rename it`,
+        });
+      }
+      continue;
+    }
+    const found = valueAt(json.value, issuePath);
+    const message =
+      issue.message.startsWith('expected') || issue.message.startsWith('unknown')
+        ? issue.message
+        : `expected ${issue.message.replace(/^Invalid input: expected /, '').replace(/^Too small: expected /, '').replace(/^Too big: expected /, '')}`;
+    const foundNote = message.includes(', got ') ? '' : `, found ${describeValue(found)}`;
+    const atKey = issue.code === 'custom' && (issue.params as { atKey?: boolean } | undefined)?.atKey === true;
+    diagnostics.push({
+      file: json.file,
+      ...(atKey ? json.locateKey(issuePath) : json.locate(issuePath)),
+      jsonPath: formatJsonPath(issuePath),
+      level: 'error',
+      message: `${message}${foundNote}`,
+    });
+  }
+  return diagnostics;
 }

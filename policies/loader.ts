@@ -11,8 +11,8 @@
  */
 import path from 'node:path';
 import { BUILTIN_POLICY_DIR } from './builtin.js';
-import { type Diagnostic, PolicyError, describeValue } from './errors.js';
-import { type JsonPath, type JsonSource, formatJsonPath, parseJsonSource } from './json-source.js';
+import { PolicyError } from './errors.js';
+import { type JsonPath, type JsonSource, formatJsonPath, issuesToDiagnostics, parseJsonSource } from './json-source.js';
 import { type PolicyFile, policySchema } from './schema.js';
 import type { Sys } from './sys.js';
 import type { AccessRules, DenyRule, PatternRule, PolicySource, ResolvedPolicy, RuleOrigin } from './types.js';
@@ -105,49 +105,11 @@ export function loadPolicyFile(source: PolicySource, sys: Sys): LoadedFile {
   const json = parseJsonSource(source.file, text);
   const result = policySchema.safeParse(json.value);
   if (!result.success) {
-    const diagnostics: Diagnostic[] = [];
-    for (const issue of result.error.issues) {
-      const issuePath = issue.path as Array<string | number>;
-      if (issue.code === 'unrecognized_keys') {
-        for (const key of issue.keys) {
-          const keyPath = [...issuePath, key];
-          diagnostics.push({
-            file: source.file,
-            ...json.locateKey(keyPath),
-            jsonPath: formatJsonPath(keyPath),
-            level: 'error',
-            message: `unknown key ${JSON.stringify(key)}: expected only the keys the schema defines (run "sleeve-sandbox policy schema"); remove or rename it`,
-          });
-        }
-        continue;
-      }
-      const found = valueAt(json.value, issuePath);
-      const message = issue.message.startsWith('expected') || issue.message.startsWith('unknown')
-        ? issue.message
-        : `expected ${issue.message.replace(/^Invalid input: expected /, '').replace(/^Too small: expected /, '').replace(/^Too big: expected /, '')}`;
-      const foundNote = message.includes(', got ') ? '' : `, found ${describeValue(found)}`;
-      const atKey = issue.code === 'custom' && (issue.params as { atKey?: boolean } | undefined)?.atKey === true;
-      diagnostics.push({
-        file: source.file,
-        ...(atKey ? json.locateKey(issuePath) : json.locate(issuePath)),
-        jsonPath: formatJsonPath(issuePath),
-        level: 'error',
-        message: `${message}${foundNote}`,
-      });
-    }
-    throw new PolicyError(diagnostics);
+    throw new PolicyError(issuesToDiagnostics(result.error.issues, json, 'sleeve-sandbox policy schema'));
   }
   return { source, json, policy: result.data };
 }
 
-function valueAt(value: unknown, jsonPath: ReadonlyArray<string | number>): unknown {
-  let current = value;
-  for (const part of jsonPath) {
-    if (current === null || typeof current !== 'object') return undefined;
-    current = (current as Record<string | number, unknown>)[part];
-  }
-  return current;
-}
 
 /**
  * Loads a policy by name or path (paths relative to `sys.cwd()`), follows

@@ -12,7 +12,8 @@ import type { Sys } from './sys.js';
 
 export type PathInput = string | Buffer | Uint8Array | URL;
 
-export type Resolved = { ok: true; real: string } | { ok: false; problem: string };
+/** `code` is the errno-style code of the system call that failed, when one did. */
+export type Resolved = { ok: true; real: string } | { ok: false; problem: string; code?: string };
 
 const MAX_SYMLINK_HOPS = 40;
 
@@ -58,7 +59,7 @@ export function resolveReal(sys: Sys, raw: string, hops = 0): Resolved {
   try {
     return { ok: true, real: sys.realpath(raw) };
   } catch (error) {
-    if (errno(error) !== 'ENOENT') return { ok: false, problem: `cannot be resolved (${errno(error)})` };
+    if (errno(error) !== 'ENOENT') return { ok: false, problem: `cannot be resolved (${errno(error)})`, code: errno(error) };
   }
   const parts = raw.split('/').filter((p) => p !== '' && p !== '.');
   for (let i = parts.length - 1; i >= 0; i--) {
@@ -67,7 +68,7 @@ export function resolveReal(sys: Sys, raw: string, hops = 0): Resolved {
       base = sys.realpath(`/${parts.slice(0, i).join('/')}`);
     } catch (error) {
       if (errno(error) === 'ENOENT') continue;
-      return { ok: false, problem: `cannot be resolved (${errno(error)})` };
+      return { ok: false, problem: `cannot be resolved (${errno(error)})`, code: errno(error) };
     }
     const name = parts[i] as string;
     const rest = parts.slice(i + 1);
@@ -76,7 +77,7 @@ export function resolveReal(sys: Sys, raw: string, hops = 0): Resolved {
     try {
       kind = sys.lstat(candidate);
     } catch (error) {
-      return { ok: false, problem: `cannot be resolved (${errno(error)})` };
+      return { ok: false, problem: `cannot be resolved (${errno(error)})`, code: errno(error) };
     }
     if (kind === 'symlink') {
       // A dangling symlink: a create through it lands on its target.
@@ -85,7 +86,7 @@ export function resolveReal(sys: Sys, raw: string, hops = 0): Resolved {
       try {
         target = sys.readlink(candidate);
       } catch (error) {
-        return { ok: false, problem: `cannot be resolved (${errno(error)})` };
+        return { ok: false, problem: `cannot be resolved (${errno(error)})`, code: errno(error) };
       }
       const next = absoluteRaw([target, ...rest].join('/'), base);
       return resolveReal(sys, next, hops + 1);

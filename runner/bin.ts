@@ -6,5 +6,16 @@ const code = await main(process.argv.slice(2), {
   stderr: (text) => process.stderr.write(text),
   cwd: process.cwd(),
   env: process.env,
+  stderrStream: process.stderr,
+  onSignal(handler) {
+    const onSigint = () => handler('SIGINT');
+    const onSigterm = () => handler('SIGTERM');
+    process.on('SIGINT', onSigint);
+    process.on('SIGTERM', onSigterm);
+    return () => {
+      process.off('SIGINT', onSigint);
+      process.off('SIGTERM', onSigterm);
+    };
+  },
 });
 process.exitCode = code;

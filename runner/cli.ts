@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Command, CommanderError, Option } from 'commander';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { EXIT, type SleeveSandboxError, isSleeveSandboxError } from '../policies/errors.js';
 
 const packageJson = JSON.parse(
@@ -18,6 +18,30 @@ export interface Io {
   stderr: (text: string) => void;
   cwd: string;
   env: NodeJS.ProcessEnv;
+  /** The stderr stream (for live progress on a TTY). */
+  stderrStream?: NodeJS.WriteStream;
+  /** Registers a SIGINT/SIGTERM handler; returns its remover. */
+  onSignal?: (handler: (signal: string) => void) => () => void;
+}
+
+function positiveInt(name: string) {
+  return (value: string) => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`expected ${name} to be a whole number >= 1, got ${JSON.stringify(value)}`);
+    return n;
+  };
+}
+
+function positiveNumber(name: string) {
+  return (value: string) => {
+    const n = Number(value);
+    if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError(`expected ${name} to be a number > 0, got ${JSON.stringify(value)}`);
+    return n;
+  };
+}
+
+function collect(value: string, previous: string[] = []): string[] {
+  return [...previous, value];
 }
 
 function workspaceOption(): Option {
@@ -34,6 +58,47 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .showHelpAfterError('(run with --help for usage)')
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
     .exitOverride();
+
+  program
+    .command('run')
+    .description('Run sleeves in parallel, each in its own process, confined by a policy')
+    .option('-p, --policy <name|path>', 'policy for sleeves that do not name their own (e.g. strict)')
+    .addOption(workspaceOption())
+    .option('-m, --manifest <file>', 'sleeve manifest (JSON)')
+    .option('-s, --sleeve <NAME=ENTRY>', 'a sleeve to run (repeatable); ENTRY is relative to the workspace', collect)
+    .option('-c, --concurrency <n>', 'sleeves at once (default: os.availableParallelism())', positiveInt('--concurrency'))
+    .option('--timeout <seconds>', 'per-sleeve wall-clock limit (the lower of this and the policy\'s wins)', positiveNumber('--timeout'))
+    .option('--memory <MiB>', 'per-sleeve heap limit (the lower of this and the policy\'s wins)', positiveInt('--memory'))
+    .option('--mode <mode>', 'process (isolate is planned)', 'process')
+    .option('--report-dir <dir>', 'where reports go (default: <workspace>/reports)')
+    .option('--log-limit <MiB>', 'cap of each sleeve\'s stdout and stderr log', positiveNumber('--log-limit'), 64)
+    .option('--json', 'print a machine-readable summary on stdout at the end', false)
+    .exitOverride()
+    .action(async (opts: Record<string, unknown>) => {
+      const { runCommand } = await import('./commands/run.js');
+      setExit(
+        await runCommand(
+          {
+            policy: opts.policy as string | undefined,
+            workspace: opts.workspace as string | undefined,
+            manifest: opts.manifest as string | undefined,
+            sleeve: opts.sleeve as string[] | undefined,
+            concurrency: opts.concurrency as number | undefined,
+            timeout: opts.timeout as number | undefined,
+            memory: opts.memory as number | undefined,
+            mode: opts.mode as string | undefined,
+            reportDir: opts.reportDir as string | undefined,
+            json: opts.json === true,
+            logLimitMiB: opts.logLimit as number,
+          },
+          {
+            ...io,
+            stderrStream: io.stderrStream ?? process.stderr,
+            onSignal: io.onSignal ?? (() => () => {}),
+          },
+        ),
+      );
+    });
 
   const policy = program
     .command('policy')

@@ -1,0 +1,89 @@
+/**
+ * The runner's side of the report channel: splits fd 3 into lines with a
+ * bound on line length, validates each message with zod, and keeps at most
+ * MAX_MESSAGES. Everything on it is untrusted: the sleeve's own code can
+ * write to the same pipe.
+ */
+import type { Readable } from 'node:stream';
+import { z } from 'zod';
+import { MAX_MESSAGES, MAX_MESSAGE_BYTES, type SleeveMessage } from '../../sandbox/protocol.js';
+
+const str = (max: number) => z.string().max(max);
+const messageSchema = z.discriminatedUnion('t', [
+  z.strictObject({ t: z.literal('ready'), layers: z.array(str(64)).max(16) }),
+  z.strictObject({
+    t: z.literal('deny'),
+    op: str(64),
+    syscall: str(128),
+    path: str(4096),
+    resolved: str(4096).optional(),
+    rule: str(4096),
+    reason: str(4096),
+    at: z.number().finite(),
+  }),
+  z.strictObject({ t: z.literal('writes'), paths: z.array(str(4096)).max(4096) }),
+  z.strictObject({
+    t: z.literal('exit'),
+    outcome: z.enum(['returned', 'threw']),
+    error: str(4096).optional(),
+    maxRssKiB: z.number().finite().nonnegative(),
+    cpuUserMs: z.number().finite().nonnegative(),
+    cpuSystemMs: z.number().finite().nonnegative(),
+  }),
+]);
+
+export interface ChannelStats {
+  accepted: number;
+  /** Lines dropped: too long, not JSON, not a known message, or past the limit. */
+  rejected: number;
+}
+
+export function readChannel(stream: Readable, onMessage: (m: SleeveMessage) => void): ChannelStats {
+  const stats: ChannelStats = { accepted: 0, rejected: 0 };
+  let buffer = '';
+  let discarding = false;
+  const handle = (line: string) => {
+    if (line.length === 0) return;
+    if (stats.accepted >= MAX_MESSAGES) {
+      stats.rejected++;
+      return;
+    }
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(line);
+    } catch {
+      stats.rejected++;
+      return;
+    }
+    const result = messageSchema.safeParse(parsed);
+    if (!result.success) {
+      stats.rejected++;
+      return;
+    }
+    stats.accepted++;
+    onMessage(result.data as SleeveMessage);
+  };
+  stream.setEncoding('utf8');
+  stream.on('data', (chunk: string) => {
+    let start = 0;
+    for (;;) {
+      const nl = chunk.indexOf('\n', start);
+      if (nl === -1) break;
+      const piece = chunk.slice(start, nl);
+      if (discarding) discarding = false;
+      else handle(buffer + piece);
+      buffer = '';
+      start = nl + 1;
+    }
+    if (!discarding) {
+      buffer += chunk.slice(start);
+      if (buffer.length > MAX_MESSAGE_BYTES) {
+        stats.rejected++;
+        buffer = '';
+        discarding = true;
+      }
+    }
+  });
+  stream.on('error', () => {});
+  return stats;
+}

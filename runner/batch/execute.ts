@@ -1,0 +1,207 @@
+/**
+ * Runs a validated plan: compiles the entries, creates the run directories,
+ * runs the prepare steps one by one, then the sleeves with bounded
+ * concurrency, and stops everything on SIGINT/SIGTERM while still returning
+ * a result for every sleeve.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { compilePolicy } from '../../policies/engine.js';
+import { UsageError } from '../../policies/errors.js';
+import { compileNodeFlags, detectNodeFeatures } from '../../policies/node-flags.js';
+import { createNodeSys } from '../../policies/node-sys.js';
+import type { SandboxConfig } from '../../sandbox/protocol.js';
+import { type Bundle, bundleEntry } from './bundle.js';
+import { buildSleeveEnv } from './env.js';
+import type { BatchPlan } from './plan.js';
+import type { Progress } from './progress.js';
+import { type RunningSleeve, startSleeve } from './spawn.js';
+import type { PlannedSleeve, SleeveResult } from './types.js';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+/** dist/runner/batch -> the package root. */
+const PACKAGE_ROOT = path.resolve(here, '..', '..', '..');
+export const BOOTSTRAP = path.join(PACKAGE_ROOT, 'dist', 'sandbox', 'bootstrap.js');
+/** What the sleeve process must read to start the sandbox itself. */
+const SANDBOX_READS = [path.join(PACKAGE_ROOT, 'dist', 'sandbox'), path.join(PACKAGE_ROOT, 'dist', 'policies'), path.join(PACKAGE_ROOT, 'node_modules', 'picomatch')];
+export const LAYERS = Object.freeze(['fs-guard', 'node-permission']);
+
+export interface ExecuteOptions {
+  parentEnv: NodeJS.ProcessEnv;
+  progress: Progress;
+  logLimitBytes: number;
+  graceMs?: number;
+  /** Registers the handler that stops the batch; returns its remover. */
+  onInterrupt: (stop: (signal: string) => void) => () => void;
+}
+
+export interface BatchResult {
+  workspace: string;
+  startedAt: string;
+  endedAt: string;
+  interrupted: string | null;
+  results: SleeveResult[];
+}
+
+function skipped(s: PlannedSleeve, status: 'skipped' | 'cancelled', why: string): SleeveResult {
+  return {
+    kind: s.kind,
+    name: s.name,
+    runId: s.runId,
+    runDir: s.runDir,
+    policy: s.policy.name,
+    status,
+    exitCode: null,
+    signal: null,
+    startedAt: null,
+    durationMs: 0,
+    layers: [],
+    denials: [],
+    writes: [],
+    logs: { stdout: '', stderr: '', truncated: false },
+    channelRejected: 0,
+    error: why,
+  };
+}
+
+/** Creates every run dir, or none: a collision (another runner) undoes the ones made. */
+function createRunDirs(plan: BatchPlan): void {
+  fs.mkdirSync(path.join(plan.workspace, 'runs'), { recursive: true });
+  const made: string[] = [];
+  for (const s of [...plan.prepare, ...plan.sleeves]) {
+    try {
+      fs.mkdirSync(s.runDir);
+      made.push(s.runDir);
+    } catch (error) {
+      for (const dir of made) fs.rmSync(dir, { recursive: true, force: true });
+      const code = (error as NodeJS.ErrnoException).code;
+      throw new UsageError(
+        code === 'EEXIST'
+          ? `${s.where}: run id ${s.runId} was taken while this batch started (another runner?); nothing was run`
+          : `${s.where}: cannot create ${s.runDir} (${code}); nothing was run`,
+      );
+    }
+  }
+}
+
+export async function executeBatch(plan: BatchPlan, opts: ExecuteOptions): Promise<BatchResult> {
+  const startedAt = new Date().toISOString();
+  const features = detectNodeFeatures(process.allowedNodeEnvironmentFlags);
+  if (features.permissionFlag === null) {
+    throw new UsageError(`node ${process.version} has no permission model; sleeve-sandbox needs Node >= 20.19`);
+  }
+  const all = [...plan.prepare, ...plan.sleeves];
+  // Compile each distinct entry once, outside the workspace, before anything is created.
+  const cacheDir = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'sleeve-sandbox-build-')));
+  try {
+    const bundles = new Map<string, Bundle>();
+    const sys = createNodeSys(undefined, () => plan.workspace);
+    for (const s of all) {
+      if (bundles.has(s.entry)) continue;
+      const engine = compilePolicy(s.policy, { workspace: plan.workspace, runId: s.runId, sys });
+      const isDenied = (file: string) => engine.decide('read', file).rule?.list === 'fs.read.deny';
+      bundles.set(s.entry, await bundleEntry({ entry: s.entry, where: s.where, isDenied }, cacheDir));
+    }
+    createRunDirs(plan);
+    const disableWarning = process.allowedNodeEnvironmentFlags.has('--disable-warning') ? ['--disable-warning=ExperimentalWarning'] : [];
+
+    const running = new Set<RunningSleeve>();
+    let interrupted: string | null = null;
+    const removeHandler = opts.onInterrupt((signal) => {
+      if (interrupted) {
+        for (const r of running) {
+          const pid = r.pid();
+          if (pid !== undefined) {
+            try {
+              process.kill(-pid, 'SIGKILL');
+            } catch {
+              // gone
+            }
+          }
+        }
+        return;
+      }
+      interrupted = signal;
+      opts.progress.note(`sleeve-sandbox: ${signal}: stopping ${running.size} running sleeve(s); press again to kill`);
+      for (const r of running) r.stop('interrupted');
+    });
+
+    const runOne = async (s: PlannedSleeve): Promise<SleeveResult> => {
+      const bundle = bundles.get(s.entry) as Bundle;
+      const engine = compilePolicy(s.policy, { workspace: plan.workspace, runId: s.runId, sys });
+      const flags = compileNodeFlags({ engine, sys, features, extraRead: [...SANDBOX_READS, bundle.file] });
+      const memory = s.memoryMiB === undefined ? [] : [`--max-old-space-size=${s.memoryMiB}`];
+      const config: SandboxConfig = {
+        policy: s.policy,
+        workspace: plan.workspace,
+        runId: s.runId,
+        runDir: s.runDir,
+        name: s.name,
+        entry: bundle.file,
+        args: s.args,
+        builtins: bundle.builtins,
+        codePaths: [bundle.file, ...SANDBOX_READS],
+        layers: [...LAYERS],
+      };
+      const env = buildSleeveEnv(s.policy, opts.parentEnv, s.env, { name: s.name, runId: s.runId, runDir: s.runDir, workspace: plan.workspace });
+      const handle = startSleeve({
+        sleeve: s,
+        nodeArgs: [...flags.flags, ...memory, ...disableWarning],
+        bootstrap: BOOTSTRAP,
+        config,
+        env,
+        workspace: plan.workspace,
+        logLimitBytes: opts.logLimitBytes,
+        graceMs: opts.graceMs ?? 3000,
+        layers: [...LAYERS],
+        onStart: () => opts.progress.started(s.name),
+      });
+      running.add(handle);
+      const result = await handle.result;
+      running.delete(handle);
+      opts.progress.finished(result);
+      return result;
+    };
+
+    const results = new Map<PlannedSleeve, SleeveResult>();
+    for (const s of all) opts.progress.queued(s.name);
+    let prepareFailed: string | undefined;
+    for (const s of plan.prepare) {
+      if (interrupted || prepareFailed) {
+        results.set(s, skipped(s, interrupted ? 'cancelled' : 'skipped', interrupted ? `interrupted by ${interrupted}` : prepareFailed ?? ''));
+        continue;
+      }
+      const r = await runOne(s);
+      results.set(s, r);
+      if (r.status !== 'ok' || r.denials.length > 0) prepareFailed = `prepare step ${s.name} did not succeed (${r.status}); sleeves were not started`;
+    }
+    const queue = [...plan.sleeves];
+    const worker = async () => {
+      for (;;) {
+        const s = queue.shift();
+        if (!s) return;
+        if (interrupted || prepareFailed) {
+          const r = skipped(s, interrupted ? 'cancelled' : 'skipped', interrupted ? `interrupted by ${interrupted}` : prepareFailed ?? '');
+          results.set(s, r);
+          opts.progress.finished(r);
+          continue;
+        }
+        results.set(s, await runOne(s));
+      }
+    };
+    await Promise.all(Array.from({ length: Math.max(1, Math.min(plan.concurrency, plan.sleeves.length)) }, worker));
+    removeHandler();
+    opts.progress.close();
+    return {
+      workspace: plan.workspace,
+      startedAt,
+      endedAt: new Date().toISOString(),
+      interrupted,
+      results: all.map((s) => results.get(s) as SleeveResult),
+    };
+  } finally {
+    fs.rmSync(cacheDir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,97 @@
+/**
+ * The sleeve manifest: which sleeves a batch runs, under which policies.
+ * JSON, validated by zod with unknown keys refused; every error names
+ * file:line:col and the JSON path.
+ */
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+import { ManifestError } from '../../policies/errors.js';
+import { type JsonSource, issuesToDiagnostics, parseJsonSource } from '../../policies/json-source.js';
+import { RUN_ID_RE } from '../../policies/patterns.js';
+
+export const MANIFEST_FORMAT_VERSION = 1;
+export const SLEEVE_NAME_RE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+export const ENV_NAME_RE = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+const step = z
+  .strictObject({
+    name: z
+      .string({ error: 'expected the sleeve name as a string' })
+      .regex(SLEEVE_NAME_RE, { error: 'expected a name of letters, digits, ".", "_" or "-" (at most 64, starting with a letter or digit)' })
+      .describe('Unique name of the sleeve in this batch.'),
+    entry: z
+      .string({ error: 'expected the entry file as a string' })
+      .min(1, { error: 'expected the entry file, got ""' })
+      .refine((e) => /\.(?:[cm]?js|ts)$/.test(e), { error: 'expected a .js, .mjs, .cjs or .ts file' })
+      .describe('Entry file, relative to the workspace or absolute: .js, .mjs, .cjs or .ts.'),
+    args: z.array(z.string({ error: 'expected each argument as a string' }), { error: 'expected an array of strings' }).optional().describe('Arguments (process.argv.slice(2)).'),
+    env: z
+      .record(z.string(), z.string({ error: 'expected the value as a string' }))
+      .superRefine((record, ctx) => {
+        for (const key of Object.keys(record)) {
+          if (!ENV_NAME_RE.test(key)) {
+            ctx.addIssue({ code: 'custom', path: [key], params: { atKey: true }, message: `expected a variable name, got the key ${JSON.stringify(key)}` });
+          }
+        }
+      })
+      .optional()
+      .describe('Extra variables for this sleeve (they cannot override what the policy sets).'),
+    runId: z
+      .string({ error: 'expected the run id as a string' })
+      .regex(RUN_ID_RE, { error: `expected a run id matching ${RUN_ID_RE.source}` })
+      .optional()
+      .describe('Run id; generated as <name>_<UTC yyyymmddHHMMss>_<6 hex> when absent.'),
+    policy: z.string({ error: 'expected a policy name or path' }).min(1).optional().describe('Policy for this sleeve (name, or path relative to the manifest).'),
+  })
+  .describe('One sleeve.');
+
+export const manifestSchema = z
+  .strictObject({
+    $schema: z.string().optional(),
+    version: z.literal(MANIFEST_FORMAT_VERSION, { error: `expected the manifest format version ${MANIFEST_FORMAT_VERSION}` }),
+    policy: z.string({ error: 'expected a policy name or path' }).min(1).optional().describe('Default policy of the sleeves (--policy overrides it).'),
+    prepare: z.array(step, { error: 'expected an array of steps' }).optional().describe('Steps run one by one before the sleeves, each with its own policy (e.g. ingest).'),
+    sleeves: z.array(step, { error: 'expected an array of sleeves' }).min(1, { error: 'expected at least one sleeve' }).describe('The sleeves, run in parallel.'),
+  })
+  .superRefine((m, ctx) => {
+    const seen = new Map<string, number>();
+    const all = [...(m.prepare ?? []).map((s, i) => ['prepare', i, s] as const), ...m.sleeves.map((s, i) => ['sleeves', i, s] as const)];
+    for (const [list, i, s] of all) {
+      if (seen.has(s.name)) {
+        ctx.addIssue({ code: 'custom', path: [list, i, 'name'], message: `expected unique names, got ${JSON.stringify(s.name)} twice; rename one` });
+      }
+      seen.set(s.name, i);
+    }
+    const ids = new Set<string>();
+    for (const [list, i, s] of all) {
+      if (s.runId === undefined) continue;
+      if (ids.has(s.runId)) ctx.addIssue({ code: 'custom', path: [list, i, 'runId'], message: `expected unique run ids, got ${JSON.stringify(s.runId)} twice` });
+      ids.add(s.runId);
+    }
+  })
+  .describe('A sleeve-sandbox manifest.');
+
+export type Manifest = z.output<typeof manifestSchema>;
+export type ManifestStep = z.output<typeof step>;
+
+export interface LoadedManifest {
+  file: string;
+  json: JsonSource;
+  manifest: Manifest;
+}
+
+export function loadManifest(file: string): LoadedManifest {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? 'error';
+    throw new ManifestError([
+      { file, line: 1, column: 1, jsonPath: '', level: 'error', message: `cannot read the manifest (${code}): check the --manifest path` },
+    ]);
+  }
+  const json = parseJsonSource(file, text, (d) => new ManifestError(d));
+  const result = manifestSchema.safeParse(json.value);
+  if (!result.success) throw new ManifestError(issuesToDiagnostics(result.error.issues, json, 'the manifest reference in the README'));
+  return { file, json, manifest: result.data };
+}

@@ -1,0 +1,154 @@
+/**
+ * Turns run options (and a manifest) into a validated batch plan. Everything
+ * that can be wrong with the input is found here, before anything runs or is
+ * created: the workspace, the manifest, every policy, every entry, run ids
+ * (format, uniqueness, collisions with existing run directories), the
+ * manifest's env, and each policy's `requires` paths.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { UsageError } from '../../policies/errors.js';
+import { formatJsonPath } from '../../policies/json-source.js';
+import { type LoadedPolicy, loadPolicy } from '../../policies/loader.js';
+import { createNodeSys } from '../../policies/node-sys.js';
+import { checkRunId } from '../../policies/patterns.js';
+import { checkRequires } from '../../policies/requires.js';
+import { checkExtraEnv } from './env.js';
+import { type LoadedManifest, type ManifestStep, SLEEVE_NAME_RE, loadManifest } from './manifest.js';
+import { generateRunId } from './run-id.js';
+import type { PlannedSleeve, SleeveKind } from './types.js';
+
+export interface RunOptions {
+  policy?: string;
+  workspace?: string;
+  manifest?: string;
+  sleeve?: string[];
+  concurrency?: number;
+  timeout?: number;
+  memory?: number;
+  mode?: string;
+  reportDir?: string;
+  json?: boolean;
+  logLimitMiB?: number;
+}
+
+export interface BatchPlan {
+  workspace: string;
+  prepare: PlannedSleeve[];
+  sleeves: PlannedSleeve[];
+  concurrency: number;
+}
+
+const ENTRY_RE = /\.(?:[cm]?js|ts)$/;
+
+function minDefined(...values: Array<number | undefined>): number | undefined {
+  const defined = values.filter((v): v is number => v !== undefined);
+  return defined.length === 0 ? undefined : Math.min(...defined);
+}
+
+export function planBatch(opts: RunOptions, cwd: string, defaultConcurrency: number): BatchPlan {
+  const workspaceArg = path.resolve(cwd, opts.workspace ?? '.');
+  let workspace: string;
+  try {
+    workspace = fs.realpathSync.native(workspaceArg);
+  } catch {
+    throw new UsageError(`--workspace ${workspaceArg} does not exist: pass the directory that holds data/ and runs/`);
+  }
+  if (!fs.statSync(workspace).isDirectory()) throw new UsageError(`--workspace ${workspaceArg} is not a directory`);
+  if (opts.mode !== undefined && opts.mode !== 'process') {
+    throw new UsageError(
+      opts.mode === 'isolate'
+        ? '--mode isolate is not available in this version: run with --mode process (the default)'
+        : `--mode must be "process" or "isolate", got ${JSON.stringify(opts.mode)}`,
+    );
+  }
+  const manifest: LoadedManifest | undefined = opts.manifest ? loadManifest(path.resolve(cwd, opts.manifest)) : undefined;
+  const defaultPolicyRef = opts.policy ?? manifest?.manifest.policy;
+  const sys = createNodeSys(undefined, () => cwd);
+  const policies = new Map<string, LoadedPolicy>();
+  const policyFor = (ref: string, relativeTo: string): LoadedPolicy => {
+    const key = `${relativeTo}\0${ref}`;
+    let loaded = policies.get(key);
+    if (!loaded) {
+      loaded = loadPolicy(ref, { workspace, sys: createNodeSys(undefined, () => relativeTo) });
+      policies.set(key, loaded);
+    }
+    return loaded;
+  };
+
+  type Source = { kind: SleeveKind; step: ManifestStep; where: string; policyBase: string };
+  const sources: Source[] = [];
+  if (manifest) {
+    const m = manifest.manifest;
+    const at = (list: string, i: number) => {
+      const pos = manifest.json.locate([list, i]);
+      return `${manifest.file}:${pos.line}:${pos.column} (${formatJsonPath([list, i])})`;
+    };
+    const base = path.dirname(manifest.file);
+    for (const [i, step] of (m.prepare ?? []).entries()) sources.push({ kind: 'prepare', step, where: at('prepare', i), policyBase: base });
+    for (const [i, step] of m.sleeves.entries()) sources.push({ kind: 'sleeve', step, where: at('sleeves', i), policyBase: base });
+  }
+  for (const spec of opts.sleeve ?? []) {
+    const eq = spec.indexOf('=');
+    const name = eq > 0 ? spec.slice(0, eq) : '';
+    const entry = eq > 0 ? spec.slice(eq + 1) : '';
+    if (!SLEEVE_NAME_RE.test(name) || entry === '') {
+      throw new UsageError(`--sleeve ${JSON.stringify(spec)}: expected NAME=ENTRY with NAME of letters, digits, ".", "_" or "-", e.g. --sleeve ma_long=sleeves/ma-long.ts`);
+    }
+    sources.push({ kind: 'sleeve', step: { name, entry }, where: `--sleeve ${spec}`, policyBase: cwd });
+  }
+  if (sources.filter((s) => s.kind === 'sleeve').length === 0) {
+    throw new UsageError('nothing to run: give --manifest FILE or at least one --sleeve NAME=ENTRY');
+  }
+  const names = new Set<string>();
+  const runIds = new Set<string>();
+  const planned: PlannedSleeve[] = [];
+  for (const src of sources) {
+    const { step, where } = src;
+    if (names.has(step.name)) throw new UsageError(`${where}: the sleeve name ${JSON.stringify(step.name)} is used twice in this batch; rename one`);
+    names.add(step.name);
+    const ref = step.policy ?? defaultPolicyRef;
+    if (ref === undefined) throw new UsageError(`${where}: no policy: pass --policy <name|path> (e.g. --policy strict) or set "policy" in the manifest`);
+    const loaded = step.policy ? policyFor(step.policy, src.policyBase) : policyFor(ref, opts.policy ? cwd : src.policyBase);
+    const entry = path.resolve(workspace, step.entry);
+    if (!ENTRY_RE.test(entry)) throw new UsageError(`${where}: entry ${step.entry} must be a .js, .mjs, .cjs or .ts file`);
+    let st: fs.Stats | undefined;
+    try {
+      st = fs.statSync(entry);
+    } catch {
+      st = undefined;
+    }
+    if (!st?.isFile()) throw new UsageError(`${where}: entry ${step.entry} not found (looked at ${entry}); entries are relative to the workspace`);
+    const runId = step.runId ?? generateRunId(step.name);
+    const bad = checkRunId(runId);
+    if (bad) throw new UsageError(`${where}: invalid run id: ${bad}`);
+    if (runIds.has(runId)) throw new UsageError(`${where}: run id ${runId} is used twice in this batch`);
+    runIds.add(runId);
+    const runDir = path.join(workspace, 'runs', runId);
+    if (fs.existsSync(runDir)) {
+      throw new UsageError(`${where}: run id ${runId} already exists (${runDir}); run ids are never reused: pick another or omit it to generate one`);
+    }
+    checkExtraEnv(loaded.policy, step.env ?? {}, where);
+    checkRequires(loaded.policy, { workspace, runId, sys });
+    const timeoutSeconds = minDefined(loaded.policy.resources.timeoutSeconds, opts.timeout);
+    planned.push({
+      kind: src.kind,
+      name: step.name,
+      entry,
+      args: step.args ?? [],
+      env: step.env ?? {},
+      runId,
+      runDir,
+      policy: loaded.policy,
+      timeoutMs: timeoutSeconds === undefined ? undefined : Math.round(timeoutSeconds * 1000),
+      memoryMiB: minDefined(loaded.policy.resources.memoryMiB, opts.memory),
+      where,
+    });
+  }
+  return {
+    workspace,
+    prepare: planned.filter((p) => p.kind === 'prepare'),
+    sleeves: planned.filter((p) => p.kind === 'sleeve'),
+    concurrency: opts.concurrency ?? defaultConcurrency,
+  };
+}

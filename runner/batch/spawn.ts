@@ -1,0 +1,175 @@
+/**
+ * Starts one sleeve process and watches it to the end: its own process group
+ * (so a timeout or an interrupt reaches everything it started), logs to
+ * files with a size cap, the report channel on fd 3, the timeout (SIGTERM,
+ * then SIGKILL after a grace period), and an outcome taken from the OS.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Readable } from 'node:stream';
+import type { SandboxConfig, SleeveMessage } from '../../sandbox/protocol.js';
+import { readChannel } from './channel.js';
+import type { DenialRecord, PlannedSleeve, SleeveResult, SleeveStatus } from './types.js';
+
+export interface SpawnOptions {
+  sleeve: PlannedSleeve;
+  nodeArgs: string[];
+  bootstrap: string;
+  config: SandboxConfig;
+  env: Record<string, string>;
+  workspace: string;
+  logLimitBytes: number;
+  graceMs: number;
+  layers: string[];
+  onStart?: () => void;
+}
+
+export interface RunningSleeve {
+  result: Promise<SleeveResult>;
+  /** Ends the sleeve: SIGTERM to its group, SIGKILL after the grace period. */
+  stop(status: 'interrupted' | 'timeout'): void;
+  pid(): number | undefined;
+}
+
+const OOM_RE = /JavaScript heap out of memory|Reached heap limit|Allocation failed - process out of memory/;
+
+function pipeToLog(stream: Readable, file: string, limit: number, onTail: (s: string) => void): { done: Promise<boolean> } {
+  const fd = fs.openSync(file, 'w');
+  let written = 0;
+  let truncated = false;
+  stream.on('data', (chunk: Buffer) => {
+    onTail(chunk.toString('utf8', Math.max(0, chunk.length - 4096)));
+    if (truncated) return;
+    const room = limit - written;
+    if (chunk.length <= room) {
+      fs.writeSync(fd, chunk);
+      written += chunk.length;
+    } else {
+      if (room > 0) fs.writeSync(fd, chunk.subarray(0, room));
+      fs.writeSync(fd, `\n[sleeve-sandbox: output truncated after ${limit} bytes]\n`);
+      written = limit;
+      truncated = true;
+    }
+  });
+  const done = new Promise<boolean>((resolve) => {
+    const finish = () => {
+      try {
+        fs.closeSync(fd);
+      } catch {
+        // already closed
+      }
+      resolve(truncated);
+    };
+    stream.once('close', finish);
+    stream.once('error', finish);
+  });
+  return { done };
+}
+
+export function startSleeve(opts: SpawnOptions): RunningSleeve {
+  const { sleeve } = opts;
+  const logsDir = path.join(sleeve.runDir, 'logs');
+  fs.mkdirSync(logsDir, { recursive: true });
+  const stdoutLog = path.join(logsDir, 'stdout.log');
+  const stderrLog = path.join(logsDir, 'stderr.log');
+  const denials = new Map<string, DenialRecord>();
+  const writes = new Set<string>();
+  let usage: SleeveResult['usage'];
+  let layersReady: string[] | undefined;
+  let stderrTail = '';
+  let stopReason: 'interrupted' | 'timeout' | undefined;
+  let killTimer: NodeJS.Timeout | undefined;
+  let timeoutTimer: NodeJS.Timeout | undefined;
+  const started = Date.now();
+
+  const child: ChildProcess = spawn(process.execPath, [...opts.nodeArgs, opts.bootstrap], {
+    cwd: opts.workspace,
+    env: { ...opts.env, SLEEVE_SANDBOX_CONFIG: JSON.stringify(opts.config) },
+    stdio: ['pipe', 'pipe', 'pipe', 'pipe'],
+    detached: true,
+  });
+  opts.onStart?.();
+
+  const killGroup = (signal: NodeJS.Signals) => {
+    if (child.pid === undefined) return;
+    try {
+      process.kill(-child.pid, signal);
+    } catch {
+      // the group is gone
+    }
+  };
+  const stop = (reason: 'interrupted' | 'timeout') => {
+    if (stopReason || child.exitCode !== null || child.signalCode !== null) return;
+    stopReason = reason;
+    killGroup('SIGTERM');
+    killTimer = setTimeout(() => killGroup('SIGKILL'), opts.graceMs);
+  };
+  if (sleeve.timeoutMs !== undefined) timeoutTimer = setTimeout(() => stop('timeout'), sleeve.timeoutMs);
+
+  const outLog = pipeToLog(child.stdout as Readable, stdoutLog, opts.logLimitBytes, () => {});
+  const errLog = pipeToLog(child.stderr as Readable, stderrLog, opts.logLimitBytes, (tail) => {
+    stderrTail = (stderrTail + tail).slice(-8192);
+  });
+  const onMessage = (m: SleeveMessage) => {
+    if (m.t === 'deny') {
+      const key = `${m.op}\0${m.path}\0${m.rule}`;
+      const prev = denials.get(key);
+      if (prev) prev.count++;
+      else if (denials.size < 1000) {
+        const rec: DenialRecord = { op: m.op, syscall: m.syscall, path: m.path, rule: m.rule, reason: m.reason, at: m.at, count: 1 };
+        if (m.resolved !== undefined) rec.resolved = m.resolved;
+        denials.set(key, rec);
+      }
+    } else if (m.t === 'writes') {
+      for (const p of m.paths) if (writes.size < 1_000_000) writes.add(p);
+    } else if (m.t === 'exit') {
+      usage = { maxRssKiB: m.maxRssKiB, cpuUserMs: m.cpuUserMs, cpuSystemMs: m.cpuSystemMs };
+    } else if (m.t === 'ready') {
+      layersReady = m.layers;
+    }
+  };
+  const channel = readChannel(child.stdio[3] as Readable, onMessage);
+  // stdin stays open: when the runner dies, the sleeve sees EOF and ends itself.
+  child.stdin?.on('error', () => {});
+
+  const result = new Promise<SleeveResult>((resolve) => {
+    let spawnError: string | undefined;
+    child.once('error', (error) => {
+      spawnError = error.message;
+    });
+    child.once('close', async (code, signal) => {
+      clearTimeout(timeoutTimer);
+      clearTimeout(killTimer);
+      child.stdin?.destroy();
+      const truncated = (await outLog.done) || (await errLog.done);
+      let status: SleeveStatus;
+      if (stopReason) status = stopReason;
+      else if (OOM_RE.test(stderrTail) && (signal !== null || code !== 0)) status = 'oom';
+      else if (signal !== null || spawnError) status = 'crashed';
+      else if (code !== 0) status = 'failed';
+      else status = 'ok';
+      const res: SleeveResult = {
+        kind: sleeve.kind,
+        name: sleeve.name,
+        runId: sleeve.runId,
+        runDir: sleeve.runDir,
+        policy: sleeve.policy.name,
+        status,
+        exitCode: code,
+        signal,
+        startedAt: new Date(started).toISOString(),
+        durationMs: Date.now() - started,
+        layers: layersReady ? opts.layers : opts.layers.filter((l) => l === 'node-permission'),
+        denials: [...denials.values()],
+        writes: [...writes],
+        logs: { stdout: stdoutLog, stderr: stderrLog, truncated },
+        channelRejected: channel.rejected,
+      };
+      if (usage) res.usage = usage;
+      if (spawnError) res.error = spawnError;
+      resolve(res);
+    });
+  });
+  return { result, stop, pid: () => child.pid };
+}

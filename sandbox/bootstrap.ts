@@ -1,0 +1,104 @@
+/**
+ * The main module of every sleeve process. Before any sleeve code runs it:
+ * reads its configuration (and removes it from the environment), compiles the
+ * policy, opens the report channel, installs the fs and capability guards,
+ * and arranges to die with the runner. Then it imports the sleeve's compiled
+ * entry and, when that has a default-exported function, calls it with the
+ * context object.
+ */
+import fs from 'node:fs';
+import { syncBuiltinESMExports } from 'node:module';
+import { pathToFileURL } from 'node:url';
+import { compilePolicy } from '../policies/engine.js';
+import { createNodeSys } from '../policies/node-sys.js';
+import { installCapabilityGuard } from './capability-guard.js';
+import { type SleeveContext, createSleeveFs } from './context.js';
+import { installFsGuard } from './fs-guard.js';
+import type { SandboxConfig } from './protocol.js';
+import { createReporter } from './reporter.js';
+
+const CONFIG_VAR = 'SLEEVE_SANDBOX_CONFIG';
+
+function fatal(message: string): never {
+  process.stderr.write(`sleeve-sandbox bootstrap: ${message}\n`);
+  process.exit(70);
+}
+
+const raw = process.env[CONFIG_VAR];
+delete process.env[CONFIG_VAR];
+if (!raw) fatal(`${CONFIG_VAR} is not set: sleeves are started by "sleeve-sandbox run"`);
+const config = JSON.parse(raw) as SandboxConfig;
+
+// The guard resolves paths with the functions captured here, before wrapping.
+const original = {
+  lstatSync: fs.lstatSync,
+  readlinkSync: fs.readlinkSync,
+  readdirSync: fs.readdirSync,
+  readFileSync: fs.readFileSync,
+  realpathSync: Object.assign(fs.realpathSync.bind(fs), { native: fs.realpathSync.native }) as typeof fs.realpathSync,
+  statSync: fs.statSync,
+  writeSync: fs.writeSync,
+};
+const sys = createNodeSys(original);
+const engine = compilePolicy(config.policy, { workspace: config.workspace, runId: config.runId, sys, cacheResolutions: true });
+const reporter = createReporter((fd, data) => original.writeSync(fd, data));
+
+// Die with the runner: stdin is a pipe from it, and it closes when the runner goes.
+try {
+  const stdin = process.stdin;
+  stdin.on('end', () => process.kill(process.pid, 'SIGKILL'));
+  stdin.on('error', () => process.kill(process.pid, 'SIGKILL'));
+  stdin.resume();
+  (stdin as unknown as { unref?: () => void }).unref?.();
+} catch {
+  // no stdin pipe (started by hand): nothing to watch
+}
+
+const fsGuard = installFsGuard(fs, {
+  engine,
+  reporter,
+  lstat: (p) => original.lstatSync(p, { throwIfNoEntry: false }),
+  codePaths: config.codePaths,
+});
+installCapabilityGuard({
+  engine,
+  reporter,
+  eager: config.builtins,
+  checkWrite: (p, syscall) => void fsGuard.checkPath('write', p, syscall, true),
+});
+syncBuiltinESMExports();
+
+process.on('exit', () => {
+  const usage = process.resourceUsage();
+  reporter.flush();
+  reporter.send({
+    t: 'exit',
+    outcome: process.exitCode && process.exitCode !== 0 ? 'threw' : 'returned',
+    maxRssKiB: usage.maxRSS,
+    cpuUserMs: Math.round(usage.userCPUTime / 1000),
+    cpuSystemMs: Math.round(usage.systemCPUTime / 1000),
+  });
+});
+reporter.send({ t: 'ready', layers: config.layers });
+
+process.argv = [process.argv[0] as string, config.entry, ...config.args];
+const ctx: SleeveContext = Object.freeze({
+  runId: config.runId,
+  runDir: config.runDir,
+  name: config.name,
+  workspace: config.workspace,
+  args: Object.freeze([...config.args]),
+  env: Object.freeze({ ...process.env }) as Readonly<Record<string, string>>,
+  fs: createSleeveFs(fs.promises),
+  log: (...args: unknown[]) => console.log(...args),
+});
+
+const mod = (await import(pathToFileURL(config.entry).href)) as { default?: unknown };
+if (typeof mod.default === 'function') {
+  try {
+    await (mod.default as (c: SleeveContext) => unknown)(ctx);
+  } catch (error) {
+    console.error(error);
+    process.exitCode = 1;
+  }
+}

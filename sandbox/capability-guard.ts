@@ -1,0 +1,213 @@
+/**
+ * Refuses what the policy does not allow outside the file system: child
+ * processes, workers, the network, native addons, internal bindings, the
+ * inspector, WASI, trace events, report and heap-snapshot files, and signals
+ * to other processes. Node built-ins are patched on their shared exports
+ * objects (what `require` and `import` both hand out); the runner tells the
+ * bootstrap which built-ins the sleeve's bundle imports, so only those are
+ * loaded and patched at start-up, and a `require` hook patches the rest the
+ * moment they are first loaded.
+ *
+ * http, https, tls, http2 and fetch all open sockets through net.Socket, so
+ * the network is refused there too, whichever module the sleeve started from.
+ */
+import { createRequire } from 'node:module';
+import { createCapabilityDenialError } from '../policies/denial.js';
+import type { CompiledPolicy } from '../policies/engine.js';
+import type { Reporter } from './reporter.js';
+
+type AnyFn = (...args: unknown[]) => unknown;
+type Exports = Record<string, unknown>;
+
+export interface CapabilityGuardOptions {
+  engine: CompiledPolicy;
+  reporter: Reporter;
+  /** Built-ins to load and patch now (those the bundle imports). */
+  eager: readonly string[];
+  /** Decide a write of a file path (for report and heap-snapshot files). */
+  checkWrite: (p: unknown, syscall: string) => void;
+}
+
+const bare = (id: string) => (id.startsWith('node:') ? id.slice(5) : id);
+
+export function installCapabilityGuard(opts: CapabilityGuardOptions): void {
+  const { engine, reporter } = opts;
+  const policy = engine.policy;
+  const refuse = (op: string, api: string, rule: string, reason = 'not allowed by the policy'): never => {
+    reporter.deny({ op, syscall: api, path: api, rule, reason });
+    throw createCapabilityDenialError({ op, api, policy: policy.name, rule, reason });
+  };
+  const define = (obj: object, name: string, value: unknown) => {
+    const d = Object.getOwnPropertyDescriptor(obj, name);
+    if (d && !d.configurable && !d.writable) return;
+    Object.defineProperty(obj, name, { value, writable: false, configurable: false, enumerable: d?.enumerable ?? true });
+  };
+  const blockFns = (mod: Exports, modName: string, names: string[], op: string, rule: string) => {
+    for (const n of names) {
+      if (typeof mod[n] !== 'function') continue;
+      define(mod, n, function denied() {
+        return refuse(op, `${modName}.${n}`, rule);
+      });
+    }
+  };
+  const blockProto = (proto: object | undefined, label: string, names: string[], op: string, rule: string) => {
+    if (!proto) return;
+    for (const n of names) {
+      if (typeof (proto as Exports)[n] !== 'function') continue;
+      define(proto, n, function denied() {
+        return refuse(op, `${label}.${n}`, rule);
+      });
+    }
+  };
+  const blockClass = (mod: Exports, modName: string, name: string, op: string, rule: string) => {
+    if (typeof mod[name] !== 'function') return;
+    define(mod, name, function Denied() {
+      return refuse(op, `new ${modName}.${name}`, rule);
+    });
+  };
+
+  const patchers: Record<string, (m: Exports) => void> = {};
+  if (!policy.process.childProcess) {
+    patchers.child_process = (m) =>
+      blockFns(m, 'child_process', ['spawn', 'spawnSync', 'exec', 'execSync', 'execFile', 'execFileSync', 'fork'], 'child_process', 'process.childProcess');
+    patchers.cluster = (m) => blockFns(m, 'cluster', ['fork', 'setupPrimary', 'setupMaster'], 'child_process', 'process.childProcess');
+  }
+  if (!policy.process.workers) {
+    patchers.worker_threads = (m) => blockClass(m, 'worker_threads', 'Worker', 'worker_threads', 'process.workers');
+  }
+  if (!policy.net) {
+    const netFns = ['connect', 'createConnection', 'createServer', 'request', 'get', 'createSecureServer', 'createSocket'];
+    patchers.net = (m) => {
+      blockFns(m, 'net', ['connect', 'createConnection', 'createServer'], 'net', 'net');
+      blockProto((m.Socket as { prototype?: object })?.prototype, 'net.Socket', ['connect'], 'net', 'net');
+      blockProto((m.Server as { prototype?: object })?.prototype, 'net.Server', ['listen'], 'net', 'net');
+    };
+    patchers.dgram = (m) => {
+      blockFns(m, 'dgram', ['createSocket'], 'net', 'net');
+      blockProto((m.Socket as { prototype?: object })?.prototype, 'dgram.Socket', ['bind', 'send', 'connect'], 'net', 'net');
+    };
+    for (const name of ['http', 'https', 'http2', 'tls']) patchers[name] = (m) => blockFns(m, name, netFns, 'net', 'net');
+    const dnsFns = (m: Exports, label: string) => {
+      const names = Object.keys(m).filter((k) => typeof m[k] === 'function' && /^(lookup|lookupService|resolve|reverse)/.test(k));
+      blockFns(m, label, names, 'net', 'net');
+      blockProto((m.Resolver as { prototype?: object })?.prototype, `${label}.Resolver`, names, 'net', 'net');
+    };
+    patchers.dns = (m) => {
+      dnsFns(m, 'dns');
+      if (m.promises) dnsFns(m.promises as Exports, 'dns.promises');
+    };
+    patchers['dns/promises'] = (m) => dnsFns(m, 'dns.promises');
+    for (const g of ['fetch', 'WebSocket', 'EventSource']) {
+      if (g in globalThis) {
+        define(globalThis, g, function denied() {
+          return refuse('net', g, 'net');
+        });
+      }
+    }
+  }
+  patchers.inspector = (m) => {
+    blockFns(m, 'inspector', ['open', 'waitForDebugger'], 'inspector', 'sandbox', );
+    blockProto((m.Session as { prototype?: object })?.prototype, 'inspector.Session', ['connect', 'connectToMainThread'], 'inspector', 'sandbox');
+  };
+  patchers['inspector/promises'] = patchers.inspector;
+  patchers.wasi = (m) => blockClass(m, 'wasi', 'WASI', 'wasi', 'sandbox');
+  patchers.trace_events = (m) => blockFns(m, 'trace_events', ['createTracing'], 'trace_events', 'sandbox');
+  patchers.v8 = (m) => {
+    const write = m.writeHeapSnapshot as AnyFn | undefined;
+    if (typeof write === 'function') {
+      define(m, 'writeHeapSnapshot', function writeHeapSnapshot(this: unknown, ...args: unknown[]) {
+        if (typeof args[0] !== 'string') refuse('v8', 'v8.writeHeapSnapshot', 'sandbox', 'name the snapshot file inside your run dir');
+        opts.checkWrite(args[0], 'v8.writeHeapSnapshot');
+        return write.apply(this, args);
+      });
+    }
+    blockFns(m, 'v8', ['setHeapSnapshotNearHeapLimit'], 'v8', 'sandbox');
+  };
+
+  const patched = new WeakSet<object>();
+  const patch = (id: string, exportsObj: unknown) => {
+    const name = bare(id);
+    const fn = patchers[name];
+    if (!fn || typeof exportsObj !== 'object' && typeof exportsObj !== 'function') return;
+    if (exportsObj === null || patched.has(exportsObj as object)) return;
+    patched.add(exportsObj as object);
+    fn(exportsObj as Exports);
+  };
+
+  // Modules loaded now: those already in memory, and those the bundle imports.
+  const require = createRequire(import.meta.url);
+  const alwaysLoaded = ['net', 'dgram'];
+  const netEager = policy.net ? [] : ['dns'];
+  for (const id of new Set([...alwaysLoaded, ...netEager, ...opts.eager.map(bare)])) {
+    if (!patchers[id]) continue;
+    try {
+      patch(id, require(id));
+    } catch {
+      // not a module on this Node: nothing to patch
+    }
+  }
+
+  // And any other, the moment a require() or createRequire() loads it.
+  const Module = require('node:module') as { _load: AnyFn };
+  const origLoad = Module._load;
+  define(Module, '_load', function _load(this: unknown, request: unknown, ...rest: unknown[]) {
+    const result = origLoad.call(this, request, ...rest);
+    if (typeof request === 'string') patch(request, result);
+    return result;
+  });
+
+  // process: bindings, addons, signals to others, report files.
+  for (const n of ['binding', '_linkedBinding']) {
+    if (typeof (process as unknown as Exports)[n] === 'function') {
+      define(process, n, function denied() {
+        return refuse('process.binding', `process.${n}`, 'sandbox', 'internal bindings bypass every layer');
+      });
+    }
+  }
+  if (!policy.process.addons) {
+    define(process, 'dlopen', function denied() {
+      return refuse('addons', 'process.dlopen', 'process.addons');
+    });
+  }
+  const origKill = process.kill.bind(process);
+  define(process, 'kill', function kill(pid: number, signal?: string | number) {
+    if (pid !== process.pid && pid !== 0 && pid !== -process.pid) {
+      refuse('signal', `process.kill(${String(pid)})`, 'sandbox', 'a sleeve may signal only itself');
+    }
+    return origKill(pid, signal);
+  });
+  const report = process.report;
+  if (report) {
+    const origWrite = report.writeReport.bind(report);
+    const safeReport = Object.freeze({
+      getReport: report.getReport.bind(report),
+      writeReport(file?: unknown, err?: unknown) {
+        if (typeof file !== 'string') refuse('process.report', 'process.report.writeReport', 'sandbox', 'name the report file inside your run dir');
+        opts.checkWrite(file, 'process.report.writeReport');
+        return origWrite(file as string, err as Error);
+      },
+      get directory() {
+        return report.directory;
+      },
+      get filename() {
+        return report.filename;
+      },
+      get compact() {
+        return report.compact;
+      },
+      get signal() {
+        return report.signal;
+      },
+      get reportOnFatalError() {
+        return report.reportOnFatalError;
+      },
+      get reportOnSignal() {
+        return report.reportOnSignal;
+      },
+      get reportOnUncaughtException() {
+        return report.reportOnUncaughtException;
+      },
+    });
+    Object.defineProperty(process, 'report', { get: () => safeReport, configurable: false, enumerable: true });
+  }
+}
