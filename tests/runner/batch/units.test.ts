@@ -1,0 +1,122 @@
+import assert from 'node:assert/strict';
+import { PassThrough } from 'node:stream';
+import { describe, it } from 'node:test';
+import { readChannel } from '../../../runner/batch/channel.js';
+import { buildSleeveEnv, checkExtraEnv } from '../../../runner/batch/env.js';
+import { displayStatus, escapeTerminal } from '../../../runner/batch/progress.js';
+import { generateRunId } from '../../../runner/batch/run-id.js';
+import { exitCodeOf } from '../../../runner/commands/run.js';
+import type { SleeveResult } from '../../../runner/batch/types.js';
+import { RUN_ID_RE } from '../../../policies/patterns.js';
+import { flagModes } from '../../../sandbox/fs-guard.js';
+import { MAX_MESSAGE_BYTES, MAX_MESSAGES, type SleeveMessage } from '../../../sandbox/protocol.js';
+import type { ResolvedPolicy } from '../../../policies/types.js';
+import fs from 'node:fs';
+
+const policy: ResolvedPolicy = {
+  name: 'unit',
+  description: '',
+  chain: [],
+  fs: { read: { allow: [], deny: [] }, write: { allow: [], deny: [] } },
+  env: { pass: ['PATH', 'TV_*'], set: { TV_STRICT_ISOLATION: '1' } },
+  net: false,
+  process: { childProcess: false, workers: false, addons: false },
+  resources: {},
+  requires: [],
+};
+
+async function feed(chunks: string[]): Promise<{ messages: SleeveMessage[]; stats: { accepted: number; rejected: number } }> {
+  const stream = new PassThrough();
+  const messages: SleeveMessage[] = [];
+  const stats = readChannel(stream, (m) => messages.push(m));
+  for (const c of chunks) stream.write(c);
+  stream.end();
+  await new Promise((r) => stream.on('end', r));
+  return { messages, stats };
+}
+
+describe('the report channel treats a sleeve as untrusted', () => {
+  it('accepts valid messages split across chunks', async () => {
+    const line = JSON.stringify({ t: 'deny', op: 'read', syscall: 'open', path: 'x', rule: 'fs.read', reason: 'no', at: 1 });
+    const { messages, stats } = await feed([line.slice(0, 10), `${line.slice(10)}\n`, '{"t":"writes","paths":["/a"]}\n']);
+    assert.equal(stats.accepted, 2);
+    assert.equal(messages[0]?.t, 'deny');
+    assert.deepEqual(messages[1], { t: 'writes', paths: ['/a'] });
+  });
+  it('drops malformed, unknown and oversized lines and counts them', async () => {
+    const huge = `{"t":"writes","paths":["${'a'.repeat(MAX_MESSAGE_BYTES + 10)}"]}\n`;
+    const { messages, stats } = await feed(['not json\n', '{"t":"exit","outcome":"returned"}\n', '{"t":"pwned","x":1}\n', huge, '{"t":"ready","layers":["fs-guard"]}\n']);
+    assert.equal(stats.rejected, 4);
+    assert.deepEqual(messages, [{ t: 'ready', layers: ['fs-guard'] }]);
+  });
+  it('keeps at most MAX_MESSAGES messages', async () => {
+    const line = '{"t":"ready","layers":[]}\n';
+    const { stats } = await feed([line.repeat(MAX_MESSAGES + 5)]);
+    assert.equal(stats.accepted, MAX_MESSAGES);
+    assert.equal(stats.rejected, 5);
+  });
+});
+
+describe('the sleeve environment', () => {
+  const who = { name: 'a', runId: 'r1', runDir: '/ws/runs/r1', workspace: '/ws' };
+  it('passes only what the policy names, sets its values, and adds the sleeve variables', () => {
+    const env = buildSleeveEnv(policy, { PATH: '/bin', TV_X: '1', HOME: '/root', SECRET: 's', NODE_OPTIONS: '--require x' }, { EXTRA: 'e' }, who);
+    assert.deepEqual(env, {
+      PATH: '/bin',
+      TV_X: '1',
+      EXTRA: 'e',
+      TV_STRICT_ISOLATION: '1',
+      SLEEVE_RUN_ID: 'r1',
+      SLEEVE_RUN_DIR: '/ws/runs/r1',
+      SLEEVE_NAME: 'a',
+      SLEEVE_WORKSPACE: '/ws',
+      TV_RUN_ID: 'r1',
+    });
+  });
+  it('never passes NODE_OPTIONS even when a policy passes everything', () => {
+    const all = { ...policy, env: { pass: ['*'], set: {} } };
+    const env = buildSleeveEnv(all, { NODE_OPTIONS: '--allow-fs-write=*', NODE_PATH: '/x', OK: '1' }, {}, who);
+    assert.equal(env.NODE_OPTIONS, undefined);
+    assert.equal(env.NODE_PATH, undefined);
+    assert.equal(env.OK, '1');
+  });
+  it('refuses manifest variables that override the policy or the sandbox', () => {
+    assert.throws(() => checkExtraEnv(policy, { TV_STRICT_ISOLATION: '0' }, 'm.json:3:5'), /set by policy "unit"/);
+    assert.throws(() => checkExtraEnv(policy, { NODE_OPTIONS: '' }, 'm.json:3:5'), /never passed/);
+    assert.throws(() => checkExtraEnv(policy, { SLEEVE_RUN_ID: 'x' }, 'm.json:3:5'), /set by sleeve-sandbox/);
+    checkExtraEnv(policy, { MY_SETTING: 'x' }, 'm.json:3:5');
+  });
+});
+
+describe('small pieces of the runner', () => {
+  it('generates run ids of the documented shape', () => {
+    const id = generateRunId('ma_long', new Date(Date.UTC(2026, 10, 21, 23, 59, 58)));
+    assert.match(id, /^ma_long_20261121235958_[0-9a-f]{6}$/);
+    assert.match(id, RUN_ID_RE);
+    assert.notEqual(generateRunId('x'), generateRunId('x'));
+  });
+  it('escapes control and bidi characters before they reach a terminal', () => {
+    assert.equal(escapeTerminal('ok\u001b[2Jname\u202e'), 'ok\\u001b[2Jname\\u202e');
+    assert.equal(escapeTerminal('plain name'), 'plain name');
+  });
+  it('reads open flags as the kernel does', () => {
+    const c = fs.constants;
+    assert.deepEqual(flagModes(undefined, c), { write: false, read: true });
+    assert.deepEqual(flagModes('r', c), { write: false, read: true });
+    assert.deepEqual(flagModes('r+', c), { write: true, read: true });
+    assert.deepEqual(flagModes('w', c), { write: true, read: false });
+    assert.deepEqual(flagModes('ax', c), { write: true, read: false });
+    assert.deepEqual(flagModes(c.O_RDONLY, c), { write: false, read: true });
+    assert.deepEqual(flagModes(c.O_RDONLY | c.O_CREAT, c), { write: true, read: true });
+    assert.deepEqual(flagModes(c.O_WRONLY | c.O_TRUNC, c), { write: true, read: false });
+    assert.deepEqual(flagModes(c.O_RDWR, c), { write: true, read: true });
+  });
+  it('gives exit 3 for any denial, else 1 for any failure, else 0', () => {
+    const r = (status: SleeveResult['status'], denials = 0) => ({ status, denials: Array.from({ length: denials }) }) as unknown as SleeveResult;
+    assert.equal(exitCodeOf([r('ok'), r('ok')]), 0);
+    assert.equal(exitCodeOf([r('ok'), r('failed')]), 1);
+    assert.equal(exitCodeOf([r('failed'), r('ok', 1)]), 3);
+    assert.equal(exitCodeOf([r('timeout')]), 1);
+    assert.equal(displayStatus(r('ok', 2)), 'denied');
+  });
+});
