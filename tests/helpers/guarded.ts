@@ -1,0 +1,78 @@
+/**
+ * Runs code under the JS guard alone: the real bootstrap in a real child
+ * process, with no Node permission flags. This tests the guard layer on its
+ * own (each layer must hold by itself) and lets V8 write coverage, which
+ * Node's permission model switches off.
+ */
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { loadPolicy } from '../../policies/loader.js';
+import { createNodeSys } from '../../policies/node-sys.js';
+import type { ResolvedPolicy } from '../../policies/types.js';
+import type { SandboxConfig, SleeveMessage } from '../../sandbox/protocol.js';
+
+const DIST = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const BOOTSTRAP = path.join(DIST, 'sandbox', 'bootstrap.js');
+
+export interface GuardedRun {
+  code: number | null;
+  signal: string | null;
+  stdout: string;
+  stderr: string;
+  messages: SleeveMessage[];
+}
+
+export function strictPolicy(workspace: string): ResolvedPolicy {
+  return loadPolicy('strict', { workspace, sys: createNodeSys(undefined, () => workspace) }).policy;
+}
+
+export async function runGuarded(opts: {
+  workspace: string;
+  runId: string;
+  source: string;
+  policy?: ResolvedPolicy;
+  builtins?: string[];
+  env?: Record<string, string>;
+}): Promise<GuardedRun> {
+  const runDir = path.join(opts.workspace, 'runs', opts.runId);
+  fs.mkdirSync(runDir, { recursive: true });
+  const entryDir = fs.mkdtempSync(path.join(path.dirname(opts.workspace), 'entry-'));
+  const entry = path.join(entryDir, 'sleeve.mjs');
+  fs.writeFileSync(entry, opts.source);
+  const config: SandboxConfig = {
+    policy: opts.policy ?? strictPolicy(opts.workspace),
+    workspace: opts.workspace,
+    runId: opts.runId,
+    runDir,
+    name: 'test',
+    entry,
+    args: [],
+    builtins: opts.builtins ?? [],
+    codePaths: [entry, DIST],
+    layers: ['fs-guard'],
+  };
+  const env: Record<string, string> = { PATH: process.env.PATH ?? '', ...opts.env, SLEEVE_SANDBOX_CONFIG: JSON.stringify(config) };
+  if (process.env.NODE_V8_COVERAGE) env.NODE_V8_COVERAGE = process.env.NODE_V8_COVERAGE;
+  const child = spawn(process.execPath, [BOOTSTRAP], { cwd: opts.workspace, env, stdio: ['pipe', 'pipe', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  let channel = '';
+  child.stdout?.on('data', (d: Buffer) => {
+    stdout += d.toString();
+  });
+  child.stderr?.on('data', (d: Buffer) => {
+    stderr += d.toString();
+  });
+  (child.stdio[3] as NodeJS.ReadableStream).on('data', (d: Buffer) => {
+    channel += d.toString();
+  });
+  const [code, signal] = await new Promise<[number | null, string | null]>((resolve) => child.on('close', (c, s) => resolve([c, s])));
+  fs.rmSync(entryDir, { recursive: true, force: true });
+  const messages = channel
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .map((l) => JSON.parse(l) as SleeveMessage);
+  return { code, signal, stdout, stderr, messages };
+}
