@@ -38,6 +38,7 @@ export interface LoadedPolicy {
 }
 
 const NAME_RE = /^[a-z0-9][a-z0-9._-]*$/;
+export const DEFAULT_PROTECT = Object.freeze(['data/lakehouse/**']);
 
 /** True when a --policy / extends value is a path rather than a name. */
 export function isPolicyPath(ref: string): boolean {
@@ -220,5 +221,8 @@ export function mergeChain(files: LoadedFile[]): ResolvedPolicy {
     }),
     resources: Object.freeze(resources),
     requires: Object.freeze(uniqueBy(requires, (r) => r.pattern)),
+    protect: Object.freeze(
+      files.some((f) => f.policy.audit !== undefined) ? [...new Set(baseFirst.flatMap((f) => f.policy.audit?.protect ?? []))] : [...DEFAULT_PROTECT],
+    ),
   });
 }

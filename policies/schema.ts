@@ -153,6 +153,14 @@ export const policySchema = z
       )
       .optional()
       .describe('Paths that must exist and be non-empty before any sleeve starts (strict health).'),
+    audit: z
+      .strictObject({
+        protect: z
+          .array(pattern.describe('Workspace-relative glob of protected files.'), { error: 'expected an array of glob patterns' })
+          .describe('Files the auditor hashes (sha256) before and after each batch. Default: ["data/lakehouse/**"].'),
+      })
+      .optional()
+      .describe('What the auditor checks most closely.'),
     acknowledge: z
       .array(z.enum(ACKNOWLEDGEABLE, { error: `expected a lint rule id: one of ${ACKNOWLEDGEABLE.join(', ')}` }), {
         error: 'expected an array of lint rule ids',

@@ -42,4 +42,6 @@ export interface ResolvedPolicy {
   readonly process: { readonly childProcess: boolean; readonly workers: boolean; readonly addons: boolean };
   readonly resources: { readonly memoryMiB?: number; readonly timeoutSeconds?: number; readonly cpus?: number };
   readonly requires: readonly PatternRule[];
+  /** Globs the auditor hashes; defaults to data/lakehouse/** when no policy in the chain sets it. */
+  readonly protect: readonly string[];
 }

@@ -73,6 +73,9 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .option('--report-dir <dir>', 'where reports go (default: <workspace>/reports)')
     .option('--log-limit <MiB>', 'cap of each sleeve\'s stdout and stderr log', positiveNumber('--log-limit'), 64)
     .option('--json', 'print a machine-readable summary on stdout at the end', false)
+    .option('--no-audit', 'skip the auditor (no before/after manifest, no watcher)')
+    .option('--no-hash', 'do not hash protected files (faster on a large lakehouse)')
+    .option('--audit-ignore <glob>', 'workspace-relative glob the auditor leaves out (repeatable)', collect)
     .exitOverride()
     .action(async (opts: Record<string, unknown>) => {
       const { runCommand } = await import('./commands/run.js');
@@ -90,6 +93,9 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
             reportDir: opts.reportDir as string | undefined,
             json: opts.json === true,
             logLimitMiB: opts.logLimit as number,
+            audit: opts.audit !== false,
+            hash: opts.hash !== false,
+            auditIgnore: (opts.auditIgnore as string[] | undefined) ?? [],
           },
           {
             ...io,

@@ -33,6 +33,8 @@ export interface ExecuteOptions {
   progress: Progress;
   logLimitBytes: number;
   graceMs?: number;
+  /** Runs after the entries compiled and before anything is created (the auditor's first manifest). */
+  beforeStart?: () => Promise<void>;
   /** Registers the handler that stops the batch; returns its remover. */
   onInterrupt: (stop: (signal: string) => void) => () => void;
 }
@@ -104,6 +106,7 @@ export async function executeBatch(plan: BatchPlan, opts: ExecuteOptions): Promi
       const isDenied = (file: string) => engine.decide('read', file).rule?.list === 'fs.read.deny';
       bundles.set(s.entry, await bundleEntry({ entry: s.entry, where: s.where, isDenied }, cacheDir));
     }
+    await opts.beforeStart?.();
     createRunDirs(plan);
     const disableWarning = process.allowedNodeEnvironmentFlags.has('--disable-warning') ? ['--disable-warning=ExperimentalWarning'] : [];
 

@@ -30,6 +30,12 @@ export interface RunOptions {
   reportDir?: string;
   json?: boolean;
   logLimitMiB?: number;
+  /** Run the auditor (default true). */
+  audit?: boolean;
+  /** Hash protected files (default true). */
+  hash?: boolean;
+  /** Workspace-relative globs the auditor leaves out. */
+  auditIgnore?: string[];
 }
 
 export interface BatchPlan {

@@ -3,9 +3,16 @@
  * summary, and answer with the exit code of the contract:
  * 0 all ok; 1 a sleeve failed; 2 bad input (nothing ran); 3 a denial. 3 > 1.
  */
+import { readFileSync } from 'node:fs';
 import os from 'node:os';
-import { formatWithOptions } from 'node:util';
-import { EXIT } from '../../policies/errors.js';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { EXIT, UsageError } from '../../policies/errors.js';
+import { checkPattern } from '../../policies/patterns.js';
+import { createAuditor } from '../audit/auditor.js';
+import { buildAuditReport, writeReports } from '../audit/report.js';
+import { generateRunId } from '../batch/run-id.js';
+import type { PlannedSleeve } from '../batch/types.js';
 import type { Io } from '../cli.js';
 import { type BatchResult, executeBatch } from '../batch/execute.js';
 import { type RunOptions, planBatch } from '../batch/plan.js';
@@ -13,6 +20,9 @@ import { createProgress, displayStatus, escapeTerminal } from '../batch/progress
 import type { SleeveResult } from '../batch/types.js';
 
 export const SUMMARY_VERSION = 1;
+const TOOL_VERSION = (
+  JSON.parse(readFileSync(path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'package.json'), 'utf8')) as { version: string }
+).version;
 
 export function exitCodeOf(results: readonly SleeveResult[]): number {
   if (results.some((r) => r.denials.length > 0)) return EXIT.denied;
@@ -57,17 +67,70 @@ export interface RunIo extends Io {
 
 export async function runCommand(opts: RunOptions, io: RunIo): Promise<number> {
   const plan = planBatch(opts, io.cwd, os.availableParallelism());
+  const ignore = opts.auditIgnore ?? [];
+  for (const g of ignore) {
+    const bad = checkPattern(g);
+    if (bad) throw new UsageError(`--audit-ignore ${JSON.stringify(g)}: ${bad}`);
+  }
+  const batchId = generateRunId('batch');
+  const reportsRoot = path.join(plan.workspace, 'reports');
+  const reportDir = opts.reportDir ? path.resolve(io.cwd, opts.reportDir) : path.join(reportsRoot, batchId);
+  const all = [...plan.prepare, ...plan.sleeves];
+  const protect = [...new Set(all.flatMap((s) => s.policy.protect))];
+  const auditing = opts.audit !== false;
+  const auditor = auditing
+    ? createAuditor({
+        workspace: plan.workspace,
+        ignore,
+        excludeAbs: [opts.reportDir ? reportDir : reportsRoot],
+        protect,
+        hash: opts.hash !== false,
+        watch: true,
+      })
+    : undefined;
   const progress = createProgress(io.stderrStream, io.env);
-  const batch = await executeBatch(plan, {
-    parentEnv: io.env,
-    progress,
-    logLimitBytes: Math.round((opts.logLimitMiB ?? 64) * 1024 * 1024),
-    onInterrupt: io.onSignal,
-  });
-  const code = exitCodeOf(batch.results);
+  let batch: BatchResult;
+  try {
+    batch = await executeBatch(plan, {
+      parentEnv: io.env,
+      progress,
+      logLimitBytes: Math.round((opts.logLimitMiB ?? 64) * 1024 * 1024),
+      onInterrupt: io.onSignal,
+      ...(auditor ? { beforeStart: () => auditor.begin() } : {}),
+    });
+  } catch (error) {
+    await auditor?.abort();
+    throw error;
+  }
+  const audit = auditor
+    ? await auditor.finish(
+        batch.results.map((r, i) => {
+          const startedMs = r.startedAt ? Date.parse(r.startedAt) : null;
+          return {
+            name: r.name,
+            kind: r.kind,
+            runId: r.runId,
+            runDir: r.runDir,
+            policy: (all[i] as PlannedSleeve).policy,
+            writes: new Set(r.writes),
+            startedMs,
+            endedMs: startedMs === null ? null : startedMs + r.durationMs,
+          };
+        }),
+      )
+    : undefined;
+  const report = buildAuditReport(batch, audit, { batchId, toolVersion: TOOL_VERSION, ignore, protect });
+  const files = writeReports(reportDir, report, io.env);
+  const code = report.exitCode;
   const lines: string[] = [];
   const ok = batch.results.filter((r) => displayStatus(r) === 'ok').length;
-  lines.push(`sleeve-sandbox: ${ok}/${batch.results.length} ok${batch.interrupted ? `, interrupted by ${batch.interrupted}` : ''}; exit ${code}`);
+  lines.push(
+    `sleeve-sandbox: ${ok}/${batch.results.length} ok${batch.interrupted ? `, interrupted by ${batch.interrupted}` : ''}; ` +
+      `audit ${auditing ? report.verdict : 'off'}${auditing ? ` (${report.integrity.filesChecked} entries, ${report.violations.length} violation(s))` : ''}; exit ${code}`,
+  );
+  for (const v of report.violations) {
+    lines.push(`  violation: ${v.change} ${escapeTerminal(v.path)} (${v.time ?? 'time unknown'}; suspects: ${v.suspects.join(', ') || 'none'}): ${v.why}`);
+  }
   for (const r of batch.results) {
     for (const d of r.denials) {
       lines.push(`  ${escapeTerminal(r.name)}: ${d.op} denied: ${escapeTerminal(d.path)} (policy ${r.policy}, ${escapeTerminal(d.rule)}: ${escapeTerminal(d.reason)})${d.count > 1 ? ` x${d.count}` : ''}`);
@@ -76,7 +139,11 @@ export async function runCommand(opts: RunOptions, io: RunIo): Promise<number> {
       lines.push(`  ${escapeTerminal(r.name)}: ${r.status}; logs in ${escapeTerminal(r.logs.stderr)}`);
     }
   }
+  lines.push(`  reports: ${files.json}, ${files.markdown}, ${files.junit}`);
   io.stderr(`${lines.join('\n')}\n`);
-  if (opts.json) io.stdout(`${formatWithOptions({}, '%s', JSON.stringify(summaryJson(batch, code), null, 2))}\n`);
+  if (opts.json) {
+    const summary = { ...summaryJson(batch, code), verdict: report.verdict, violations: report.violations, reports: files };
+    io.stdout(`${JSON.stringify(summary, null, 2)}\n`);
+  }
   return code;
 }

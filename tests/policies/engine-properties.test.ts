@@ -24,6 +24,7 @@ function policyOf(allow: string[], deny: string[], op: FsOp = 'read'): ResolvedP
     process: { childProcess: false, workers: false, addons: false },
     resources: {},
     requires: [],
+    protect: [],
   };
 }
 

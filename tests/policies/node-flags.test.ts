@@ -27,6 +27,7 @@ function policyOf(read: { allow: string[]; deny: string[] }, write: { allow: str
     process: { childProcess: false, workers: false, addons: false, ...proc },
     resources: {},
     requires: [],
+    protect: [],
   };
 }
 

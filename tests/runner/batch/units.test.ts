@@ -23,6 +23,7 @@ const policy: ResolvedPolicy = {
   process: { childProcess: false, workers: false, addons: false },
   resources: {},
   requires: [],
+  protect: [],
 };
 
 async function feed(chunks: string[]): Promise<{ messages: SleeveMessage[]; stats: { accepted: number; rejected: number } }> {

@@ -1,0 +1,99 @@
+/**
+ * Accounting: every change the manifests show must be explained. A change is
+ * permitted when the runner made it (run directories, logs), or when the
+ * sleeve that owns the place reported a permitted write there through its
+ * guard: a parallel sleeve only inside its own run dir, a prepare step where
+ * its policy allows writes. Everything else is a violation, with the time
+ * the watcher saw it and the sleeves running then.
+ */
+import path from 'node:path';
+import { compilePolicy } from '../../policies/engine.js';
+import type { Sys } from '../../policies/sys.js';
+import type { ResolvedPolicy } from '../../policies/types.js';
+import type { Change } from './scan.js';
+import type { Violation } from './schema.js';
+
+export interface AccountedSleeve {
+  name: string;
+  kind: 'prepare' | 'sleeve';
+  runId: string;
+  runDir: string;
+  policy: ResolvedPolicy;
+  writes: ReadonlySet<string>;
+  /** ms since the epoch; null when it never started. */
+  startedMs: number | null;
+  endedMs: number | null;
+}
+
+export interface AccountOptions {
+  workspace: string;
+  sleeves: readonly AccountedSleeve[];
+  sys: Sys;
+  firstSeen: (rel: string) => number | undefined;
+  /** How far a watcher event may trail the write that caused it. */
+  slackMs?: number;
+}
+
+const within = (p: string, dir: string): boolean => p === dir || p.startsWith(`${dir}/`);
+
+export function accountChanges(changes: readonly Change[], opts: AccountOptions): Violation[] {
+  const slack = opts.slackMs ?? 1500;
+  const runDirs = new Map(opts.sleeves.map((s) => [path.relative(opts.workspace, s.runDir).split(path.sep).join('/'), s]));
+  const engines = new Map(
+    opts.sleeves
+      .filter((s) => s.kind === 'prepare')
+      .map((s) => [s.name, compilePolicy(s.policy, { workspace: opts.workspace, runId: s.runId, sys: opts.sys })]),
+  );
+  const runnerOwned = (rel: string) => {
+    if (rel === 'runs') return true;
+    if (runDirs.has(rel)) return true;
+    const m = /^runs\/([^/]+)\/logs(?:\/.*)?$/.exec(rel);
+    return m !== null && runDirs.has(`runs/${m[1]}`);
+  };
+  // A reported write explains the path itself, what lies below it (rm -r, cp)
+  // and the directories above it (mkdir -p): index the latter once per sleeve.
+  const aboveWrites = new Map<string, Set<string>>();
+  for (const s of opts.sleeves) {
+    const set = new Set<string>();
+    for (const w of s.writes) {
+      for (let d = path.dirname(w); d !== opts.workspace && d.length > opts.workspace.length && !set.has(d); d = path.dirname(d)) set.add(d);
+    }
+    aboveWrites.set(s.name, set);
+  }
+  const reportedBy = (s: AccountedSleeve, abs: string) => {
+    if (s.writes.has(abs) || aboveWrites.get(s.name)?.has(abs)) return true;
+    for (let d = path.dirname(abs); d.length > opts.workspace.length; d = path.dirname(d)) if (s.writes.has(d)) return true;
+    return false;
+  };
+  const ran = opts.sleeves.filter((s) => s.startedMs !== null);
+  const violations: Violation[] = [];
+  for (const c of changes) {
+    if (runnerOwned(c.path)) continue;
+    const abs = path.join(opts.workspace, c.path);
+    const explained = opts.sleeves.some((s) => {
+      if (!reportedBy(s, abs)) return false;
+      if (s.kind === 'sleeve') return within(abs, s.runDir);
+      return engines.get(s.name)?.decideResolved('write', abs).allowed === true;
+    });
+    if (explained) continue;
+    const owner = [...runDirs.entries()].find(([dir]) => within(c.path, dir))?.[1];
+    const why = owner
+      ? `changed in the run dir of ${owner.name}, which never reported writing it: another sleeve, or something that bypassed the guard`
+      : 'outside every permitted zone: a sleeve may change only runs/<its run id>/**, a prepare step only what its policy lets it write';
+    const seen = opts.firstSeen(c.path);
+    const suspects =
+      seen === undefined
+        ? ran.map((s) => s.name)
+        : ran.filter((s) => (s.startedMs as number) - slack <= seen && seen <= (s.endedMs ?? Number.POSITIVE_INFINITY) + slack).map((s) => s.name);
+    violations.push({
+      path: c.path,
+      change: c.change,
+      before: c.before,
+      after: c.after,
+      time: seen === undefined ? null : new Date(seen).toISOString(),
+      suspects,
+      why,
+    });
+  }
+  return violations;
+}

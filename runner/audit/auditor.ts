@@ -1,0 +1,79 @@
+/**
+ * The auditor: a manifest of the scope before the batch, a watcher during it,
+ * a manifest after it, and the accounting of every difference.
+ */
+import { createNodeSys } from '../../policies/node-sys.js';
+import { type AccountedSleeve, accountChanges } from './account.js';
+import { type Manifest, diffManifests, scanWorkspace } from './scan.js';
+import type { Violation } from './schema.js';
+import { type Watcher, startWatcher } from './watch.js';
+
+export interface AuditorOptions {
+  workspace: string;
+  ignore: readonly string[];
+  excludeAbs: readonly string[];
+  protect: readonly string[];
+  hash: boolean;
+  watch: boolean;
+}
+
+export interface AuditOutcome {
+  violations: Violation[];
+  filesChecked: number;
+  hashed: number;
+  changed: number;
+  watcherEvents: number;
+  watcherOverflow: boolean;
+  /** The manifest after the batch (for the artifacts of each run dir). */
+  after: Manifest;
+}
+
+export interface Auditor {
+  begin(): Promise<void>;
+  finish(sleeves: readonly AccountedSleeve[]): Promise<AuditOutcome>;
+  /** Stops the watcher without a verdict (the batch never started). */
+  abort(): Promise<void>;
+}
+
+export function createAuditor(opts: AuditorOptions): Auditor {
+  let before: Manifest | undefined;
+  let watcher: Watcher | undefined;
+  let startedMs = 0;
+  const scan = () => scanWorkspace({ workspace: opts.workspace, ignore: opts.ignore, excludeAbs: opts.excludeAbs, protect: opts.protect, hash: opts.hash });
+  return {
+    async begin() {
+      startedMs = Date.now();
+      if (opts.watch) {
+        watcher = startWatcher({ workspace: opts.workspace, ignore: opts.ignore, excludeAbs: opts.excludeAbs, protect: opts.protect });
+      }
+      before = scan();
+      await watcher?.ready;
+    },
+    async finish(sleeves) {
+      const after = scan();
+      // Give the watcher a moment to deliver the last events before it closes.
+      if (watcher) await new Promise((r) => setTimeout(r, 150));
+      await watcher?.close();
+      const base = before ?? { entries: new Map(), hashed: 0 };
+      const changes = diffManifests(base, after);
+      const violations = accountChanges(changes, {
+        workspace: opts.workspace,
+        sleeves,
+        sys: createNodeSys(undefined, () => opts.workspace),
+        firstSeen: (rel) => watcher?.firstSeen(rel, startedMs),
+      });
+      return {
+        violations,
+        filesChecked: Math.max(base.entries.size, after.entries.size),
+        hashed: base.hashed + after.hashed,
+        changed: changes.length,
+        watcherEvents: watcher?.events().length ?? 0,
+        watcherOverflow: watcher?.overflow() ?? false,
+        after,
+      };
+    },
+    async abort() {
+      await watcher?.close();
+    },
+  };
+}

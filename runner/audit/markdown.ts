@@ -1,0 +1,57 @@
+/**
+ * audit.md: a short summary that reads well as a GitHub job summary. Verdict
+ * first, a table of sleeves, then denials and violations with their rules
+ * and reasons. Untrusted text (paths, reasons) is escaped for Markdown.
+ */
+import type { AuditReport } from './schema.js';
+
+/** Escapes text for a Markdown table cell or line: no HTML, no markup, no control or bidi characters. */
+export function escapeMarkdown(text: string): string {
+  return text
+    .replace(/[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/([\\`*_{}[\]()#+\-.!|~])/g, '\\$1');
+}
+
+const ICON: Record<AuditReport['verdict'], string> = { clean: 'clean', violations: 'VIOLATIONS', failed: 'FAILED' };
+
+export function renderMarkdown(r: AuditReport): string {
+  const out: string[] = [];
+  const e = escapeMarkdown;
+  out.push(`## sleeve-sandbox audit: ${ICON[r.verdict]}`);
+  out.push('');
+  out.push(
+    `Verdict **${r.verdict}** (exit ${r.exitCode}). ${r.sleeves.length} sleeve(s), ${r.violations.length} violation(s), ` +
+      `${r.sleeves.reduce((n, s) => n + s.denials.length, 0)} denial(s); ${r.integrity.filesChecked} entries checked, ${r.integrity.hashed} hashed.` +
+      (r.interrupted ? ` Interrupted by ${r.interrupted}.` : ''),
+  );
+  out.push('');
+  out.push('| sleeve | run id | policy | status | exit | duration | denials | writes |');
+  out.push('|---|---|---|---|---|---|---|---|');
+  for (const s of r.sleeves) {
+    const exit = s.exitCode ?? s.signal ?? '';
+    out.push(`| ${e(s.name)} | ${e(s.runId)} | ${e(s.policy)} | ${s.status} | ${e(String(exit))} | ${(s.durationMs / 1000).toFixed(1)} s | ${s.denials.length} | ${s.writes} |`);
+  }
+  const denials = r.sleeves.flatMap((s) => s.denials.map((d) => ({ s, d })));
+  if (denials.length > 0) {
+    out.push('');
+    out.push('### Denials');
+    out.push('');
+    for (const { s, d } of denials) {
+      out.push(`- **${e(s.name)}**: ${e(d.op)} denied: \`${e(d.path)}\` (${e(d.rule)}: ${e(d.reason)})${d.count > 1 ? ` x${d.count}` : ''}`);
+    }
+  }
+  if (r.violations.length > 0) {
+    out.push('');
+    out.push('### Violations');
+    out.push('');
+    for (const v of r.violations) {
+      const when = v.time ? `at ${v.time}` : 'time unknown';
+      out.push(`- \`${e(v.path)}\` ${v.change}, ${when}; suspects: ${v.suspects.map(e).join(', ') || 'none'}. ${e(v.why)}`);
+    }
+  }
+  out.push('');
+  return `${out.join('\n')}\n`;
+}

@@ -1,0 +1,178 @@
+/**
+ * A manifest of everything in scope: one compact record per entry (type,
+ * size, mtime and ctime in nanoseconds, inode, mode, link count, symlink
+ * target; sha256 for protected files). Taken before the batch and after it;
+ * the difference is the proof.
+ */
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import picomatch from 'picomatch';
+import type { FileAttrs } from './schema.js';
+
+export interface ScanOptions {
+  workspace: string;
+  /** Workspace-relative globs left out of scope (their subtrees too). */
+  ignore: readonly string[];
+  /** Absolute directories left out (the report directory). */
+  excludeAbs: readonly string[];
+  /** Workspace-relative globs whose files are hashed. */
+  protect: readonly string[];
+  hash: boolean;
+}
+
+export interface Manifest {
+  /** Workspace-relative path -> compact record (see encode/decode). */
+  entries: Map<string, string>;
+  hashed: number;
+}
+
+const ALWAYS_IGNORED = new Set(['.git', 'node_modules']);
+const HASH_BUFFER = Buffer.allocUnsafe(1 << 20);
+
+function typeOf(st: fs.BigIntStats): FileAttrs['type'] {
+  if (st.isSymbolicLink()) return 'symlink';
+  if (st.isDirectory()) return 'dir';
+  if (st.isFile()) return 'file';
+  return 'other';
+}
+
+function sha256(file: string): string {
+  const hash = createHash('sha256');
+  const fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW);
+  try {
+    for (;;) {
+      const n = fs.readSync(fd, HASH_BUFFER, 0, HASH_BUFFER.length, null);
+      if (n === 0) break;
+      hash.update(HASH_BUFFER.subarray(0, n));
+    }
+  } finally {
+    fs.closeSync(fd);
+  }
+  return hash.digest('hex');
+}
+
+/** The record as one string: cheap to store for 100,000 entries and to compare. */
+export function encode(a: FileAttrs): string {
+  return [a.type, a.size, a.mtimeNs, a.ctimeNs, a.ino, a.mode, a.nlink, a.sha256 ?? '', a.target ?? ''].join('\u0000');
+}
+
+export function decode(s: string): FileAttrs {
+  const [type, size, mtimeNs, ctimeNs, ino, mode, nlink, sha, target] = s.split('\u0000');
+  const a: FileAttrs = {
+    type: type as FileAttrs['type'],
+    size: size ?? '0',
+    mtimeNs: mtimeNs ?? '0',
+    ctimeNs: ctimeNs ?? '0',
+    ino: ino ?? '0',
+    mode: Number(mode),
+    nlink: Number(nlink),
+  };
+  if (sha) a.sha256 = sha;
+  if (target) a.target = target;
+  return a;
+}
+
+export function scanWorkspace(opts: ScanOptions): Manifest {
+  const ignore = opts.ignore.length > 0 ? picomatch(opts.ignore as string[], { dot: true }) : () => false;
+  const protect = opts.protect.length > 0 ? picomatch(opts.protect as string[], { dot: true }) : () => false;
+  const excluded = new Set(opts.excludeAbs);
+  const entries = new Map<string, string>();
+  let hashed = 0;
+  const visit = (abs: string, rel: string) => {
+    let names: string[];
+    try {
+      names = fs.readdirSync(abs);
+    } catch {
+      return; // removed while scanning, or not a directory any more
+    }
+    for (const name of names) {
+      if (ALWAYS_IGNORED.has(name)) continue;
+      const childAbs = abs === '/' ? `/${name}` : `${abs}/${name}`;
+      const childRel = rel === '' ? name : `${rel}/${name}`;
+      if (excluded.has(childAbs) || ignore(childRel)) continue;
+      let st: fs.BigIntStats;
+      try {
+        st = fs.lstatSync(childAbs, { bigint: true });
+      } catch {
+        continue;
+      }
+      const type = typeOf(st);
+      const attrs: FileAttrs = {
+        type,
+        size: String(st.size),
+        mtimeNs: String(st.mtimeNs),
+        ctimeNs: String(st.ctimeNs),
+        ino: String(st.ino),
+        mode: Number(st.mode),
+        nlink: Number(st.nlink),
+      };
+      if (type === 'symlink') {
+        try {
+          attrs.target = fs.readlinkSync(childAbs);
+        } catch {
+          attrs.target = '?';
+        }
+      } else if (type === 'file' && opts.hash && protect(childRel)) {
+        try {
+          attrs.sha256 = sha256(childAbs);
+          hashed++;
+        } catch {
+          attrs.sha256 = 'unreadable';
+        }
+      }
+      entries.set(childRel, encode(attrs));
+      if (type === 'dir') visit(childAbs, childRel);
+    }
+  };
+  visit(opts.workspace, '');
+  return { entries, hashed };
+}
+
+export interface Change {
+  path: string;
+  change: 'added' | 'removed' | 'modified' | 'metadata' | 'type-changed';
+  before: FileAttrs | null;
+  after: FileAttrs | null;
+}
+
+/**
+ * Every difference between two manifests. Content changes (size, mtime, inode,
+ * hash, symlink target) are "modified"; mode, link count or ctime alone are
+ * "metadata" (a chmod, or a utimes that put the mtime back: ctime cannot be put back).
+ */
+export function diffManifests(before: Manifest, after: Manifest): Change[] {
+  const changes: Change[] = [];
+  const touchedDirs: Array<[string, FileAttrs, FileAttrs]> = [];
+  for (const [p, b] of before.entries) {
+    const a = after.entries.get(p);
+    if (a === undefined) {
+      changes.push({ path: p, change: 'removed', before: decode(b), after: null });
+      continue;
+    }
+    if (a === b) continue;
+    const ba = decode(b);
+    const aa = decode(a);
+    let change: Change['change'];
+    if (ba.type !== aa.type) change = 'type-changed';
+    else if (ba.type === 'dir') {
+      // A directory's times move whenever an entry is added or removed: the entries
+      // tell that story. Times that moved with no entry changed are a utimes (below).
+      if (ba.mode === aa.mode && ba.ino === aa.ino) {
+        touchedDirs.push([p, ba, aa]);
+        continue;
+      }
+      change = ba.ino !== aa.ino ? 'modified' : 'metadata';
+    } else if (ba.size !== aa.size || ba.mtimeNs !== aa.mtimeNs || ba.ino !== aa.ino || ba.sha256 !== aa.sha256 || ba.target !== aa.target) change = 'modified';
+    else change = 'metadata';
+    changes.push({ path: p, change, before: ba, after: aa });
+  }
+  for (const [p, a] of after.entries) {
+    if (!before.entries.has(p)) changes.push({ path: p, change: 'added', before: null, after: decode(a) });
+  }
+  const parents = new Set(changes.map((c) => path.posix.dirname(c.path)));
+  for (const [p, ba, aa] of touchedDirs) {
+    if (!parents.has(p)) changes.push({ path: p, change: 'metadata', before: ba, after: aa });
+  }
+  return changes.sort((x, y) => (x.path < y.path ? -1 : x.path > y.path ? 1 : 0));
+}

@@ -1,0 +1,106 @@
+/**
+ * The audit report (`audit.json`): the zod schema is the source of truth;
+ * the JSON Schema shipped in schemas/audit.schema.json is generated from it.
+ * Consumers script against this: bump AUDIT_VERSION on any breaking change.
+ */
+import { z } from 'zod';
+
+export const AUDIT_VERSION = 1;
+
+export const fileAttrsSchema = z
+  .strictObject({
+    type: z.enum(['file', 'dir', 'symlink', 'other']).describe('Kind of entry.'),
+    size: z.string().describe('Size in bytes (decimal string: may exceed 2^53).'),
+    mtimeNs: z.string().describe('Modification time, nanoseconds since the epoch (decimal string).'),
+    ctimeNs: z.string().describe('Status change time, nanoseconds since the epoch (decimal string).'),
+    ino: z.string().describe('Inode number (decimal string).'),
+    mode: z.number().int().describe('Mode bits, including the type.'),
+    nlink: z.number().int().describe('Hard link count.'),
+    target: z.string().optional().describe('Symlink target, for symlinks.'),
+    sha256: z.string().optional().describe('Content hash, for protected files.'),
+  })
+  .describe('What the manifest recorded of one entry.');
+
+export const changeKindSchema = z.enum(['added', 'removed', 'modified', 'metadata', 'type-changed']);
+
+export const denialSchema = z.strictObject({
+  op: z.string(),
+  syscall: z.string(),
+  path: z.string(),
+  resolved: z.string().optional(),
+  rule: z.string(),
+  reason: z.string(),
+  time: z.string().describe('ISO time of the first refusal.'),
+  count: z.number().int().positive(),
+});
+
+export const sleeveStatusSchema = z.enum(['ok', 'failed', 'crashed', 'timeout', 'oom', 'interrupted', 'cancelled', 'skipped', 'queued', 'running']);
+
+export const sleeveReportSchema = z.strictObject({
+  name: z.string(),
+  kind: z.enum(['prepare', 'sleeve']),
+  runId: z.string(),
+  runDir: z.string(),
+  policy: z.string(),
+  layers: z.array(z.string()).describe('Enforcement layers active for this sleeve.'),
+  status: sleeveStatusSchema,
+  exitCode: z.number().int().nullable(),
+  signal: z.string().nullable(),
+  startedAt: z.string().nullable(),
+  durationMs: z.number().nonnegative(),
+  peakRssKiB: z.number().nonnegative().nullable().describe('As reported by the sleeve process at exit; null when it did not report.'),
+  cpuMs: z.number().nonnegative().nullable(),
+  denials: z.array(denialSchema),
+  writes: z.number().int().nonnegative().describe('Distinct paths the guard allowed a write to.'),
+  artifacts: z.array(z.strictObject({ path: z.string(), size: z.number().nonnegative() })).describe('Files in the run dir after the batch (workspace-relative).'),
+  logs: z.strictObject({ stdout: z.string(), stderr: z.string(), truncated: z.boolean() }),
+  error: z.string().optional(),
+});
+
+export const violationSchema = z.strictObject({
+  path: z.string().describe('Workspace-relative path.'),
+  change: changeKindSchema,
+  before: fileAttrsSchema.nullable(),
+  after: fileAttrsSchema.nullable(),
+  time: z.string().nullable().describe('When the watcher saw it (ISO); null when it saw nothing.'),
+  suspects: z.array(z.string()).describe('Sleeves running at that time (all of the batch when the time is unknown).'),
+  why: z.string().describe('Why this change is not permitted.'),
+});
+
+export const auditReportSchema = z
+  .strictObject({
+    $schema: z.string().optional(),
+    version: z.literal(AUDIT_VERSION),
+    tool: z.strictObject({ name: z.literal('sleeve-sandbox'), version: z.string() }),
+    batchId: z.string(),
+    startedAt: z.string(),
+    endedAt: z.string(),
+    workspace: z.string(),
+    nodeVersion: z.string(),
+    verdict: z.enum(['clean', 'violations', 'failed']),
+    exitCode: z.number().int(),
+    interrupted: z.string().nullable(),
+    sleeves: z.array(sleeveReportSchema),
+    violations: z.array(violationSchema),
+    integrity: z.strictObject({
+      filesChecked: z.number().int().nonnegative(),
+      hashed: z.number().int().nonnegative(),
+      changed: z.number().int().nonnegative().describe('Changes seen anywhere in scope (permitted ones included).'),
+      unaccounted: z.number().int().nonnegative(),
+      watcherEvents: z.number().int().nonnegative(),
+      watcherOverflow: z.boolean(),
+      ignored: z.array(z.string()),
+      protected: z.array(z.string()),
+    }),
+  })
+  .describe('sleeve-sandbox audit report');
+
+export type AuditReport = z.infer<typeof auditReportSchema>;
+export type FileAttrs = z.infer<typeof fileAttrsSchema>;
+export type ChangeKind = z.infer<typeof changeKindSchema>;
+export type Violation = z.infer<typeof violationSchema>;
+export type SleeveReport = z.infer<typeof sleeveReportSchema>;
+
+export function auditJsonSchema(): Record<string, unknown> {
+  return { ...(z.toJSONSchema(auditReportSchema) as Record<string, unknown>), $id: 'https://sleeve-sandbox.dev/schemas/audit-v1.json', title: 'sleeve-sandbox audit report' };
+}

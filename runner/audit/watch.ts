@@ -1,0 +1,95 @@
+/**
+ * Live attribution: a chokidar watcher over the scope that records when each
+ * change happened, so a violation can name the sleeves running then. It is
+ * never taken as proof (inotify drops events silently when its queue
+ * overflows); the manifests are the proof.
+ *
+ * Protected files (by default the lakehouse) get no watch of their own: on a
+ * large lakehouse that would cost one kernel watch per file. Their
+ * directories are watched, and the raw directory events say when an entry in
+ * them changed.
+ */
+import path from 'node:path';
+import { type FSWatcher, watch } from 'chokidar';
+import picomatch from 'picomatch';
+
+export interface WatchEvent {
+  /** ms since the epoch. */
+  at: number;
+  event: string;
+  /** Workspace-relative. */
+  path: string;
+}
+
+export interface Watcher {
+  ready: Promise<void>;
+  events(): WatchEvent[];
+  overflow(): boolean;
+  close(): Promise<void>;
+  /** First time the watcher saw something at this path (or, for protected files, in its directory). */
+  firstSeen(rel: string, fromMs: number): number | undefined;
+}
+
+export interface WatchOptions {
+  workspace: string;
+  ignore: readonly string[];
+  excludeAbs: readonly string[];
+  protect: readonly string[];
+  maxEvents?: number;
+}
+
+export function startWatcher(opts: WatchOptions): Watcher {
+  const max = opts.maxEvents ?? 200_000;
+  const isIgnored = opts.ignore.length > 0 ? picomatch(opts.ignore as string[], { dot: true }) : () => false;
+  const isProtected = opts.protect.length > 0 ? picomatch(opts.protect as string[], { dot: true }) : () => false;
+  const events: WatchEvent[] = [];
+  let overflowed = false;
+  const rel = (p: string) => path.relative(opts.workspace, path.resolve(opts.workspace, p)).split(path.sep).join('/');
+  const record = (event: string, p: string) => {
+    if (events.length >= max) {
+      overflowed = true;
+      return;
+    }
+    events.push({ at: Date.now(), event, path: rel(p) });
+  };
+  const watcher: FSWatcher = watch(opts.workspace, {
+    ignoreInitial: true,
+    persistent: true,
+    followSymlinks: false,
+    alwaysStat: false,
+    ignored: (p: string, stats?: { isFile(): boolean; isDirectory(): boolean }) => {
+      const r = rel(p);
+      if (r === '' || r === '.') return false;
+      const base = path.basename(p);
+      if (base === '.git' || base === 'node_modules') return true;
+      if (opts.excludeAbs.some((x) => p === x || p.startsWith(`${x}${path.sep}`))) return true;
+      if (isIgnored(r)) return true;
+      // No per-file watch for protected files: their directory's raw events cover them.
+      return stats?.isFile() === true && isProtected(r);
+    },
+  });
+  watcher.on('all', (event, p) => record(event, p));
+  watcher.on('raw', (event, p, details) => {
+    const watched = (details as { watchedPath?: string } | undefined)?.watchedPath;
+    const full = watched && p && !path.isAbsolute(String(p)) ? path.join(watched, String(p)) : String(p ?? watched ?? '');
+    if (full) record(`raw:${event}`, full);
+  });
+  watcher.on('error', () => {
+    overflowed = true;
+  });
+  const ready = new Promise<void>((resolve) => watcher.once('ready', () => resolve()));
+  return {
+    ready,
+    events: () => events,
+    overflow: () => overflowed,
+    close: () => watcher.close(),
+    firstSeen(p, fromMs) {
+      const dir = path.posix.dirname(p);
+      for (const e of events) {
+        if (e.at < fromMs) continue;
+        if (e.path === p || (e.event.startsWith('raw:') && (e.path === dir || e.path === p))) return e.at;
+      }
+      return undefined;
+    },
+  };
+}
