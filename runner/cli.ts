@@ -106,6 +106,30 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
       );
     });
 
+  const audit = program
+    .command('audit')
+    .description('Check audit reports')
+    .exitOverride()
+    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
+  audit
+    .command('verify')
+    .description('Validate an audit.json against the published schema; exit 0 clean, 1 failed, 3 violations, 2 invalid')
+    .argument('<audit.json>', 'the report to check')
+    .option('--json', 'print the result as JSON', false)
+    .exitOverride()
+    .action(async (file: string, opts: { json: boolean }) => {
+      const { auditVerifyCommand } = await import('./commands/audit.js');
+      setExit(await auditVerifyCommand({ file, json: opts.json }, io));
+    });
+  audit
+    .command('schema')
+    .description('Print the JSON Schema of audit.json (generated from the zod schema)')
+    .exitOverride()
+    .action(async () => {
+      const { auditSchemaCommand } = await import('./commands/audit.js');
+      setExit(await auditSchemaCommand(io));
+    });
+
   const policy = program
     .command('policy')
     .description('Lint, explain, check and describe policy files')
