@@ -155,9 +155,9 @@ function valueAt(value: unknown, jsonPath: ReadonlyArray<string | number>): unkn
 
 /**
  * zod issues as diagnostics: the place (file:line:col and JSON path), what was
- * expected, and what was found. `schemaHint` names the command that prints the schema.
+ * expected, and what was found. `keysHint` says where the allowed keys are listed.
  */
-export function issuesToDiagnostics(issues: readonly SchemaIssue[], json: JsonSource, schemaHint: string): Diagnostic[] {
+export function issuesToDiagnostics(issues: readonly SchemaIssue[], json: JsonSource, keysHint: string): Diagnostic[] {
   const diagnostics: Diagnostic[] = [];
   for (const issue of issues) {
     const issuePath = issue.path as Array<string | number>;
@@ -169,7 +169,7 @@ export function issuesToDiagnostics(issues: readonly SchemaIssue[], json: JsonSo
           ...json.locateKey(keyPath),
           jsonPath: formatJsonPath(keyPath),
           level: 'error',
-          message: `unknown key ${JSON.stringify(key)}: expected only the keys the schema defines (run "${schemaHint}"); remove or rename it`,
+          message: `unknown key ${JSON.stringify(key)}: expected only the keys ${keysHint}; remove or rename it`,
         });
       }
       continue;
@@ -178,7 +178,11 @@ export function issuesToDiagnostics(issues: readonly SchemaIssue[], json: JsonSo
     const message =
       issue.message.startsWith('expected') || issue.message.startsWith('unknown')
         ? issue.message
-        : `expected ${issue.message.replace(/^Invalid input: expected /, '').replace(/^Too small: expected /, '').replace(/^Too big: expected /, '')}`;
+        : `expected ${issue.message
+            .replace(/^Invalid input: expected /, '')
+            .replace(/^Too small: expected /, '')
+            .replace(/^Too big: expected /, '')
+            .replace(/, received \w+$/, '')}`;
     const foundNote = message.includes(', got ') ? '' : `, found ${describeValue(found)}`;
     const atKey = issue.code === 'custom' && (issue.params as { atKey?: boolean } | undefined)?.atKey === true;
     diagnostics.push({

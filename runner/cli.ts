@@ -210,11 +210,12 @@ export async function main(argv: string[], io: Io): Promise<number> {
     await program.parseAsync(argv, { from: 'user' });
     return code;
   } catch (error) {
+    const json = argv.includes('--json');
     if (error instanceof CommanderError) {
       if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') return EXIT.ok;
+      if (json) io.stdout(`${JSON.stringify({ error: { code: 'EUSAGE', exitCode: EXIT.usage, message: error.message } }, null, 2)}\n`);
       return EXIT.usage;
     }
-    const json = argv.includes('--json');
     if (isSleeveSandboxError(error)) {
       io.stderr(`sleeve-sandbox: ${error.message}\n`);
       if (json) io.stdout(`${JSON.stringify({ error: errorToJson(error) }, null, 2)}\n`);

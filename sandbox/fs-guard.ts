@@ -10,7 +10,7 @@
  */
 import type fsModule from 'node:fs';
 import path from 'node:path';
-import { createDenialError } from '../policies/denial.js';
+import { createCapabilityDenialError, createDenialError } from '../policies/denial.js';
 import type { CompiledPolicy, Decision } from '../policies/engine.js';
 import type { FsOp } from '../policies/types.js';
 import type { Reporter } from './reporter.js';
@@ -180,23 +180,63 @@ export function installFsGuard(fs: Fs, opts: FsGuardOptions): FsGuard {
     checkPath('read', cwd, syscall);
   };
 
-  // Per-entry checks for cp: compose a filter so every copied entry is decided.
-  const cpFilter = (userFilter: unknown, sync: boolean) => (src: string, dest: string) => {
+  /**
+   * cp: Node's implementation stats the ancestors of the destination through
+   * the public fs API, which the policy may not let the sleeve read. So cp runs
+   * synchronously with the wrappers stood down, and a composed filter decides
+   * every copied entry instead (read of the source, write of the destination).
+   * The sleeve's own filter runs with the wrappers back up. The callback and
+   * promise forms run the same synchronous copy.
+   */
+  let bypass = 0;
+  const cpFilter = (userFilter: unknown) => (src: string, dest: string) => {
     checkPath('read', src, 'cp');
     checkPath('write', dest, 'cp', true);
-    if (typeof userFilter === 'function') return sync ? userFilter(src, dest) : userFilter(src, dest);
-    return true;
+    if (typeof userFilter !== 'function') return true;
+    bypass--;
+    try {
+      const answer = userFilter(src, dest);
+      if (answer instanceof Promise) throw new TypeError('an async cp filter is not supported inside the sandbox: pass a synchronous filter');
+      return answer;
+    } finally {
+      bypass++;
+    }
   };
-  const cpArgs = (args: unknown[], sync: boolean): unknown[] => {
-    const out = args.slice();
-    const optIndex = typeof out[2] === 'function' || out[2] === undefined ? 2 : 2;
-    const options = typeof out[optIndex] === 'object' && out[optIndex] !== null ? (out[optIndex] as Record<string, unknown>) : {};
-    const composed = { ...options, filter: cpFilter(options.filter, sync) };
-    if (typeof out[2] === 'function') out.splice(2, 0, composed);
-    else out[2] = composed;
-    return out;
+  const origCpSync = fs.cpSync as unknown as AnyFn;
+  const guardedCp = (src: unknown, dest: unknown, options: unknown): void => {
+    engine.invalidate();
+    checkPath('read', src, 'cp');
+    checkPath('write', dest, 'cp');
+    const opts = typeof options === 'object' && options !== null ? (options as Record<string, unknown>) : {};
+    bypass++;
+    try {
+      origCpSync.call(fs, src, dest, { ...opts, filter: cpFilter(opts.filter) });
+    } catch (error) {
+      throw fromNode(error, 'cp', [src, dest]);
+    } finally {
+      bypass--;
+      engine.invalidate();
+    }
   };
 
+  /** Node's own permission layer refused the call: report it and answer in the one denial shape. */
+  function fromNode(error: unknown, syscall: string, args: readonly unknown[] = []): unknown {
+    const e = error as { code?: string; permission?: string; resource?: string; message?: string } | null;
+    if (e?.code !== 'ERR_ACCESS_DENIED') return error;
+    const twoPaths = syscall === 'symlink' || syscall === 'link' || syscall === 'rename' || syscall === 'copyFile' || syscall === 'cp';
+    const spelled = args[twoPaths ? 1 : 0];
+    const writes = WRITE_SYSCALLS.has(syscall) || (syscall === 'open' && flagModes(args[1], fs.constants).write);
+    const op = e.permission ? (/Write/i.test(e.permission) ? 'write' : 'read') : writes ? 'write' : 'read';
+    const target = e.resource || (typeof spelled === 'string' ? spelled : Buffer.isBuffer(spelled) ? spelled.toString('utf8') : String(spelled ?? ''));
+    const reason = `refused by Node's permission model (${e.permission || e.message || 'unknown'})`;
+    reporter.deny({ op, syscall, path: target, rule: 'node-permission', reason });
+    return createCapabilityDenialError({ op, api: target, policy: engine.name, rule: 'node-permission', reason });
+  }
+
+  const WRITE_SYSCALLS = new Set([
+    'appendFile', 'writeFile', 'truncate', 'chmod', 'lchmod', 'chown', 'lchown', 'utimes', 'lutimes', 'mkdir', 'rm', 'rmdir', 'unlink',
+    'copyFile', 'rename', 'link', 'symlink', 'mkdtemp', 'cp', 'write', 'writev', 'ftruncate', 'fchmod', 'fchown', 'futimes',
+  ]);
   const READ1 = ['access', 'readFile', 'readdir', 'readlink', 'realpath', 'stat', 'lstat', 'statfs', 'opendir', 'watch', 'watchFile', 'openAsBlob'];
   const WRITE1_ALIAS = ['appendFile', 'writeFile', 'truncate', 'chmod', 'lchmod', 'chown', 'lchown', 'utimes', 'lutimes'];
   const WRITE1 = ['mkdir'];
@@ -217,7 +257,7 @@ export function installFsGuard(fs: Fs, opts: FsGuardOptions): FsGuard {
   checks.set('mkdtemp', mkdtempCheck);
   checks.set('open', openCheck(1));
   checks.set('glob', globCheck);
-  checks.set('cp', namespace(both(target(0, 'read'), target(1, 'write'))));
+
 
   const define = (obj: object, name: string, value: unknown) => {
     Object.defineProperty(obj, name, { value, writable: false, configurable: false, enumerable: true });
@@ -228,98 +268,88 @@ export function installFsGuard(fs: Fs, opts: FsGuardOptions): FsGuard {
   };
 
   // --- sync and callback forms on `fs` ---
+  const NAMESPACE_OPS = new Set(['rm', 'rmdir', 'unlink', 'rename', 'link', 'symlink']);
+  const callbackWrap = (name: string, orig: AnyFn, check: Check): AnyFn =>
+    function guardedCallback(this: unknown, ...args: unknown[]) {
+      const cb = args[args.length - 1];
+      if (bypass === 0) {
+        try {
+          check(args, name);
+        } catch (error) {
+          if (typeof cb !== 'function') throw error;
+          process.nextTick(cb as AnyFn, name === 'exists' ? false : error);
+          return undefined;
+        }
+      }
+      if (typeof cb !== 'function' || name === 'exists') return orig.apply(this, args);
+      return orig.apply(this, [
+        ...args.slice(0, -1),
+        (err: unknown, ...rest: unknown[]) => {
+          if (name === 'open' && !err) trackOpenedFd(rest[0], args[1]);
+          if (NAMESPACE_OPS.has(name)) engine.invalidate();
+          (cb as AnyFn)(fromNode(err, name, args), ...rest);
+        },
+      ]);
+    };
+  const syncWrap = (name: string, orig: AnyFn, check: Check): AnyFn =>
+    function guardedSync(this: unknown, ...args: unknown[]) {
+      if (bypass === 0) check(args, name);
+      let result: unknown;
+      try {
+        result = orig.apply(this, args);
+      } catch (error) {
+        throw fromNode(error, name, args);
+      } finally {
+        if (NAMESPACE_OPS.has(name)) engine.invalidate();
+      }
+      if (name === 'open') trackOpenedFd(result, args[1]);
+      return result;
+    };
   for (const [name, check] of checks) {
     const syncName = `${name}Sync`;
     const origSync = (fs as unknown as Record<string, AnyFn>)[syncName];
     if (typeof origSync === 'function' && name !== 'exists') {
-      let wrapped: AnyFn;
-      if (name === 'open') {
-        wrapped = function openSync(this: unknown, ...args: unknown[]) {
-          check(args, 'open');
-          const fd = origSync.apply(this, args);
-          trackOpenedFd(fd, args[1]);
-          return fd;
-        };
-      } else if (name === 'cp') {
-        wrapped = function cpSync(this: unknown, ...args: unknown[]) {
-          check(args, 'cp');
-          try {
-            return origSync.apply(this, cpArgs(args, true));
-          } finally {
-            engine.invalidate();
-          }
-        };
-      } else {
-        wrapped = function guardedSync(this: unknown, ...args: unknown[]) {
-          check(args, name);
-          return origSync.apply(this, args);
-        };
-      }
-      if (name === 'realpath' && typeof (origSync as unknown as { native?: AnyFn }).native === 'function') {
-        const origNative = (origSync as unknown as { native: AnyFn }).native;
-        define(wrapped, 'native', function realpathSyncNative(this: unknown, ...args: unknown[]) {
-          check(args, 'realpath');
-          return origNative.apply(this, args);
-        });
-      }
+      const wrapped = syncWrap(name, origSync, check);
+      const native = (origSync as unknown as { native?: AnyFn }).native;
+      if (name === 'realpath' && typeof native === 'function') define(wrapped, 'native', syncWrap(name, native, check));
       define(fs, syncName, wrapped);
     }
     const orig = (fs as unknown as Record<string, AnyFn>)[name];
-    if (typeof orig !== 'function' || name === 'glob' && !orig) continue;
-    const isCallbackApi = name !== 'watch' && name !== 'watchFile' && name !== 'openAsBlob';
+    if (typeof orig !== 'function') continue;
     let wrapped: AnyFn;
-    if (!isCallbackApi) {
+    if (name === 'watch' || name === 'watchFile' || name === 'openAsBlob') {
       wrapped = function guarded(this: unknown, ...args: unknown[]) {
-        check(args, name);
+        if (bypass === 0) check(args, name);
         return orig.apply(this, args);
       };
     } else {
-      wrapped = function guardedCallback(this: unknown, ...args: unknown[]) {
-        const cb = args[args.length - 1];
-        try {
-          check(args, name);
-        } catch (error) {
-          if (typeof cb !== 'function') throw error;
-          if (name === 'exists') process.nextTick(cb as AnyFn, false);
-          else process.nextTick(cb as AnyFn, error);
-          return undefined;
-        }
-        if (typeof cb === 'function' && (name === 'open' || name === 'cp' || checks.get(name) === checks.get('rm'))) {
-          const callArgs = name === 'cp' ? cpArgs(args.slice(0, -1), false) : args.slice(0, -1);
-          return orig.apply(this, [
-            ...callArgs,
-            (err: unknown, result: unknown) => {
-              if (name === 'open' && !err) trackOpenedFd(result, args[1]);
-              else engine.invalidate();
-              (cb as AnyFn)(err, result);
-            },
-          ]);
-        }
-        return orig.apply(this, args);
-      };
+      wrapped = callbackWrap(name, orig, check);
     }
-    if (name === 'realpath' && typeof (orig as unknown as { native?: AnyFn }).native === 'function') {
-      const origNative = (orig as unknown as { native: AnyFn }).native;
-      define(wrapped, 'native', function realpathNative(this: unknown, ...args: unknown[]) {
-        const cb = args[args.length - 1];
-        try {
-          check(args, 'realpath');
-        } catch (error) {
-          if (typeof cb !== 'function') throw error;
-          process.nextTick(cb as AnyFn, error);
-          return undefined;
-        }
-        return origNative.apply(this, args);
-      });
-    }
+    const native = (orig as unknown as { native?: AnyFn }).native;
+    if (name === 'realpath' && typeof native === 'function') define(wrapped, 'native', callbackWrap(name, native, check));
     define(fs, name, wrapped);
   }
+  define(fs, 'cpSync', function cpSync(src: unknown, dest: unknown, options?: unknown) {
+    guardedCp(src, dest, options);
+  });
+  define(fs, 'cp', function cp(src: unknown, dest: unknown, ...rest: unknown[]) {
+    const cb = rest[rest.length - 1];
+    const options = rest.length > 1 ? rest[0] : undefined;
+    if (typeof cb !== 'function') throw new TypeError('fs.cp needs a callback');
+    let failure: unknown = null;
+    try {
+      guardedCp(src, dest, options);
+    } catch (error) {
+      failure = error;
+    }
+    process.nextTick(cb as AnyFn, failure);
+  });
 
   // existsSync answers false for a denied path, as it does for an unreadable one.
   const origExistsSync = fs.existsSync;
   define(fs, 'existsSync', function existsSync(this: unknown, p: unknown) {
     try {
-      checks.get('exists')?.([p], 'exists');
+      if (bypass === 0) checks.get('exists')?.([p], 'exists');
     } catch {
       return false;
     }
@@ -377,7 +407,12 @@ export function installFsGuard(fs: Fs, opts: FsGuardOptions): FsGuard {
     if (name === 'open') {
       wrapped = async function open(this: unknown, ...args: unknown[]) {
         check(args, 'open');
-        const handle = (await orig.apply(this, args)) as { fd: number };
+        let handle: { fd: number };
+        try {
+          handle = (await orig.apply(this, args)) as { fd: number };
+        } catch (error) {
+          throw fromNode(error, 'open', args);
+        }
         handleFds.set(handle, handle.fd);
         if (flagModes(args[1], fs.constants).write) writableHandles.add(handle);
         patchHandlePrototype(Object.getPrototypeOf(handle));
@@ -389,12 +424,13 @@ export function installFsGuard(fs: Fs, opts: FsGuardOptions): FsGuard {
         return orig.apply(this, args);
       };
     } else {
-      const cp = name === 'cp';
-      const ns = checks.get(name) === checks.get('rm') || name === 'rename' || name === 'link' || name === 'symlink' || cp;
+      const ns = NAMESPACE_OPS.has(name);
       wrapped = async function guardedPromise(this: unknown, ...args: unknown[]) {
         check(args, name);
         try {
-          return await orig.apply(this, cp ? cpArgs(args, false) : args);
+          return await orig.apply(this, args);
+        } catch (error) {
+          throw fromNode(error, name, args);
         } finally {
           if (ns) engine.invalidate();
         }
@@ -402,5 +438,8 @@ export function installFsGuard(fs: Fs, opts: FsGuardOptions): FsGuard {
     }
     define(promises, name, wrapped);
   }
+  define(promises, 'cp', async function cp(src: unknown, dest: unknown, options?: unknown) {
+    guardedCp(src, dest, options);
+  });
   return Object.freeze({ checkPath });
 }

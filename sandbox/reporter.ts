@@ -1,8 +1,9 @@
 /**
  * The guard's side of the report channel: newline-delimited JSON written
  * synchronously to fd 3 with the fs functions captured before the guard was
- * installed. Allowed writes are batched (a Set of real paths) and flushed on
- * a timer and at exit; denials go out at once, so they survive a crash.
+ * installed. Everything is written ahead of the operation it reports (a
+ * write is reported before it happens, once per distinct path), so a report
+ * survives a crash, a signal or an out-of-memory death right after it.
  */
 import type { DenyMessage, SleeveMessage } from './protocol.js';
 import { MAX_MESSAGE_BYTES, REPORT_FD } from './protocol.js';
@@ -16,8 +17,7 @@ export interface Reporter {
 
 export function createReporter(writeSync: (fd: number, data: string) => number, fd = REPORT_FD): Reporter {
   let open = true;
-  const pending = new Set<string>();
-  let timer: NodeJS.Timeout | undefined;
+  const reported = new Set<string>();
 
   const writeLine = (line: string) => {
     if (!open) return;
@@ -41,37 +41,14 @@ export function createReporter(writeSync: (fd: number, data: string) => number, 
     }
     writeLine(line);
   };
-  const flush = () => {
-    if (timer) {
-      clearTimeout(timer);
-      timer = undefined;
-    }
-    if (pending.size === 0) return;
-    let batch: string[] = [];
-    let bytes = 0;
-    for (const p of pending) {
-      if (bytes + p.length > MAX_MESSAGE_BYTES - 1024) {
-        send({ t: 'writes', paths: batch });
-        batch = [];
-        bytes = 0;
-      }
-      batch.push(p);
-      bytes += p.length + 4;
-    }
-    if (batch.length > 0) send({ t: 'writes', paths: batch });
-    pending.clear();
-  };
   return {
     send,
     deny: (m) => send({ t: 'deny', ...m, at: Date.now() }),
     wrote(realPath) {
-      pending.add(realPath);
-      if (pending.size >= 512) flush();
-      else if (!timer) {
-        timer = setTimeout(flush, 100);
-        timer.unref();
-      }
+      if (reported.has(realPath)) return;
+      if (reported.size < 1_000_000) reported.add(realPath);
+      send({ t: 'writes', paths: [realPath] });
     },
-    flush,
+    flush: () => {},
   };
 }

@@ -92,6 +92,6 @@ export function loadManifest(file: string): LoadedManifest {
   }
   const json = parseJsonSource(file, text, (d) => new ManifestError(d));
   const result = manifestSchema.safeParse(json.value);
-  if (!result.success) throw new ManifestError(issuesToDiagnostics(result.error.issues, json, 'the manifest reference in the README'));
+  if (!result.success) throw new ManifestError(issuesToDiagnostics(result.error.issues, json, 'a manifest may have (see "Manifest" in the README)'));
   return { file, json, manifest: result.data };
 }

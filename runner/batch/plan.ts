@@ -7,7 +7,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { UsageError } from '../../policies/errors.js';
+import { EXIT, ManifestError, PolicyError, SleeveSandboxError, UsageError } from '../../policies/errors.js';
 import { formatJsonPath } from '../../policies/json-source.js';
 import { type LoadedPolicy, loadPolicy } from '../../policies/loader.js';
 import { createNodeSys } from '../../policies/node-sys.js';
@@ -72,17 +72,28 @@ export function planBatch(opts: RunOptions, cwd: string, defaultConcurrency: num
   const defaultPolicyRef = opts.policy ?? manifest?.manifest.policy;
   const sys = createNodeSys(undefined, () => cwd);
   const policies = new Map<string, LoadedPolicy>();
-  const policyFor = (ref: string, relativeTo: string): LoadedPolicy => {
+  /** `from`: where the reference was written: a JSON path in the manifest, or undefined for --policy. */
+  const policyFor = (ref: string, relativeTo: string, from: Array<string | number> | undefined): LoadedPolicy => {
     const key = `${relativeTo}\0${ref}`;
     let loaded = policies.get(key);
     if (!loaded) {
-      loaded = loadPolicy(ref, { workspace, sys: createNodeSys(undefined, () => relativeTo) });
+      try {
+        loaded = loadPolicy(ref, { workspace, sys: createNodeSys(undefined, () => relativeTo) });
+      } catch (error) {
+        const first = error instanceof PolicyError ? error.diagnostics[0] : undefined;
+        const notFound = first !== undefined && /^(no policy named|policy file not found)/.test(first.message) && first.file !== undefined && first.jsonPath === '';
+        if (!notFound || !first) throw error;
+        if (from && manifest) {
+          throw new ManifestError([{ file: manifest.file, ...manifest.json.locate(from), jsonPath: formatJsonPath(from), level: 'error', message: first.message }]);
+        }
+        throw new SleeveSandboxError('EPOLICY', `--policy ${ref}: ${first.message}`, EXIT.usage);
+      }
       policies.set(key, loaded);
     }
     return loaded;
   };
 
-  type Source = { kind: SleeveKind; step: ManifestStep; where: string; policyBase: string };
+  type Source = { kind: SleeveKind; step: ManifestStep; where: string; policyBase: string; at?: Array<string | number> };
   const sources: Source[] = [];
   if (manifest) {
     const m = manifest.manifest;
@@ -91,8 +102,8 @@ export function planBatch(opts: RunOptions, cwd: string, defaultConcurrency: num
       return `${manifest.file}:${pos.line}:${pos.column} (${formatJsonPath([list, i])})`;
     };
     const base = path.dirname(manifest.file);
-    for (const [i, step] of (m.prepare ?? []).entries()) sources.push({ kind: 'prepare', step, where: at('prepare', i), policyBase: base });
-    for (const [i, step] of m.sleeves.entries()) sources.push({ kind: 'sleeve', step, where: at('sleeves', i), policyBase: base });
+    for (const [i, step] of (m.prepare ?? []).entries()) sources.push({ kind: 'prepare', step, where: at('prepare', i), policyBase: base, at: ['prepare', i] });
+    for (const [i, step] of m.sleeves.entries()) sources.push({ kind: 'sleeve', step, where: at('sleeves', i), policyBase: base, at: ['sleeves', i] });
   }
   for (const spec of opts.sleeve ?? []) {
     const eq = spec.indexOf('=');
@@ -115,7 +126,11 @@ export function planBatch(opts: RunOptions, cwd: string, defaultConcurrency: num
     names.add(step.name);
     const ref = step.policy ?? defaultPolicyRef;
     if (ref === undefined) throw new UsageError(`${where}: no policy: pass --policy <name|path> (e.g. --policy strict) or set "policy" in the manifest`);
-    const loaded = step.policy ? policyFor(step.policy, src.policyBase) : policyFor(ref, opts.policy ? cwd : src.policyBase);
+    const loaded = step.policy
+      ? policyFor(step.policy, src.policyBase, src.at ? [...src.at, 'policy'] : undefined)
+      : opts.policy
+        ? policyFor(ref, cwd, undefined)
+        : policyFor(ref, src.policyBase, ['policy']);
     const entry = path.resolve(workspace, step.entry);
     if (!ENTRY_RE.test(entry)) throw new UsageError(`${where}: entry ${step.entry} must be a .js, .mjs, .cjs or .ts file`);
     let st: fs.Stats | undefined;

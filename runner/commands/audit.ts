@@ -29,7 +29,7 @@ export async function auditVerifyCommand(opts: { file: string; json: boolean }, 
   }
   const json = parseJsonSource(file, text, (d) => new ReportError(d));
   const result = auditReportSchema.safeParse(json.value);
-  if (!result.success) throw new ReportError(issuesToDiagnostics(result.error.issues, json, 'sleeve-sandbox audit schema'));
+  if (!result.success) throw new ReportError(issuesToDiagnostics(result.error.issues, json, 'the audit schema defines (see "sleeve-sandbox audit schema")'));
   const r = result.data;
   const code = r.verdict === 'clean' ? EXIT.ok : r.verdict === 'failed' ? EXIT.sleeveFailed : EXIT.denied;
   if (opts.json) {

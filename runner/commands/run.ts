@@ -126,7 +126,7 @@ export async function runCommand(opts: RunOptions, io: RunIo): Promise<number> {
   const ok = batch.results.filter((r) => displayStatus(r) === 'ok').length;
   lines.push(
     `sleeve-sandbox: ${ok}/${batch.results.length} ok${batch.interrupted ? `, interrupted by ${batch.interrupted}` : ''}; ` +
-      `audit ${auditing ? report.verdict : 'off'}${auditing ? ` (${report.integrity.filesChecked} entries, ${report.violations.length} violation(s))` : ''}; exit ${code}`,
+      `audit ${auditing ? report.verdict : 'off'}${auditing ? ` (${report.integrity.filesChecked} entries, ${report.violations.length} violation(s), ${batch.results.reduce((n, r) => n + r.denials.length, 0)} denial(s))` : ''}; exit ${code}`,
   );
   for (const v of report.violations) {
     lines.push(`  violation: ${v.change} ${escapeTerminal(v.path)} (${v.time ?? 'time unknown'}; suspects: ${v.suspects.join(', ') || 'none'}): ${v.why}`);

@@ -227,10 +227,7 @@ const cases: Case[] = [
     args: ['--manifest', 'manifest.json'],
     at: { line: 3, token: '"strcit"' },
     says: ['no policy named "strcit"', 'policy'],
-    json: { code: 'EPOLICY' },
-    todo:
-      'the message names <workspace>/policies/strcit.json:1:1 (a file that does not exist) and neither manifest.json:3:13 nor the JSON path "policy"; ' +
-      'the same for a sleeve\'s own "policy"',
+    json: { code: 'EMANIFEST' },
   },
   {
     title: 'rejects a manifest version other than 1',
