@@ -106,7 +106,7 @@ export function loadPolicyFile(source: PolicySource, sys: Sys): LoadedFile {
   const json = parseJsonSource(source.file, text);
   const result = policySchema.safeParse(json.value);
   if (!result.success) {
-    throw new PolicyError(issuesToDiagnostics(result.error.issues, json, 'the policy schema defines (see "sleeve-sandbox policy schema")'));
+    throw new PolicyError(issuesToDiagnostics(result.error.issues, json, 'the schema defines (see "sleeve-sandbox policy schema")'));
   }
   return { source, json, policy: result.data };
 }
