@@ -3,19 +3,23 @@
  *
  *   node dist/bench/run.js [section ...] [--json] [--reps N] [--files N]
  *
- * Each section is a function returning a SectionReport; add new sections
- * (runner startup, ...) to SECTIONS. Human-readable lines go to stdout, or to
+ * Each section is a function returning a SectionReport; add new sections to
+ * SECTIONS. Sections: decide (policy-decide.ts), startup (run-startup.ts),
+ * fs-heavy (run-fs-heavy.ts), memory (run-memory.ts). Human-readable lines go to stdout, or to
  * stderr with --json, where stdout holds one JSON object.
  */
 import { realpathSync } from 'node:fs';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { type DecideBenchOptions, type SectionReport, benchDecide } from './policy-decide.js';
+import { type FsHeavyBenchOptions, benchFsHeavy } from './run-fs-heavy.js';
+import { type MemoryBenchOptions, benchMemory } from './run-memory.js';
+import { type StartupBenchOptions, benchStartup } from './run-startup.js';
 
 export interface BenchOptions {
   /** Repetitions per measurement (medians are reported). */
   reps?: number;
-  /** Workload size where a section has one (files for "decide"). */
+  /** Workload size where a section has one (files for "decide" and "fs-heavy"). */
   files?: number;
   progress?: (message: string) => void;
 }
@@ -36,6 +40,37 @@ export const SECTIONS: readonly Section[] = Object.freeze([
       if (options.files !== undefined) decideOptions.files = options.files;
       if (options.progress !== undefined) decideOptions.progress = options.progress;
       return benchDecide(decideOptions);
+    },
+  },
+  {
+    name: 'startup',
+    description: 'per-sleeve wall time of a 32-sleeve batch through the CLI (.js and .ts) against bare node, concurrency 2',
+    run: (options: BenchOptions) => {
+      const startupOptions: StartupBenchOptions = {};
+      if (options.reps !== undefined) startupOptions.reps = options.reps;
+      if (options.progress !== undefined) startupOptions.progress = options.progress;
+      return benchStartup(startupOptions);
+    },
+  },
+  {
+    name: 'fs-heavy',
+    description: "a sleeve's in-process time for 20,000 reads and 2,000 writes, sandboxed against bare node (and node/deno permission flags)",
+    run: (options: BenchOptions) => {
+      const fsOptions: FsHeavyBenchOptions = {};
+      if (options.reps !== undefined) fsOptions.reps = options.reps;
+      if (options.files !== undefined) fsOptions.files = options.files;
+      if (options.progress !== undefined) fsOptions.progress = options.progress;
+      return benchFsHeavy(fsOptions);
+    },
+  },
+  {
+    name: 'memory',
+    description: 'peak RSS of a trivial sleeve, sandboxed against bare node',
+    run: (options: BenchOptions) => {
+      const memoryOptions: MemoryBenchOptions = {};
+      if (options.reps !== undefined) memoryOptions.reps = options.reps;
+      if (options.progress !== undefined) memoryOptions.progress = options.progress;
+      return benchMemory(memoryOptions);
     },
   },
 ]);

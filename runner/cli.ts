@@ -70,7 +70,7 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .option('--timeout <seconds>', 'per-sleeve wall-clock limit (the lower of this and the policy\'s wins)', positiveNumber('--timeout'))
     .option('--memory <MiB>', 'per-sleeve heap limit (the lower of this and the policy\'s wins)', positiveInt('--memory'))
     .option('--mode <mode>', 'process (isolate is planned)', 'process')
-    .option('--report-dir <dir>', 'where reports go (default: <workspace>/reports)')
+    .option('--report-dir <dir>', 'where reports go (default: <workspace>/reports/<batch id>)')
     .option('--log-limit <MiB>', 'cap of each sleeve\'s stdout and stderr log', positiveNumber('--log-limit'), 64)
     .option('--json', 'print a machine-readable summary on stdout at the end', false)
     .option('--no-audit', 'skip the auditor (no before/after manifest, no watcher)')

@@ -54,7 +54,7 @@ export function createAuditor(opts: AuditorOptions): Auditor {
       // Give the watcher a moment to deliver the last events before it closes.
       if (watcher) await new Promise((r) => setTimeout(r, 150));
       await watcher?.close();
-      const base = before ?? { entries: new Map(), hashed: 0 };
+      const base = before ?? { entries: new Map(), hashed: 0, withSkipped: new Set<string>() };
       const changes = diffManifests(base, after);
       const violations = accountChanges(changes, {
         workspace: opts.workspace,

@@ -25,6 +25,8 @@ export interface Manifest {
   /** Workspace-relative path -> compact record (see encode/decode). */
   entries: Map<string, string>;
   hashed: number;
+  /** Directories (workspace-relative; '' for the root) with entries left out of scope. */
+  withSkipped: Set<string>;
 }
 
 const ALWAYS_IGNORED = new Set(['.git', 'node_modules']);
@@ -78,6 +80,7 @@ export function scanWorkspace(opts: ScanOptions): Manifest {
   const protect = opts.protect.length > 0 ? picomatch(opts.protect as string[], { dot: true }) : () => false;
   const excluded = new Set(opts.excludeAbs);
   const entries = new Map<string, string>();
+  const withSkipped = new Set<string>();
   let hashed = 0;
   const visit = (abs: string, rel: string) => {
     let names: string[];
@@ -87,10 +90,12 @@ export function scanWorkspace(opts: ScanOptions): Manifest {
       return; // removed while scanning, or not a directory any more
     }
     for (const name of names) {
-      if (ALWAYS_IGNORED.has(name)) continue;
       const childAbs = abs === '/' ? `/${name}` : `${abs}/${name}`;
       const childRel = rel === '' ? name : `${rel}/${name}`;
-      if (excluded.has(childAbs) || ignore(childRel)) continue;
+      if (ALWAYS_IGNORED.has(name) || excluded.has(childAbs) || ignore(childRel)) {
+        withSkipped.add(rel);
+        continue;
+      }
       let st: fs.BigIntStats;
       try {
         st = fs.lstatSync(childAbs, { bigint: true });
@@ -126,7 +131,7 @@ export function scanWorkspace(opts: ScanOptions): Manifest {
     }
   };
   visit(opts.workspace, '');
-  return { entries, hashed };
+  return { entries, hashed, withSkipped };
 }
 
 export interface Change {
@@ -170,9 +175,11 @@ export function diffManifests(before: Manifest, after: Manifest): Change[] {
   for (const [p, a] of after.entries) {
     if (!before.entries.has(p)) changes.push({ path: p, change: 'added', before: null, after: decode(a) });
   }
+  // A directory whose times moved is explained by a changed entry in it, or by
+  // an entry left out of scope (which may have changed unseen).
   const parents = new Set(changes.map((c) => path.posix.dirname(c.path)));
   for (const [p, ba, aa] of touchedDirs) {
-    if (!parents.has(p)) changes.push({ path: p, change: 'metadata', before: ba, after: aa });
+    if (!parents.has(p) && !before.withSkipped.has(p) && !after.withSkipped.has(p)) changes.push({ path: p, change: 'metadata', before: ba, after: aa });
   }
   return changes.sort((x, y) => (x.path < y.path ? -1 : x.path > y.path ? 1 : 0));
 }

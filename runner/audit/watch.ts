@@ -26,7 +26,7 @@ export interface Watcher {
   events(): WatchEvent[];
   overflow(): boolean;
   close(): Promise<void>;
-  /** First time the watcher saw something at this path (or, for protected files, in its directory). */
+  /** First time the watcher saw this path change (or the creation of a new directory it lies in). */
   firstSeen(rel: string, fromMs: number): number | undefined;
 }
 
@@ -84,10 +84,17 @@ export function startWatcher(opts: WatchOptions): Watcher {
     overflow: () => overflowed,
     close: () => watcher.close(),
     firstSeen(p, fromMs) {
-      const dir = path.posix.dirname(p);
+      // Raw directory events carry the child's name, so they are recorded at the
+      // child's own path: an event at a directory says nothing about what is below it...
       for (const e of events) {
-        if (e.at < fromMs) continue;
-        if (e.path === p || (e.event.startsWith('raw:') && (e.path === dir || e.path === p))) return e.at;
+        if (e.at >= fromMs && e.path === p) return e.at;
+      }
+      // ...except when the directory itself appeared during the batch: what was made in
+      // it before its watch was set up is dated by its creation.
+      for (let dir = path.posix.dirname(p); dir !== '.' && dir !== '/'; dir = path.posix.dirname(dir)) {
+        for (const e of events) {
+          if (e.at >= fromMs && e.path === dir && (e.event === 'addDir' || e.event === 'raw:rename')) return e.at;
+        }
       }
       return undefined;
     },

@@ -1,0 +1,219 @@
+/**
+ * Shared by the audit suites (not a test file itself): runs the REAL bin as a
+ * child process against a temp workspace, lets the test act on the workspace
+ * while the sleeves run, and reads back the three reports from disk.
+ *
+ * The hand-shake with a sleeve stays inside its own run dir: the sleeve
+ * writes `started` (its name), polls for a `go` file the harness drops there,
+ * then removes `go` itself through its guard, so the hand-shake leaves no
+ * trace the auditor could (rightly) call a violation.
+ */
+import assert from 'node:assert/strict';
+import { type ChildProcess, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import type { AuditReport, Violation } from '../../../runner/audit/schema.js';
+
+// The compiled file sits at <repo>/dist/tests/runner/audit/; the bin at <repo>/bin/.
+export const repoRoot = fileURLToPath(new URL('../../../../', import.meta.url));
+export const binPath = path.join(repoRoot, 'bin', 'sleeve-sandbox.js');
+
+/** The hand-shake sleeve: marker, wait for `go` (at most 10 s), remove it, write its outputs. */
+export const WAITING_SLEEVE = `import fs from 'node:fs';
+import path from 'node:path';
+const dir = process.env.SLEEVE_RUN_DIR;
+fs.mkdirSync(path.join(dir, 'out', 'deep'), { recursive: true });
+fs.writeFileSync(path.join(dir, 'out', 'deep', 'result.json'), JSON.stringify({ sleeve: process.env.SLEEVE_NAME }));
+fs.writeFileSync(path.join(dir, 'started'), String(process.env.SLEEVE_NAME));
+const go = path.join(dir, 'go');
+const deadline = Date.now() + 10000;
+while (!fs.existsSync(go) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+if (fs.existsSync(go)) fs.rmSync(go);
+fs.writeFileSync(path.join(dir, 'done.txt'), 'done\\n');
+`;
+
+export interface Run {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+  ms: number;
+}
+
+/** The test's environment minus the test runner's context and any real CI step summary, plus `extra`. */
+export function childEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  delete env['NODE_TEST_CONTEXT'];
+  delete env['GITHUB_STEP_SUMMARY'];
+  return { ...env, ...extra };
+}
+
+export function startBin(args: readonly string[], cwd: string, env: NodeJS.ProcessEnv = childEnv()): ChildProcess {
+  return spawn(process.execPath, [binPath, ...args], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
+export function collect(child: ChildProcess, limitMs = 60_000): Promise<Run> {
+  const started = Date.now();
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.setEncoding('utf8').on('data', (s: string) => {
+    stdout += s;
+  });
+  child.stderr?.setEncoding('utf8').on('data', (s: string) => {
+    stderr += s;
+  });
+  const killer = setTimeout(() => child.kill('SIGKILL'), limitMs);
+  return new Promise((resolve, reject) => {
+    child.once('error', reject);
+    child.once('close', (code, signal) => {
+      clearTimeout(killer);
+      resolve({ code, signal, stdout, stderr, ms: Date.now() - started });
+    });
+  });
+}
+
+export function runBin(args: readonly string[], cwd: string, env?: NodeJS.ProcessEnv): Promise<Run> {
+  return collect(startBin(args, cwd, env));
+}
+
+export function show(run: Run): string {
+  return `exit ${run.code} (signal ${run.signal}) after ${run.ms} ms\n--- stdout\n${run.stdout}--- stderr\n${run.stderr}`;
+}
+
+export async function waitFor(what: string, predicate: () => boolean, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!predicate()) {
+    if (Date.now() > deadline) assert.fail(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** The run dir (absolute) whose `started` marker names this sleeve, if it has started. */
+export function startedRunDir(ws: string, name: string): string | undefined {
+  const runs = path.join(ws, 'runs');
+  if (!fs.existsSync(runs)) return undefined;
+  for (const id of fs.readdirSync(runs)) {
+    try {
+      if (fs.readFileSync(path.join(runs, id, 'started'), 'utf8') === name) return path.join(runs, id);
+    } catch {
+      // not started (yet), or not a run dir
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Waits for the sleeve's `started` marker; fails at once, with the runner's
+ * output, when `ended()` says the batch is already over.
+ */
+export async function waitStarted(ws: string, name: string, ended: () => Run | undefined = () => undefined): Promise<string> {
+  let dir: string | undefined;
+  await waitFor(`sleeve ${name} to write its started marker`, () => {
+    dir = startedRunDir(ws, name);
+    const run = dir === undefined ? ended() : undefined;
+    if (run) assert.fail(`the batch ended before sleeve ${name} started\n${show(run)}`);
+    return dir !== undefined;
+  }, 30_000);
+  return dir as string;
+}
+
+/** A run in progress whose outcome can be peeked at without waiting. */
+export function track(done: Promise<Run>): () => Run | undefined {
+  let run: Run | undefined;
+  done.then(
+    (r) => {
+      run = r;
+    },
+    () => {},
+  );
+  return () => run;
+}
+
+/** Lets a waiting sleeve finish (it removes `go` itself). */
+export function release(runDir: string): void {
+  fs.writeFileSync(path.join(runDir, 'go'), '');
+}
+
+export interface SummaryJson {
+  exitCode: number;
+  verdict: AuditReport['verdict'];
+  violations: Violation[];
+  reports: { json: string; markdown: string; junit: string };
+  sleeves: Array<{ name: string; runId: string; runDir: string; status: string }>;
+}
+
+export interface JunitCase {
+  '@_name': string;
+  '@_classname': string;
+  '@_time': string;
+  failure?: { '@_message': string; '@_type': string; '#text'?: string };
+  skipped?: { '@_message': string };
+}
+
+export interface Junit {
+  suites: Record<string, string>;
+  suite: Record<string, string>;
+  cases: JunitCase[];
+}
+
+/** Parses junit.xml strictly (the validator first: XMLParser alone is lenient). */
+export function parseJunit(xml: string): Junit {
+  const valid = XMLValidator.validate(xml);
+  assert.equal(valid, true, `junit.xml is not well-formed XML: ${JSON.stringify(valid)}\n${xml}`);
+  const doc = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '@_', isArray: (name) => name === 'testcase' }).parse(xml) as {
+    testsuites: Record<string, string> & { testsuite: Record<string, string> & { testcase: JunitCase[] } };
+  };
+  const { testsuite, ...suites } = doc.testsuites;
+  const { testcase, ...suite } = testsuite;
+  return { suites, suite, cases: testcase };
+}
+
+export function junitCase(j: Junit, name: string): JunitCase {
+  const c = j.cases.find((x) => x['@_name'] === name);
+  assert.ok(c, `no testcase ${name} in junit.xml: ${JSON.stringify(j.cases.map((x) => x['@_name']))}`);
+  return c;
+}
+
+export interface BatchOutcome {
+  run: Run;
+  summary: SummaryJson;
+  report: AuditReport;
+  junit: Junit;
+  markdown: string;
+  /** Sleeve name -> absolute run dir (from the summary). */
+  runDirs: Map<string, string>;
+  /** Sleeve name -> workspace-relative run dir. */
+  relRunDirs: Map<string, string>;
+}
+
+export function readOutcome(ws: string, run: Run): BatchOutcome {
+  let summary: SummaryJson;
+  try {
+    summary = JSON.parse(run.stdout) as SummaryJson;
+  } catch (error) {
+    assert.fail(`stdout is not a JSON summary (${(error as Error).message})\n${show(run)}`);
+  }
+  assert.ok(summary.reports, `the JSON summary names no reports\n${show(run)}`);
+  for (const f of [summary.reports.json, summary.reports.markdown, summary.reports.junit]) {
+    assert.ok(fs.statSync(f).isFile(), `report ${f} printed but not on disk`);
+  }
+  const report = JSON.parse(fs.readFileSync(summary.reports.json, 'utf8')) as AuditReport;
+  const junit = parseJunit(fs.readFileSync(summary.reports.junit, 'utf8'));
+  const markdown = fs.readFileSync(summary.reports.markdown, 'utf8');
+  const runDirs = new Map(summary.sleeves.map((s) => [s.name, s.runDir]));
+  const relRunDirs = new Map(summary.sleeves.map((s) => [s.name, path.relative(ws, s.runDir).split(path.sep).join('/')]));
+  return { run, summary, report, junit, markdown, runDirs, relRunDirs };
+}
+
+/** Undoes the Markdown escaping of audit.md (backslash escapes and the three entities). */
+export function unescapeMarkdown(text: string): string {
+  return text
+    .replace(/\\([\\`*_{}[\]()#+\-.!|~])/g, '$1')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&amp;/g, '&');
+}
