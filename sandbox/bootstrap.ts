@@ -41,18 +41,13 @@ const original = {
 };
 const sys = createNodeSys(original);
 const engine = compilePolicy(config.policy, { workspace: config.workspace, runId: config.runId, sys, cacheResolutions: true });
-const reporter = createReporter((fd, data) => original.writeSync(fd, data));
+const reporter = createReporter((fd, data, offset) => original.writeSync(fd, data, offset, data.length - offset));
 
-// Die with the runner: stdin is a pipe from it, and it closes when the runner goes.
-try {
-  const stdin = process.stdin;
-  stdin.on('end', () => process.kill(process.pid, 'SIGKILL'));
-  stdin.on('error', () => process.kill(process.pid, 'SIGKILL'));
-  stdin.resume();
-  (stdin as unknown as { unref?: () => void }).unref?.();
-} catch {
-  // no stdin pipe (started by hand): nothing to watch
-}
+// Die with the runner: when it goes, this process is re-parented and its ppid changes.
+const runnerPid = process.ppid;
+setInterval(() => {
+  if (process.ppid !== runnerPid) process.kill(process.pid, 'SIGKILL');
+}, 500).unref();
 
 const fsGuard = installFsGuard(fs, {
   engine,

@@ -208,6 +208,11 @@ export function installCapabilityGuard(opts: CapabilityGuardOptions): void {
         return report.reportOnUncaughtException;
       },
     });
-    Object.defineProperty(process, 'report', { get: () => safeReport, configurable: false, enumerable: true });
+    try {
+      Object.defineProperty(process, 'report', { get: () => safeReport, configurable: false, enumerable: true });
+    } catch {
+      // A Node where process.report cannot be redefined: guard its methods in place.
+      define(report, 'writeReport', safeReport.writeReport);
+    }
   }
 }

@@ -69,8 +69,16 @@ export function installFsGuard(fs: Fs, opts: FsGuardOptions): FsGuard {
     throw createDenialError(decision, syscall);
   };
 
+  const isCode = (x: unknown): boolean => {
+    const p = typeof x === 'string' ? x : x instanceof URL && x.protocol === 'file:' ? x.pathname : undefined;
+    if (p === undefined || !path.isAbsolute(p) || path.normalize(p) !== p) return false;
+    return opts.codePaths.some((c) => p === c || p.startsWith(`${c}/`));
+  };
   /** Decide on a path; for writes, refuse an existing file with other hard links. */
   const checkPath = (op: FsOp, p: unknown, syscall: string, aliasCheck = false): Decision => {
+    if (op === 'read' && isCode(p)) {
+      return { allowed: true, op, path: String(p), resolved: String(p), reason: 'code of the sleeve or the sandbox', policy: engine.name };
+    }
     const decision = engine.decide(op, p);
     if (!decision.allowed) return refuse(decision, syscall);
     if (op === 'write' && decision.resolved !== undefined) {
@@ -106,11 +114,7 @@ export function installFsGuard(fs: Fs, opts: FsGuardOptions): FsGuard {
     );
 
   const isHandle = (x: unknown): x is object => typeof x === 'object' && x !== null && handleFds.has(x);
-  const isCode = (x: unknown): boolean => {
-    const p = typeof x === 'string' ? x : x instanceof URL && x.protocol === 'file:' ? x.pathname : undefined;
-    if (p === undefined || !path.isAbsolute(p) || path.normalize(p) !== p) return false;
-    return opts.codePaths.some((c) => p === c || p.startsWith(`${c}/`));
-  };
+
 
   /** A path, a descriptor or a FileHandle in argument `i`. */
   const target =
@@ -125,7 +129,6 @@ export function installFsGuard(fs: Fs, opts: FsGuardOptions): FsGuard {
         if (op === 'write' && !writableHandles.has(x)) fdDenied(handleFds.get(x), syscall);
         return;
       }
-      if (op === 'read' && isCode(x)) return;
       checkPath(op, x, syscall, aliasCheck);
     };
   const both = (...checks: Check[]): Check => (args, syscall) => {
@@ -291,15 +294,29 @@ export function installFsGuard(fs: Fs, opts: FsGuardOptions): FsGuard {
         },
       ]);
     };
+  /**
+   * Node's own sync functions call other wrapped ones on the same path
+   * (readFileSync opens through fs.openSync): a nested call on the path the
+   * outer call was already decided for, asking no more than it did, is not
+   * decided again. Anything else nested (another path, a write under a read) is.
+   */
+  let outer: { path: unknown; write: boolean } | undefined;
+  const writesWith = (name: string, args: readonly unknown[]) =>
+    WRITE_SYSCALLS.has(name) || (name === 'open' && flagModes(args[1], fs.constants).write);
   const syncWrap = (name: string, orig: AnyFn, check: Check): AnyFn =>
     function guardedSync(this: unknown, ...args: unknown[]) {
-      if (bypass === 0) check(args, name);
+      const write = writesWith(name, args);
+      const nested = outer !== undefined && typeof args[0] === 'string' && args[0] === outer.path && (outer.write || !write);
+      if (bypass === 0 && !nested) check(args, name);
       let result: unknown;
+      const previous = outer;
+      outer = { path: args[0], write };
       try {
         result = orig.apply(this, args);
       } catch (error) {
         throw fromNode(error, name, args);
       } finally {
+        outer = previous;
         if (NAMESPACE_OPS.has(name)) engine.invalidate();
       }
       if (name === 'open') trackOpenedFd(result, args[1]);

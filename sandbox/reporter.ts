@@ -15,20 +15,22 @@ export interface Reporter {
   flush(): void;
 }
 
-export function createReporter(writeSync: (fd: number, data: string) => number, fd = REPORT_FD): Reporter {
+export function createReporter(writeSync: (fd: number, data: Buffer, offset: number) => number, fd = REPORT_FD): Reporter {
   let open = true;
   const reported = new Set<string>();
 
   const writeLine = (line: string) => {
     if (!open) return;
-    let data = `${line}\n`;
-    for (let attempt = 0; data.length > 0 && attempt < 10_000; attempt++) {
+    const data = Buffer.from(`${line}\n`, 'utf8');
+    let offset = 0;
+    let spins = 0;
+    while (offset < data.length) {
       try {
-        const n = writeSync(fd, data);
-        data = data.slice(n);
+        offset += writeSync(fd, data, offset);
       } catch (error) {
         const code = (error as NodeJS.ErrnoException).code;
-        if (code === 'EAGAIN') continue;
+        // A full pipe: the runner reads continuously, so wait for it (bounded), never tear a line.
+        if (code === 'EAGAIN' && spins++ < 1_000_000) continue;
         open = false; // the runner is gone or the fd is closed: stop reporting
         return;
       }

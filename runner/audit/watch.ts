@@ -64,6 +64,11 @@ export function startWatcher(opts: WatchOptions): Watcher {
       if (base === '.git' || base === 'node_modules') return true;
       if (opts.excludeAbs.some((x) => p === x || p.startsWith(`${x}${path.sep}`))) return true;
       if (isIgnored(r)) return true;
+      // Nothing below a run directory gets a watch of its own: a sleeve may make
+      // thousands of files there, and each watch costs the runner while the sleeve
+      // works. The run directory's own raw events date what appears in it; the
+      // manifests account for all of it.
+      if (/^runs\/[^/]+\/./.test(r)) return true;
       // No per-file watch for protected files: their directory's raw events cover them.
       return stats?.isFile() === true && isProtected(r);
     },

@@ -23,9 +23,10 @@ import type { PlannedSleeve, SleeveResult } from './types.js';
 const here = path.dirname(fileURLToPath(import.meta.url));
 /** dist/runner/batch -> the package root. */
 const PACKAGE_ROOT = path.resolve(here, '..', '..', '..');
-export const BOOTSTRAP = path.join(PACKAGE_ROOT, 'dist', 'sandbox', 'bootstrap.js');
+/** The sleeve-side sandbox, bundled into one file at build time (scripts/bundle-sandbox.js). */
+export const BOOTSTRAP = path.join(PACKAGE_ROOT, 'dist', 'sandbox', 'bootstrap.bundle.mjs');
 /** What the sleeve process must read to start the sandbox itself. */
-const SANDBOX_READS = [path.join(PACKAGE_ROOT, 'dist', 'sandbox'), path.join(PACKAGE_ROOT, 'dist', 'policies'), path.join(PACKAGE_ROOT, 'node_modules', 'picomatch')];
+const SANDBOX_READS = [BOOTSTRAP];
 export const LAYERS = Object.freeze(['fs-guard', 'node-permission']);
 
 export interface ExecuteOptions {

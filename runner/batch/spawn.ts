@@ -86,7 +86,7 @@ export function startSleeve(opts: SpawnOptions): RunningSleeve {
   const child: ChildProcess = spawn(process.execPath, [...opts.nodeArgs, opts.bootstrap], {
     cwd: opts.workspace,
     env: { ...opts.env, SLEEVE_SANDBOX_CONFIG: JSON.stringify(opts.config) },
-    stdio: ['pipe', 'pipe', 'pipe', 'pipe'],
+    stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
     detached: true,
   });
   opts.onStart?.();
@@ -130,8 +130,6 @@ export function startSleeve(opts: SpawnOptions): RunningSleeve {
     }
   };
   const channel = readChannel(child.stdio[3] as Readable, onMessage);
-  // stdin stays open: when the runner dies, the sleeve sees EOF and ends itself.
-  child.stdin?.on('error', () => {});
 
   const result = new Promise<SleeveResult>((resolve) => {
     let spawnError: string | undefined;
@@ -141,7 +139,6 @@ export function startSleeve(opts: SpawnOptions): RunningSleeve {
     child.once('close', async (code, signal) => {
       clearTimeout(timeoutTimer);
       clearTimeout(killTimer);
-      child.stdin?.destroy();
       const truncated = (await outLog.done) || (await errLog.done);
       let status: SleeveStatus;
       if (stopReason) status = stopReason;
