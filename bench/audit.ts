@@ -144,7 +144,8 @@ async function phase(name, fn) {
 gc();
 phases.push({ name: 'start', ms: 0, ...mem(), maxRssKiB: process.resourceUsage().maxRSS });
 const before = await phase('scan (no hash)', () => scanWorkspace({ ...common, hash: false }));
-const watcher = await phase('watcher start', () => startWatcher(common));
+const protectedDirs = [...before.entries].filter(([p, rec]) => (p === 'data/lakehouse' || p.startsWith('data/lakehouse/')) && rec.startsWith('dir\\u0000')).map(([p]) => p);
+const watcher = await phase('watcher start', () => startWatcher({ ...common, protectedDirs }));
 await phase('watcher ready', () => watcher.ready);
 const inotify = countInotify();
 const after = await phase('scan again (no hash)', () => scanWorkspace({ ...common, hash: false }));

@@ -5,7 +5,7 @@
  *
  * Each section is a function returning a SectionReport; add new sections to
  * SECTIONS. Sections: decide (policy-decide.ts), startup (run-startup.ts),
- * fs-heavy (run-fs-heavy.ts), memory (run-memory.ts). Human-readable lines go to stdout, or to
+ * fs-heavy (run-fs-heavy.ts), memory (run-memory.ts), audit (audit.ts). Human-readable lines go to stdout, or to
  * stderr with --json, where stdout holds one JSON object.
  */
 import { realpathSync } from 'node:fs';
@@ -14,6 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { type DecideBenchOptions, type SectionReport, benchDecide } from './policy-decide.js';
 import { type FsHeavyBenchOptions, benchFsHeavy } from './run-fs-heavy.js';
 import { type MemoryBenchOptions, benchMemory } from './run-memory.js';
+import { type AuditBenchOptions, auditSection } from './audit.js';
 import { type StartupBenchOptions, benchStartup } from './run-startup.js';
 
 export interface BenchOptions {
@@ -71,6 +72,16 @@ export const SECTIONS: readonly Section[] = Object.freeze([
       if (options.reps !== undefined) memoryOptions.reps = options.reps;
       if (options.progress !== undefined) memoryOptions.progress = options.progress;
       return benchMemory(memoryOptions);
+    },
+  },
+  {
+    name: 'audit',
+    description: "the auditor's added wall time and peak RSS on a 100,000-file lakehouse, against --no-audit and a naive chokidar watch",
+    run: (options: BenchOptions) => {
+      const auditOptions: AuditBenchOptions = {};
+      if (options.reps !== undefined) auditOptions.reps = Math.min(options.reps, 3);
+      if (options.progress !== undefined) auditOptions.progress = options.progress;
+      return auditSection(auditOptions);
     },
   },
 ]);

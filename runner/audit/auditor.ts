@@ -3,6 +3,7 @@
  * a manifest after it, and the accounting of every difference.
  */
 import { createNodeSys } from '../../policies/node-sys.js';
+import { patternBase } from '../../policies/patterns.js';
 import { type AccountedSleeve, accountChanges } from './account.js';
 import { type Manifest, diffManifests, scanWorkspace } from './scan.js';
 import type { Violation } from './schema.js';
@@ -43,11 +44,16 @@ export function createAuditor(opts: AuditorOptions): Auditor {
   return {
     async begin() {
       startedMs = Date.now();
-      if (opts.watch) {
-        watcher = startWatcher({ workspace: opts.workspace, ignore: opts.ignore, excludeAbs: opts.excludeAbs, protect: opts.protect });
-      }
       before = scan();
-      await watcher?.ready;
+      if (opts.watch) {
+        const bases = opts.protect.map((g) => patternBase(g)).filter((b) => b !== '' && b !== '.');
+        const protectedDirs = [...bases.filter((b) => before?.entries.get(b)?.startsWith('dir\u0000'))];
+        for (const [p, rec] of before.entries) {
+          if (rec.startsWith('dir\u0000') && bases.some((b) => p.startsWith(`${b}/`))) protectedDirs.push(p);
+        }
+        watcher = startWatcher({ workspace: opts.workspace, ignore: opts.ignore, excludeAbs: opts.excludeAbs, protect: opts.protect, protectedDirs });
+        await watcher.ready;
+      }
     },
     async finish(sleeves) {
       const after = scan();

@@ -29,17 +29,20 @@ export function verdictOf(results: readonly SleeveResult[], violations: number):
 
 export function buildAuditReport(batch: BatchResult, audit: AuditOutcome | undefined, ctx: ReportContext): AuditReport {
   const { verdict, exitCode } = verdictOf(batch.results, audit?.violations.length ?? 0);
-  const artifactsOf = (r: SleeveResult) => {
-    const prefix = `${path.relative(batch.workspace, r.runDir).split(path.sep).join('/')}/`;
-    const out: Array<{ path: string; size: number }> = [];
-    if (!audit) return out;
+  // One pass over the manifest: the files of each run dir (logs excluded), at most 1000 each.
+  const artifacts = new Map<string, Array<{ path: string; size: number }>>();
+  const runRel = (r: SleeveResult) => path.relative(batch.workspace, r.runDir).split(path.sep).join('/');
+  for (const r of batch.results) artifacts.set(runRel(r), []);
+  if (audit) {
     for (const [p, rec] of audit.after.entries) {
-      if (!p.startsWith(prefix) || p.startsWith(`${prefix}logs/`)) continue;
+      const m = /^(runs\/[^/]+)\/(.+)$/.exec(p);
+      const list = m ? artifacts.get(m[1] as string) : undefined;
+      if (!list || (m?.[2] as string).startsWith('logs/') || list.length >= 1000) continue;
       const a = decode(rec);
-      if (a.type === 'file' && out.length < 1000) out.push({ path: p, size: Number(a.size) });
+      if (a.type === 'file') list.push({ path: p, size: Number(a.size) });
     }
-    return out;
-  };
+  }
+  const artifactsOf = (r: SleeveResult) => artifacts.get(runRel(r)) ?? [];
   const report: AuditReport = {
     version: AUDIT_VERSION,
     tool: { name: 'sleeve-sandbox', version: ctx.toolVersion },

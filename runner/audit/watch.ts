@@ -4,14 +4,17 @@
  * never taken as proof (inotify drops events silently when its queue
  * overflows); the manifests are the proof.
  *
- * Protected files (by default the lakehouse) get no watch of their own: on a
- * large lakehouse that would cost one kernel watch per file. Their
- * directories are watched, and the raw directory events say when an entry in
- * them changed.
+ * Protected trees (by default the lakehouse) are kept away from chokidar
+ * altogether: its crawl would lstat every file, and a per-file watch on a
+ * large lakehouse would cost one kernel watch each. Instead each of their
+ * directories (known from the first manifest) gets one plain fs.watch, whose
+ * events carry the name of the entry that changed.
  */
+import fs from 'node:fs';
 import path from 'node:path';
 import { type FSWatcher, watch } from 'chokidar';
 import picomatch from 'picomatch';
+import { isWithin, patternBase } from '../../policies/patterns.js';
 
 export interface WatchEvent {
   /** ms since the epoch. */
@@ -35,6 +38,8 @@ export interface WatchOptions {
   ignore: readonly string[];
   excludeAbs: readonly string[];
   protect: readonly string[];
+  /** Workspace-relative directories of the protected trees, from the first manifest. */
+  protectedDirs: readonly string[];
   maxEvents?: number;
 }
 
@@ -42,6 +47,8 @@ export function startWatcher(opts: WatchOptions): Watcher {
   const max = opts.maxEvents ?? 200_000;
   const isIgnored = opts.ignore.length > 0 ? picomatch(opts.ignore as string[], { dot: true }) : () => false;
   const isProtected = opts.protect.length > 0 ? picomatch(opts.protect as string[], { dot: true }) : () => false;
+  const protectBases = opts.protect.map((g) => patternBase(g)).filter((b) => b !== '' && b !== '.');
+  const inProtectedTree = (r: string) => protectBases.some((b) => isWithin(r, b));
   const events: WatchEvent[] = [];
   let overflowed = false;
   const rel = (p: string) => path.relative(opts.workspace, path.resolve(opts.workspace, p)).split(path.sep).join('/');
@@ -69,10 +76,37 @@ export function startWatcher(opts: WatchOptions): Watcher {
       // works. The run directory's own raw events date what appears in it; the
       // manifests account for all of it.
       if (/^runs\/[^/]+\/./.test(r)) return true;
-      // No per-file watch for protected files: their directory's raw events cover them.
+      if (inProtectedTree(r)) return true; // watched below, without chokidar
       return stats?.isFile() === true && isProtected(r);
     },
   });
+  const plain: fs.FSWatcher[] = [];
+  const watchPlain = (dirRel: string) => {
+    if (plain.length >= 50_000) {
+      overflowed = true;
+      return;
+    }
+    const dirAbs = path.join(opts.workspace, dirRel);
+    try {
+      const w = fs.watch(dirAbs, { persistent: false }, (event, name) => {
+        const child = name ? path.join(dirAbs, String(name)) : dirAbs;
+        record(`raw:${event}`, child);
+        if (event === 'rename' && name) {
+          // A new directory in a protected tree gets its own watch.
+          try {
+            if (fs.lstatSync(child).isDirectory()) watchPlain(path.relative(opts.workspace, child));
+          } catch {
+            // gone again
+          }
+        }
+      });
+      w.on('error', () => {});
+      plain.push(w);
+    } catch {
+      overflowed = true;
+    }
+  };
+  for (const dir of opts.protectedDirs) watchPlain(dir);
   watcher.on('all', (event, p) => record(event, p));
   watcher.on('raw', (event, p, details) => {
     const watched = (details as { watchedPath?: string } | undefined)?.watchedPath;
@@ -87,7 +121,10 @@ export function startWatcher(opts: WatchOptions): Watcher {
     ready,
     events: () => events,
     overflow: () => overflowed,
-    close: () => watcher.close(),
+    close: async () => {
+      for (const w of plain) w.close();
+      await watcher.close();
+    },
     firstSeen(p, fromMs) {
       // Raw directory events carry the child's name, so they are recorded at the
       // child's own path: an event at a directory says nothing about what is below it...
