@@ -183,7 +183,13 @@ export function compilePolicy(policy: ResolvedPolicy, options: CompileOptions): 
     let real = dirReal.get(dir);
     if (real === undefined) {
       const r = resolveReal(sys, dir);
-      if (!r.ok || sys.lstat(r.real) !== 'dir') return resolveReal(sys, raw);
+      let isDir = false;
+      try {
+        isDir = r.ok && sys.lstat(r.real) === 'dir';
+      } catch {
+        isDir = false; // e.g. a directory Node's permission layer will not let us stat
+      }
+      if (!r.ok || !isDir) return resolveReal(sys, raw);
       real = r.real;
       remember(dirReal, dir, real);
     }
@@ -198,7 +204,12 @@ export function compilePolicy(policy: ResolvedPolicy, options: CompileOptions): 
       remember(dirLinks, real, links);
     }
     const leaf = real === '/' ? `/${name}` : `${real}/${name}`;
-    const isLink = links === null ? sys.lstat(leaf) === 'symlink' : links.has(name);
+    let isLink: boolean;
+    try {
+      isLink = links === null ? sys.lstat(leaf) === 'symlink' : links.has(name);
+    } catch {
+      return resolveReal(sys, raw);
+    }
     return isLink ? resolveReal(sys, raw) : { ok: true, real: leaf };
   }
 
