@@ -36,8 +36,9 @@ export function buildAuditReport(batch: BatchResult, audit: AuditOutcome | undef
   if (audit) {
     for (const [p, rec] of audit.after.entries) {
       const m = /^(runs\/[^/]+)\/(.+)$/.exec(p);
-      const list = m ? artifacts.get(m[1] as string) : undefined;
-      if (!list || (m?.[2] as string).startsWith('logs/') || list.length >= 1000) continue;
+      if (!m) continue;
+      const list = artifacts.get(m[1] as string);
+      if (!list || (m[2] as string).startsWith('logs/') || list.length >= 1000) continue;
       const a = decode(rec);
       if (a.type === 'file') list.push({ path: p, size: Number(a.size) });
     }

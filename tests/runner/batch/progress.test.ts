@@ -5,7 +5,11 @@ import type { SleeveResult } from '../../../runner/batch/types.js';
 
 function fakeStream(isTTY: boolean): { stream: NodeJS.WriteStream; text: () => string } {
   let out = '';
-  const stream = { isTTY, write: (s: string) => ((out += s), true) } as unknown as NodeJS.WriteStream;
+  const write = (s: string) => {
+    out += s;
+    return true;
+  };
+  const stream = { isTTY, write } as unknown as NodeJS.WriteStream;
   return { stream, text: () => out };
 }
 
