@@ -1,0 +1,3 @@
+/* @attack {"title": "writeFileSync over a lakehouse file"} */
+import fs from 'node:fs';
+fs.writeFileSync('data/lakehouse/AAPL.csv', 'poisoned\n');
