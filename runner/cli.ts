@@ -106,6 +106,16 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
       );
     });
 
+  program
+    .command('doctor')
+    .description('Show the Node version, its permission model and missing fixes, bubblewrap, and the layers run will use')
+    .option('--json', 'print the findings as JSON', false)
+    .exitOverride()
+    .action(async (opts: { json: boolean }) => {
+      const { doctorCommand } = await import('./commands/doctor.js');
+      setExit(await doctorCommand({ json: opts.json }, io));
+    });
+
   const audit = program
     .command('audit')
     .description('Check audit reports')

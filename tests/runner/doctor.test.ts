@@ -1,0 +1,44 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { doctorReport } from '../../runner/commands/doctor.js';
+import { KNOWN_FIXES, fixState } from '../../runner/doctor/known-fixes.js';
+
+const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'bin', 'sleeve-sandbox.js');
+const fix = (id: string) => KNOWN_FIXES.find((f) => f.id === id) as (typeof KNOWN_FIXES)[number];
+
+describe('sleeve-sandbox doctor', () => {
+  it('knows which permission-model fixes a version lacks, per release line', () => {
+    assert.equal(fixState(fix('CVE-2026-21715'), 'v20.20.1'), 'missing');
+    assert.equal(fixState(fix('CVE-2026-21715'), 'v20.20.2'), 'fixed');
+    assert.equal(fixState(fix('CVE-2026-58039'), 'v20.20.2'), 'missing', 'never fixed on the 20 line');
+    assert.equal(fixState(fix('CVE-2026-58039'), 'v22.23.1'), 'missing');
+    assert.equal(fixState(fix('CVE-2026-58039'), 'v22.23.2'), 'fixed');
+    assert.equal(fixState(fix('CVE-2026-58039'), 'v26.1.0'), 'fixed');
+    assert.equal(fixState(fix('CVE-2026-58039'), 'v21.0.0'), 'unknown');
+  });
+  it('reports the layers, the missing fixes with the layer that covers each, and bubblewrap', () => {
+    const r = doctorReport('v20.20.2', new Set(['--experimental-permission']), () => null);
+    assert.equal(r.permissionFlag, '--experimental-permission');
+    assert.deepEqual(
+      r.missingFixes.map((f) => f.id),
+      ['CVE-2026-48617', 'CVE-2026-48935', 'CVE-2026-58039', 'CVE-2026-56847', 'CVE-2026-58043'],
+    );
+    assert.ok(r.missingFixes.every((f) => f.coveredBy.length > 0));
+    assert.equal(r.bubblewrap.available, false);
+    assert.ok(r.layers.includes('node permission model (--experimental-permission)'));
+    assert.ok(r.layers.includes('auditor'));
+    const none = doctorReport('v18.0.0', new Set(), () => 'bubblewrap 0.8.0');
+    assert.equal(none.ok, false);
+    assert.equal(none.bubblewrap.version, 'bubblewrap 0.8.0');
+  });
+  it('prints JSON for this node through the real bin', () => {
+    const res = spawnSync(process.execPath, [BIN, 'doctor', '--json'], { encoding: 'utf8' });
+    assert.equal(res.status, 0, res.stderr);
+    const r = JSON.parse(res.stdout) as { node: string; layers: string[] };
+    assert.equal(r.node, process.version);
+    assert.ok(r.layers.length >= 5);
+  });
+});
