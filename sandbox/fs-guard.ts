@@ -253,6 +253,15 @@ export function installFsGuard(fs: Fs, opts: FsGuardOptions): FsGuard {
   for (const n of NAMESPACE1) checks.set(n, namespace(target(0, 'write')));
   for (const n of FD_WRITE) checks.set(n, fdWrite);
   checks.set('exists', target(0, 'read'));
+  // readFile opens with options.flag: a writing flag ("w", "a", "r+") makes it a write.
+  const readFileCheck = target(0, 'read');
+  const readFileWriteCheck = target(0, 'write', true);
+  checks.set('readFile', (args, syscall) => {
+    readFileCheck(args, syscall);
+    const o = args[1];
+    const flag = typeof o === 'object' && o !== null ? (o as { flag?: unknown }).flag : undefined;
+    if (flag !== undefined && flagModes(flag, fs.constants).write) readFileWriteCheck(args, syscall);
+  });
   checks.set('copyFile', both(target(0, 'read'), target(1, 'write', true)));
   checks.set('rename', namespace(both(target(0, 'write'), target(1, 'write'))));
   checks.set('link', namespace(both(target(0, 'write'), target(1, 'write'))));

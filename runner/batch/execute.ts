@@ -46,6 +46,8 @@ export interface BatchResult {
   endedAt: string;
   interrupted: string | null;
   results: SleeveResult[];
+  /** Removes the signal handlers; call it once the reports are written (a signal until then is noted, not fatal). */
+  release: () => void;
 }
 
 function skipped(s: PlannedSleeve, status: 'skipped' | 'cancelled', why: string): SleeveResult {
@@ -196,7 +198,6 @@ export async function executeBatch(plan: BatchPlan, opts: ExecuteOptions): Promi
       }
     };
     await Promise.all(Array.from({ length: Math.max(1, Math.min(plan.concurrency, plan.sleeves.length)) }, worker));
-    removeHandler();
     opts.progress.close();
     return {
       workspace: plan.workspace,
@@ -204,6 +205,7 @@ export async function executeBatch(plan: BatchPlan, opts: ExecuteOptions): Promi
       endedAt: new Date().toISOString(),
       interrupted,
       results: all.map((s) => results.get(s) as SleeveResult),
+      release: removeHandler,
     };
   } finally {
     fs.rmSync(cacheDir, { recursive: true, force: true });

@@ -35,29 +35,53 @@ export interface RunningSleeve {
 const OOM_RE = /JavaScript heap out of memory|Reached heap limit|Allocation failed - process out of memory/;
 
 function pipeToLog(stream: Readable, file: string, limit: number, onTail: (s: string) => void): { done: Promise<boolean> } {
-  const fd = fs.openSync(file, 'w');
+  let fd: number | undefined;
+  try {
+    fd = fs.openSync(file, 'w');
+  } catch {
+    fd = undefined; // no room for the log: keep draining the pipe, the sleeve must not block
+  }
   let written = 0;
   let truncated = false;
+  const write = (data: Buffer | string) => {
+    if (fd === undefined) return;
+    try {
+      if (typeof data === 'string') fs.writeSync(fd, data);
+      else fs.writeSync(fd, data);
+    } catch {
+      // A full disk (or a log that cannot grow) must not bring the runner down: stop logging.
+      truncated = true;
+      try {
+        fs.closeSync(fd);
+      } catch {
+        // already gone
+      }
+      fd = undefined;
+    }
+  };
   stream.on('data', (chunk: Buffer) => {
     onTail(chunk.toString('utf8', Math.max(0, chunk.length - 4096)));
     if (truncated) return;
     const room = limit - written;
     if (chunk.length <= room) {
-      fs.writeSync(fd, chunk);
+      write(chunk);
       written += chunk.length;
     } else {
-      if (room > 0) fs.writeSync(fd, chunk.subarray(0, room));
-      fs.writeSync(fd, `\n[sleeve-sandbox: output truncated after ${limit} bytes]\n`);
+      if (room > 0) write(chunk.subarray(0, room));
+      write(`\n[sleeve-sandbox: output truncated after ${limit} bytes]\n`);
       written = limit;
       truncated = true;
     }
   });
   const done = new Promise<boolean>((resolve) => {
     const finish = () => {
-      try {
-        fs.closeSync(fd);
-      } catch {
-        // already closed
+      if (fd !== undefined) {
+        try {
+          fs.closeSync(fd);
+        } catch {
+          // already closed
+        }
+        fd = undefined;
       }
       resolve(truncated);
     };
@@ -83,7 +107,10 @@ export function startSleeve(opts: SpawnOptions): RunningSleeve {
   let timeoutTimer: NodeJS.Timeout | undefined;
   const started = Date.now();
 
-  const child: ChildProcess = spawn(process.execPath, [...opts.nodeArgs, opts.bootstrap], {
+  // Core dumps off: a crashing sleeve would otherwise drop a core file into the workspace root.
+  const command = fs.existsSync('/bin/sh') ? '/bin/sh' : process.execPath;
+  const argv = command === '/bin/sh' ? ['-c', 'ulimit -c 0 2>/dev/null; exec "$0" "$@"', process.execPath, ...opts.nodeArgs, opts.bootstrap] : [...opts.nodeArgs, opts.bootstrap];
+  const child: ChildProcess = spawn(command, argv, {
     cwd: opts.workspace,
     env: { ...opts.env, SLEEVE_SANDBOX_CONFIG: JSON.stringify(opts.config) },
     stdio: ['ignore', 'pipe', 'pipe', 'pipe'],

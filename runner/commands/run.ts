@@ -120,7 +120,12 @@ export async function runCommand(opts: RunOptions, io: RunIo): Promise<number> {
       )
     : undefined;
   const report = buildAuditReport(batch, audit, { batchId, toolVersion: TOOL_VERSION, ignore, protect });
-  const files = writeReports(reportDir, report, io.env);
+  let files: ReturnType<typeof writeReports>;
+  try {
+    files = writeReports(reportDir, report, io.env);
+  } finally {
+    batch.release();
+  }
   const code = report.exitCode;
   const lines: string[] = [];
   const ok = batch.results.filter((r) => displayStatus(r) === 'ok').length;
