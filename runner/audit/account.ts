@@ -32,6 +32,8 @@ export interface AccountOptions {
   firstSeen: (rel: string) => number | undefined;
   /** How far a watcher event may trail the write that caused it. */
   slackMs?: number;
+  /** Run ids of other batches on the same workspace (from runs/.batches/): their run dirs are theirs. */
+  otherBatchRunIds?: ReadonlySet<string>;
 }
 
 const within = (p: string, dir: string): boolean => p === dir || p.startsWith(`${dir}/`);
@@ -44,8 +46,11 @@ export function accountChanges(changes: readonly Change[], opts: AccountOptions)
       .filter((s) => s.kind === 'prepare')
       .map((s) => [s.name, compilePolicy(s.policy, { workspace: opts.workspace, runId: s.runId, sys: opts.sys })]),
   );
+  const others = opts.otherBatchRunIds ?? new Set<string>();
   const runnerOwned = (rel: string) => {
-    if (rel === 'runs') return true;
+    if (rel === 'runs' || rel === 'runs/.batches' || rel.startsWith('runs/.batches/')) return true;
+    const other = /^runs\/([^/]+)(?:\/.*)?$/.exec(rel);
+    if (other && others.has(other[1] as string)) return true;
     if (runDirs.has(rel)) return true;
     const m = /^runs\/([^/]+)\/logs(?:\/.*)?$/.exec(rel);
     return m !== null && runDirs.has(`runs/${m[1]}`);

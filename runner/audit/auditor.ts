@@ -2,6 +2,8 @@
  * The auditor: a manifest of the scope before the batch, a watcher during it,
  * a manifest after it, and the accounting of every difference.
  */
+import fs from 'node:fs';
+import path from 'node:path';
 import { createNodeSys } from '../../policies/node-sys.js';
 import { patternBase } from '../../policies/patterns.js';
 import { type AccountedSleeve, accountChanges } from './account.js';
@@ -31,9 +33,32 @@ export interface AuditOutcome {
 
 export interface Auditor {
   begin(): Promise<void>;
-  finish(sleeves: readonly AccountedSleeve[]): Promise<AuditOutcome>;
+  /** `ownBatchId`: this batch's ledger entry in runs/.batches/ (the others' run dirs are theirs). */
+  finish(sleeves: readonly AccountedSleeve[], ownBatchId?: string): Promise<AuditOutcome>;
   /** Stops the watcher without a verdict (the batch never started). */
   abort(): Promise<void>;
+}
+
+/** Run ids that other runners recorded in runs/.batches/<batchId>.json. */
+function readOtherBatches(workspace: string, own: string | undefined): Set<string> {
+  const ids = new Set<string>();
+  const dir = path.join(workspace, 'runs', '.batches');
+  let names: string[] = [];
+  try {
+    names = fs.readdirSync(dir);
+  } catch {
+    return ids;
+  }
+  for (const name of names) {
+    if (!name.endsWith('.json') || name === `${own}.json`) continue;
+    try {
+      const entry = JSON.parse(fs.readFileSync(path.join(dir, name), 'utf8')) as { runIds?: unknown };
+      if (Array.isArray(entry.runIds)) for (const id of entry.runIds) if (typeof id === 'string') ids.add(id);
+    } catch {
+      // a ledger entry being written, or not one of ours: nothing to learn from it
+    }
+  }
+  return ids;
 }
 
 export function createAuditor(opts: AuditorOptions): Auditor {
@@ -55,8 +80,9 @@ export function createAuditor(opts: AuditorOptions): Auditor {
         await watcher.ready;
       }
     },
-    async finish(sleeves) {
+    async finish(sleeves, ownBatchId) {
       const after = scan();
+      const otherBatchRunIds = readOtherBatches(opts.workspace, ownBatchId);
       // Give the watcher a moment to deliver the last events before it closes.
       if (watcher) await new Promise((r) => setTimeout(r, 150));
       await watcher?.close();
@@ -67,6 +93,7 @@ export function createAuditor(opts: AuditorOptions): Auditor {
         sleeves,
         sys: createNodeSys(undefined, () => opts.workspace),
         firstSeen: (rel) => watcher?.firstSeen(rel, startedMs),
+        otherBatchRunIds,
       });
       return {
         violations,

@@ -109,7 +109,10 @@ export function startSleeve(opts: SpawnOptions): RunningSleeve {
 
   // Core dumps off: a crashing sleeve would otherwise drop a core file into the workspace root.
   const command = fs.existsSync('/bin/sh') ? '/bin/sh' : process.execPath;
-  const argv = command === '/bin/sh' ? ['-c', 'ulimit -c 0 2>/dev/null; exec "$0" "$@"', process.execPath, ...opts.nodeArgs, opts.bootstrap] : [...opts.nodeArgs, opts.bootstrap];
+  // The shell adds variables of its own (PWD, SHLVL, ...): take them out again unless the policy passed them.
+  const shellVars = ['PWD', 'OLDPWD', 'SHLVL', '_'].filter((k) => !Object.hasOwn(opts.env, k));
+  const script = `ulimit -c 0 2>/dev/null; unset ${shellVars.join(' ')}; exec "$0" "$@"`;
+  const argv = command === '/bin/sh' ? ['-c', script, process.execPath, ...opts.nodeArgs, opts.bootstrap] : [...opts.nodeArgs, opts.bootstrap];
   const child: ChildProcess = spawn(command, argv, {
     cwd: opts.workspace,
     env: { ...opts.env, SLEEVE_SANDBOX_CONFIG: JSON.stringify(opts.config) },

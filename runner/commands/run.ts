@@ -3,7 +3,7 @@
  * summary, and answer with the exit code of the contract:
  * 0 all ok; 1 a sleeve failed; 2 bad input (nothing ran); 3 a denial. 3 > 1.
  */
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -23,6 +23,19 @@ export const SUMMARY_VERSION = 1;
 const TOOL_VERSION = (
   JSON.parse(readFileSync(path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'package.json'), 'utf8')) as { version: string }
 ).version;
+
+/**
+ * The batch ledger: runs/.batches/<batchId>.json names this batch's run ids, so
+ * another runner auditing the same workspace at the same time knows those run
+ * dirs are not its sleeves' doing. No sleeve policy should grant writes there.
+ */
+function writeLedger(workspace: string, batchId: string, runIds: string[]): void {
+  const dir = path.join(workspace, 'runs', '.batches');
+  mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, `${batchId}.json`);
+  writeFileSync(`${file}.tmp`, `${JSON.stringify({ batchId, pid: process.pid, startedAt: new Date().toISOString(), runIds })}\n`);
+  renameSync(`${file}.tmp`, file);
+}
 
 export function exitCodeOf(results: readonly SleeveResult[]): number {
   if (results.some((r) => r.denials.length > 0)) return EXIT.denied;
@@ -96,7 +109,10 @@ export async function runCommand(opts: RunOptions, io: RunIo): Promise<number> {
       progress,
       logLimitBytes: Math.round((opts.logLimitMiB ?? 64) * 1024 * 1024),
       onInterrupt: io.onSignal,
-      ...(auditor ? { beforeStart: () => auditor.begin() } : {}),
+      beforeStart: async () => {
+        await auditor?.begin();
+        writeLedger(plan.workspace, batchId, all.map((s) => s.runId));
+      },
     });
   } catch (error) {
     await auditor?.abort();
@@ -117,6 +133,7 @@ export async function runCommand(opts: RunOptions, io: RunIo): Promise<number> {
             endedMs: startedMs === null ? null : startedMs + r.durationMs,
           };
         }),
+        batchId,
       )
     : undefined;
   const report = buildAuditReport(batch, audit, { batchId, toolVersion: TOOL_VERSION, ignore, protect });

@@ -192,7 +192,7 @@ describe('escape corpus: every attack, through sleeve-sandbox run --policy stric
           sleeves.unshift({ name: 'victim', entry: 'sleeves/victim.mjs', runId: 'victim' });
         }
         fs.writeFileSync(path.join(ws.dir, 'manifest.json'), JSON.stringify({ version: 1, policy: 'strict', sleeves }));
-        const guarded = (rel: string) => rel === 'runs/attacker' || rel.startsWith('runs/attacker/') || rel === 'runs/victim' || rel.startsWith('runs/victim/') || rel === 'reports' || rel.startsWith('reports/');
+        const guarded = (rel: string) => rel === 'runs/.batches' || rel.startsWith('runs/.batches/') || rel === 'runs/attacker' || rel.startsWith('runs/attacker/') || rel === 'runs/victim' || rel.startsWith('runs/victim/') || rel === 'reports' || rel.startsWith('reports/');
         const before = snapshot(ws.dir, guarded);
         const running = runBin(
           ['run', '--workspace', ws.dir, '--manifest', path.join(ws.dir, 'manifest.json'), '--concurrency', '2', '--json', ...(attack.meta.args ?? [])],
