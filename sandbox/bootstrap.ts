@@ -14,6 +14,7 @@ import { createNodeSys } from '../policies/node-sys.js';
 import { installCapabilityGuard } from './capability-guard.js';
 import { type SleeveContext, createSleeveFs } from './context.js';
 import { installFsGuard } from './fs-guard.js';
+import { hardenIntrinsics } from './harden.js';
 import type { SandboxConfig } from './protocol.js';
 import { createReporter } from './reporter.js';
 
@@ -62,6 +63,7 @@ installCapabilityGuard({
   checkWrite: (p, syscall) => void fsGuard.checkPath('write', p, syscall, true),
 });
 syncBuiltinESMExports();
+hardenIntrinsics();
 
 process.on('exit', () => {
   const usage = process.resourceUsage();

@@ -156,6 +156,17 @@ export function installCapabilityGuard(opts: CapabilityGuardOptions): void {
     return result;
   });
 
+  // process.getBuiltinModule (Node 20.16+) hands out built-ins without require():
+  // route it through the same patching.
+  const getBuiltin = (process as unknown as { getBuiltinModule?: AnyFn }).getBuiltinModule;
+  if (typeof getBuiltin === 'function') {
+    define(process, 'getBuiltinModule', function getBuiltinModule(id: unknown) {
+      const result = getBuiltin.call(process, id);
+      if (typeof id === 'string') patch(id, result);
+      return result;
+    });
+  }
+
   // process: bindings, addons, signals to others, report files.
   for (const n of ['binding', '_linkedBinding']) {
     if (typeof (process as unknown as Exports)[n] === 'function') {
