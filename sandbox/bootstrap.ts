@@ -40,9 +40,14 @@ const original = {
   statSync: fs.statSync,
   writeSync: fs.writeSync,
 };
-const sys = createNodeSys(original);
+const sys = createNodeSys(original, process.cwd.bind(process));
 const engine = compilePolicy(config.policy, { workspace: config.workspace, runId: config.runId, sys, cacheResolutions: true });
-const reporter = createReporter((fd, data, offset) => original.writeSync(fd, data, offset, data.length - offset));
+const selfKill = process.kill.bind(process, process.pid, 'SIGKILL');
+const reporter = createReporter(
+  (fd, data, offset) => original.writeSync(fd, data, offset, data.length - offset),
+  undefined,
+  () => selfKill(),
+);
 
 // Die with the runner: when it goes, this process is re-parented and its ppid changes.
 const runnerPid = process.ppid;

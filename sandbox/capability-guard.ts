@@ -136,9 +136,10 @@ export function installCapabilityGuard(opts: CapabilityGuardOptions): void {
 
   // Modules loaded now: those already in memory, and those the bundle imports.
   const require = createRequire(import.meta.url);
-  const alwaysLoaded = ['net', 'dgram'];
-  const netEager = policy.net ? [] : ['dns'];
-  for (const id of new Set([...alwaysLoaded, ...netEager, ...opts.eager.map(bare)])) {
+  // A computed import() is invisible to the bundler and to the require hook, so every
+  // module this policy refuses is loaded and patched now (a few milliseconds).
+  const refusedModules = Object.keys(patchers).filter((id) => !['http', 'https', 'http2', 'tls', 'dns/promises', 'inspector/promises'].includes(id));
+  for (const id of new Set([...refusedModules, ...opts.eager.map(bare)])) {
     if (!patchers[id]) continue;
     try {
       patch(id, require(id));
@@ -148,7 +149,15 @@ export function installCapabilityGuard(opts: CapabilityGuardOptions): void {
   }
 
   // And any other, the moment a require() or createRequire() loads it.
-  const Module = require('node:module') as { _load: AnyFn };
+  const Module = require('node:module') as { _load: AnyFn; register?: AnyFn; registerHooks?: AnyFn };
+  // Loader hooks run in a thread of their own, with built-ins this guard never patched.
+  for (const n of ['register', 'registerHooks']) {
+    if (typeof (Module as unknown as Exports)[n] === 'function') {
+      define(Module, n, function denied() {
+        return refuse('module', `module.${n}`, 'sandbox', 'module loader hooks run outside the guard');
+      });
+    }
+  }
   const origLoad = Module._load;
   define(Module, '_load', function _load(this: unknown, request: unknown, ...rest: unknown[]) {
     const result = origLoad.call(this, request, ...rest);
@@ -180,13 +189,30 @@ export function installCapabilityGuard(opts: CapabilityGuardOptions): void {
       return refuse('addons', 'process.dlopen', 'process.addons');
     });
   }
+  // Signals: only to itself. The pid is taken now: process.pid could be redefined later.
+  const ownPid = process.pid;
   const origKill = process.kill.bind(process);
   define(process, 'kill', function kill(pid: number, signal?: string | number) {
-    if (pid !== process.pid && pid !== 0 && pid !== -process.pid) {
+    if (pid !== ownPid && pid !== 0 && pid !== -ownPid) {
       refuse('signal', `process.kill(${String(pid)})`, 'sandbox', 'a sleeve may signal only itself');
     }
     return origKill(pid, signal);
   });
+  const rawKill = (process as unknown as { _kill?: AnyFn })._kill;
+  if (typeof rawKill === 'function') {
+    define(process, '_kill', function _kill(pid: unknown, sig: unknown) {
+      if (pid !== ownPid) refuse('signal', `process._kill(${String(pid)})`, 'sandbox', 'a sleeve may signal only itself');
+      return rawKill.call(process, pid, sig);
+    });
+  }
+  // _debugProcess(pid) sends SIGUSR1, which opens the inspector in the target (the runner).
+  for (const n of ['_debugProcess', '_debugEnd', '_startProfilerIdleNotifier', '_stopProfilerIdleNotifier']) {
+    if (typeof (process as unknown as Exports)[n] === 'function') {
+      define(process, n, function denied() {
+        return refuse('inspector', `process.${n}`, 'sandbox', 'the inspector and debug signals reach outside the sandbox');
+      });
+    }
+  }
   const report = process.report;
   if (report) {
     const origWrite = report.writeReport.bind(report);

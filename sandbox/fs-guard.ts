@@ -13,6 +13,7 @@ import path from 'node:path';
 import { createCapabilityDenialError, createDenialError } from '../policies/denial.js';
 import type { CompiledPolicy, Decision } from '../policies/engine.js';
 import type { FsOp } from '../policies/types.js';
+import { absoluteRaw, pathToString } from '../policies/resolve-path.js';
 import type { Reporter } from './reporter.js';
 
 type Fs = typeof fsModule;
@@ -74,6 +75,31 @@ export function installFsGuard(fs: Fs, opts: FsGuardOptions): FsGuard {
     if (p === undefined || !path.isAbsolute(p) || path.normalize(p) !== p) return false;
     return opts.codePaths.some((c) => p === c || p.startsWith(`${c}/`));
   };
+  /**
+   * Arguments are taken once, before the decision, and Node gets exactly what
+   * was decided: a Buffer, Uint8Array or URL path becomes a string (a getter
+   * or a later mutation cannot change it between the decision and the call),
+   * option objects are copied (their getters run once, now), and relative
+   * paths are made absolute against the cwd of the decision (a later chdir
+   * cannot move an asynchronous call). `shown` keeps the sleeve's spelling for
+   * messages; `call` is what Node receives.
+   */
+  const PATH_INDEXES: Record<string, readonly number[]> = { copyFile: [0, 1], rename: [0, 1], link: [0, 1], symlink: [1] };
+  const asText = (x: unknown): unknown => {
+    if (typeof x === 'string' || !(x instanceof Uint8Array || x instanceof URL)) return x;
+    const t = pathToString(x);
+    return t.ok ? t.path : x;
+  };
+  const copyOptions = (x: unknown): unknown =>
+    x !== null && typeof x === 'object' && !ArrayBuffer.isView(x) && !(x instanceof URL) && !isHandle(x) ? { ...(x as object) } : x;
+  const snapshotArgs = (name: string, args: readonly unknown[]): { shown: unknown[]; call: unknown[] } => {
+    const paths = PATH_INDEXES[name] ?? [0];
+    const shown = args.map((a, i) => (paths.includes(i) || (name === 'symlink' && i === 0) ? asText(a) : typeof a === 'function' ? a : copyOptions(a)));
+    const cwd = process.cwd();
+    const call = shown.map((a, i) => (paths.includes(i) && typeof a === 'string' && a.length > 0 && a.charCodeAt(0) !== 47 ? absoluteRaw(a, cwd) : a));
+    return { shown, call };
+  };
+
   /** Decide on a path; for writes, refuse an existing file with other hard links. */
   const checkPath = (op: FsOp, p: unknown, syscall: string, aliasCheck = false): Decision => {
     if (op === 'read' && isCode(p)) {
@@ -206,16 +232,19 @@ export function installFsGuard(fs: Fs, opts: FsGuardOptions): FsGuard {
     }
   };
   const origCpSync = fs.cpSync as unknown as AnyFn;
-  const guardedCp = (src: unknown, dest: unknown, options: unknown): void => {
+  const guardedCp = (srcIn: unknown, destIn: unknown, options: unknown): void => {
     engine.invalidate();
-    checkPath('read', src, 'cp');
-    checkPath('write', dest, 'cp');
-    const opts = typeof options === 'object' && options !== null ? (options as Record<string, unknown>) : {};
+    // Everything the copy will read is taken now, before the wrappers stand down.
+    const { shown, call } = snapshotArgs('copyFile', [srcIn, destIn]);
+    const opts = typeof options === 'object' && options !== null ? { ...(options as Record<string, unknown>) } : {};
+    const filter = cpFilter(opts.filter);
+    checkPath('read', shown[0], 'cp');
+    checkPath('write', shown[1], 'cp');
     bypass++;
     try {
-      origCpSync.call(fs, src, dest, { ...opts, filter: cpFilter(opts.filter) });
+      origCpSync.call(fs, call[0], call[1], { ...opts, filter });
     } catch (error) {
-      throw fromNode(error, 'cp', [src, dest]);
+      throw fromNode(error, 'cp', shown);
     } finally {
       bypass--;
       engine.invalidate();
@@ -282,24 +311,25 @@ export function installFsGuard(fs: Fs, opts: FsGuardOptions): FsGuard {
   // --- sync and callback forms on `fs` ---
   const NAMESPACE_OPS = new Set(['rm', 'rmdir', 'unlink', 'rename', 'link', 'symlink']);
   const callbackWrap = (name: string, orig: AnyFn, check: Check): AnyFn =>
-    function guardedCallback(this: unknown, ...args: unknown[]) {
-      const cb = args[args.length - 1];
+    function guardedCallback(this: unknown, ...raw: unknown[]) {
+      const cb = raw[raw.length - 1];
+      const { shown, call } = snapshotArgs(name, raw);
       if (bypass === 0) {
         try {
-          check(args, name);
+          check(shown, name);
         } catch (error) {
           if (typeof cb !== 'function') throw error;
           process.nextTick(cb as AnyFn, name === 'exists' ? false : error);
           return undefined;
         }
       }
-      if (typeof cb !== 'function' || name === 'exists') return orig.apply(this, args);
+      if (typeof cb !== 'function' || name === 'exists') return orig.apply(this, call);
       return orig.apply(this, [
-        ...args.slice(0, -1),
+        ...call.slice(0, -1),
         (err: unknown, ...rest: unknown[]) => {
-          if (name === 'open' && !err) trackOpenedFd(rest[0], args[1]);
+          if (name === 'open' && !err) trackOpenedFd(rest[0], call[1]);
           if (NAMESPACE_OPS.has(name)) engine.invalidate();
-          (cb as AnyFn)(fromNode(err, name, args), ...rest);
+          (cb as AnyFn)(fromNode(err, name, shown), ...rest);
         },
       ]);
     };
@@ -313,22 +343,23 @@ export function installFsGuard(fs: Fs, opts: FsGuardOptions): FsGuard {
   const writesWith = (name: string, args: readonly unknown[]) =>
     WRITE_SYSCALLS.has(name) || (name === 'open' && flagModes(args[1], fs.constants).write);
   const syncWrap = (name: string, orig: AnyFn, check: Check): AnyFn =>
-    function guardedSync(this: unknown, ...args: unknown[]) {
-      const write = writesWith(name, args);
-      const nested = outer !== undefined && typeof args[0] === 'string' && args[0] === outer.path && (outer.write || !write);
-      if (bypass === 0 && !nested) check(args, name);
+    function guardedSync(this: unknown, ...raw: unknown[]) {
+      const { shown, call } = snapshotArgs(name, raw);
+      const write = writesWith(name, call);
+      const nested = outer !== undefined && typeof call[0] === 'string' && call[0] === outer.path && (outer.write || !write);
+      if (bypass === 0 && !nested) check(shown, name);
       let result: unknown;
       const previous = outer;
-      outer = { path: args[0], write };
+      outer = { path: call[0], write };
       try {
-        result = orig.apply(this, args);
+        result = orig.apply(this, call);
       } catch (error) {
-        throw fromNode(error, name, args);
+        throw fromNode(error, name, shown);
       } finally {
         outer = previous;
         if (NAMESPACE_OPS.has(name)) engine.invalidate();
       }
-      if (name === 'open') trackOpenedFd(result, args[1]);
+      if (name === 'open') trackOpenedFd(result, call[1]);
       return result;
     };
   for (const [name, check] of checks) {
@@ -344,9 +375,10 @@ export function installFsGuard(fs: Fs, opts: FsGuardOptions): FsGuard {
     if (typeof orig !== 'function') continue;
     let wrapped: AnyFn;
     if (name === 'watch' || name === 'watchFile' || name === 'openAsBlob') {
-      wrapped = function guarded(this: unknown, ...args: unknown[]) {
-        if (bypass === 0) check(args, name);
-        return orig.apply(this, args);
+      wrapped = function guarded(this: unknown, ...raw: unknown[]) {
+        const { shown, call } = snapshotArgs(name, raw);
+        if (bypass === 0) check(shown, name);
+        return orig.apply(this, call);
       };
     } else {
       wrapped = callbackWrap(name, orig, check);
@@ -386,7 +418,7 @@ export function installFsGuard(fs: Fs, opts: FsGuardOptions): FsGuard {
   for (const name of ['close', 'closeSync'] as const) {
     const orig = fs[name] as AnyFn;
     define(fs, name, function close(this: unknown, ...args: unknown[]) {
-      if (typeof args[0] === 'number' && args[0] > 2) writableFds.delete(args[0]);
+      if (typeof args[0] === 'number') writableFds.delete(args[0]);
       return orig.apply(this, args);
     });
   }
@@ -398,9 +430,10 @@ export function installFsGuard(fs: Fs, opts: FsGuardOptions): FsGuard {
   ] as const) {
     const orig = fs[name] as AnyFn;
     const check = streamCheck(op);
-    define(fs, name, function stream(this: unknown, ...args: unknown[]) {
-      check(args, name);
-      return orig.apply(this, args);
+    define(fs, name, function stream(this: unknown, ...raw: unknown[]) {
+      const { shown, call } = snapshotArgs(name, raw);
+      check(shown, name);
+      return orig.apply(this, call);
     });
   }
 
@@ -431,32 +464,35 @@ export function installFsGuard(fs: Fs, opts: FsGuardOptions): FsGuard {
     if (typeof orig !== 'function') continue;
     let wrapped: AnyFn;
     if (name === 'open') {
-      wrapped = async function open(this: unknown, ...args: unknown[]) {
-        check(args, 'open');
+      wrapped = async function open(this: unknown, ...raw: unknown[]) {
+        const { shown, call } = snapshotArgs('open', raw);
+        check(shown, 'open');
         let handle: { fd: number };
         try {
-          handle = (await orig.apply(this, args)) as { fd: number };
+          handle = (await orig.apply(this, call)) as { fd: number };
         } catch (error) {
-          throw fromNode(error, 'open', args);
+          throw fromNode(error, 'open', shown);
         }
         handleFds.set(handle, handle.fd);
-        if (flagModes(args[1], fs.constants).write) writableHandles.add(handle);
+        if (flagModes(call[1], fs.constants).write) writableHandles.add(handle);
         patchHandlePrototype(Object.getPrototypeOf(handle));
         return handle;
       };
     } else if (name === 'watch') {
-      wrapped = function watch(this: unknown, ...args: unknown[]) {
-        check(args, 'watch');
-        return orig.apply(this, args);
+      wrapped = function watch(this: unknown, ...raw: unknown[]) {
+        const { shown, call } = snapshotArgs('watch', raw);
+        check(shown, 'watch');
+        return orig.apply(this, call);
       };
     } else {
       const ns = NAMESPACE_OPS.has(name);
-      wrapped = async function guardedPromise(this: unknown, ...args: unknown[]) {
-        check(args, name);
+      wrapped = async function guardedPromise(this: unknown, ...raw: unknown[]) {
+        const { shown, call } = snapshotArgs(name, raw);
+        check(shown, name);
         try {
-          return await orig.apply(this, args);
+          return await orig.apply(this, call);
         } catch (error) {
-          throw fromNode(error, name, args);
+          throw fromNode(error, name, shown);
         } finally {
           if (ns) engine.invalidate();
         }

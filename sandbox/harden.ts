@@ -35,8 +35,32 @@ const METHODS: ReadonlyArray<[object, readonly (string | symbol)[]]> = [
   [Math, ['max', 'min', 'round', 'floor']],
 ];
 
+const ITERATOR_PROTOTYPES: object[] = [
+  Object.getPrototypeOf([][Symbol.iterator]()),
+  Object.getPrototypeOf(new Map()[Symbol.iterator]()),
+  Object.getPrototypeOf(new Set()[Symbol.iterator]()),
+  Object.getPrototypeOf(''[Symbol.iterator]()),
+  Object.getPrototypeOf(/x/[Symbol.matchAll]('x')),
+];
+
 export function hardenIntrinsics(): void {
-  for (const [target, names] of METHODS) {
+  const all: Array<[object, readonly (string | symbol)[]]> = [
+    ...METHODS,
+    ...ITERATOR_PROTOTYPES.map((p): [object, readonly (string | symbol)[]] => [p, ['next', Symbol.iterator]]),
+    [Object.getPrototypeOf(ITERATOR_PROTOTYPES[0] as object) as object, [Symbol.iterator]],
+    // Subclass hooks: Array.prototype.slice & co. must build plain arrays.
+    [Array, [Symbol.species, 'from', 'isArray', 'of']],
+    [Promise, [Symbol.species]],
+    [Map, [Symbol.species]],
+    [Set, [Symbol.species]],
+    [RegExp, [Symbol.species]],
+    [ArrayBuffer, [Symbol.species, 'isView']],
+    [Array.prototype, ['constructor']],
+    [Promise.prototype, ['constructor']],
+    // What the guard asks of the process must keep meaning what it meant.
+    [process, ['cwd', 'chdir', 'pid', 'ppid', 'kill', 'binding', 'dlopen', 'emitWarning', 'nextTick', 'exit', 'reallyExit']],
+  ];
+  for (const [target, names] of all) {
     for (const name of names) {
       const d = Object.getOwnPropertyDescriptor(target, name);
       if (!d || !d.configurable) continue;

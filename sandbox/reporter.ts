@@ -15,7 +15,12 @@ export interface Reporter {
   flush(): void;
 }
 
-export function createReporter(writeSync: (fd: number, data: Buffer, offset: number) => number, fd = REPORT_FD): Reporter {
+/**
+ * `onBroken` runs when a report cannot be written (the sleeve closed or
+ * clogged the channel): the bootstrap ends the process then, because a
+ * sandbox that cannot report its refusals must not go on running.
+ */
+export function createReporter(writeSync: (fd: number, data: Buffer, offset: number) => number, fd = REPORT_FD, onBroken: () => void = () => {}): Reporter {
   let open = true;
   const reported = new Set<string>();
 
@@ -31,7 +36,8 @@ export function createReporter(writeSync: (fd: number, data: Buffer, offset: num
         const code = (error as NodeJS.ErrnoException).code;
         // A full pipe: the runner reads continuously, so wait for it (bounded), never tear a line.
         if (code === 'EAGAIN' && spins++ < 1_000_000) continue;
-        open = false; // the runner is gone or the fd is closed: stop reporting
+        open = false; // the runner is gone, or the sleeve closed the channel
+        onBroken();
         return;
       }
     }

@@ -6,7 +6,7 @@
  */
 import type { Readable } from 'node:stream';
 import { z } from 'zod';
-import { MAX_MESSAGES, MAX_MESSAGE_BYTES, type SleeveMessage } from '../../sandbox/protocol.js';
+import { MAX_MESSAGE_BYTES, type SleeveMessage } from '../../sandbox/protocol.js';
 
 const str = (max: number) => z.string().max(max);
 const messageSchema = z.discriminatedUnion('t', [
@@ -34,20 +34,23 @@ const messageSchema = z.discriminatedUnion('t', [
 
 export interface ChannelStats {
   accepted: number;
-  /** Lines dropped: too long, not JSON, not a known message, or past the limit. */
+  /** Lines dropped: too long, not JSON, not a known message, or past the limit of their kind. */
   rejected: number;
 }
 
+/**
+ * Limits per kind of message, so a flood of one kind (forged by the sleeve's own
+ * code) can never push out another: a real denial always gets through.
+ */
+const LIMITS: Record<SleeveMessage['t'], number> = { ready: 4, exit: 4, deny: 100_000, writes: 1_000_000 };
+
 export function readChannel(stream: Readable, onMessage: (m: SleeveMessage) => void): ChannelStats {
   const stats: ChannelStats = { accepted: 0, rejected: 0 };
+  const counts = new Map<string, number>();
   let buffer = '';
   let discarding = false;
   const handle = (line: string) => {
     if (line.length === 0) return;
-    if (stats.accepted >= MAX_MESSAGES) {
-      stats.rejected++;
-      return;
-    }
     let parsed: unknown;
     try {
       parsed = JSON.parse(line);
@@ -57,6 +60,13 @@ export function readChannel(stream: Readable, onMessage: (m: SleeveMessage) => v
     }
     const result = messageSchema.safeParse(parsed);
     if (!result.success) {
+      stats.rejected++;
+      return;
+    }
+    const kind = result.data.t;
+    const seen = (counts.get(kind) ?? 0) + 1;
+    counts.set(kind, seen);
+    if (seen > LIMITS[kind]) {
       stats.rejected++;
       return;
     }

@@ -100,9 +100,10 @@ export function startSleeve(opts: SpawnOptions): RunningSleeve {
   const denials = new Map<string, DenialRecord>();
   const writes = new Set<string>();
   let usage: SleeveResult['usage'];
+  let exitReported = false;
   let layersReady: string[] | undefined;
   let stderrTail = '';
-  let stopReason: 'interrupted' | 'timeout' | undefined;
+  let stopReason: 'interrupted' | 'timeout' | 'oom' | undefined;
   let killTimer: NodeJS.Timeout | undefined;
   let timeoutTimer: NodeJS.Timeout | undefined;
   const started = Date.now();
@@ -129,13 +130,34 @@ export function startSleeve(opts: SpawnOptions): RunningSleeve {
       // the group is gone
     }
   };
-  const stop = (reason: 'interrupted' | 'timeout') => {
+  const stop = (reason: 'interrupted' | 'timeout' | 'oom') => {
     if (stopReason || child.exitCode !== null || child.signalCode !== null) return;
     stopReason = reason;
     killGroup('SIGTERM');
     killTimer = setTimeout(() => killGroup('SIGKILL'), opts.graceMs);
   };
   if (sleeve.timeoutMs !== undefined) timeoutTimer = setTimeout(() => stop('timeout'), sleeve.timeoutMs);
+  // The heap limit does not cover memory outside the V8 heap (Buffers, native code):
+  // cap the whole process's resident set too, at twice the heap limit (at least +256 MiB).
+  let rssKilled: string | undefined;
+  const rssCapKiB = sleeve.memoryMiB === undefined ? undefined : Math.max(sleeve.memoryMiB * 2, sleeve.memoryMiB + 256) * 1024;
+  const rssTimer =
+    rssCapKiB === undefined || process.platform !== 'linux'
+      ? undefined
+      : setInterval(() => {
+          if (child.pid === undefined) return;
+          let status = '';
+          try {
+            status = fs.readFileSync(`/proc/${child.pid}/status`, 'utf8');
+          } catch {
+            return;
+          }
+          const kib = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
+          if (kib > rssCapKiB && !rssKilled) {
+            rssKilled = `resident memory ${Math.round(kib / 1024)} MiB passed the cap of ${Math.round(rssCapKiB / 1024)} MiB`;
+            stop('oom');
+          }
+        }, 200);
 
   const outLog = pipeToLog(child.stdout as Readable, stdoutLog, opts.logLimitBytes, () => {});
   const errLog = pipeToLog(child.stderr as Readable, stderrLog, opts.logLimitBytes, (tail) => {
@@ -154,6 +176,7 @@ export function startSleeve(opts: SpawnOptions): RunningSleeve {
     } else if (m.t === 'writes') {
       for (const p of m.paths) if (writes.size < 1_000_000) writes.add(p);
     } else if (m.t === 'exit') {
+      exitReported = true;
       usage = { maxRssKiB: m.maxRssKiB, cpuUserMs: m.cpuUserMs, cpuSystemMs: m.cpuSystemMs };
     } else if (m.t === 'ready') {
       layersReady = m.layers;
@@ -169,12 +192,16 @@ export function startSleeve(opts: SpawnOptions): RunningSleeve {
     child.once('close', async (code, signal) => {
       clearTimeout(timeoutTimer);
       clearTimeout(killTimer);
+      clearInterval(rssTimer);
       const truncated = (await outLog.done) || (await errLog.done);
       let status: SleeveStatus;
       if (stopReason) status = stopReason;
       else if (OOM_RE.test(stderrTail) && (signal !== null || code !== 0)) status = 'oom';
       else if (signal !== null || spawnError) status = 'crashed';
       else if (code !== 0) status = 'failed';
+      // A clean exit without the sandbox's exit report means the channel was closed or the
+      // exit handler removed: nothing the sleeve did can be vouched for.
+      else if (!exitReported) status = 'failed';
       else status = 'ok';
       const res: SleeveResult = {
         kind: sleeve.kind,
@@ -195,6 +222,8 @@ export function startSleeve(opts: SpawnOptions): RunningSleeve {
       };
       if (usage) res.usage = usage;
       if (spawnError) res.error = spawnError;
+      else if (status === 'failed' && code === 0) res.error = 'the sleeve ended without the sandbox exit report: its report channel was closed or its exit handlers removed';
+      else if (rssKilled) res.error = rssKilled;
       resolve(res);
     });
   });

@@ -203,6 +203,8 @@ describe('escape corpus: every attack, through sleeve-sandbox run --policy stric
         if (attack.meta.setup?.length) await setupLinks(ws.dir, attack.meta.setup);
         const out = await running;
         const show = `exit ${out.code}\n${out.stderr.slice(-3000)}`;
+        // The harness's own hard link raised the lakehouse file's link count: take it away again.
+        if (attack.meta.setup?.includes('hardlink-to-lakehouse')) fs.rmSync(path.join(ws.dir, 'runs/attacker/hard.csv'), { force: true });
         // 1. the forbidden effect did not happen
         const after = snapshot(ws.dir, guarded);
         // runs/ itself gains the run directories the runner makes: its own times move.

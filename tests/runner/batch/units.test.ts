@@ -50,11 +50,15 @@ describe('the report channel treats a sleeve as untrusted', () => {
     assert.equal(stats.rejected, 4);
     assert.deepEqual(messages, [{ t: 'ready', layers: ['fs-guard'] }]);
   });
-  it('keeps at most MAX_MESSAGES messages', async () => {
-    const line = '{"t":"ready","layers":[]}\n';
-    const { stats } = await feed([line.repeat(MAX_MESSAGES + 5)]);
-    assert.equal(stats.accepted, MAX_MESSAGES);
-    assert.equal(stats.rejected, 5);
+  it('limits each kind of message on its own, so a flood of forged messages cannot push out a real denial', async () => {
+    const ready = '{"t":"ready","layers":[]}\n';
+    const deny = JSON.stringify({ t: 'deny', op: 'write', syscall: 'open', path: 'x', rule: 'fs.write', reason: 'no', at: 1 });
+    const { messages, stats } = await feed([ready.repeat(MAX_MESSAGES + 5), `${deny}\n`]);
+    assert.equal(stats.rejected, MAX_MESSAGES + 1);
+    assert.deepEqual(
+      messages.map((m) => m.t),
+      ['ready', 'ready', 'ready', 'ready', 'deny'],
+    );
   });
 });
 
