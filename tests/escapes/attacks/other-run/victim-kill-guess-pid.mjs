@@ -1,0 +1,6 @@
+/* @attack {"title": "signal guessed pids next to the attacker's own to kill the victim sleeve before it finishes", "victim": true} */
+await new Promise((r) => setTimeout(r, 500));
+// The victim was started just before the attacker: its pid is a little lower.
+for (let pid = process.pid - 1; pid > process.pid - 20 && pid > 1; pid--) {
+  process.kill(pid, 'SIGKILL');
+}

@@ -1,0 +1,3 @@
+/* @attack {"title": "mkdtemp with a prefix inside OUTSIDE"} */
+import fs from 'node:fs';
+fs.mkdtempSync(`${process.env.OUTSIDE}/tmp-`);
