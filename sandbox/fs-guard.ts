@@ -93,11 +93,34 @@ export function installFsGuard(fs: Fs, opts: FsGuardOptions): FsGuard {
   };
   const copyOptions = (x: unknown): unknown =>
     x !== null && typeof x === 'object' && !ArrayBuffer.isView(x) && !(x instanceof URL) && !isHandle(x) ? { ...(x as object) } : x;
+  const DEFAULT_PATHS: readonly number[] = [0];
   const snapshotArgs = (name: string, args: readonly unknown[]): { shown: unknown[]; call: unknown[] } => {
-    const paths = PATH_INDEXES[name] ?? [0];
-    const shown = args.map((a, i) => (paths.includes(i) || (name === 'symlink' && i === 0) ? asText(a) : typeof a === 'function' ? a : copyOptions(a)));
-    const cwd = process.cwd();
-    const call = shown.map((a, i) => (paths.includes(i) && typeof a === 'string' && a.length > 0 && a.charCodeAt(0) !== 47 ? absoluteRaw(a, cwd) : a));
+    const paths = PATH_INDEXES[name] ?? DEFAULT_PATHS;
+    // Fast path (the common call): no objects at all, and every path already absolute.
+    let plain = true;
+    for (let i = 0; i < args.length && plain; i++) {
+      const a = args[i];
+      if (a !== null && typeof a === 'object') plain = false;
+      else if (typeof a === 'string' && a.charCodeAt(0) !== 47 && paths.includes(i)) plain = false;
+    }
+    if (plain) return { shown: args as unknown[], call: args as unknown[] };
+    const shown: unknown[] = new Array(args.length);
+    const call: unknown[] = new Array(args.length);
+    let cwd: string | undefined;
+    for (let i = 0; i < args.length; i++) {
+      const a = args[i];
+      if (paths.includes(i)) {
+        const t = asText(a);
+        shown[i] = t;
+        call[i] = typeof t === 'string' && t.length > 0 && t.charCodeAt(0) !== 47 ? absoluteRaw(t, (cwd ??= process.cwd())) : t;
+      } else if (name === 'symlink' && i === 0) {
+        shown[i] = call[i] = asText(a);
+      } else if (a !== null && typeof a === 'object') {
+        shown[i] = call[i] = copyOptions(a);
+      } else {
+        shown[i] = call[i] = a;
+      }
+    }
     return { shown, call };
   };
 
