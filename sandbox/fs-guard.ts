@@ -112,7 +112,12 @@ export function installFsGuard(fs: Fs, opts: FsGuardOptions): FsGuard {
       if (paths.includes(i)) {
         const t = asText(a);
         shown[i] = t;
-        call[i] = typeof t === 'string' && t.length > 0 && t.charCodeAt(0) !== 47 ? absoluteRaw(t, (cwd ??= process.cwd())) : t;
+        if (typeof t === 'string' && t.length > 0 && t.charCodeAt(0) !== 47) {
+          if (cwd === undefined) cwd = process.cwd();
+          call[i] = absoluteRaw(t, cwd);
+        } else {
+          call[i] = t;
+        }
       } else if (name === 'symlink' && i === 0) {
         shown[i] = call[i] = asText(a);
       } else if (a !== null && typeof a === 'object') {
