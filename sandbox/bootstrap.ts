@@ -72,7 +72,6 @@ hardenIntrinsics();
 
 process.on('exit', () => {
   const usage = process.resourceUsage();
-  reporter.flush();
   reporter.send({
     t: 'exit',
     outcome: process.exitCode && process.exitCode !== 0 ? 'threw' : 'returned',

@@ -12,7 +12,6 @@ export interface Reporter {
   send(message: SleeveMessage): void;
   deny(message: Omit<DenyMessage, 't' | 'at'>): void;
   wrote(realPath: string): void;
-  flush(): void;
 }
 
 /**
@@ -57,6 +56,5 @@ export function createReporter(writeSync: (fd: number, data: Buffer, offset: num
       if (reported.size < 1_000_000) reported.add(realPath);
       send({ t: 'writes', paths: [realPath] });
     },
-    flush: () => {},
   };
 }

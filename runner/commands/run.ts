@@ -7,10 +7,10 @@ import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { EXIT, UsageError } from '../../policies/errors.js';
+import { UsageError } from '../../policies/errors.js';
 import { checkPattern } from '../../policies/patterns.js';
 import { createAuditor } from '../audit/auditor.js';
-import { buildAuditReport, writeReports } from '../audit/report.js';
+import { buildAuditReport, verdictOf, writeReports } from '../audit/report.js';
 import { generateRunId } from '../batch/run-id.js';
 import type { PlannedSleeve } from '../batch/types.js';
 import type { Io } from '../cli.js';
@@ -37,10 +37,9 @@ function writeLedger(workspace: string, batchId: string, runIds: string[]): void
   renameSync(`${file}.tmp`, file);
 }
 
+/** The exit code of the contract for these results, before any audit: one rule, in verdictOf. */
 export function exitCodeOf(results: readonly SleeveResult[]): number {
-  if (results.some((r) => r.denials.length > 0)) return EXIT.denied;
-  if (results.some((r) => r.status !== 'ok')) return EXIT.sleeveFailed;
-  return EXIT.ok;
+  return verdictOf(results, 0).exitCode;
 }
 
 export function summaryJson(batch: BatchResult, exitCode: number): Record<string, unknown> {
