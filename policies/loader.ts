@@ -7,6 +7,7 @@
  *   A policy can never remove a base's deny: deny always wins.
  * - env.set: merged by key, the extending policy wins.
  * - net, process.*, resources.*, description: the extending policy wins when it sets them.
+ * - mode: "isolate" when any policy of the chain says so (it can be raised, never lowered).
  * - name: always the extending policy's own.
  */
 import path from 'node:path';
@@ -224,5 +225,7 @@ export function mergeChain(files: LoadedFile[]): ResolvedPolicy {
     protect: Object.freeze(
       files.some((f) => f.policy.audit !== undefined) ? [...new Set(baseFirst.flatMap((f) => f.policy.audit?.protect ?? []))] : [...DEFAULT_PROTECT],
     ),
+    // Like a deny, isolation is never lowered: an extending policy cannot take it back.
+    mode: files.some((f) => f.policy.mode === 'isolate') ? 'isolate' : 'process',
   });
 }

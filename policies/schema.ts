@@ -113,6 +113,12 @@ export const policySchema = z
       })
       .optional()
       .describe('The sleeve environment is built only from this; nothing else leaks from the parent.'),
+    mode: z
+      .enum(['process', 'isolate'], { error: 'expected "process" or "isolate"' })
+      .optional()
+      .describe(
+        'Where sleeve code runs: "process" (its own Node process under the fs guard; the default) or "isolate" (a V8 isolate with no Node API, only ctx). "isolate" cannot be lowered by an extending policy, a manifest or --mode.',
+      ),
     net: z.boolean({ error: 'expected true or false' }).optional().describe('Network access (sockets, DNS, HTTP, fetch). Default false.'),
     process: z
       .strictObject({

@@ -44,4 +44,6 @@ export interface ResolvedPolicy {
   readonly requires: readonly PatternRule[];
   /** Globs the auditor hashes; defaults to data/lakehouse/** when no policy in the chain sets it. */
   readonly protect: readonly string[];
+  /** Where sleeve code runs: "isolate" when any policy of the chain asks for it, else "process". */
+  readonly mode: 'process' | 'isolate';
 }

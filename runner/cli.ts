@@ -69,7 +69,7 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .option('-c, --concurrency <n>', 'sleeves at once (default: os.availableParallelism())', positiveInt('--concurrency'))
     .option('--timeout <seconds>', 'per-sleeve wall-clock limit (the lower of this and the policy\'s wins)', positiveNumber('--timeout'))
     .option('--memory <MiB>', 'per-sleeve heap limit (the lower of this and the policy\'s wins)', positiveInt('--memory'))
-    .option('--mode <mode>', 'process (isolate is planned)', 'process')
+    .option('--mode <mode>', 'process (the default) or isolate: run sleeve code in a V8 isolate with no Node API (a policy or manifest that asks for isolate wins)')
     .option('--report-dir <dir>', 'where reports go (default: <workspace>/reports/<batch id>)')
     .option('--log-limit <MiB>', 'cap of each sleeve\'s stdout and stderr log', positiveNumber('--log-limit'), 64)
     .option('--json', 'print a machine-readable summary on stdout at the end', false)

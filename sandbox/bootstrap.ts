@@ -7,7 +7,7 @@
  * context object.
  */
 import fs from 'node:fs';
-import { syncBuiltinESMExports } from 'node:module';
+import { createRequire, syncBuiltinESMExports } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { compilePolicy } from '../policies/engine.js';
 import { createNodeSys } from '../policies/node-sys.js';
@@ -15,7 +15,8 @@ import { installCapabilityGuard } from './capability-guard.js';
 import { type SleeveContext, createSleeveFs } from './context.js';
 import { installFsGuard } from './fs-guard.js';
 import { hardenIntrinsics } from './harden.js';
-import type { SandboxConfig } from './protocol.js';
+import { type Ivm, runInIsolate } from './isolate-host.js';
+import type { IsolateConfig, IsolateStats, SandboxConfig } from './protocol.js';
 import { createReporter } from './reporter.js';
 
 const CONFIG_VAR = 'SLEEVE_SANDBOX_CONFIG';
@@ -55,21 +56,17 @@ setInterval(() => {
   if (process.ppid !== runnerPid) process.kill(process.pid, 'SIGKILL');
 }, 500).unref();
 
+// Isolate mode: isolated-vm is loaded before the guard (Node's loader reads it through fs).
+const ivm = config.mode === 'isolate' && config.isolate ? (createRequire(`${config.isolate.isolatedVm}/`)(config.isolate.isolatedVm) as Ivm) : undefined;
+
 const fsGuard = installFsGuard(fs, {
   engine,
   reporter,
   lstat: (p) => original.lstatSync(p, { throwIfNoEntry: false }),
   codePaths: config.codePaths,
 });
-installCapabilityGuard({
-  engine,
-  reporter,
-  eager: config.builtins,
-  checkWrite: (p, syscall) => void fsGuard.checkPath('write', p, syscall, true),
-});
-syncBuiltinESMExports();
-hardenIntrinsics();
 
+let isolateStats: IsolateStats | undefined;
 process.on('exit', () => {
   const usage = process.resourceUsage();
   reporter.send({
@@ -78,28 +75,60 @@ process.on('exit', () => {
     maxRssKiB: usage.maxRSS,
     cpuUserMs: Math.round(usage.userCPUTime / 1000),
     cpuSystemMs: Math.round(usage.systemCPUTime / 1000),
+    ...(isolateStats ? { isolate: isolateStats } : {}),
   });
 });
-reporter.send({ t: 'ready', layers: config.layers });
 
-process.argv = [process.argv[0] as string, config.entry, ...config.args];
-const ctx: SleeveContext = Object.freeze({
-  runId: config.runId,
-  runDir: config.runDir,
-  name: config.name,
-  workspace: config.workspace,
-  args: Object.freeze([...config.args]),
-  env: Object.freeze({ ...process.env }) as Readonly<Record<string, string>>,
-  fs: createSleeveFs(fs.promises),
-  log: (...args: unknown[]) => console.log(...args),
-});
+if (ivm) {
+  // Sleeve code runs only inside the isolate: this realm runs nothing but the sandbox.
+  reporter.send({ t: 'ready', layers: config.layers });
+  const outcome = runInIsolate({
+    ivm,
+    config: config as SandboxConfig & { isolate: IsolateConfig },
+    fs,
+    engine,
+    reporter,
+    readCode: (file) => original.readFileSync(file, 'utf8'),
+    writeOut: (fd, text) => {
+      try {
+        original.writeSync(fd, text);
+      } catch {
+        // the log pipe is gone: nothing to tell
+      }
+    },
+  });
+  isolateStats = outcome.stats;
+  process.exitCode = outcome.exitCode;
+} else {
+  installCapabilityGuard({
+    engine,
+    reporter,
+    eager: config.builtins,
+    checkWrite: (p, syscall) => void fsGuard.checkPath('write', p, syscall, true),
+  });
+  syncBuiltinESMExports();
+  hardenIntrinsics();
+  reporter.send({ t: 'ready', layers: config.layers });
 
-const mod = (await import(pathToFileURL(config.entry).href)) as { default?: unknown };
-if (typeof mod.default === 'function') {
-  try {
-    await (mod.default as (c: SleeveContext) => unknown)(ctx);
-  } catch (error) {
-    console.error(error);
-    process.exitCode = 1;
+  process.argv = [process.argv[0] as string, config.entry, ...config.args];
+  const ctx: SleeveContext = Object.freeze({
+    runId: config.runId,
+    runDir: config.runDir,
+    name: config.name,
+    workspace: config.workspace,
+    args: Object.freeze([...config.args]),
+    env: Object.freeze({ ...process.env }) as Readonly<Record<string, string>>,
+    fs: createSleeveFs(fs.promises),
+    log: (...args: unknown[]) => console.log(...args),
+  });
+
+  const mod = (await import(pathToFileURL(config.entry).href)) as { default?: unknown };
+  if (typeof mod.default === 'function') {
+    try {
+      await (mod.default as (c: SleeveContext) => unknown)(ctx);
+    } catch (error) {
+      console.error(error);
+      process.exitCode = 1;
+    }
   }
 }

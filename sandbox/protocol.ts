@@ -44,9 +44,54 @@ export interface ExitMessage {
   maxRssKiB: number;
   cpuUserMs: number;
   cpuSystemMs: number;
+  /** Isolate mode: the isolate's own CPU and wall time and its heap at the end. */
+  isolate?: IsolateStats;
 }
 
-export type SleeveMessage = ReadyMessage | DenyMessage | WritesMessage | ExitMessage;
+/** What the isolate host measured of its isolate (isolated-vm's cpuTime, wallTime, getHeapStatistics). */
+export interface IsolateStats {
+  cpuMs: number;
+  wallMs: number;
+  /** null when the isolate was disposed before it could be measured (it ran out of memory). */
+  heap: {
+    usedBytes: number;
+    totalBytes: number;
+    limitBytes: number;
+    externalBytes: number;
+    mallocedPeakBytes: number;
+  } | null;
+}
+
+/** Isolate mode: the host stopped the isolate at one of its limits (sent before the process exits). */
+export interface LimitMessage {
+  t: 'limit';
+  limit: 'timeout' | 'memory';
+  detail: string;
+}
+
+export type SleeveMessage = ReadyMessage | DenyMessage | WritesMessage | ExitMessage | LimitMessage;
+
+/** How a sleeve's code is run: its own Node process, or a V8 isolate inside one. */
+export type SandboxMode = 'process' | 'isolate';
+
+/** Isolate mode: the sleeve's modules, compiled one file each by the runner. */
+export interface IsolateModules {
+  /** Absolute path of the entry module (the source file). */
+  entry: string;
+  /** By absolute source path: the compiled ES module file and what each import specifier resolves to. */
+  files: Record<string, { code: string; imports: Record<string, string> }>;
+}
+
+/** Isolate mode: what the host needs besides the common configuration. */
+export interface IsolateConfig {
+  /** Absolute path of the isolated-vm package directory (loaded before the guard). */
+  isolatedVm: string;
+  modules: IsolateModules;
+  /** The isolate's memoryLimit in MiB. */
+  memoryMiB: number;
+  /** Wall-clock budget of the isolate in ms (module evaluation and the default export together). */
+  timeoutMs: number | undefined;
+}
 
 /** Passed to the bootstrap in SLEEVE_SANDBOX_CONFIG (removed before sleeve code runs). */
 export interface SandboxConfig {
@@ -65,4 +110,7 @@ export interface SandboxConfig {
   codePaths: string[];
   /** Which layers the runner put under this sleeve (for the report). */
   layers: string[];
+  mode: SandboxMode;
+  /** Present when mode is "isolate". */
+  isolate?: IsolateConfig;
 }

@@ -29,7 +29,23 @@ const messageSchema = z.discriminatedUnion('t', [
     maxRssKiB: z.number().finite().nonnegative(),
     cpuUserMs: z.number().finite().nonnegative(),
     cpuSystemMs: z.number().finite().nonnegative(),
+    isolate: z
+      .strictObject({
+        cpuMs: z.number().finite().nonnegative(),
+        wallMs: z.number().finite().nonnegative(),
+        heap: z
+          .strictObject({
+            usedBytes: z.number().finite().nonnegative(),
+            totalBytes: z.number().finite().nonnegative(),
+            limitBytes: z.number().finite().nonnegative(),
+            externalBytes: z.number().finite().nonnegative(),
+            mallocedPeakBytes: z.number().finite().nonnegative(),
+          })
+          .nullable(),
+      })
+      .optional(),
   }),
+  z.strictObject({ t: z.literal('limit'), limit: z.enum(['timeout', 'memory']), detail: str(1024) }),
 ]);
 
 export interface ChannelStats {
@@ -42,7 +58,7 @@ export interface ChannelStats {
  * Limits per kind of message, so a flood of one kind (forged by the sleeve's own
  * code) can never push out another: a real denial always gets through.
  */
-const LIMITS: Record<SleeveMessage['t'], number> = { ready: 4, exit: 4, deny: 100_000, writes: 1_000_000 };
+const LIMITS: Record<SleeveMessage['t'], number> = { ready: 4, exit: 4, limit: 4, deny: 100_000, writes: 1_000_000 };
 
 export function readChannel(stream: Readable, onMessage: (m: SleeveMessage) => void): ChannelStats {
   const stats: ChannelStats = { accepted: 0, rejected: 0 };

@@ -12,8 +12,9 @@ import { compilePolicy } from '../../policies/engine.js';
 import { UsageError } from '../../policies/errors.js';
 import { compileNodeFlags, detectNodeFeatures } from '../../policies/node-flags.js';
 import { createNodeSys } from '../../policies/node-sys.js';
-import type { SandboxConfig } from '../../sandbox/protocol.js';
-import { type Bundle, bundleEntry } from './bundle.js';
+import type { IsolateModules, SandboxConfig } from '../../sandbox/protocol.js';
+import { type Bundle, bundleEntry, compileIsolateModules } from './bundle.js';
+import { requireIsolatedVm } from './isolated-vm.js';
 import { buildSleeveEnv } from './env.js';
 import type { BatchPlan } from './plan.js';
 import type { Progress } from './progress.js';
@@ -28,6 +29,10 @@ export const BOOTSTRAP = path.join(PACKAGE_ROOT, 'dist', 'sandbox', 'bootstrap.b
 /** What the sleeve process must read to start the sandbox itself. */
 const SANDBOX_READS = [BOOTSTRAP];
 export const LAYERS = Object.freeze(['fs-guard', 'node-permission']);
+/** Isolate mode: the sleeve's code is in the isolate; the guard and Node's flags sit under its host. */
+export const ISOLATE_LAYERS = Object.freeze(['isolate', 'fs-guard', 'node-permission']);
+/** The isolate's memoryLimit when no policy or flag sets one (isolated-vm's own default is 128). */
+export const DEFAULT_ISOLATE_MEMORY_MIB = 2048;
 
 export interface ExecuteOptions {
   parentEnv: NodeJS.ProcessEnv;
@@ -57,6 +62,7 @@ function skipped(s: PlannedSleeve, status: 'skipped' | 'cancelled', why: string)
     runId: s.runId,
     runDir: s.runDir,
     policy: s.policy.name,
+    mode: s.mode,
     status,
     exitCode: null,
     signal: null,
@@ -102,16 +108,25 @@ export async function executeBatch(plan: BatchPlan, opts: ExecuteOptions): Promi
   const cacheDir = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'sleeve-sandbox-build-')));
   try {
     const bundles = new Map<string, Bundle>();
+    const isolateModules = new Map<string, IsolateModules>();
     const sys = createNodeSys(undefined, () => plan.workspace);
+    const firstIsolate = all.find((s) => s.mode === 'isolate');
+    const isolatedVm = firstIsolate ? requireIsolatedVm(`${firstIsolate.where}: ${firstIsolate.modeFrom ?? 'isolate mode'}`) : undefined;
     for (const s of all) {
-      if (bundles.has(s.entry)) continue;
       const engine = compilePolicy(s.policy, { workspace: plan.workspace, runId: s.runId, sys });
       const isDenied = (file: string) => engine.decide('read', file).rule?.list === 'fs.read.deny';
-      bundles.set(s.entry, await bundleEntry({ entry: s.entry, where: s.where, isDenied }, cacheDir));
+      if (s.mode === 'isolate') {
+        if (!isolateModules.has(s.entry)) isolateModules.set(s.entry, await compileIsolateModules({ entry: s.entry, where: s.where, isDenied }, cacheDir));
+      } else if (!bundles.has(s.entry)) {
+        bundles.set(s.entry, await bundleEntry({ entry: s.entry, where: s.where, isDenied }, cacheDir));
+      }
     }
     await opts.beforeStart?.();
     createRunDirs(plan);
-    const disableWarning = process.allowedNodeEnvironmentFlags.has('--disable-warning') ? ['--disable-warning=ExperimentalWarning'] : [];
+    const canDisable = process.allowedNodeEnvironmentFlags.has('--disable-warning');
+    const disableWarning = canDisable ? ['--disable-warning=ExperimentalWarning'] : [];
+    // --allow-addons (for the isolate host's isolated-vm) makes Node warn on every start.
+    const disableAddonWarning = canDisable ? ['--disable-warning=SecurityWarning'] : [];
 
     const running = new Set<RunningSleeve>();
     let interrupted: string | null = null;
@@ -135,33 +150,48 @@ export async function executeBatch(plan: BatchPlan, opts: ExecuteOptions): Promi
     });
 
     const runOne = async (s: PlannedSleeve): Promise<SleeveResult> => {
-      const bundle = bundles.get(s.entry) as Bundle;
       const engine = compilePolicy(s.policy, { workspace: plan.workspace, runId: s.runId, sys });
-      const flags = compileNodeFlags({ engine, sys, features, extraRead: [...SANDBOX_READS, bundle.file] });
       const memory = s.memoryMiB === undefined ? [] : [`--max-old-space-size=${s.memoryMiB}`];
-      const config: SandboxConfig = {
-        policy: s.policy,
-        workspace: plan.workspace,
-        runId: s.runId,
-        runDir: s.runDir,
-        name: s.name,
-        entry: bundle.file,
-        args: s.args,
-        builtins: bundle.builtins,
-        codePaths: [bundle.file, ...SANDBOX_READS],
-        layers: [...LAYERS],
-      };
+      let config: SandboxConfig;
+      let nodeArgs: string[];
+      let layers: readonly string[];
+      const base = { policy: s.policy, workspace: plan.workspace, runId: s.runId, runDir: s.runDir, name: s.name, args: s.args };
+      if (s.mode === 'isolate') {
+        const modules = isolateModules.get(s.entry) as IsolateModules;
+        const ivmDir = isolatedVm as string;
+        const code = Object.values(modules.files).map((f) => f.code);
+        const flags = compileNodeFlags({ engine, sys, features, extraRead: [...SANDBOX_READS, ivmDir, ...code] });
+        // The host loads isolated-vm (an addon); sleeve code cannot load anything (it has no Node API).
+        const addons = features.allowAddons && !flags.flags.includes('--allow-addons') ? ['--allow-addons'] : [];
+        layers = ISOLATE_LAYERS;
+        nodeArgs = [...flags.flags, ...addons, '--no-node-snapshot', ...memory, ...disableWarning, ...(addons.length > 0 ? disableAddonWarning : [])];
+        config = {
+          ...base,
+          entry: modules.entry,
+          builtins: [],
+          codePaths: [...SANDBOX_READS, ivmDir],
+          layers: [...layers],
+          mode: 'isolate',
+          isolate: { isolatedVm: ivmDir, modules, memoryMiB: s.memoryMiB ?? DEFAULT_ISOLATE_MEMORY_MIB, timeoutMs: s.timeoutMs },
+        };
+      } else {
+        const bundle = bundles.get(s.entry) as Bundle;
+        const flags = compileNodeFlags({ engine, sys, features, extraRead: [...SANDBOX_READS, bundle.file] });
+        layers = LAYERS;
+        nodeArgs = [...flags.flags, ...memory, ...disableWarning];
+        config = { ...base, entry: bundle.file, builtins: bundle.builtins, codePaths: [bundle.file, ...SANDBOX_READS], layers: [...layers], mode: 'process' };
+      }
       const env = buildSleeveEnv(s.policy, opts.parentEnv, s.env, { name: s.name, runId: s.runId, runDir: s.runDir, workspace: plan.workspace });
       const handle = startSleeve({
         sleeve: s,
-        nodeArgs: [...flags.flags, ...memory, ...disableWarning],
+        nodeArgs,
         bootstrap: BOOTSTRAP,
         config,
         env,
         workspace: plan.workspace,
         logLimitBytes: opts.logLimitBytes,
         graceMs: opts.graceMs ?? 3000,
-        layers: [...LAYERS],
+        layers: [...layers],
         onStart: () => opts.progress.started(s.name),
       });
       running.add(handle);

@@ -13,6 +13,8 @@ export const MANIFEST_FORMAT_VERSION = 1;
 export const SLEEVE_NAME_RE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 export const ENV_NAME_RE = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
+const modeField = z.enum(['process', 'isolate'], { error: 'expected "process" or "isolate"' }).optional();
+
 const step = z
   .strictObject({
     name: z
@@ -42,6 +44,7 @@ const step = z
       .optional()
       .describe('Run id; generated as <name>_<UTC yyyymmddHHMMss>_<6 hex> when absent.'),
     policy: z.string({ error: 'expected a policy name or path' }).min(1).optional().describe('Policy for this sleeve (name, or path relative to the manifest).'),
+    mode: modeField.describe('Where this sleeve runs: "process" or "isolate" (isolate wins when the policy, the manifest or --mode asks for it).'),
   })
   .describe('One sleeve.');
 
@@ -50,6 +53,7 @@ export const manifestSchema = z
     $schema: z.string().optional(),
     version: z.literal(MANIFEST_FORMAT_VERSION, { error: `expected the manifest format version ${MANIFEST_FORMAT_VERSION}` }),
     policy: z.string({ error: 'expected a policy name or path' }).min(1).optional().describe('Default policy of the sleeves (--policy overrides it).'),
+    mode: modeField.describe('Default mode of the steps: "process" or "isolate".'),
     prepare: z.array(step, { error: 'expected an array of steps' }).optional().describe('Steps run one by one before the sleeves, each with its own policy (e.g. ingest).'),
     sleeves: z.array(step, { error: 'expected an array of sleeves' }).min(1, { error: 'expected at least one sleeve' }).describe('The sleeves, run in parallel.'),
   })

@@ -61,12 +61,8 @@ export function planBatch(opts: RunOptions, cwd: string, defaultConcurrency: num
     throw new UsageError(`--workspace ${workspaceArg} does not exist: pass the directory that holds data/ and runs/`);
   }
   if (!fs.statSync(workspace).isDirectory()) throw new UsageError(`--workspace ${workspaceArg} is not a directory`);
-  if (opts.mode !== undefined && opts.mode !== 'process') {
-    throw new UsageError(
-      opts.mode === 'isolate'
-        ? '--mode isolate is not available in this version: run with --mode process (the default)'
-        : `--mode must be "process" or "isolate", got ${JSON.stringify(opts.mode)}`,
-    );
+  if (opts.mode !== undefined && opts.mode !== 'process' && opts.mode !== 'isolate') {
+    throw new UsageError(`--mode must be "process" or "isolate", got ${JSON.stringify(opts.mode)}`);
   }
   const manifest: LoadedManifest | undefined = opts.manifest ? loadManifest(path.resolve(cwd, opts.manifest)) : undefined;
   const defaultPolicyRef = opts.policy ?? manifest?.manifest.policy;
@@ -152,6 +148,17 @@ export function planBatch(opts: RunOptions, cwd: string, defaultConcurrency: num
     checkExtraEnv(loaded.policy, step.env ?? {}, where);
     checkRequires(loaded.policy, { workspace, runId, sys });
     const timeoutSeconds = minDefined(loaded.policy.resources.timeoutSeconds, opts.timeout);
+    // Isolation is never lowered: isolate when any of the CLI, the manifest or the policy asks for it.
+    const modeFrom =
+      opts.mode === 'isolate'
+        ? '--mode isolate'
+        : step.mode === 'isolate'
+          ? `${where} "mode"`
+          : manifest?.manifest.mode === 'isolate'
+            ? `${manifest.file} "mode"`
+            : loaded.policy.mode === 'isolate'
+              ? `policy ${loaded.policy.name}`
+              : undefined;
     planned.push({
       kind: src.kind,
       name: step.name,
@@ -163,6 +170,8 @@ export function planBatch(opts: RunOptions, cwd: string, defaultConcurrency: num
       policy: loaded.policy,
       timeoutMs: timeoutSeconds === undefined ? undefined : Math.round(timeoutSeconds * 1000),
       memoryMiB: minDefined(loaded.policy.resources.memoryMiB, opts.memory),
+      mode: modeFrom === undefined ? 'process' : 'isolate',
+      modeFrom,
       where,
     });
   }

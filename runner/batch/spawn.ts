@@ -100,6 +100,8 @@ export function startSleeve(opts: SpawnOptions): RunningSleeve {
   const denials = new Map<string, DenialRecord>();
   const writes = new Set<string>();
   let usage: SleeveResult['usage'];
+  let isolateStats: SleeveResult['isolate'];
+  let limitHit: { limit: 'timeout' | 'memory'; detail: string } | undefined;
   let exitReported = false;
   let layersReady: string[] | undefined;
   let stderrTail = '';
@@ -140,7 +142,15 @@ export function startSleeve(opts: SpawnOptions): RunningSleeve {
   // The heap limit does not cover memory outside the V8 heap (Buffers, native code):
   // cap the whole process's resident set too, at twice the heap limit (at least +256 MiB).
   let rssKilled: string | undefined;
-  const rssCapKiB = sleeve.memoryMiB === undefined ? undefined : Math.max(sleeve.memoryMiB * 2, sleeve.memoryMiB + 256) * 1024;
+  // In isolate mode the isolate may pass its memoryLimit two to three times over before V8 stops it
+  // (isolated-vm documents this), so its process gets three times the isolate's limit.
+  const isolateMiB = opts.config.isolate?.memoryMiB;
+  const rssCapKiB =
+    isolateMiB !== undefined
+      ? Math.max(isolateMiB * 3, isolateMiB + 256) * 1024
+      : sleeve.memoryMiB === undefined
+        ? undefined
+        : Math.max(sleeve.memoryMiB * 2, sleeve.memoryMiB + 256) * 1024;
   const rssTimer =
     rssCapKiB === undefined || process.platform !== 'linux'
       ? undefined
@@ -178,6 +188,9 @@ export function startSleeve(opts: SpawnOptions): RunningSleeve {
     } else if (m.t === 'exit') {
       exitReported = true;
       usage = { maxRssKiB: m.maxRssKiB, cpuUserMs: m.cpuUserMs, cpuSystemMs: m.cpuSystemMs };
+      if (m.isolate && sleeve.mode === 'isolate') isolateStats = m.isolate;
+    } else if (m.t === 'limit') {
+      if (sleeve.mode === 'isolate') limitHit = { limit: m.limit, detail: m.detail };
     } else if (m.t === 'ready') {
       layersReady = m.layers;
     }
@@ -196,6 +209,8 @@ export function startSleeve(opts: SpawnOptions): RunningSleeve {
       const truncated = (await outLog.done) || (await errLog.done);
       let status: SleeveStatus;
       if (stopReason) status = stopReason;
+      // The isolate host stopped its isolate at a limit (only an isolate sleeve's host sends this, and it exits non-zero).
+      else if (limitHit && code !== 0) status = limitHit.limit === 'memory' ? 'oom' : 'timeout';
       else if (OOM_RE.test(stderrTail) && (signal !== null || code !== 0)) status = 'oom';
       else if (signal !== null || spawnError) status = 'crashed';
       else if (code !== 0) status = 'failed';
@@ -209,6 +224,7 @@ export function startSleeve(opts: SpawnOptions): RunningSleeve {
         runId: sleeve.runId,
         runDir: sleeve.runDir,
         policy: sleeve.policy.name,
+        mode: sleeve.mode,
         status,
         exitCode: code,
         signal,
@@ -221,9 +237,11 @@ export function startSleeve(opts: SpawnOptions): RunningSleeve {
         channelRejected: channel.rejected,
       };
       if (usage) res.usage = usage;
+      if (isolateStats) res.isolate = isolateStats;
       if (spawnError) res.error = spawnError;
       else if (status === 'failed' && code === 0) res.error = 'the sleeve ended without the sandbox exit report: its report channel was closed or its exit handlers removed';
       else if (rssKilled) res.error = rssKilled;
+      else if (limitHit && code !== 0) res.error = limitHit.detail;
       resolve(res);
     });
   });

@@ -16,6 +16,10 @@ export interface PlannedSleeve {
   policy: ResolvedPolicy;
   timeoutMs: number | undefined;
   memoryMiB: number | undefined;
+  /** Process or isolate: isolate when the CLI, the manifest or the policy asks for it. */
+  mode: 'process' | 'isolate';
+  /** Who asked for isolate mode, for messages (`--mode isolate`, `policy strict`, ...). */
+  modeFrom: string | undefined;
   /** Where it was declared, for messages. */
   where: string;
 }
@@ -41,6 +45,7 @@ export interface SleeveResult {
   runId: string;
   runDir: string;
   policy: string;
+  mode: 'process' | 'isolate';
   /** How the process ended (from the OS, never from the sleeve's own word). */
   status: SleeveStatus;
   exitCode: number | null;
@@ -54,6 +59,8 @@ export interface SleeveResult {
   logs: { stdout: string; stderr: string; truncated: boolean };
   /** As reported by the sleeve process at exit (informational). */
   usage?: { maxRssKiB: number; cpuUserMs: number; cpuSystemMs: number };
+  /** Isolate mode: the isolate's CPU and wall time and heap, as its host measured them. */
+  isolate?: import('../../sandbox/protocol.js').IsolateStats;
   /** Report-channel lines dropped as malformed, oversized or excessive. */
   channelRejected: number;
   error?: string;

@@ -52,6 +52,7 @@ export async function runGuarded(opts: {
     builtins: opts.builtins ?? [],
     codePaths: [entry, DIST],
     layers: ['fs-guard'],
+    mode: 'process',
   };
   const env: Record<string, string> = { PATH: process.env.PATH ?? '', ...opts.env, SLEEVE_SANDBOX_CONFIG: JSON.stringify(config) };
   if (process.env.NODE_V8_COVERAGE) env.NODE_V8_COVERAGE = process.env.NODE_V8_COVERAGE;

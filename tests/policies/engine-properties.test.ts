@@ -25,6 +25,7 @@ function policyOf(allow: string[], deny: string[], op: FsOp = 'read'): ResolvedP
     resources: {},
     requires: [],
     protect: [],
+    mode: 'process',
   };
 }
 

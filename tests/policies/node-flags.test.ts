@@ -28,6 +28,7 @@ function policyOf(read: { allow: string[]; deny: string[] }, write: { allow: str
     resources: {},
     requires: [],
     protect: [],
+    mode: 'process',
   };
 }
 

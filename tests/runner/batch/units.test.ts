@@ -24,6 +24,7 @@ const policy: ResolvedPolicy = {
   resources: {},
   requires: [],
   protect: [],
+  mode: 'process',
 };
 
 async function feed(chunks: string[]): Promise<{ messages: SleeveMessage[]; stats: { accepted: number; rejected: number } }> {
