@@ -28,11 +28,11 @@ export function renderMarkdown(r: AuditReport): string {
       (r.interrupted ? ` Interrupted by ${r.interrupted}.` : ''),
   );
   out.push('');
-  out.push('| sleeve | run id | policy | status | exit | duration | denials | writes |');
-  out.push('|---|---|---|---|---|---|---|---|');
+  out.push('| sleeve | run id | policy | mode | status | exit | duration | denials | writes |');
+  out.push('|---|---|---|---|---|---|---|---|---|');
   for (const s of r.sleeves) {
     const exit = s.exitCode ?? s.signal ?? '';
-    out.push(`| ${e(s.name)} | ${e(s.runId)} | ${e(s.policy)} | ${s.status} | ${e(String(exit))} | ${(s.durationMs / 1000).toFixed(1)} s | ${s.denials.length} | ${s.writes} |`);
+    out.push(`| ${e(s.name)} | ${e(s.runId)} | ${e(s.policy)} | ${s.mode ?? 'process'} | ${s.status} | ${e(String(exit))} | ${(s.durationMs / 1000).toFixed(1)} s | ${s.denials.length} | ${s.writes} |`);
   }
   const denials = r.sleeves.flatMap((s) => s.denials.map((d) => ({ s, d })));
   if (denials.length > 0) {

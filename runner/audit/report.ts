@@ -69,6 +69,8 @@ export function buildAuditReport(batch: BatchResult, audit: AuditOutcome | undef
       durationMs: r.durationMs,
       peakRssKiB: r.usage?.maxRssKiB ?? null,
       cpuMs: r.usage ? r.usage.cpuUserMs + r.usage.cpuSystemMs : null,
+      mode: r.mode,
+      ...(r.isolate ? { isolate: r.isolate } : {}),
       denials: r.denials.map((d) => ({
         op: d.op,
         syscall: d.syscall,

@@ -50,6 +50,24 @@ export const sleeveReportSchema = z.strictObject({
   durationMs: z.number().nonnegative(),
   peakRssKiB: z.number().nonnegative().nullable().describe('As reported by the sleeve process at exit; null when it did not report.'),
   cpuMs: z.number().nonnegative().nullable(),
+  mode: z.enum(['process', 'isolate']).optional().describe('Where the sleeve code ran (always written since isolate mode; absent in older reports).'),
+  isolate: z
+    .strictObject({
+      cpuMs: z.number().nonnegative().describe("CPU time spent in the sleeve's isolate."),
+      wallMs: z.number().nonnegative().describe('Wall time the isolate was running, including calls out to ctx.'),
+      heap: z
+        .strictObject({
+          usedBytes: z.number().nonnegative(),
+          totalBytes: z.number().nonnegative(),
+          limitBytes: z.number().nonnegative(),
+          externalBytes: z.number().nonnegative().describe('Memory outside the V8 heap counted against the limit (large ArrayBuffers).'),
+          mallocedPeakBytes: z.number().nonnegative(),
+        })
+        .nullable()
+        .describe('The heap at the end; null when the isolate was disposed first (it passed its memory limit).'),
+    })
+    .optional()
+    .describe('Isolate mode: what the host measured of the isolate (absent when the process did not report).'),
   denials: z.array(denialSchema),
   writes: z.number().int().nonnegative().describe('Distinct paths the guard allowed a write to.'),
   artifacts: z.array(z.strictObject({ path: z.string(), size: z.number().nonnegative() })).describe('Files in the run dir after the batch (workspace-relative).'),

@@ -138,7 +138,10 @@ export function startSleeve(opts: SpawnOptions): RunningSleeve {
     killGroup('SIGTERM');
     killTimer = setTimeout(() => killGroup('SIGKILL'), opts.graceMs);
   };
-  if (sleeve.timeoutMs !== undefined) timeoutTimer = setTimeout(() => stop('timeout'), sleeve.timeoutMs);
+  // In isolate mode the host stops the isolate itself at the timeout (and reports its CPU time then);
+  // the process-level timer is the backstop, a second later.
+  const backstopMs = sleeve.mode === 'isolate' ? 1000 : 0;
+  if (sleeve.timeoutMs !== undefined) timeoutTimer = setTimeout(() => stop('timeout'), sleeve.timeoutMs + backstopMs);
   // The heap limit does not cover memory outside the V8 heap (Buffers, native code):
   // cap the whole process's resident set too, at twice the heap limit (at least +256 MiB).
   let rssKilled: string | undefined;
@@ -242,6 +245,7 @@ export function startSleeve(opts: SpawnOptions): RunningSleeve {
       else if (status === 'failed' && code === 0) res.error = 'the sleeve ended without the sandbox exit report: its report channel was closed or its exit handlers removed';
       else if (rssKilled) res.error = rssKilled;
       else if (limitHit && code !== 0) res.error = limitHit.detail;
+      else if (stopReason === 'timeout') res.error = `ran past its timeout of ${sleeve.timeoutMs} ms: stopped with SIGTERM (SIGKILL after ${opts.graceMs} ms)`;
       resolve(res);
     });
   });
