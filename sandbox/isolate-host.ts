@@ -310,7 +310,8 @@ export function runInIsolate(opts: IsolateHostOptions): IsolateOutcome {
       const exported = main.namespace.getSync('default', { reference: true });
       start.applySync(undefined, [exported.derefInto()], { timeout: remaining() });
     } catch (error) {
-      return limitHit(error) ?? threw(`sleeve-sandbox: ${error instanceof Error ? error.message : String(error)}`);
+      // isolated-vm rethrows what the isolate did not catch, an unhandled rejection included.
+      return limitHit(error) ?? threw(`sleeve-sandbox: uncaught in the isolate: ${error instanceof Error ? error.message : String(error)}`);
     }
     if (!outcome) {
       // Nothing in an isolate can settle a promise later (no timers, no I/O): it is stuck for good.
