@@ -41,6 +41,11 @@ export function explainPolicy(policy: ResolvedPolicy): string {
     r.cpus !== undefined ? `${r.cpus} cpu` : 'no cpu share',
   ];
   lines.push(`Resources per sleeve: ${limits.join(', ')}.`);
+  lines.push(
+    policy.mode === 'isolate'
+      ? 'Mode: isolate. Sleeve code runs in a V8 isolate with no Node API, only ctx (--mode process cannot lower this).'
+      : 'Mode: process (the default); --mode isolate, a manifest or an extending policy can raise it to isolate.',
+  );
   if (policy.requires.length > 0) {
     lines.push(`Before any sleeve starts, these must exist and be non-empty: ${list(policy.requires.map((q) => q.pattern))}.`);
   }
@@ -66,6 +71,7 @@ export function policyToJson(policy: ResolvedPolicy): Record<string, unknown> {
     net: policy.net,
     process: { ...policy.process },
     resources: { ...policy.resources },
+    mode: policy.mode,
     requires: policy.requires.map((r) => r.pattern),
   };
 }

@@ -253,6 +253,20 @@ describe('extends and merging', () => {
     assert.equal(policy.chain[2]?.kind, 'builtin');
     assert.ok(Object.isFrozen(policy) && Object.isFrozen(policy.fs.read.allow));
   });
+  it('raises mode to isolate from anywhere in the chain and never lowers it', () => {
+    writeTree(ws.dir, {
+      'policies/iso-base.json': JSON.stringify({ version: 1, name: 'iso-base', extends: 'strict', mode: 'isolate' }),
+      'policies/iso-lower.json': JSON.stringify({ version: 1, name: 'iso-lower', extends: 'iso-base', mode: 'process' }),
+      'policies/iso-top.json': JSON.stringify({ version: 1, name: 'iso-top', extends: 'wide', mode: 'isolate' }),
+    });
+    const sys = createNodeSys(undefined, () => ws.dir);
+    const mode = (ref: string) => loadPolicy(ref, { workspace: ws.dir, sys }).policy.mode;
+    assert.equal(mode('strict'), 'process');
+    assert.equal(mode('wide'), 'process');
+    assert.equal(mode('iso-base'), 'isolate');
+    assert.equal(mode('iso-lower'), 'isolate');
+    assert.equal(mode('iso-top'), 'isolate');
+  });
   it('records where each inherited rule was written', () => {
     const sys = createNodeSys(undefined, () => ws.dir);
     const { policy } = loadPolicy('wide', { workspace: ws.dir, sys });
