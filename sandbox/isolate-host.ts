@@ -31,7 +31,7 @@ import type { Reporter } from './reporter.js';
 
 /** The slice of isolated-vm this host uses (the package ships no types we compile against). */
 export interface Ivm {
-  Isolate: new (options: { memoryLimit: number }) => IvmIsolate;
+  Isolate: new (options: { memoryLimit: number; onCatastrophicError?: (message: string) => void }) => IvmIsolate;
   Callback: new (fn: (...args: unknown[]) => unknown) => unknown;
   ExternalCopy: new (value: unknown) => { copyInto(options?: { release?: boolean }): unknown };
 }
@@ -167,7 +167,15 @@ export function runInIsolate(opts: IsolateHostOptions): IsolateOutcome {
   const started = Date.now();
   const deadline = iso.timeoutMs === undefined ? undefined : started + iso.timeoutMs;
   const remaining = () => (deadline === undefined ? undefined : Math.max(1, deadline - Date.now()));
-  const isolate = new ivm.Isolate({ memoryLimit: Math.max(8, iso.memoryMiB) });
+  const isolate = new ivm.Isolate({
+    memoryLimit: Math.max(8, iso.memoryMiB),
+    // isolated-vm: V8 lost control of the isolate and nothing in it can be trusted; end this process
+    // (the runner reports it as crashed), as its documentation asks.
+    onCatastrophicError: (message: string) => {
+      opts.writeOut(2, `sleeve-sandbox: isolated-vm reported a catastrophic error in the isolate: ${message}\n`);
+      process.abort();
+    },
+  });
   const context = isolate.createContextSync();
 
   const ops = createHostOps(opts.fs);
