@@ -306,9 +306,9 @@ const cases: Case[] = [
     json: { code: 'EUSAGE' },
   },
   {
-    title: 'rejects --mode isolate, which this version does not have, suggesting --mode process',
-    args: ['--policy', 'strict', '--sleeve', 'alpha=sleeves/ok.mjs', '--mode', 'isolate'],
-    says: ['--mode isolate is not available', '--mode process'],
+    title: 'rejects an unknown --mode, naming the two there are',
+    args: ['--policy', 'strict', '--sleeve', 'alpha=sleeves/ok.mjs', '--mode', 'vm'],
+    says: ['--mode must be "process" or "isolate", got "vm"'],
     json: { code: 'EUSAGE' },
   },
   {
