@@ -5,7 +5,8 @@
  *
  * Each section is a function returning a SectionReport; add new sections to
  * SECTIONS. Sections: decide (policy-decide.ts), startup (run-startup.ts),
- * fs-heavy (run-fs-heavy.ts), memory (run-memory.ts), audit (audit.ts). Human-readable lines go to stdout, or to
+ * fs-heavy (run-fs-heavy.ts), memory (run-memory.ts), audit (audit.ts),
+ * isolate (run-isolate.ts). Human-readable lines go to stdout, or to
  * stderr with --json, where stdout holds one JSON object.
  */
 import { realpathSync } from 'node:fs';
@@ -13,6 +14,7 @@ import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { type DecideBenchOptions, type SectionReport, benchDecide } from './policy-decide.js';
 import { type FsHeavyBenchOptions, benchFsHeavy } from './run-fs-heavy.js';
+import { type IsolateBenchOptions, benchIsolate } from './run-isolate.js';
 import { type MemoryBenchOptions, benchMemory } from './run-memory.js';
 import { type AuditBenchOptions, auditSection } from './audit.js';
 import { type StartupBenchOptions, benchStartup } from './run-startup.js';
@@ -82,6 +84,17 @@ export const SECTIONS: readonly Section[] = Object.freeze([
       if (options.reps !== undefined) auditOptions.reps = Math.min(options.reps, 3);
       if (options.progress !== undefined) auditOptions.progress = options.progress;
       return auditSection(auditOptions);
+    },
+  },
+  {
+    name: 'isolate',
+    description:
+      'isolate mode: per-sleeve start-up of a trivial sleeve (32-sleeve batch, concurrency 2) against process mode and bare node; 10,000 ctx.fs.readText calls in an isolate against process-mode readFileSync',
+    run: (options: BenchOptions) => {
+      const isolateOptions: IsolateBenchOptions = {};
+      if (options.reps !== undefined) isolateOptions.reps = options.reps;
+      if (options.progress !== undefined) isolateOptions.progress = options.progress;
+      return benchIsolate(isolateOptions);
     },
   },
 ]);

@@ -14,7 +14,7 @@ import { compileNodeFlags, detectNodeFeatures } from '../../policies/node-flags.
 import { createNodeSys } from '../../policies/node-sys.js';
 import type { IsolateModules, SandboxConfig } from '../../sandbox/protocol.js';
 import { type Bundle, bundleEntry, compileIsolateModules } from './bundle.js';
-import { requireIsolatedVm } from './isolated-vm.js';
+import { probeIsolatedVm, requireIsolatedVm } from './isolated-vm.js';
 import { buildSleeveEnv } from './env.js';
 import type { BatchPlan } from './plan.js';
 import type { Progress } from './progress.js';
@@ -111,7 +111,8 @@ export async function executeBatch(plan: BatchPlan, opts: ExecuteOptions): Promi
     const isolateModules = new Map<string, IsolateModules>();
     const sys = createNodeSys(undefined, () => plan.workspace);
     const firstIsolate = all.find((s) => s.mode === 'isolate');
-    const isolatedVm = firstIsolate ? requireIsolatedVm(`${firstIsolate.where}: ${firstIsolate.modeFrom ?? 'isolate mode'}`) : undefined;
+    // Proving isolated-vm loads takes a node start: it runs while the entries compile.
+    const ivmProbe = firstIsolate ? probeIsolatedVm() : undefined;
     for (const s of all) {
       const engine = compilePolicy(s.policy, { workspace: plan.workspace, runId: s.runId, sys });
       const isDenied = (file: string) => engine.decide('read', file).rule?.list === 'fs.read.deny';
@@ -121,6 +122,7 @@ export async function executeBatch(plan: BatchPlan, opts: ExecuteOptions): Promi
         bundles.set(s.entry, await bundleEntry({ entry: s.entry, where: s.where, isDenied }, cacheDir));
       }
     }
+    const isolatedVm = firstIsolate && ivmProbe ? requireIsolatedVm(await ivmProbe, `${firstIsolate.where}: ${firstIsolate.modeFrom ?? 'isolate mode'}`) : undefined;
     await opts.beforeStart?.();
     createRunDirs(plan);
     const canDisable = process.allowedNodeEnvironmentFlags.has('--disable-warning');
