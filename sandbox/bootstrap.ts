@@ -118,7 +118,7 @@ if (ivm) {
     workspace: config.workspace,
     args: Object.freeze([...config.args]),
     env: Object.freeze({ ...process.env }) as Readonly<Record<string, string>>,
-    fs: createSleeveFs(fs.promises),
+    fs: createSleeveFs(fs),
     log: (...args: unknown[]) => console.log(...args),
   });
 

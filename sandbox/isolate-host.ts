@@ -25,6 +25,7 @@ import type fs from 'node:fs';
 import { isBuiltin } from 'node:module';
 import path from 'node:path';
 import type { CompiledPolicy } from '../policies/engine.js';
+import { createFsOps } from './context.js';
 import { PRELUDE_SOURCE } from './isolate-prelude.js';
 import type { IsolateConfig, IsolateStats, SandboxConfig } from './protocol.js';
 import type { Reporter } from './reporter.js';
@@ -108,53 +109,6 @@ function exactBytes(view: Uint8Array): ArrayBuffer {
   return out;
 }
 
-/** The operations ctx.fs offers, over the guarded fs, as in process mode's `createSleeveFs`. */
-export function createHostOps(gfs: typeof fs): Map<string, (a: unknown, b: unknown, c: unknown) => unknown> {
-  const p = (x: unknown) => x as string;
-  return new Map<string, (a: unknown, b: unknown, c: unknown) => unknown>([
-    [
-      'readFile',
-      (file, encoding) => {
-        if (encoding) {
-          const out = gfs.readFileSync(p(file), encoding as BufferEncoding) as string | Buffer;
-          return typeof out === 'string' ? out : exactBytes(out);
-        }
-        return exactBytes(gfs.readFileSync(p(file)));
-      },
-    ],
-    ['writeFile', (file, data, encoding) => gfs.writeFileSync(p(file), data as string, encoding as BufferEncoding | undefined)],
-    ['appendFile', (file, data) => gfs.appendFileSync(p(file), data as string)],
-    ['readdir', (dir) => gfs.readdirSync(p(dir))],
-    [
-      'stat',
-      (file) => {
-        const st = gfs.statSync(p(file));
-        return { size: st.size, mtimeMs: st.mtimeMs, isFile: st.isFile(), isDirectory: st.isDirectory() };
-      },
-    ],
-    [
-      'exists',
-      (file) => {
-        try {
-          gfs.accessSync(p(file));
-          return true;
-        } catch (error) {
-          if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
-          throw error;
-        }
-      },
-    ],
-    [
-      'mkdir',
-      (dir, options) => {
-        gfs.mkdirSync(p(dir), { recursive: (options as { recursive?: boolean } | undefined)?.recursive ?? false });
-      },
-    ],
-    ['rm', (file, options) => gfs.rmSync(p(file), options as fs.RmOptions | undefined)],
-    ['rename', (from, to) => gfs.renameSync(p(from), p(to))],
-  ]);
-}
-
 const MAX_LOG_LINE = 1024 * 1024;
 
 function msSince(ns: bigint): number {
@@ -178,7 +132,7 @@ export function runInIsolate(opts: IsolateHostOptions): IsolateOutcome {
   });
   const context = isolate.createContextSync();
 
-  const ops = createHostOps(opts.fs);
+  const ops = createFsOps(opts.fs);
   let lastError: HostError | undefined;
   const host = new ivm.Callback((name: unknown, a: unknown, b: unknown, c: unknown) => {
     if (name === 'log' || name === 'logErr') {
@@ -197,7 +151,9 @@ export function runInIsolate(opts: IsolateHostOptions): IsolateOutcome {
       throw new Error(lastError.message);
     }
     try {
-      return fn(a, b, c);
+      const value = fn(a, b, c);
+      // Bytes cross as an ArrayBuffer of exactly the file (a Buffer can be a view into a shared pool).
+      return value instanceof Uint8Array ? exactBytes(value) : value;
     } catch (error) {
       lastError = toHostError(error);
       // The message of what isolated-vm copies in does not matter: the prelude asks for lastError.
