@@ -23,6 +23,7 @@
  */
 import type fs from 'node:fs';
 import { isBuiltin } from 'node:module';
+import { setFlagsFromString } from 'node:v8';
 import path from 'node:path';
 import type { CompiledPolicy } from '../policies/engine.js';
 import { createFsOps } from './context.js';
@@ -32,7 +33,7 @@ import type { Reporter } from './reporter.js';
 
 /** The slice of isolated-vm this host uses (the package ships no types we compile against). */
 export interface Ivm {
-  Isolate: new (options: { memoryLimit: number; onCatastrophicError?: (message: string) => void }) => IvmIsolate;
+  Isolate: new (options: { memoryLimit: number }) => IvmIsolate;
   Callback: new (fn: (...args: unknown[]) => unknown) => unknown;
   ExternalCopy: new (value: unknown) => { copyInto(options?: { release?: boolean }): unknown };
 }
@@ -59,7 +60,7 @@ interface IvmIsolate {
 }
 
 /** Exit codes of an isolate sleeve the runner reads together with a `limit` message. */
-export const ISOLATE_EXIT = { threw: 1, limit: 75, unsettled: 13 } as const;
+export const ISOLATE_EXIT = { threw: 1, limit: 75, unsettled: 13, hostFailure: 70 } as const;
 
 export interface IsolateHostOptions {
   ivm: Ivm;
@@ -110,6 +111,8 @@ function exactBytes(view: Uint8Array): ArrayBuffer {
 }
 
 const MAX_LOG_LINE = 1024 * 1024;
+/** The sleeve's isolate's share of the thread's stack (V8's default --stack-size on x64 is 984 KiB). */
+const ISOLATE_STACK_KIB = 704;
 
 function msSince(ns: bigint): number {
   return Math.round(Number(ns) / 1e4) / 100;
@@ -121,15 +124,16 @@ export function runInIsolate(opts: IsolateHostOptions): IsolateOutcome {
   const started = Date.now();
   const deadline = iso.timeoutMs === undefined ? undefined : started + iso.timeoutMs;
   const remaining = () => (deadline === undefined ? undefined : Math.max(1, deadline - Date.now()));
-  const isolate = new ivm.Isolate({
-    memoryLimit: Math.max(8, iso.memoryMiB),
-    // isolated-vm: V8 lost control of the isolate and nothing in it can be trusted; end this process
-    // (the runner reports it as crashed), as its documentation asks.
-    onCatastrophicError: (message: string) => {
-      opts.writeOut(2, `sleeve-sandbox: isolated-vm reported a catastrophic error in the isolate: ${message}\n`);
-      process.abort();
-    },
-  });
+  // The isolate runs on this thread's stack, and a ctx call runs the host's guard on whatever stack the
+  // isolate left. V8 reads --stack-size when an isolate is created: the sleeve's isolate gets 704 KiB
+  // of the thread's 984 KiB, so host code always has room (about 250 KiB) to decide and report.
+  setFlagsFromString(`--stack-size=${ISOLATE_STACK_KIB}`);
+  // No onCatastrophicError: with one, isolated-vm parks this thread on an out-of-memory it cannot
+  // recover from and waits for the handler to run on... this thread. Without one it aborts, and
+  // the runner reports an abort with isolated-vm's heap report as oom.
+  // The flag stays: V8 sets an isolate's limit when the isolate is first entered on a thread, not
+  // when it is created (Node's own isolate keeps the limit it started with).
+  const isolate = new ivm.Isolate({ memoryLimit: Math.max(8, iso.memoryMiB) });
   const context = isolate.createContextSync();
 
   const ops = createFsOps(opts.fs);
@@ -145,6 +149,7 @@ export function runInIsolate(opts: IsolateHostOptions): IsolateOutcome {
       lastError = undefined;
       return e;
     }
+    lastError = undefined; // a failure the isolate never came to ask about must not answer for this call
     const fn = typeof name === 'string' ? ops.get(name) : undefined;
     if (!fn) {
       lastError = { name: 'TypeError', message: `ctx.fs has no operation ${JSON.stringify(String(name)).slice(0, 80)}` };
@@ -155,6 +160,12 @@ export function runInIsolate(opts: IsolateHostOptions): IsolateOutcome {
       // Bytes cross as an ArrayBuffer of exactly the file (a Buffer can be a view into a shared pool).
       return value instanceof Uint8Array ? exactBytes(value) : value;
     } catch (error) {
+      if (error instanceof RangeError && !('code' in error) && /call stack/.test(error.message)) {
+        // The host ran out of stack in the middle of a decision (the isolate's smaller stack is meant
+        // to rule this out): what was decided and reported can no longer be vouched for. Fail closed.
+        opts.writeOut(2, 'sleeve-sandbox: the isolate host ran out of stack during a ctx call; the sleeve was ended\n');
+        process.exit(ISOLATE_EXIT.hostFailure);
+      }
       lastError = toHostError(error);
       // The message of what isolated-vm copies in does not matter: the prelude asks for lastError.
       throw new Error('ctx.fs failed');
@@ -188,15 +199,17 @@ export function runInIsolate(opts: IsolateHostOptions): IsolateOutcome {
     return { cpuMs, wallMs, heap };
   };
 
+  // A limit is taken from the isolate's state and the clock, never from an error's message: the
+  // sleeve can throw any message it likes.
   const limitHit = (error: unknown): IsolateOutcome | undefined => {
     const message = error instanceof Error ? error.message : String(error);
-    if (/memory limit/i.test(message) || isolate.isDisposed) {
+    if (isolate.isDisposed) {
       const detail = `the isolate passed its memory limit of ${iso.memoryMiB} MiB and was disposed`;
       reporter.send({ t: 'limit', limit: 'memory', detail });
       opts.writeOut(2, `sleeve-sandbox: ${detail}\n`);
       return { exitCode: ISOLATE_EXIT.limit, stats: stats() };
     }
-    if (/execution timed out/i.test(message)) {
+    if (deadline !== undefined && Date.now() >= deadline && /execution timed out/i.test(message)) {
       const detail = `the isolate ran past its timeout of ${iso.timeoutMs} ms and was stopped`;
       reporter.send({ t: 'limit', limit: 'timeout', detail });
       opts.writeOut(2, `sleeve-sandbox: ${detail}\n`);

@@ -34,22 +34,23 @@ export const PRELUDE_SOURCE = String.raw`(function sleeveSandboxPrelude(host, do
   const ctors = { Error, TypeError, RangeError, SyntaxError };
   const S = String;
 
-  const fail = () => {
+  // The host sets its failure before it throws; with none set, the call failed on this side
+  // (an argument that cannot be copied, no stack left), and that error is the answer.
+  const fail = (original) => {
     const info = host('error');
-    const Ctor = info && hasOwn.call(ctors, info.name) ? ctors[info.name] : Error;
-    const error = new Ctor(info ? S(info.message) : 'the host refused the call');
-    if (info) {
-      for (const k of ['code', 'errno', 'syscall', 'path', 'dest', 'sleeveSandbox']) {
-        if (info[k] !== undefined) error[k] = info[k];
-      }
+    if (!info) return original;
+    const Ctor = hasOwn.call(ctors, info.name) ? ctors[info.name] : Error;
+    const error = new Ctor(S(info.message));
+    for (const k of ['code', 'errno', 'syscall', 'path', 'dest', 'sleeveSandbox']) {
+      if (info[k] !== undefined) error[k] = info[k];
     }
     return error;
   };
   const op = (name, a, b, c) => {
     try {
       return host(name, a, b, c);
-    } catch {
-      throw fail();
+    } catch (original) {
+      throw fail(original);
     }
   };
   const bytes = (v) => (v instanceof AB ? new U8(v) : v);

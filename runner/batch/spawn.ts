@@ -32,7 +32,12 @@ export interface RunningSleeve {
   pid(): number | undefined;
 }
 
-const OOM_RE = /JavaScript heap out of memory|Reached heap limit|Allocation failed - process out of memory/;
+/**
+ * What V8 prints when it dies of an out-of-memory (Node's heap limit; isolated-vm's heap report
+ * when an isolate's allocation fails outright). Taken as oom only with the abort that follows it:
+ * a sleeve can print the line itself, but not die of SIGABRT by printing it.
+ */
+const OOM_RE = /JavaScript heap out of memory|Reached heap limit|Allocation failed - process out of memory|is_heap_oom = 1/;
 
 function pipeToLog(stream: Readable, file: string, limit: number, onTail: (s: string) => void): { done: Promise<boolean> } {
   let fd: number | undefined;
@@ -214,7 +219,7 @@ export function startSleeve(opts: SpawnOptions): RunningSleeve {
       if (stopReason) status = stopReason;
       // The isolate host stopped its isolate at a limit (only an isolate sleeve's host sends this, and it exits non-zero).
       else if (limitHit && code !== 0) status = limitHit.limit === 'memory' ? 'oom' : 'timeout';
-      else if (OOM_RE.test(stderrTail) && (signal !== null || code !== 0)) status = 'oom';
+      else if (OOM_RE.test(stderrTail) && (signal === 'SIGABRT' || signal === 'SIGTRAP')) status = 'oom';
       else if (signal !== null || spawnError) status = 'crashed';
       else if (code !== 0) status = 'failed';
       // A clean exit without the sandbox's exit report means the channel was closed or the
