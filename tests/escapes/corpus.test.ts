@@ -35,7 +35,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { makeWorkspace } from '../helpers/tmp.js';
+import { makeWorkspace, snapshotTree } from '../helpers/tmp.js';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const BIN = path.join(REPO, 'bin', 'sleeve-sandbox.js');
@@ -68,32 +68,6 @@ function listAttacks(): Attack[] {
     if (!m) throw new Error(`${rel}: no /* @attack {...} */ header`);
     out.push({ file, family: path.dirname(rel), name: path.basename(rel).replace(/\.[^.]+$/, ''), meta: JSON.parse(m[1] as string) as AttackMeta });
   }
-  return out;
-}
-
-/** Every entry under `dir` (bytes, mode, mtime, link count, link target), minus excluded top-level paths. */
-function snapshot(dir: string, exclude: (rel: string) => boolean): Map<string, string> {
-  const out = new Map<string, string>();
-  const walk = (abs: string, rel: string) => {
-    let names: string[] = [];
-    try {
-      names = fs.readdirSync(abs);
-    } catch {
-      return;
-    }
-    for (const name of names) {
-      const r = rel ? `${rel}/${name}` : name;
-      if (exclude(r)) continue;
-      const p = path.join(abs, name);
-      const st = fs.lstatSync(p, { bigint: true });
-      let body = '';
-      if (st.isSymbolicLink()) body = `-> ${fs.readlinkSync(p)}`;
-      else if (st.isFile()) body = fs.readFileSync(p).toString('base64');
-      out.set(r, `${st.mode}:${st.nlink}:${st.mtimeNs}:${body}`);
-      if (st.isDirectory()) walk(p, r);
-    }
-  };
-  walk(dir, '');
   return out;
 }
 
@@ -193,7 +167,7 @@ describe('escape corpus: every attack, through sleeve-sandbox run --policy stric
         }
         fs.writeFileSync(path.join(ws.dir, 'manifest.json'), JSON.stringify({ version: 1, policy: 'strict', sleeves }));
         const guarded = (rel: string) => rel === 'runs/.batches' || rel.startsWith('runs/.batches/') || rel === 'runs/attacker' || rel.startsWith('runs/attacker/') || rel === 'runs/victim' || rel.startsWith('runs/victim/') || rel === 'reports' || rel.startsWith('reports/');
-        const before = snapshot(ws.dir, guarded);
+        const before = snapshotTree(ws.dir, guarded);
         const running = runBin(
           ['run', '--workspace', ws.dir, '--manifest', path.join(ws.dir, 'manifest.json'), '--concurrency', '2', '--json', ...(attack.meta.args ?? [])],
           ws.dir,
@@ -206,7 +180,7 @@ describe('escape corpus: every attack, through sleeve-sandbox run --policy stric
         // The harness's own hard link raised the lakehouse file's link count: take it away again.
         if (attack.meta.setup?.includes('hardlink-to-lakehouse')) fs.rmSync(path.join(ws.dir, 'runs/attacker/hard.csv'), { force: true });
         // 1. the forbidden effect did not happen
-        const after = snapshot(ws.dir, guarded);
+        const after = snapshotTree(ws.dir, guarded);
         // runs/ itself gains the run directories the runner makes: its own times move.
         before.delete('runs');
         after.delete('runs');

@@ -21,7 +21,7 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { auditReportSchema } from '../../runner/audit/schema.js';
-import { makeTempDir, makeWorkspace } from '../helpers/tmp.js';
+import { makeTempDir, makeWorkspace, snapshotTree } from '../helpers/tmp.js';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const BIN = path.join(REPO, 'bin', 'sleeve-sandbox.js');
@@ -88,32 +88,6 @@ interface AuditSleeve {
   durationMs: number;
   error?: string;
   denials: Array<{ op: string; path: string; resolved?: string; rule: string; count: number }>;
-}
-
-/** Every entry under `dir` (mode, link count, mtime, bytes or link target), minus excluded paths. */
-function snapshot(dir: string, exclude: (rel: string) => boolean = () => false): Map<string, string> {
-  const out = new Map<string, string>();
-  const walk = (abs: string, rel: string) => {
-    let names: string[] = [];
-    try {
-      names = fs.readdirSync(abs);
-    } catch {
-      return;
-    }
-    for (const name of names) {
-      const r = rel ? `${rel}/${name}` : name;
-      if (exclude(r)) continue;
-      const p = path.join(abs, name);
-      const st = fs.lstatSync(p, { bigint: true });
-      let body = '';
-      if (st.isSymbolicLink()) body = `-> ${fs.readlinkSync(p)}`;
-      else if (st.isFile()) body = fs.readFileSync(p).toString('base64');
-      out.set(r, `${st.mode}:${st.nlink}:${st.mtimeNs}:${body}`);
-      if (st.isDirectory()) walk(p, r);
-    }
-  };
-  walk(dir, '');
-  return out;
 }
 
 function diff(before: Map<string, string>, after: Map<string, string>): string[] {
@@ -199,7 +173,7 @@ function prepare(files: readonly string[]): Prepared {
 
 /** The harm checks every run shares: outside the run dirs nothing changed, no secret leaked. */
 function assertNothingEscaped(p: Prepared, before: Map<string, string>, exclude: (rel: string) => boolean, show: string): void {
-  const after = snapshot(p.ws, exclude);
+  const after = snapshotTree(p.ws, exclude);
   // runs/ itself gains the run directories the runner makes: its own times move.
   before.delete('runs');
   after.delete('runs');
@@ -239,7 +213,7 @@ async function runBatch(c: BatchCase): Promise<void> {
     };
     fs.writeFileSync(path.join(p.ws, 'manifest.json'), JSON.stringify(manifest));
     const mine = (rel: string) => rel === 'runs/.batches' || rel.startsWith('runs/.batches/') || ids.some((id) => rel === `runs/${id}` || rel.startsWith(`runs/${id}/`));
-    const before = snapshot(p.ws, mine);
+    const before = snapshotTree(p.ws, mine);
     const out = await runBin(
       [
         'run',
@@ -317,7 +291,7 @@ async function runBatch(c: BatchCase): Promise<void> {
 async function runRefused(file: string, message: RegExp): Promise<void> {
   const p = prepare([file]);
   try {
-    const before = snapshot(p.ws);
+    const before = snapshotTree(p.ws);
     const out = await runBin(
       ['run', '--policy', 'strict', '--mode', 'isolate', '--workspace', p.ws, '--sleeve', `attacker=sleeves/${file}`, '--report-dir', p.reports, '--json'],
       p.ws,

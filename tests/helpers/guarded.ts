@@ -54,9 +54,16 @@ export async function runGuarded(opts: {
     layers: ['fs-guard'],
     mode: 'process',
   };
-  const env: Record<string, string> = { PATH: process.env.PATH ?? '', ...opts.env, SLEEVE_SANDBOX_CONFIG: JSON.stringify(config) };
+  const run = await runBootstrap({ config, cwd: opts.workspace, env: opts.env });
+  fs.rmSync(entryDir, { recursive: true, force: true });
+  return run;
+}
+
+/** The real bootstrap in a child process with this config (no permission flags), and what it said. */
+export async function runBootstrap(opts: { config: SandboxConfig; cwd: string; env?: Record<string, string>; nodeArgs?: string[] }): Promise<GuardedRun> {
+  const env: Record<string, string> = { PATH: process.env.PATH ?? '', ...opts.env, SLEEVE_SANDBOX_CONFIG: JSON.stringify(opts.config) };
   if (process.env.NODE_V8_COVERAGE) env.NODE_V8_COVERAGE = process.env.NODE_V8_COVERAGE;
-  const child = spawn(process.execPath, [BOOTSTRAP], { cwd: opts.workspace, env, stdio: ['pipe', 'pipe', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), BOOTSTRAP], { cwd: opts.cwd, env, stdio: ['pipe', 'pipe', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   let channel = '';
@@ -70,7 +77,6 @@ export async function runGuarded(opts: {
     channel += d.toString();
   });
   const [code, signal] = await new Promise<[number | null, string | null]>((resolve) => child.on('close', (c, s) => resolve([c, s])));
-  fs.rmSync(entryDir, { recursive: true, force: true });
   const messages = channel
     .split('\n')
     .filter((l) => l.trim() !== '')

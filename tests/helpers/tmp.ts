@@ -30,3 +30,29 @@ export function makeWorkspace(): { dir: string; cleanup: () => void } {
   fs.mkdirSync(path.join(tmp.dir, 'runs'), { recursive: true });
   return tmp;
 }
+
+/** Every entry under `dir` (mode, link count, mtime, bytes or link target), minus excluded paths: compare two to see what changed. */
+export function snapshotTree(dir: string, exclude: (rel: string) => boolean = () => false): Map<string, string> {
+  const out = new Map<string, string>();
+  const walk = (abs: string, rel: string) => {
+    let names: string[] = [];
+    try {
+      names = fs.readdirSync(abs);
+    } catch {
+      return;
+    }
+    for (const name of names) {
+      const r = rel ? `${rel}/${name}` : name;
+      if (exclude(r)) continue;
+      const p = path.join(abs, name);
+      const st = fs.lstatSync(p, { bigint: true });
+      let body = '';
+      if (st.isSymbolicLink()) body = `-> ${fs.readlinkSync(p)}`;
+      else if (st.isFile()) body = fs.readFileSync(p).toString('base64');
+      out.set(r, `${st.mode}:${st.nlink}:${st.mtimeNs}:${body}`);
+      if (st.isDirectory()) walk(p, r);
+    }
+  };
+  walk(dir, '');
+  return out;
+}

@@ -7,7 +7,6 @@
  * own import decision is reached.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -16,18 +15,13 @@ import { loadPolicy } from '../../policies/loader.js';
 import { createNodeSys } from '../../policies/node-sys.js';
 import type { ResolvedPolicy } from '../../policies/types.js';
 import { compileIsolateModules } from '../../runner/batch/bundle.js';
-import type { ExitMessage, LimitMessage, SandboxConfig, SleeveMessage } from '../../sandbox/protocol.js';
-import { BOOTSTRAP } from '../helpers/guarded.js';
+import type { ExitMessage, LimitMessage, SandboxConfig } from '../../sandbox/protocol.js';
+import { BOOTSTRAP, type GuardedRun, runBootstrap } from '../helpers/guarded.js';
 import { makeTempDir, makeWorkspace, writeTree } from '../helpers/tmp.js';
 
 const IVM_DIR = path.dirname(createRequire(import.meta.url).resolve('isolated-vm/package.json'));
 
-interface HostRun {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-  messages: SleeveMessage[];
-}
+type HostRun = GuardedRun;
 
 describe('the isolate host, on its own', () => {
   let ws: { dir: string; cleanup: () => void };
@@ -66,27 +60,7 @@ describe('the isolate host, on its own', () => {
       mode: 'isolate',
       isolate: { isolatedVm: IVM_DIR, modules, memoryMiB: opts.memoryMiB ?? 64, timeoutMs: opts.timeoutMs },
     };
-    const env: Record<string, string> = { PATH: process.env.PATH ?? '', TV_X: 'x', SLEEVE_SANDBOX_CONFIG: JSON.stringify(config) };
-    if (process.env.NODE_V8_COVERAGE) env.NODE_V8_COVERAGE = process.env.NODE_V8_COVERAGE;
-    const child = spawn(process.execPath, ['--no-node-snapshot', BOOTSTRAP], { cwd: ws.dir, env, stdio: ['ignore', 'pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    let channel = '';
-    child.stdout?.on('data', (d: Buffer) => {
-      stdout += d.toString();
-    });
-    child.stderr?.on('data', (d: Buffer) => {
-      stderr += d.toString();
-    });
-    (child.stdio[3] as NodeJS.ReadableStream).on('data', (d: Buffer) => {
-      channel += d.toString();
-    });
-    const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
-    const messages = channel
-      .split('\n')
-      .filter((l) => l.trim() !== '')
-      .map((l) => JSON.parse(l) as SleeveMessage);
-    return { code, stdout, stderr, messages };
+    return runBootstrap({ config, cwd: ws.dir, env: { TV_X: 'x' }, nodeArgs: ['--no-node-snapshot'] });
   }
   const exitOf = (r: HostRun) => r.messages.find((m): m is ExitMessage => m.t === 'exit');
   const limitOf = (r: HostRun) => r.messages.find((m): m is LimitMessage => m.t === 'limit');
