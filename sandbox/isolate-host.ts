@@ -125,14 +125,13 @@ export function runInIsolate(opts: IsolateHostOptions): IsolateOutcome {
   const deadline = iso.timeoutMs === undefined ? undefined : started + iso.timeoutMs;
   const remaining = () => (deadline === undefined ? undefined : Math.max(1, deadline - Date.now()));
   // The isolate runs on this thread's stack, and a ctx call runs the host's guard on whatever stack the
-  // isolate left. V8 reads --stack-size when an isolate is created: the sleeve's isolate gets 704 KiB
-  // of the thread's 984 KiB, so host code always has room (about 250 KiB) to decide and report.
+  // isolate left. The sleeve's isolate gets 704 KiB of the thread's 984 KiB, so host code always has
+  // room (about 250 KiB) to decide and report. The flag stays set: V8 takes an isolate's limit from
+  // it when the isolate is first entered on a thread (Node's own isolate keeps the limit it had).
   setFlagsFromString(`--stack-size=${ISOLATE_STACK_KIB}`);
   // No onCatastrophicError: with one, isolated-vm parks this thread on an out-of-memory it cannot
   // recover from and waits for the handler to run on... this thread. Without one it aborts, and
   // the runner reports an abort with isolated-vm's heap report as oom.
-  // The flag stays: V8 sets an isolate's limit when the isolate is first entered on a thread, not
-  // when it is created (Node's own isolate keeps the limit it started with).
   const isolate = new ivm.Isolate({ memoryLimit: Math.max(8, iso.memoryMiB) });
   const context = isolate.createContextSync();
 
