@@ -184,6 +184,10 @@ export async function executeBatch(plan: BatchPlan, opts: ExecuteOptions): Promi
         config = { ...base, entry: bundle.file, builtins: bundle.builtins, codePaths: [bundle.file, ...SANDBOX_READS], layers: [...layers], mode: 'process' };
       }
       const env = buildSleeveEnv(s.policy, opts.parentEnv, s.env, { name: s.name, runId: s.runId, runDir: s.runDir, workspace: plan.workspace });
+      // V8's coverage collection and isolated-vm's isolates do not mix (isolated-vm asserts and aborts).
+      // Node hands the runner's NODE_V8_COVERAGE to every child whatever its env says, so the sleeve's
+      // shell wrapper unsets it (spawn.ts).
+      if (s.mode === 'isolate') delete env.NODE_V8_COVERAGE;
       const handle = startSleeve({
         sleeve: s,
         nodeArgs,

@@ -118,7 +118,8 @@ export function startSleeve(opts: SpawnOptions): RunningSleeve {
   // Core dumps off: a crashing sleeve would otherwise drop a core file into the workspace root.
   const command = fs.existsSync('/bin/sh') ? '/bin/sh' : process.execPath;
   // The shell adds variables of its own (PWD, SHLVL, ...): take them out again unless the policy passed them.
-  const shellVars = ['PWD', 'OLDPWD', 'SHLVL', '_'].filter((k) => !Object.hasOwn(opts.env, k));
+  // NODE_V8_COVERAGE too, when the runner has it and the sleeve's env does not (Node adds it to every child).
+  const shellVars = ['PWD', 'OLDPWD', 'SHLVL', '_', 'NODE_V8_COVERAGE'].filter((k) => !Object.hasOwn(opts.env, k));
   const script = `ulimit -c 0 2>/dev/null; unset ${shellVars.join(' ')}; exec "$0" "$@"`;
   const argv = command === '/bin/sh' ? ['-c', script, process.execPath, ...opts.nodeArgs, opts.bootstrap] : [...opts.nodeArgs, opts.bootstrap];
   const child: ChildProcess = spawn(command, argv, {

@@ -60,9 +60,18 @@ export async function runGuarded(opts: {
 }
 
 /** The real bootstrap in a child process with this config (no permission flags), and what it said. */
-export async function runBootstrap(opts: { config: SandboxConfig; cwd: string; env?: Record<string, string>; nodeArgs?: string[] }): Promise<GuardedRun> {
+export async function runBootstrap(opts: {
+  config: SandboxConfig;
+  cwd: string;
+  env?: Record<string, string>;
+  nodeArgs?: string[];
+  /** Pass NODE_V8_COVERAGE on when the tests run under c8 (default true). */
+  coverage?: boolean;
+}): Promise<GuardedRun> {
   const env: Record<string, string> = { PATH: process.env.PATH ?? '', ...opts.env, SLEEVE_SANDBOX_CONFIG: JSON.stringify(opts.config) };
-  if (process.env.NODE_V8_COVERAGE) env.NODE_V8_COVERAGE = process.env.NODE_V8_COVERAGE;
+  // Node hands NODE_V8_COVERAGE to every child it starts unless the child's env names it: an empty
+  // value is how coverage is kept off.
+  if (process.env.NODE_V8_COVERAGE) env.NODE_V8_COVERAGE = opts.coverage === false ? '' : process.env.NODE_V8_COVERAGE;
   const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), BOOTSTRAP], { cwd: opts.cwd, env, stdio: ['pipe', 'pipe', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
