@@ -101,7 +101,7 @@ export default async function (ctx) {
     assert.equal(r.stdout, 'to stdout {"a":1}\nbytes [object Uint8Array] 3 bytes\n');
     assert.equal(r.stderr, 'to stderr\n');
     const exit = exitOf(r);
-    assert.ok(exit?.isolate && exit.isolate.heap && exit.isolate.heap.usedBytes > 0, JSON.stringify(exit));
+    assert.ok(exit?.isolate?.heap && exit.isolate.heap.usedBytes > 0, JSON.stringify(exit));
     assert.equal(exit.outcome, 'returned');
     assert.deepEqual(
       r.messages.filter((m) => m.t === 'writes').map((m) => (m as { paths: string[] }).paths[0]),
