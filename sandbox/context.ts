@@ -94,9 +94,8 @@ export function createFsOps(gfs: typeof fs): Map<string, FsOp> {
  */
 export function createSleeveFs(gfs: typeof fs): SleeveFs {
   const ops = createFsOps(gfs);
-  const op = (name: string) => ops.get(name) as FsOp;
   const call = (name: string) => {
-    const fn = op(name);
+    const fn = ops.get(name) as FsOp;
     return (a?: unknown, b?: unknown, c?: unknown): Promise<never> => {
       try {
         return Promise.resolve(fn(a, b, c)) as Promise<never>;

@@ -114,7 +114,7 @@ const MAX_LOG_LINE = 1024 * 1024;
 /** The sleeve's isolate's share of the thread's stack (V8's default --stack-size on x64 is 984 KiB). */
 const ISOLATE_STACK_KIB = 704;
 
-function msSince(ns: bigint): number {
+function nsToMs(ns: bigint): number {
   return Math.round(Number(ns) / 1e4) / 100;
 }
 
@@ -182,8 +182,8 @@ export function runInIsolate(opts: IsolateHostOptions): IsolateOutcome {
     let cpuMs = 0;
     let wallMs = 0;
     try {
-      cpuMs = msSince(isolate.cpuTime);
-      wallMs = msSince(isolate.wallTime);
+      cpuMs = nsToMs(isolate.cpuTime);
+      wallMs = nsToMs(isolate.wallTime);
       const h = isolate.getHeapStatisticsSync();
       heap = {
         usedBytes: h.used_heap_size ?? 0,
@@ -200,19 +200,16 @@ export function runInIsolate(opts: IsolateHostOptions): IsolateOutcome {
 
   // A limit is taken from the isolate's state and the clock, never from an error's message: the
   // sleeve can throw any message it likes.
+  const stopped = (limit: 'memory' | 'timeout', detail: string): IsolateOutcome => {
+    reporter.send({ t: 'limit', limit, detail });
+    opts.writeOut(2, `sleeve-sandbox: ${detail}\n`);
+    return { exitCode: ISOLATE_EXIT.limit, stats: stats() };
+  };
   const limitHit = (error: unknown): IsolateOutcome | undefined => {
+    if (isolate.isDisposed) return stopped('memory', `the isolate passed its memory limit of ${iso.memoryMiB} MiB and was disposed`);
     const message = error instanceof Error ? error.message : String(error);
-    if (isolate.isDisposed) {
-      const detail = `the isolate passed its memory limit of ${iso.memoryMiB} MiB and was disposed`;
-      reporter.send({ t: 'limit', limit: 'memory', detail });
-      opts.writeOut(2, `sleeve-sandbox: ${detail}\n`);
-      return { exitCode: ISOLATE_EXIT.limit, stats: stats() };
-    }
     if (deadline !== undefined && Date.now() >= deadline && /execution timed out/i.test(message)) {
-      const detail = `the isolate ran past its timeout of ${iso.timeoutMs} ms and was stopped`;
-      reporter.send({ t: 'limit', limit: 'timeout', detail });
-      opts.writeOut(2, `sleeve-sandbox: ${detail}\n`);
-      return { exitCode: ISOLATE_EXIT.limit, stats: stats() };
+      return stopped('timeout', `the isolate ran past its timeout of ${iso.timeoutMs} ms and was stopped`);
     }
     return undefined;
   };

@@ -25,7 +25,6 @@ export const PRELUDE_SOURCE = String.raw`(function sleeveSandboxPrelude(host, do
   const stringify = JSON.stringify;
   const parse = JSON.parse;
   const isView = ArrayBuffer.isView;
-  const P = Promise;
   const resolve = Promise.resolve.bind(Promise);
   const reject = Promise.reject.bind(Promise);
   const then = Promise.prototype.then;
