@@ -46,6 +46,13 @@ export function explainPolicy(policy: ResolvedPolicy): string {
       ? 'Mode: isolate. Sleeve code runs in a V8 isolate with no Node API, only ctx (--mode process cannot lower this).'
       : 'Mode: process (the default); --mode isolate, a manifest or an extending policy can raise it to isolate.',
   );
+  lines.push(
+    policy.osLayer === 'required'
+      ? 'OS layer: required. Every sleeve runs inside a bubblewrap sandbox compiled from this policy; where bubblewrap cannot run, nothing runs (exit 2).'
+      : policy.osLayer === 'off'
+        ? 'OS layer: off. No kernel boundary unless the manifest or --os-layer raises it; command steps (non-Node programs) cannot run.'
+        : 'OS layer: auto (the default). Sleeves run inside a bubblewrap sandbox wherever it works; the report says per sleeve whether it did.',
+  );
   if (policy.requires.length > 0) {
     lines.push(`Before any sleeve starts, these must exist and be non-empty: ${list(policy.requires.map((q) => q.pattern))}.`);
   }
@@ -72,6 +79,7 @@ export function policyToJson(policy: ResolvedPolicy): Record<string, unknown> {
     process: { ...policy.process },
     resources: { ...policy.resources },
     mode: policy.mode,
+    osLayer: policy.osLayer,
     requires: policy.requires.map((r) => r.pattern),
   };
 }

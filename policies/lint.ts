@@ -7,6 +7,7 @@ import picomatch from 'picomatch';
 import type { Diagnostic } from './errors.js';
 import { formatJsonPath } from './json-source.js';
 import type { LoadedPolicy } from './loader.js';
+import { unenforceableDenies } from './os-layer.js';
 import { expandVariables, isGlob, isWithin, patternBase } from './patterns.js';
 import type { ACKNOWLEDGEABLE } from './schema.js';
 import type { FsOp, PatternRule, RuleOrigin } from './types.js';
@@ -20,6 +21,7 @@ export const LINT_RULES: Readonly<Record<LintRuleId, string>> = Object.freeze({
   'env-pass-all': 'passing every parent variable leaks settings between jobs',
   'process-escape': 'child processes, workers or addons run outside the JS guard',
   'duplicate-key': 'a key given twice: JSON keeps only the last one',
+  'os-layer-unenforced': 'a deny rule the kernel (OS layer) cannot hold: it may match paths in a writable area',
 });
 
 export type LintRuleId = (typeof ACKNOWLEDGEABLE)[number];
@@ -93,6 +95,9 @@ export function lintPolicy(loaded: LoadedPolicy): LintWarning[] {
         warn('dead-deny', rule.origin, `deny ${JSON.stringify(rule.pattern)} can never match: no fs.${op}.allow rule reaches it, so it is denied anyway`);
       }
     }
+  }
+  for (const u of unenforceableDenies(policy)) {
+    warn('os-layer-unenforced', u.origin, `${u.list} ${JSON.stringify(u.pattern)} is not enforced by the OS layer: ${u.why}`);
   }
   const pass = top.policy.env?.pass ?? [];
   pass.forEach((name, i) => {

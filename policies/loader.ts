@@ -14,7 +14,7 @@ import path from 'node:path';
 import { BUILTIN_POLICY_DIR } from './builtin.js';
 import { PolicyError } from './errors.js';
 import { type JsonPath, type JsonSource, formatJsonPath, issuesToDiagnostics, parseJsonSource } from './json-source.js';
-import { type PolicyFile, policySchema } from './schema.js';
+import { type PolicyFile, policySchema, strictestOsLayer } from './schema.js';
 import type { Sys } from './sys.js';
 import type { AccessRules, DenyRule, PatternRule, PolicySource, ResolvedPolicy, RuleOrigin } from './types.js';
 
@@ -160,6 +160,12 @@ function uniqueBy<T>(items: T[], key: (item: T) => string): T[] {
   });
 }
 
+function osLayerOrigin(files: LoadedFile[]): { osLayerFrom?: string } {
+  const strictest = strictestOsLayer(...files.map((f) => f.policy.osLayer));
+  const f = files.find((x) => x.policy.osLayer === strictest);
+  return f ? { osLayerFrom: `policy ${f.policy.name} (${f.source.file})` } : {};
+}
+
 /** Merges a chain (most derived first) into one frozen policy. */
 export function mergeChain(files: LoadedFile[]): ResolvedPolicy {
   const baseFirst = [...files].reverse();
@@ -227,5 +233,8 @@ export function mergeChain(files: LoadedFile[]): ResolvedPolicy {
     ),
     // Like a deny, isolation is never lowered: an extending policy cannot take it back.
     mode: files.some((f) => f.policy.mode === 'isolate') ? 'isolate' : 'process',
+    // The same for the kernel boundary: the strictest setting of the chain holds.
+    osLayer: strictestOsLayer(...files.map((f) => f.policy.osLayer)),
+    ...osLayerOrigin(files),
   });
 }

@@ -15,6 +15,7 @@ export const ACKNOWLEDGEABLE = [
   'env-pass-all',
   'process-escape',
   'duplicate-key',
+  'os-layer-unenforced',
 ] as const;
 
 export const POLICY_FORMAT_VERSION = 1;
@@ -64,6 +65,18 @@ const envName = z
   .regex(/^(?:[A-Za-z_][A-Za-z0-9_]*\*?|\*)$/, {
     error: 'expected a variable name (e.g. "PATH") or a prefix pattern ending in "*" (e.g. "TV_*")',
   });
+
+/** The OS layer settings, weakest first: a setting can be raised along this order, never lowered. */
+export const OS_LAYER_SETTINGS = ['off', 'auto', 'required'] as const;
+export type OsLayerSetting = (typeof OS_LAYER_SETTINGS)[number];
+export const osLayerField = z.enum(OS_LAYER_SETTINGS, { error: 'expected "required", "auto" or "off"' });
+
+/** The strictest of the settings given (undefined ones ignored); "auto" when none is given. */
+export function strictestOsLayer(...settings: Array<OsLayerSetting | undefined>): OsLayerSetting {
+  let best: OsLayerSetting | undefined;
+  for (const s of settings) if (s !== undefined && (best === undefined || OS_LAYER_SETTINGS.indexOf(s) > OS_LAYER_SETTINGS.indexOf(best))) best = s;
+  return best ?? 'auto';
+}
 
 export const policySchema = z
   .strictObject({
@@ -118,6 +131,11 @@ export const policySchema = z
       .optional()
       .describe(
         'Where sleeve code runs: "process" (its own Node process under the fs guard; the default) or "isolate" (a V8 isolate with no Node API, only ctx). "isolate" cannot be lowered by an extending policy, a manifest or --mode.',
+      ),
+    osLayer: osLayerField
+      .optional()
+      .describe(
+        'The kernel boundary (bubblewrap): "required" (no sleeve runs without it), "auto" (used wherever it works; the default) or "off". The strictest of the policy chain, the manifest and --os-layer wins: it can be raised, never lowered.',
       ),
     net: z.boolean({ error: 'expected true or false' }).optional().describe('Network access (sockets, DNS, HTTP, fetch). Default false.'),
     process: z

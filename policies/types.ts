@@ -46,4 +46,8 @@ export interface ResolvedPolicy {
   readonly protect: readonly string[];
   /** Where sleeve code runs: "isolate" when any policy of the chain asks for it, else "process". */
   readonly mode: 'process' | 'isolate';
+  /** The OS layer the chain asks for: the strictest setting of any policy in it ("auto" when none sets one). */
+  readonly osLayer: import('./schema.js').OsLayerSetting;
+  /** Where the strictest osLayer setting was written (absent when no policy of the chain sets one). */
+  readonly osLayerFrom?: string;
 }

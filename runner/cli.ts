@@ -70,6 +70,7 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .option('--timeout <seconds>', 'per-sleeve wall-clock limit (the lower of this and the policy\'s wins)', positiveNumber('--timeout'))
     .option('--memory <MiB>', 'per-sleeve heap limit (the lower of this and the policy\'s wins)', positiveInt('--memory'))
     .option('--mode <mode>', 'process (the default) or isolate: run sleeve code in a V8 isolate with no Node API (a policy or manifest that asks for isolate wins)')
+    .option('--os-layer <setting>', 'required, auto (the default) or off: the bubblewrap sandbox around each sleeve (the strictest of this, the manifest and the policy wins)')
     .option('--report-dir <dir>', 'where reports go (default: <workspace>/reports/<batch id>)')
     .option('--log-limit <MiB>', 'cap of each sleeve\'s stdout and stderr log', positiveNumber('--log-limit'), 64)
     .option('--json', 'print a machine-readable summary on stdout at the end', false)
@@ -90,6 +91,7 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
             timeout: opts.timeout as number | undefined,
             memory: opts.memory as number | undefined,
             mode: opts.mode as string | undefined,
+            osLayer: opts.osLayer as string | undefined,
             reportDir: opts.reportDir as string | undefined,
             json: opts.json === true,
             logLimitMiB: opts.logLimit as number,

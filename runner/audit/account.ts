@@ -5,6 +5,12 @@
  * guard: a parallel sleeve only inside its own run dir, a prepare step where
  * its policy allows writes. Everything else is a violation, with the time
  * the watcher saw it and the sleeves running then.
+ *
+ * With the kernel: a sleeve that ran inside the OS layer was the only process
+ * that could write its run dir (bound read-write into its sandbox alone), so a
+ * change there that its guard did not report (a native addon's write, a
+ * Python sleeve's files) is its own. Without the OS layer the guard's report
+ * is the only proof of authorship.
  */
 import path from 'node:path';
 import { compilePolicy } from '../../policies/engine.js';
@@ -20,6 +26,8 @@ export interface AccountedSleeve {
   runDir: string;
   policy: ResolvedPolicy;
   writes: ReadonlySet<string>;
+  /** It ran inside the OS layer: nothing else could write its run dir. */
+  osLayer?: boolean;
   /** ms since the epoch; null when it never started. */
   startedMs: number | null;
   endedMs: number | null;
@@ -76,6 +84,7 @@ export function accountChanges(changes: readonly Change[], opts: AccountOptions)
     if (runnerOwned(c.path)) continue;
     const abs = path.join(opts.workspace, c.path);
     const explained = opts.sleeves.some((s) => {
+      if (s.osLayer && s.kind === 'sleeve' && s.startedMs !== null && within(abs, s.runDir)) return true;
       if (!reportedBy(s, abs)) return false;
       if (s.kind === 'sleeve') return within(abs, s.runDir);
       return engines.get(s.name)?.decideResolved('write', abs).allowed === true;

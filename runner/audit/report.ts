@@ -70,6 +70,8 @@ export function buildAuditReport(batch: BatchResult, audit: AuditOutcome | undef
       peakRssKiB: r.usage?.maxRssKiB ?? null,
       cpuMs: r.usage ? r.usage.cpuUserMs + r.usage.cpuSystemMs : null,
       mode: r.mode,
+      ...(r.command ? { command: r.command } : {}),
+      ...(r.os ? { os: r.os } : {}),
       ...(r.isolate ? { isolate: r.isolate } : {}),
       denials: r.denials.map((d) => ({
         op: d.op,

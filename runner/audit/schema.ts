@@ -36,6 +36,25 @@ export const denialSchema = z.strictObject({
 
 export const sleeveStatusSchema = z.enum(['ok', 'failed', 'crashed', 'timeout', 'oom', 'interrupted', 'cancelled', 'skipped', 'queued', 'running']);
 
+export const sleeveOsSchema = z
+  .strictObject({
+    used: z.boolean().describe('Whether the sleeve ran inside the bubblewrap sandbox compiled from its policy.'),
+    setting: z.enum(['required', 'auto', 'off']).describe('The OS layer setting in force for this sleeve.'),
+    from: z.string().describe('Who set it: a flag, the manifest, a policy, or the default.'),
+    why: z.string().optional().describe('Why the layer was not used (a setting of "auto" on a machine where bubblewrap cannot run, or "off").'),
+    identity: z.string().optional().describe('Who the sleeve was inside the sandbox.'),
+    network: z.enum(['closed', 'open']).optional().describe('"open" when the policy allowed the network (no network namespace).'),
+    maxProcesses: z.number().int().positive().optional().describe('RLIMIT_NPROC inside the sandbox.'),
+    mounts: z.number().int().nonnegative().optional().describe('Entries of the mount table (written to logs/os-layer.json in the run dir).'),
+    unenforced: z
+      .array(z.strictObject({ list: z.enum(['fs.read.deny', 'fs.write.deny']), pattern: z.string(), why: z.string() }))
+      .describe('Deny rules the kernel did not hold for this sleeve (the JS guard still refuses them in a Node sleeve).'),
+    denialsItemised: z
+      .boolean()
+      .describe('False for a program that is not Node: what the kernel refused reached it as ordinary errors (EROFS, EACCES, ENOENT) and is not itemised in denials.'),
+  })
+  .describe('The OS layer (bubblewrap) for this sleeve.');
+
 export const sleeveReportSchema = z.strictObject({
   name: z.string(),
   kind: z.enum(['prepare', 'sleeve']),
@@ -50,7 +69,12 @@ export const sleeveReportSchema = z.strictObject({
   durationMs: z.number().nonnegative(),
   peakRssKiB: z.number().nonnegative().nullable().describe('As reported by the sleeve process at exit; null when it did not report.'),
   cpuMs: z.number().nonnegative().nullable(),
-  mode: z.enum(['process', 'isolate']).optional().describe('Where the sleeve code ran (always written since isolate mode; absent in older reports).'),
+  mode: z
+    .enum(['process', 'isolate', 'command'])
+    .optional()
+    .describe('Where the sleeve code ran: a Node process, a V8 isolate, or a command (any program, inside the OS layer). Always written since isolate mode; absent in older reports.'),
+  command: z.array(z.string()).optional().describe('A command step: the program as run and its arguments.'),
+  os: sleeveOsSchema.optional().describe('The OS layer for this sleeve (absent in reports older than the OS layer, and for sleeves that never started).'),
   isolate: z
     .strictObject({
       cpuMs: z.number().nonnegative().describe("CPU time spent in the sleeve's isolate."),
@@ -118,6 +142,7 @@ export type FileAttrs = z.infer<typeof fileAttrsSchema>;
 export type ChangeKind = z.infer<typeof changeKindSchema>;
 export type Violation = z.infer<typeof violationSchema>;
 export type SleeveReport = z.infer<typeof sleeveReportSchema>;
+export type SleeveOsReport = z.infer<typeof sleeveOsSchema>;
 
 export function auditJsonSchema(): Record<string, unknown> {
   return { ...(z.toJSONSchema(auditReportSchema) as Record<string, unknown>), $id: 'https://sleeve-sandbox.dev/schemas/audit-v1.json', title: 'sleeve-sandbox audit report' };

@@ -18,6 +18,9 @@ import { probeIsolatedVm, requireIsolatedVm } from './isolated-vm.js';
 import { buildSleeveEnv } from './env.js';
 import type { BatchPlan } from './plan.js';
 import type { Progress } from './progress.js';
+import type { SleeveOsReport } from '../audit/schema.js';
+import { type Launch, plainLaunch } from './launch.js';
+import { osLayerNotUsed, prepareSandboxLaunch } from './sandbox-launch.js';
 import { type RunningSleeve, startSleeve } from './spawn.js';
 import type { PlannedSleeve, SleeveResult } from './types.js';
 
@@ -53,6 +56,12 @@ export interface BatchResult {
   results: SleeveResult[];
   /** Removes the signal handlers; call it once the reports are written (a signal until then is noted, not fatal). */
   release: () => void;
+}
+
+/** util-linux's setpriv, for a parent-death signal on sleeves outside the OS layer. */
+function findSetpriv(): string | undefined {
+  for (const p of ['/usr/bin/setpriv', '/bin/setpriv']) if (fs.existsSync(p)) return p;
+  return undefined;
 }
 
 function skipped(s: PlannedSleeve, status: 'skipped' | 'cancelled', why: string): SleeveResult {
@@ -116,6 +125,7 @@ export async function executeBatch(plan: BatchPlan, opts: ExecuteOptions): Promi
     for (const s of all) {
       const engine = compilePolicy(s.policy, { workspace: plan.workspace, runId: s.runId, sys });
       const isDenied = (file: string) => engine.decide('read', file).rule?.list === 'fs.read.deny';
+      if (s.command) continue; // a command brings its own code: the OS layer binds its directory read-only
       if (s.mode === 'isolate') {
         if (!isolateModules.has(s.entry)) isolateModules.set(s.entry, await compileIsolateModules({ entry: s.entry, where: s.where, isDenied }, cacheDir));
       } else if (!bundles.has(s.entry)) {
@@ -151,22 +161,28 @@ export async function executeBatch(plan: BatchPlan, opts: ExecuteOptions): Promi
       for (const r of running) r.stop('interrupted');
     });
 
+    const tools = { sh: fs.existsSync('/bin/sh') ? '/bin/sh' : undefined, setpriv: findSetpriv() };
     const runOne = async (s: PlannedSleeve): Promise<SleeveResult> => {
       const engine = compilePolicy(s.policy, { workspace: plan.workspace, runId: s.runId, sys });
       const memory = s.memoryMiB === undefined ? [] : [`--max-old-space-size=${s.memoryMiB}`];
-      let config: SandboxConfig;
-      let nodeArgs: string[];
+      let config: SandboxConfig | undefined;
+      let program: string[];
+      let code: string[];
       let layers: readonly string[];
       const base = { policy: s.policy, workspace: plan.workspace, runId: s.runId, runDir: s.runDir, name: s.name, args: s.args };
-      if (s.mode === 'isolate') {
+      if (s.command) {
+        layers = [];
+        code = s.command.codeDir ? [s.command.codeDir] : [];
+        program = [s.command.program, ...s.command.args];
+      } else if (s.mode === 'isolate') {
         const modules = isolateModules.get(s.entry) as IsolateModules;
         const ivmDir = isolatedVm as string;
-        const code = Object.values(modules.files).map((f) => f.code);
-        const flags = compileNodeFlags({ engine, sys, features, extraRead: [...SANDBOX_READS, ivmDir, ...code] });
+        code = [...SANDBOX_READS, ivmDir, ...Object.values(modules.files).map((f) => f.code)];
+        const flags = compileNodeFlags({ engine, sys, features, extraRead: code });
         // The host loads isolated-vm (an addon); sleeve code cannot load anything (it has no Node API).
         const addons = features.allowAddons && !flags.flags.includes('--allow-addons') ? ['--allow-addons'] : [];
         layers = ISOLATE_LAYERS;
-        nodeArgs = [...flags.flags, ...addons, '--no-node-snapshot', ...memory, ...disableWarning, ...(addons.length > 0 ? disableAddonWarning : [])];
+        program = [process.execPath, ...flags.flags, ...addons, '--no-node-snapshot', ...memory, ...disableWarning, ...(addons.length > 0 ? disableAddonWarning : []), BOOTSTRAP];
         config = {
           ...base,
           entry: modules.entry,
@@ -178,22 +194,45 @@ export async function executeBatch(plan: BatchPlan, opts: ExecuteOptions): Promi
         };
       } else {
         const bundle = bundles.get(s.entry) as Bundle;
-        const flags = compileNodeFlags({ engine, sys, features, extraRead: [...SANDBOX_READS, bundle.file] });
+        code = [...SANDBOX_READS, bundle.file];
+        const flags = compileNodeFlags({ engine, sys, features, extraRead: code });
         layers = LAYERS;
-        nodeArgs = [...flags.flags, ...memory, ...disableWarning];
+        program = [process.execPath, ...flags.flags, ...memory, ...disableWarning, BOOTSTRAP];
         config = { ...base, entry: bundle.file, builtins: bundle.builtins, codePaths: [bundle.file, ...SANDBOX_READS], layers: [...layers], mode: 'process' };
       }
       const env = buildSleeveEnv(s.policy, opts.parentEnv, s.env, { name: s.name, runId: s.runId, runDir: s.runDir, workspace: plan.workspace });
       // V8's coverage collection and isolated-vm's isolates do not mix (isolated-vm asserts and aborts).
       // Node hands the runner's NODE_V8_COVERAGE to every child whatever its env says, so the sleeve's
-      // shell wrapper unsets it (spawn.ts).
-      if (s.mode === 'isolate') delete env.NODE_V8_COVERAGE;
+      // shell wrapper unsets it (launch.ts); a command step is no Node of ours either.
+      if (s.mode !== 'process') delete env.NODE_V8_COVERAGE;
+      if (config) env.SLEEVE_SANDBOX_CONFIG = JSON.stringify(config);
+      let launch: Launch;
+      let os: SleeveOsReport;
+      let after = () => {};
+      if (s.os.use && plan.osLayer?.available) {
+        const sandboxed = prepareSandboxLaunch({
+          sleeve: s,
+          index: all.indexOf(s),
+          engine,
+          sys,
+          probe: plan.osLayer,
+          command: program,
+          code: [process.execPath, ...code],
+          env,
+          scratchDir: cacheDir,
+        });
+        ({ launch, after } = sandboxed);
+        os = sandboxed.report;
+        layers = ['os', ...layers];
+      } else {
+        launch = plainLaunch(program[0] as string, program.slice(1), env, tools);
+        os = osLayerNotUsed(s);
+      }
       const handle = startSleeve({
         sleeve: s,
-        nodeArgs,
-        bootstrap: BOOTSTRAP,
-        config,
-        env,
+        launch,
+        ...(config?.isolate ? { isolateMiB: config.isolate.memoryMiB } : {}),
+        reportsExit: config !== undefined,
         workspace: plan.workspace,
         logLimitBytes: opts.logLimitBytes,
         graceMs: opts.graceMs ?? 3000,
@@ -203,6 +242,8 @@ export async function executeBatch(plan: BatchPlan, opts: ExecuteOptions): Promi
       running.add(handle);
       const result = await handle.result;
       running.delete(handle);
+      after();
+      result.os = os;
       opts.progress.finished(result);
       return result;
     };

@@ -8,12 +8,14 @@ import { z } from 'zod';
 import { ManifestError } from '../../policies/errors.js';
 import { type JsonSource, issuesToDiagnostics, parseJsonSource } from '../../policies/json-source.js';
 import { RUN_ID_RE } from '../../policies/patterns.js';
+import { osLayerField } from '../../policies/schema.js';
 
 export const MANIFEST_FORMAT_VERSION = 1;
 export const SLEEVE_NAME_RE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 export const ENV_NAME_RE = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 const modeField = z.enum(['process', 'isolate'], { error: 'expected "process" or "isolate"' }).optional();
+const osLayerSetting = osLayerField.optional();
 
 const step = z
   .strictObject({
@@ -25,7 +27,17 @@ const step = z
       .string({ error: 'expected the entry file as a string' })
       .min(1, { error: 'expected the entry file, got ""' })
       .refine((e) => /\.(?:[cm]?js|ts)$/.test(e), { error: 'expected a .js, .mjs, .cjs or .ts file' })
-      .describe('Entry file, relative to the workspace or absolute: .js, .mjs, .cjs or .ts.'),
+      .optional()
+      .describe('Entry file, relative to the workspace or absolute: .js, .mjs, .cjs or .ts. A step gives either entry or command.'),
+    command: z
+      .array(z.string({ error: 'expected each word as a string' }).min(1, { error: 'expected a non-empty word' }), {
+        error: 'expected the command as an array of strings, e.g. ["python3", "sleeves/momentum.py"]',
+      })
+      .min(1, { error: 'expected at least the program, e.g. ["python3", "sleeves/momentum.py"]' })
+      .optional()
+      .describe(
+        'Any program instead of an entry: the first word is looked up on the sandbox PATH (or is a path), the rest are its arguments. Needs the OS layer.',
+      ),
     args: z.array(z.string({ error: 'expected each argument as a string' }), { error: 'expected an array of strings' }).optional().describe('Arguments (process.argv.slice(2)).'),
     env: z
       .record(z.string(), z.string({ error: 'expected the value as a string' }))
@@ -45,6 +57,17 @@ const step = z
       .describe('Run id; generated as <name>_<UTC yyyymmddHHMMss>_<6 hex> when absent.'),
     policy: z.string({ error: 'expected a policy name or path' }).min(1).optional().describe('Policy for this sleeve (name, or path relative to the manifest).'),
     mode: modeField.describe('Where this sleeve runs: "process" or "isolate" (isolate wins when the policy, the manifest or --mode asks for it).'),
+    osLayer: osLayerSetting.describe('The OS layer for this step: "required", "auto" or "off" (the strictest of policy, manifest and --os-layer wins).'),
+  })
+  .superRefine((s, ctx) => {
+    if (s.entry === undefined && s.command === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['entry'], message: 'expected "entry" (a Node sleeve) or "command" (any program), got neither' });
+    } else if (s.entry !== undefined && s.command !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['command'], message: 'expected "entry" or "command", not both: a step runs one program' });
+    }
+    if (s.command !== undefined && s.mode === 'isolate') {
+      ctx.addIssue({ code: 'custom', path: ['mode'], message: 'expected no "mode" on a command step: isolate mode runs JavaScript only' });
+    }
   })
   .describe('One sleeve.');
 
@@ -54,6 +77,7 @@ export const manifestSchema = z
     version: z.literal(MANIFEST_FORMAT_VERSION, { error: `expected the manifest format version ${MANIFEST_FORMAT_VERSION}` }),
     policy: z.string({ error: 'expected a policy name or path' }).min(1).optional().describe('Default policy of the sleeves (--policy overrides it).'),
     mode: modeField.describe('Default mode of the steps: "process" or "isolate".'),
+    osLayer: osLayerSetting.describe('Default OS layer of the steps: "required", "auto" or "off" (it can raise a policy\'s setting, never lower it).'),
     prepare: z.array(step, { error: 'expected an array of steps' }).optional().describe('Steps run one by one before the sleeves, each with its own policy (e.g. ingest).'),
     sleeves: z.array(step, { error: 'expected an array of sleeves' }).min(1, { error: 'expected at least one sleeve' }).describe('The sleeves, run in parallel.'),
   })

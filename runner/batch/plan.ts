@@ -13,10 +13,14 @@ import { type LoadedPolicy, loadPolicy } from '../../policies/loader.js';
 import { createNodeSys } from '../../policies/node-sys.js';
 import { checkRunId } from '../../policies/patterns.js';
 import { checkRequires } from '../../policies/requires.js';
-import { checkExtraEnv } from './env.js';
+import { compilePolicy } from '../../policies/engine.js';
+import { OS_LAYER_SETTINGS, type OsLayerSetting, strictestOsLayer } from '../../policies/schema.js';
+import { type ResolvedCommand, resolveCommand } from './command.js';
+import { buildSleeveEnv, checkExtraEnv } from './env.js';
+import { type OsLayerProbe, probeOsLayer } from './os-layer.js';
 import { type LoadedManifest, type ManifestStep, SLEEVE_NAME_RE, loadManifest } from './manifest.js';
 import { generateRunId } from './run-id.js';
-import type { PlannedSleeve, SleeveKind } from './types.js';
+import type { PlannedSleeve, SleeveKind, SleeveOsLayer } from './types.js';
 
 export interface RunOptions {
   policy?: string;
@@ -27,6 +31,8 @@ export interface RunOptions {
   timeout?: number;
   memory?: number;
   mode?: string;
+  /** required | auto | off: raises the OS layer of every step (never lowers it). */
+  osLayer?: string;
   reportDir?: string;
   json?: boolean;
   logLimitMiB?: number;
@@ -43,6 +49,8 @@ export interface BatchPlan {
   prepare: PlannedSleeve[];
   sleeves: PlannedSleeve[];
   concurrency: number;
+  /** The OS layer probe, when one was needed (undefined when every step had it off). */
+  osLayer: OsLayerProbe | undefined;
 }
 
 const ENTRY_RE = /\.(?:[cm]?js|ts)$/;
@@ -52,7 +60,44 @@ function minDefined(...values: Array<number | undefined>): number | undefined {
   return defined.length === 0 ? undefined : Math.min(...defined);
 }
 
-export function planBatch(opts: RunOptions, cwd: string, defaultConcurrency: number): BatchPlan {
+export interface PlanDeps {
+  /** The runner's environment (the sleeves' PATH comes from it through their policies). */
+  env?: NodeJS.ProcessEnv;
+  /** Whether bubblewrap works here; asked at most once, and only when a step does not turn the OS layer off. */
+  probe?: () => OsLayerProbe;
+}
+
+type OsSource = readonly [OsLayerSetting | undefined, string];
+
+/**
+ * The OS layer of one step: the strictest setting of --os-layer, the step, the manifest and the
+ * policy (raised, never lowered); "required" for a command step, which nothing else confines.
+ * Pure but for the probe, which it calls only when the answer depends on the machine.
+ */
+export function decideOsLayer(sources: readonly OsSource[], ctx: { command: boolean; where: string; probe: () => OsLayerProbe }): SleeveOsLayer {
+  const setting = strictestOsLayer(...sources.map(([v]) => v));
+  const from = sources.find(([v]) => v === setting)?.[1] ?? 'the default';
+  if (ctx.command && setting === 'off') {
+    throw new UsageError(
+      `${ctx.where}: a command step needs the OS layer, but it is "off" (${from}): without the kernel nothing would confine a program that is not Node; remove that setting or run the step as a Node entry`,
+    );
+  }
+  const effective: OsLayerSetting = ctx.command ? 'required' : setting;
+  const why = ctx.command && setting !== 'required' ? 'a command step (only the kernel confines a program that is not Node)' : from;
+  if (effective === 'off') return { setting: effective, from: why, use: false, why: `the OS layer is off (${from})` };
+  const probe = ctx.probe();
+  if (probe.available) return { setting: effective, from: why, use: true };
+  if (effective === 'required') throw new UsageError(`${ctx.where}: the OS layer is required (${why}) but ${probe.reason}; ${probe.fix}. Nothing was run`);
+  return { setting: effective, from: why, use: false, why: `${probe.reason}; ${probe.fix}` };
+}
+
+export function planBatch(opts: RunOptions, cwd: string, defaultConcurrency: number, deps: PlanDeps = {}): BatchPlan {
+  const parentEnv = deps.env ?? process.env;
+  let probed: OsLayerProbe | undefined;
+  const getProbe = () => {
+    probed ??= (deps.probe ?? probeOsLayer)();
+    return probed;
+  };
   const workspaceArg = path.resolve(cwd, opts.workspace ?? '.');
   let workspace: string;
   try {
@@ -61,6 +106,9 @@ export function planBatch(opts: RunOptions, cwd: string, defaultConcurrency: num
     throw new UsageError(`--workspace ${workspaceArg} does not exist: pass the directory that holds data/ and runs/`);
   }
   if (!fs.statSync(workspace).isDirectory()) throw new UsageError(`--workspace ${workspaceArg} is not a directory`);
+  if (opts.osLayer !== undefined && !(OS_LAYER_SETTINGS as readonly string[]).includes(opts.osLayer)) {
+    throw new UsageError(`--os-layer must be "required", "auto" or "off", got ${JSON.stringify(opts.osLayer)}`);
+  }
   if (opts.mode !== undefined && opts.mode !== 'process' && opts.mode !== 'isolate') {
     throw new UsageError(`--mode must be "process" or "isolate", got ${JSON.stringify(opts.mode)}`);
   }
@@ -127,21 +175,36 @@ export function planBatch(opts: RunOptions, cwd: string, defaultConcurrency: num
       : opts.policy
         ? policyFor(ref, cwd, undefined)
         : policyFor(ref, src.policyBase, ['policy']);
-    const entry = path.resolve(workspace, step.entry);
-    if (!ENTRY_RE.test(entry)) throw new UsageError(`${where}: entry ${step.entry} must be a .js, .mjs, .cjs or .ts file`);
-    let st: fs.Stats | undefined;
-    try {
-      st = fs.statSync(entry);
-    } catch {
-      st = undefined;
-    }
-    if (!st?.isFile()) throw new UsageError(`${where}: entry ${step.entry} not found (looked at ${entry}); entries are relative to the workspace`);
     const runId = step.runId ?? generateRunId(step.name);
     const bad = checkRunId(runId);
     if (bad) throw new UsageError(`${where}: invalid run id: ${bad}`);
     if (runIds.has(runId)) throw new UsageError(`${where}: run id ${runId} is used twice in this batch`);
     runIds.add(runId);
     const runDir = path.join(workspace, 'runs', runId);
+    let entry: string;
+    let command: ResolvedCommand | undefined;
+    if (step.command !== undefined) {
+      const env = buildSleeveEnv(loaded.policy, parentEnv, step.env ?? {}, { name: step.name, runId, runDir, workspace });
+      const engine = compilePolicy(loaded.policy, { workspace, runId, sys: createNodeSys(undefined, () => workspace) });
+      command = resolveCommand(step.command, {
+        workspace,
+        runsDir: path.join(workspace, 'runs'),
+        pathVar: env.PATH,
+        where,
+        isReadDenied: (file) => engine.decide('read', file).rule?.list === 'fs.read.deny',
+      });
+      entry = command.program;
+    } else {
+      entry = path.resolve(workspace, step.entry as string);
+      if (!ENTRY_RE.test(entry)) throw new UsageError(`${where}: entry ${step.entry} must be a .js, .mjs, .cjs or .ts file`);
+      let st: fs.Stats | undefined;
+      try {
+        st = fs.statSync(entry);
+      } catch {
+        st = undefined;
+      }
+      if (!st?.isFile()) throw new UsageError(`${where}: entry ${step.entry} not found (looked at ${entry}); entries are relative to the workspace`);
+    }
     if (fs.existsSync(runDir)) {
       throw new UsageError(`${where}: run id ${runId} already exists (${runDir}); run ids are never reused: pick another or omit it to generate one`);
     }
@@ -159,19 +222,33 @@ export function planBatch(opts: RunOptions, cwd: string, defaultConcurrency: num
             : loaded.policy.mode === 'isolate'
               ? `policy ${loaded.policy.name}`
               : undefined;
+    if (command && modeFrom !== undefined) {
+      throw new UsageError(`${where}: a command step cannot run in isolate mode (asked by ${modeFrom}): isolate mode runs JavaScript only; give this step a policy without "mode": "isolate"`);
+    }
+    const os = decideOsLayer(
+      [
+        [opts.osLayer as OsLayerSetting | undefined, `--os-layer ${opts.osLayer}`],
+        [step.osLayer, `${where} "osLayer"`],
+        [manifest?.manifest.osLayer, `${manifest?.file} "osLayer"`],
+        [loaded.policy.osLayerFrom === undefined ? undefined : loaded.policy.osLayer, loaded.policy.osLayerFrom ?? ''],
+      ],
+      { command: command !== undefined, where, probe: getProbe },
+    );
     planned.push({
       kind: src.kind,
       name: step.name,
       entry,
-      args: step.args ?? [],
+      ...(command ? { command } : {}),
+      args: command ? command.args : (step.args ?? []),
       env: step.env ?? {},
       runId,
       runDir,
       policy: loaded.policy,
       timeoutMs: timeoutSeconds === undefined ? undefined : Math.round(timeoutSeconds * 1000),
       memoryMiB: minDefined(loaded.policy.resources.memoryMiB, opts.memory),
-      mode: modeFrom === undefined ? 'process' : 'isolate',
+      mode: command ? 'command' : modeFrom === undefined ? 'process' : 'isolate',
       modeFrom,
+      os,
       where,
     });
   }
@@ -180,5 +257,6 @@ export function planBatch(opts: RunOptions, cwd: string, defaultConcurrency: num
     prepare: planned.filter((p) => p.kind === 'prepare'),
     sleeves: planned.filter((p) => p.kind === 'sleeve'),
     concurrency: opts.concurrency ?? defaultConcurrency,
+    osLayer: probed,
   };
 }

@@ -8,16 +8,21 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
-import type { SandboxConfig, SleeveMessage } from '../../sandbox/protocol.js';
+import type { SleeveMessage } from '../../sandbox/protocol.js';
 import { readChannel } from './channel.js';
-import type { DenialRecord, PlannedSleeve, SleeveResult, SleeveStatus } from './types.js';
+import type { Launch } from './launch.js';
+import { classifyExit } from './outcome.js';
+import { treeResidentKiB } from './proc-tree.js';
+import type { DenialRecord, PlannedSleeve, SleeveResult } from './types.js';
 
 export interface SpawnOptions {
   sleeve: PlannedSleeve;
-  nodeArgs: string[];
-  bootstrap: string;
-  config: SandboxConfig;
-  env: Record<string, string>;
+  /** What to spawn (launch.ts): the sleeve's node, or bubblewrap around it. */
+  launch: Launch;
+  /** The isolate's memory limit, when the sleeve runs in one. */
+  isolateMiB?: number;
+  /** The program is Node under the sandbox bootstrap (it sends ready, writes and exit over fd 3). */
+  reportsExit: boolean;
   workspace: string;
   logLimitBytes: number;
   graceMs: number;
@@ -31,13 +36,6 @@ export interface RunningSleeve {
   stop(status: 'interrupted' | 'timeout'): void;
   pid(): number | undefined;
 }
-
-/**
- * What V8 prints when it dies of an out-of-memory (Node's heap limit; isolated-vm's heap report
- * when an isolate's allocation fails outright). Taken as oom only with the abort that follows it:
- * a sleeve can print the line itself, but not die of SIGABRT by printing it.
- */
-const OOM_RE = /JavaScript heap out of memory|Reached heap limit|Allocation failed - process out of memory|is_heap_oom = 1/;
 
 function pipeToLog(stream: Readable, file: string, limit: number, onTail: (s: string) => void): { done: Promise<boolean> } {
   let fd: number | undefined;
@@ -115,19 +113,18 @@ export function startSleeve(opts: SpawnOptions): RunningSleeve {
   let timeoutTimer: NodeJS.Timeout | undefined;
   const started = Date.now();
 
-  // Core dumps off: a crashing sleeve would otherwise drop a core file into the workspace root.
-  const command = fs.existsSync('/bin/sh') ? '/bin/sh' : process.execPath;
-  // The shell adds variables of its own (PWD, SHLVL, ...): take them out again unless the policy passed them.
-  // NODE_V8_COVERAGE too, when the runner has it and the sleeve's env does not (Node adds it to every child).
-  const shellVars = ['PWD', 'OLDPWD', 'SHLVL', '_', 'NODE_V8_COVERAGE'].filter((k) => !Object.hasOwn(opts.env, k));
-  const script = `ulimit -c 0 2>/dev/null; unset ${shellVars.join(' ')}; exec "$0" "$@"`;
-  const argv = command === '/bin/sh' ? ['-c', script, process.execPath, ...opts.nodeArgs, opts.bootstrap] : [...opts.nodeArgs, opts.bootstrap];
-  const child: ChildProcess = spawn(command, argv, {
+  const { launch } = opts;
+  const child: ChildProcess = spawn(launch.file, launch.args, {
     cwd: opts.workspace,
-    env: { ...opts.env, SLEEVE_SANDBOX_CONFIG: JSON.stringify(opts.config) },
-    stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
+    env: launch.env,
+    stdio: launch.fd4 ? ['ignore', 'pipe', 'pipe', 'pipe', 'pipe'] : ['ignore', 'pipe', 'pipe', 'pipe'],
     detached: true,
   });
+  if (launch.fd4) {
+    const fd4 = child.stdio[4] as NodeJS.WritableStream & { on: (e: string, f: () => void) => void };
+    fd4.on('error', () => {}); // bubblewrap gone before it read its options: its exit status says why
+    fd4.end(launch.fd4);
+  }
   opts.onStart?.();
 
   const killGroup = (signal: NodeJS.Signals) => {
@@ -153,7 +150,7 @@ export function startSleeve(opts: SpawnOptions): RunningSleeve {
   let rssKilled: string | undefined;
   // In isolate mode the isolate may pass its memoryLimit two to three times over before V8 stops it
   // (isolated-vm documents this), so its process gets three times the isolate's limit.
-  const isolateMiB = opts.config.isolate?.memoryMiB;
+  const isolateMiB = opts.isolateMiB;
   const rssCapKiB =
     isolateMiB !== undefined
       ? Math.max(isolateMiB * 3, isolateMiB + 256) * 1024
@@ -165,13 +162,8 @@ export function startSleeve(opts: SpawnOptions): RunningSleeve {
       ? undefined
       : setInterval(() => {
           if (child.pid === undefined) return;
-          let status = '';
-          try {
-            status = fs.readFileSync(`/proc/${child.pid}/status`, 'utf8');
-          } catch {
-            return;
-          }
-          const kib = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
+          // Through bubblewrap the sleeve is a grandchild: count the whole tree.
+          const kib = treeResidentKiB(child.pid, launch.relayedExit);
           if (kib > rssCapKiB && !rssKilled) {
             rssKilled = `resident memory ${Math.round(kib / 1024)} MiB passed the cap of ${Math.round(rssCapKiB / 1024)} MiB`;
             stop('oom');
@@ -216,17 +208,17 @@ export function startSleeve(opts: SpawnOptions): RunningSleeve {
       clearTimeout(killTimer);
       clearInterval(rssTimer);
       const truncated = (await outLog.done) || (await errLog.done);
-      let status: SleeveStatus;
-      if (stopReason) status = stopReason;
-      // The isolate host stopped its isolate at a limit (only an isolate sleeve's host sends this, and it exits non-zero).
-      else if (limitHit && code !== 0) status = limitHit.limit === 'memory' ? 'oom' : 'timeout';
-      else if (OOM_RE.test(stderrTail) && (signal === 'SIGABRT' || signal === 'SIGTRAP')) status = 'oom';
-      else if (signal !== null || spawnError) status = 'crashed';
-      else if (code !== 0) status = 'failed';
-      // A clean exit without the sandbox's exit report means the channel was closed or the
-      // exit handler removed: nothing the sleeve did can be vouched for.
-      else if (!exitReported) status = 'failed';
-      else status = 'ok';
+      const { status, exitCode, signal: endSignal } = classifyExit({
+        code,
+        signal,
+        stopReason,
+        limitHit: limitHit?.limit,
+        stderrTail,
+        exitReported,
+        spawnError,
+        relayed: launch.relayedExit,
+        reportsExit: opts.reportsExit,
+      });
       const res: SleeveResult = {
         kind: sleeve.kind,
         name: sleeve.name,
@@ -234,12 +226,14 @@ export function startSleeve(opts: SpawnOptions): RunningSleeve {
         runDir: sleeve.runDir,
         policy: sleeve.policy.name,
         mode: sleeve.mode,
+        ...(sleeve.command ? { command: [sleeve.command.program, ...sleeve.command.args] } : {}),
         status,
-        exitCode: code,
-        signal,
+        exitCode,
+        signal: endSignal,
         startedAt: new Date(started).toISOString(),
         durationMs: Date.now() - started,
-        layers: layersReady ? opts.layers : opts.layers.filter((l) => l === 'node-permission'),
+        // Layers the process itself installs count only when it said so; the ones outside it (os, node-permission) always do.
+        layers: layersReady || !opts.reportsExit ? opts.layers : opts.layers.filter((l) => l === 'node-permission' || l === 'os'),
         denials: [...denials.values()],
         writes: [...writes],
         logs: { stdout: stdoutLog, stderr: stderrLog, truncated },
@@ -247,8 +241,10 @@ export function startSleeve(opts: SpawnOptions): RunningSleeve {
       };
       if (usage) res.usage = usage;
       if (isolateStats) res.isolate = isolateStats;
+      const bwrapSaid = launch.relayedExit && !layersReady && opts.reportsExit ? /^bwrap: (.*)$/m.exec(stderrTail)?.[1] : undefined;
       if (spawnError) res.error = spawnError;
-      else if (status === 'failed' && code === 0) res.error = 'the sleeve ended without the sandbox exit report: its report channel was closed or its exit handlers removed';
+      else if (bwrapSaid && status === 'failed') res.error = `bubblewrap could not build the sandbox: ${bwrapSaid}`;
+      else if (status === 'failed' && code === 0 && opts.reportsExit) res.error = 'the sleeve ended without the sandbox exit report: its report channel was closed or its exit handlers removed';
       else if (rssKilled) res.error = rssKilled;
       else if (limitHit && code !== 0) res.error = limitHit.detail;
       else if (stopReason === 'timeout') res.error = `ran past its timeout of ${sleeve.timeoutMs} ms: stopped with SIGTERM (SIGKILL after ${opts.graceMs} ms)`;

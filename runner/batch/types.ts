@@ -1,13 +1,22 @@
+import type { OsLayerSetting } from '../../policies/schema.js';
 import type { ResolvedPolicy } from '../../policies/types.js';
+import type { SleeveOsReport } from '../audit/schema.js';
+import type { ResolvedCommand } from './command.js';
 
 export type SleeveKind = 'prepare' | 'sleeve';
+export type SleeveMode = 'process' | 'isolate' | 'command';
+
+/** The OS layer of one sleeve: its setting, who asked for it, and whether it is used (and if not, why). */
+export type SleeveOsLayer = { setting: OsLayerSetting; from: string } & ({ use: true } | { use: false; why: string });
 
 /** One sleeve of a batch, fully validated before anything runs. */
 export interface PlannedSleeve {
   kind: SleeveKind;
   name: string;
-  /** Absolute path of the entry as given. */
+  /** Absolute path of the entry as given (a command step: its program). */
   entry: string;
+  /** A command step: the program, its arguments and its code directory. */
+  command?: ResolvedCommand;
   args: string[];
   env: Record<string, string>;
   runId: string;
@@ -16,10 +25,11 @@ export interface PlannedSleeve {
   policy: ResolvedPolicy;
   timeoutMs: number | undefined;
   memoryMiB: number | undefined;
-  /** Process or isolate: isolate when the CLI, the manifest or the policy asks for it. */
-  mode: 'process' | 'isolate';
+  /** Process or isolate (isolate when the CLI, the manifest or the policy asks for it), or a command step. */
+  mode: SleeveMode;
   /** Who asked for isolate mode, for messages (`--mode isolate`, `policy strict`, ...). */
   modeFrom: string | undefined;
+  os: SleeveOsLayer;
   /** Where it was declared, for messages. */
   where: string;
 }
@@ -45,7 +55,11 @@ export interface SleeveResult {
   runId: string;
   runDir: string;
   policy: string;
-  mode: 'process' | 'isolate';
+  mode: SleeveMode;
+  /** Whether the sleeve ran inside the OS layer, and what that layer could not hold. */
+  os?: SleeveOsReport;
+  /** A command step: the program and its arguments. */
+  command?: string[];
   /** How the process ended (from the OS, never from the sleeve's own word). */
   status: SleeveStatus;
   exitCode: number | null;

@@ -80,7 +80,7 @@ export interface RunIo extends Io {
 }
 
 export async function runCommand(opts: RunOptions, io: RunIo): Promise<number> {
-  const plan = planBatch(opts, io.cwd, os.availableParallelism());
+  const plan = planBatch(opts, io.cwd, os.availableParallelism(), { env: io.env });
   const ignore = opts.auditIgnore ?? [];
   for (const g of ignore) {
     const bad = checkPattern(g);
@@ -130,6 +130,7 @@ export async function runCommand(opts: RunOptions, io: RunIo): Promise<number> {
             runDir: r.runDir,
             policy: (all[i] as PlannedSleeve).policy,
             writes: new Set(r.writes),
+            osLayer: r.os?.used === true,
             startedMs,
             endedMs: startedMs === null ? null : startedMs + r.durationMs,
           };

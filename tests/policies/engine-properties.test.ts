@@ -26,6 +26,7 @@ function policyOf(allow: string[], deny: string[], op: FsOp = 'read'): ResolvedP
     requires: [],
     protect: [],
     mode: 'process',
+    osLayer: 'auto',
   };
 }
 

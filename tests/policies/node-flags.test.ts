@@ -29,6 +29,7 @@ function policyOf(read: { allow: string[]; deny: string[] }, write: { allow: str
     requires: [],
     protect: [],
     mode: 'process',
+    osLayer: 'auto',
   };
 }
 

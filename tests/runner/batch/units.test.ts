@@ -25,6 +25,7 @@ const policy: ResolvedPolicy = {
   requires: [],
   protect: [],
   mode: 'process',
+  osLayer: 'auto',
 };
 
 async function feed(chunks: string[]): Promise<{ messages: SleeveMessage[]; stats: { accepted: number; rejected: number } }> {
