@@ -33,7 +33,7 @@
 import path from 'node:path';
 import picomatch from 'picomatch';
 import type { CompiledPolicy } from './engine.js';
-import { PolicyError } from './errors.js';
+import { PolicyError, UsageError } from './errors.js';
 import { expandVariables, isGlob, isWithin, patternBase } from './patterns.js';
 import type { FileKind, Sys } from './sys.js';
 import type { FsOp, ResolvedPolicy, RuleOrigin } from './types.js';
@@ -93,6 +93,11 @@ export interface OsLayerFacts {
   /** An empty file and an empty directory (host paths) that masks are bound from. */
   emptyFile: string;
   emptyDir: string;
+  /**
+   * Host files bound at /etc/passwd and /etc/group instead of the host's: the sandbox's own
+   * user database, naming the sleeve's uid (so that getpwuid and os.homedir() answer) and no one else.
+   */
+  identity?: { passwd: string; group: string };
   /** The runner is root: the sleeve runs as this uid/gid (setpriv). Otherwise null: bubblewrap's user namespace maps the caller. */
   user: { uid: number; gid: number } | null;
   /** The caller's own uid/gid (used inside the user namespace when `user` is null). */
@@ -115,6 +120,17 @@ export interface OsLayerPlan {
   readonly mounts: readonly Mount[];
   readonly unenforced: readonly UnenforcedRule[];
   readonly network: boolean;
+}
+
+/** The sandbox's /etc/passwd and /etc/group: root, the sleeve's own user (home /nonexistent, as for system users), nobody. */
+export function identityFiles(uid: number, gid: number): { passwd: string; group: string } {
+  const passwd = ['root:x:0:0:root:/root:/usr/sbin/nologin'];
+  const group = ['root:x:0:'];
+  if (uid !== 0) passwd.push(`sleeve:x:${uid}:${gid}:sleeve-sandbox sleeve:/nonexistent:/usr/sbin/nologin`);
+  if (gid !== 0) group.push(`sleeve:x:${gid}:`);
+  if (uid !== 65534) passwd.push('nobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin');
+  if (gid !== 65534) group.push('nogroup:x:65534:');
+  return { passwd: `${passwd.join('\n')}\n`, group: `${group.join('\n')}\n` };
 }
 
 /** The shell step inside the sandbox: closes the --args pipe, drops the shell's own variables, then runs the program. */
@@ -182,7 +198,13 @@ export function compileOsLayer(facts: OsLayerFacts): OsLayerPlan {
   };
 
   const system = new Map<string, Mount>();
+  const own: Record<string, string | undefined> = { '/etc/passwd': facts.identity?.passwd, '/etc/group': facts.identity?.group };
   for (const p of policy.net ? [...SYSTEM_PATHS, ...NETWORK_SYSTEM_PATHS] : SYSTEM_PATHS) {
+    const replacement = own[p];
+    if (replacement !== undefined) {
+      system.set(p, { kind: 'ro', path: p, source: replacement, why: "the sandbox's own user database" });
+      continue;
+    }
     const kind = sys.lstat(p);
     if (kind === undefined) continue;
     const real = realOf(p);
@@ -370,6 +392,9 @@ export function compileOsLayer(facts: OsLayerFacts): OsLayerPlan {
   }
   options.push('--remount-ro', '/', '--chdir', engine.workspace, '--clearenv');
   for (const [k, v] of Object.entries(facts.env)) options.push('--setenv', k, v);
+  // The options travel NUL-separated (--args): a NUL inside one would smuggle in options of its own.
+  const smuggled = options.find((o) => o.includes('\0'));
+  if (smuggled !== undefined) throw new UsageError(`a NUL byte in ${JSON.stringify(smuggled.slice(0, 60))} cannot be passed into the OS layer (nor to any program); remove it`);
 
   const n = String(facts.maxProcesses);
   const command: string[] = [];

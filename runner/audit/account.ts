@@ -9,8 +9,9 @@
  * With the kernel: a sleeve that ran inside the OS layer was the only process
  * that could write its run dir (bound read-write into its sandbox alone), so a
  * change there that its guard did not report (a native addon's write, a
- * Python sleeve's files) is its own. Without the OS layer the guard's report
- * is the only proof of authorship.
+ * Python sleeve's files) is its own, when the watcher saw it while that
+ * sandbox lived (or could not date it). Without the OS layer the guard's
+ * report is the only proof of authorship.
  */
 import path from 'node:path';
 import { compilePolicy } from '../../policies/engine.js';
@@ -61,7 +62,10 @@ export function accountChanges(changes: readonly Change[], opts: AccountOptions)
     if (other && others.has(other[1] as string)) return true;
     if (runDirs.has(rel)) return true;
     const m = /^runs\/([^/]+)\/logs(?:\/.*)?$/.exec(rel);
-    return m !== null && runDirs.has(`runs/${m[1]}`);
+    if (m !== null && runDirs.has(`runs/${m[1]}`)) return true;
+    // The run's TMPDIR itself (what the sleeve puts in it is the sleeve's).
+    const t = /^runs\/([^/]+)\/tmp$/.exec(rel);
+    return t !== null && runDirs.has(`runs/${t[1]}`);
   };
   // A reported write explains the path itself, what lies below it (rm -r, cp)
   // and the directories above it (mkdir -p): index the latter once per sleeve.
@@ -79,12 +83,16 @@ export function accountChanges(changes: readonly Change[], opts: AccountOptions)
     return false;
   };
   const ran = opts.sleeves.filter((s) => s.startedMs !== null);
+  // While its sandbox lived (or when the watcher could not date the change): after that nothing of it could write.
+  const duringSleeve = (s: AccountedSleeve, seen: number | undefined) =>
+    seen === undefined || ((s.startedMs as number) - slack <= seen && seen <= (s.endedMs ?? Number.POSITIVE_INFINITY) + slack);
   const violations: Violation[] = [];
   for (const c of changes) {
     if (runnerOwned(c.path)) continue;
     const abs = path.join(opts.workspace, c.path);
+    const seenAt = opts.firstSeen(c.path);
     const explained = opts.sleeves.some((s) => {
-      if (s.osLayer && s.kind === 'sleeve' && s.startedMs !== null && within(abs, s.runDir)) return true;
+      if (s.osLayer && s.kind === 'sleeve' && s.startedMs !== null && within(abs, s.runDir) && duringSleeve(s, seenAt)) return true;
       if (!reportedBy(s, abs)) return false;
       if (s.kind === 'sleeve') return within(abs, s.runDir);
       return engines.get(s.name)?.decideResolved('write', abs).allowed === true;
@@ -94,11 +102,8 @@ export function accountChanges(changes: readonly Change[], opts: AccountOptions)
     const why = owner
       ? `changed in the run dir of ${owner.name}, which never reported writing it: another sleeve, or something that bypassed the guard`
       : 'outside every permitted zone: a sleeve may change only runs/<its run id>/**, a prepare step only what its policy lets it write';
-    const seen = opts.firstSeen(c.path);
-    const suspects =
-      seen === undefined
-        ? ran.map((s) => s.name)
-        : ran.filter((s) => (s.startedMs as number) - slack <= seen && seen <= (s.endedMs ?? Number.POSITIVE_INFINITY) + slack).map((s) => s.name);
+    const seen = seenAt;
+    const suspects = ran.filter((s) => duringSleeve(s, seen)).map((s) => s.name);
     violations.push({
       path: c.path,
       change: c.change,

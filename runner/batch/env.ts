@@ -4,12 +4,13 @@
  * and the manifest's extras (which may not override what the policy sets).
  * Nothing else reaches the sleeve.
  */
+import path from 'node:path';
 import { UsageError } from '../../policies/errors.js';
 import type { ResolvedPolicy } from '../../policies/types.js';
 
 /** Variables that change how node itself starts: never passed, never set. */
 export const FORBIDDEN_ENV = Object.freeze(['NODE_OPTIONS', 'NODE_PATH', 'NODE_REPL_EXTERNAL_MODULE', 'NODE_EXTRA_CA_CERTS', 'UV_THREADPOOL_SIZE']);
-export const SLEEVE_VARS = Object.freeze(['SLEEVE_RUN_ID', 'SLEEVE_RUN_DIR', 'SLEEVE_NAME', 'SLEEVE_WORKSPACE', 'TV_RUN_ID', 'SLEEVE_SANDBOX_CONFIG']);
+export const SLEEVE_VARS = Object.freeze(['SLEEVE_RUN_ID', 'SLEEVE_RUN_DIR', 'SLEEVE_NAME', 'SLEEVE_WORKSPACE', 'TV_RUN_ID', 'TMPDIR', 'SLEEVE_SANDBOX_CONFIG']);
 
 export interface SleeveIdentity {
   name: string;
@@ -55,5 +56,7 @@ export function buildSleeveEnv(
   env.SLEEVE_NAME = who.name;
   env.SLEEVE_WORKSPACE = who.workspace;
   env.TV_RUN_ID = who.runId;
+  // Temporary files belong to the run: <runDir>/tmp, made by the runner (os.tmpdir(), Python's tempfile, mktemp).
+  env.TMPDIR = path.join(who.runDir, 'tmp');
   return { ...env };
 }

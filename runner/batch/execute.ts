@@ -94,6 +94,7 @@ function createRunDirs(plan: BatchPlan): void {
     try {
       fs.mkdirSync(s.runDir);
       made.push(s.runDir);
+      fs.mkdirSync(path.join(s.runDir, 'tmp'));
     } catch (error) {
       for (const dir of made) fs.rmSync(dir, { recursive: true, force: true });
       const code = (error as NodeJS.ErrnoException).code;

@@ -42,7 +42,9 @@ export interface ExitOutcome {
   signal: string | null;
 }
 
-const SIGNAL_NAMES = new Map(Object.entries(constants.signals).map(([name, n]) => [n as number, name]));
+/** Signal number -> name; the first name wins where two share a number (SIGABRT before SIGIOT). */
+const SIGNAL_NAMES = new Map<number, string>();
+for (const [name, n] of Object.entries(constants.signals)) if (!SIGNAL_NAMES.has(n as number)) SIGNAL_NAMES.set(n as number, name);
 
 /** The signal bubblewrap relayed as 128+N, when the status can be read that way. */
 export function relayedSignal(f: Pick<ExitFacts, 'code' | 'relayed' | 'exitReported' | 'reportsExit'>): string | null {

@@ -222,8 +222,12 @@ export function planBatch(opts: RunOptions, cwd: string, defaultConcurrency: num
             : loaded.policy.mode === 'isolate'
               ? `policy ${loaded.policy.name}`
               : undefined;
-    if (command && modeFrom !== undefined) {
-      throw new UsageError(`${where}: a command step cannot run in isolate mode (asked by ${modeFrom}): isolate mode runs JavaScript only; give this step a policy without "mode": "isolate"`);
+    // --mode isolate and a manifest's default mode choose where JavaScript runs; a policy that asks for
+    // isolation, though, is a promise about everything run under it, which a program that is not JavaScript cannot keep.
+    if (command && loaded.policy.mode === 'isolate') {
+      throw new UsageError(
+        `${where}: policy ${loaded.policy.name} asks for isolate mode, which runs JavaScript only; a command step cannot keep that promise: give this step a policy without "mode": "isolate"`,
+      );
     }
     const os = decideOsLayer(
       [

@@ -26,6 +26,16 @@ function residentKiB(pid: string): number {
   }
 }
 
+/** The command name of a process (comm), or undefined when it is gone. */
+export function processName(pid: number): string | undefined {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'latin1');
+    return stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+  } catch {
+    return undefined;
+  }
+}
+
 /** Pids of `root` and all its descendants (root first); [root] alone when /proc cannot be listed. */
 export function processTree(root: number): number[] {
   let names: string[];

@@ -13,7 +13,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { CompiledPolicy } from '../../policies/engine.js';
-import { compileOsLayer } from '../../policies/os-layer.js';
+import { compileOsLayer, identityFiles } from '../../policies/os-layer.js';
 import type { Sys } from '../../policies/sys.js';
 import type { SleeveOsReport } from '../audit/schema.js';
 import { type Launch, osLayerLaunch } from './launch.js';
@@ -65,10 +65,9 @@ export function prepareSandboxLaunch(input: SandboxLaunchInput): SandboxLaunch {
   const env = { ...input.env };
   const user = probe.root ? { uid: SANDBOX_UID_BASE + input.index, gid: SANDBOX_UID_BASE + input.index } : null;
   const self = { uid: process.getuid?.() ?? 0, gid: process.getgid?.() ?? 0 };
-  // The sleeve's temporary files live in its own run dir: /tmp inside the sandbox is empty and read-only.
+  // The sleeve's temporary files live in its own run dir (env.TMPDIR): /tmp inside the sandbox is empty and read-only.
   const tmp = path.join(sleeve.runDir, 'tmp');
   fs.mkdirSync(tmp, { recursive: true });
-  env.TMPDIR = tmp;
   const extraWrite: string[] = [];
   let coverage: { dir: string; parent: string } | undefined;
   if (env.NODE_V8_COVERAGE) {
@@ -79,7 +78,13 @@ export function prepareSandboxLaunch(input: SandboxLaunchInput): SandboxLaunch {
     extraWrite.push(dir);
   }
   if (user) for (const dir of [sleeve.runDir, tmp, ...(coverage ? [coverage.dir] : [])]) fs.chownSync(dir, user.uid, user.gid);
+  const ids = user ?? self;
+  const files = identityFiles(ids.uid, ids.gid);
+  const identity = { passwd: path.join(input.scratchDir, `passwd-${ids.uid}`), group: path.join(input.scratchDir, `group-${ids.gid}`) };
+  fs.writeFileSync(identity.passwd, files.passwd, { mode: 0o444 });
+  fs.writeFileSync(identity.group, files.group, { mode: 0o444 });
   const plan = compileOsLayer({
+    identity,
     engine: input.engine,
     sys: input.sys,
     command: input.command,

@@ -12,7 +12,7 @@ import type { SleeveMessage } from '../../sandbox/protocol.js';
 import { readChannel } from './channel.js';
 import type { Launch } from './launch.js';
 import { classifyExit } from './outcome.js';
-import { treeResidentKiB } from './proc-tree.js';
+import { processName, processTree, treeResidentKiB } from './proc-tree.js';
 import type { DenialRecord, PlannedSleeve, SleeveResult } from './types.js';
 
 export interface SpawnOptions {
@@ -135,10 +135,27 @@ export function startSleeve(opts: SpawnOptions): RunningSleeve {
       // the group is gone
     }
   };
+  /**
+   * SIGTERM first, so a sleeve may finish cleanly. Through bubblewrap the sleeve is not in the group the
+   * runner made (it has a session and a pid namespace of its own), and bubblewrap itself does not relay
+   * signals: the SIGTERM goes to each process of the sandbox, bubblewrap's own excepted. SIGKILL then goes
+   * to bubblewrap's group, and the kernel ends the whole pid namespace with it (--die-with-parent).
+   */
+  const terminate = () => {
+    if (!launch.relayedExit || child.pid === undefined) return killGroup('SIGTERM');
+    for (const pid of processTree(child.pid)) {
+      if (pid === child.pid || processName(pid) === 'bwrap') continue;
+      try {
+        process.kill(pid, 'SIGTERM');
+      } catch {
+        // gone
+      }
+    }
+  };
   const stop = (reason: 'interrupted' | 'timeout' | 'oom') => {
     if (stopReason || child.exitCode !== null || child.signalCode !== null) return;
     stopReason = reason;
-    killGroup('SIGTERM');
+    terminate();
     killTimer = setTimeout(() => killGroup('SIGKILL'), opts.graceMs);
   };
   // In isolate mode the host stops the isolate itself at the timeout (and reports its CPU time then);

@@ -1,7 +1,8 @@
 /**
  * The isolate-mode escape tests: every attack in tests/escapes/isolate-attacks/ (one sleeve file
  * per attack, plain .mjs that tsc leaves alone) runs through the real
- * `sleeve-sandbox run --policy strict --mode isolate`, in a fresh temp workspace, and the harness
+ * `sleeve-sandbox run --policy strict --mode isolate --os-layer off` (the isolate and the layers
+ * under it proven on their own, without the kernel's help), in a fresh temp workspace, and the harness
  * asserts that it was harmless:
  *  1. nothing outside the attacker's run dir changed (a before/after snapshot of the workspace,
  *     the directory next to it and $HOME), and no secret reached a run dir;
@@ -221,6 +222,8 @@ async function runBatch(c: BatchCase): Promise<void> {
         'strict',
         '--mode',
         'isolate',
+        '--os-layer',
+        'off',
         '--workspace',
         p.ws,
         '--manifest',
@@ -293,7 +296,7 @@ async function runRefused(file: string, message: RegExp): Promise<void> {
   try {
     const before = snapshotTree(p.ws);
     const out = await runBin(
-      ['run', '--policy', 'strict', '--mode', 'isolate', '--workspace', p.ws, '--sleeve', `attacker=sleeves/${file}`, '--report-dir', p.reports, '--json'],
+      ['run', '--policy', 'strict', '--mode', 'isolate', '--os-layer', 'off', '--workspace', p.ws, '--sleeve', `attacker=sleeves/${file}`, '--report-dir', p.reports, '--json'],
       p.ws,
       p.env,
       30_000,
@@ -374,7 +377,7 @@ const BATCHES: BatchCase[] = [
           assert.deepEqual(o.fsKeys, ['appendFile', 'exists', 'mkdir', 'readFile', 'readJson', 'readText', 'readdir', 'rename', 'rm', 'stat', 'writeFile', 'writeJson', 'writeText']);
           const envKeys = o.envKeys as string[];
           assert.equal(o.envHasConfig, false);
-          for (const k of envKeys) assert.match(k, /^(?:PATH|TV_\w+|PORTFOLIO_DATA_SOURCE|SLEEVE_(?:RUN_ID|RUN_DIR|NAME|WORKSPACE)|OUTSIDE)$/, `ctx.env.${k} should not be there`);
+          for (const k of envKeys) assert.match(k, /^(?:PATH|TV_\w+|PORTFOLIO_DATA_SOURCE|TMPDIR|SLEEVE_(?:RUN_ID|RUN_DIR|NAME|WORKSPACE)|OUTSIDE)$/, `ctx.env.${k} should not be there`);
           assert.ok(!envKeys.includes('ISOLATE_CANARY') && !envKeys.includes('HOME'), "the runner's own environment leaked into ctx.env");
         },
       },

@@ -11,6 +11,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type AuditReport, auditReportSchema } from '../../runner/audit/schema.js';
+import { killSleeves, waitForNoSleeves } from '../helpers/procs.js';
 import { makeTempDir, makeWorkspace, writeTree } from '../helpers/tmp.js';
 
 // The compiled test sits at <repo>/dist/tests/faults/; the bin at <repo>/bin/.
@@ -182,22 +183,6 @@ export function workspace(cleanups: Array<() => void>, files: Record<string, str
   return tmp.dir;
 }
 
-function alive(pid: number): { alive: boolean; state: string } {
-  try {
-    process.kill(pid, 0);
-  } catch (error) {
-    assert.equal((error as NodeJS.ErrnoException).code, 'ESRCH', `kill(${pid}, 0) failed with something other than ESRCH`);
-    return { alive: false, state: 'gone' };
-  }
-  let state = '?';
-  try {
-    // "<pid> (<comm>) <state> ..."
-    state = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /s, '').split(' ')[0] ?? '?';
-  } catch {
-    // not Linux, or it just went
-  }
-  return { alive: true, state };
-}
 
 /** Every `runs/<id>/pid` written by a sleeve of this workspace. */
 export function sleevePids(ws: string): Array<{ runId: string; pid: number }> {
@@ -214,31 +199,22 @@ export function sleevePids(ws: string): Array<{ runId: string; pid: number }> {
 }
 
 /**
- * After the runner exited: no sleeve process is left (kill(pid, 0) gives
- * ESRCH). A short wait only absorbs the OS reaping; the runner has already
- * waited for its children, so a survivor is an orphan.
+ * After the runner exited: no sleeve process is left. The pid files count the
+ * sleeves that started; the survivors are looked up in the host's /proc by
+ * their environment (a sleeve's own pid is its pid in its namespace). A short
+ * wait only absorbs the OS reaping; the runner has already waited for its
+ * children, so a survivor is an orphan.
  */
 export async function assertNoOrphans(ws: string, expectPids: number): Promise<void> {
   const pids = sleevePids(ws);
   assert.equal(pids.length, expectPids, `pid files found: ${JSON.stringify(pids)}`);
-  const deadline = Date.now() + 1500;
-  for (;;) {
-    const left = pids.map((p) => ({ ...p, ...alive(p.pid) })).filter((p) => p.alive);
-    if (left.length === 0) return;
-    if (Date.now() > deadline) assert.fail(`sleeve process(es) outlived the runner: ${JSON.stringify(left)}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
+  const left = await waitForNoSleeves(ws, 1500);
+  assert.deepEqual(left, [], `sleeve process(es) outlived the runner: ${JSON.stringify(left)}`);
 }
 
-/** Kills (SIGKILL, by pid) whatever sleeve of `ws` is still alive: the cleanup after a runner that orphaned them. */
+/** Kills (SIGKILL) whatever sleeve of `ws` is still alive: the cleanup after a runner that orphaned them. */
 export function killLeftovers(ws: string): void {
-  for (const { pid } of sleevePids(ws)) {
-    try {
-      process.kill(pid, 'SIGKILL');
-    } catch {
-      // gone, as it should be
-    }
-  }
+  killSleeves(ws);
 }
 
 /** An innocent sleeve ended "ok" (exit 0, no signal, no denial) and its output is on disk. */

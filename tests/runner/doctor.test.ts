@@ -20,7 +20,8 @@ describe('sleeve-sandbox doctor', () => {
     assert.equal(fixState(fix('CVE-2026-58039'), 'v21.0.0'), 'unknown');
   });
   it('reports the layers, the missing fixes with the layer that covers each, and bubblewrap', () => {
-    const r = doctorReport('v20.20.2', new Set(['--experimental-permission']), () => null);
+    const missing = { available: false as const, reason: 'bubblewrap (bwrap) is not installed', fix: 'install bubblewrap' };
+    const r = doctorReport('v20.20.2', new Set(['--experimental-permission']), () => missing);
     assert.equal(r.permissionFlag, '--experimental-permission');
     assert.deepEqual(
       r.missingFixes.map((f) => f.id),
@@ -28,11 +29,20 @@ describe('sleeve-sandbox doctor', () => {
     );
     assert.ok(r.missingFixes.every((f) => f.coveredBy.length > 0));
     assert.equal(r.bubblewrap.available, false);
+    assert.equal(r.bubblewrap.problem, missing.reason);
+    assert.equal(r.bubblewrap.fix, missing.fix);
+    assert.ok(!r.layers.includes('OS layer (bubblewrap)'));
+    assert.ok(r.limits.some((l) => /not limited by the kernel/.test(l)));
     assert.ok(r.layers.includes('node permission model (--experimental-permission)'));
     assert.ok(r.layers.includes('auditor'));
-    const none = doctorReport('v18.0.0', new Set(), () => 'bubblewrap 0.8.0');
+    const bw = { available: true as const, bwrap: 'bwrap', version: 'bubblewrap 0.8.0', prlimit: '/usr/bin/prlimit', setpriv: '/usr/bin/setpriv', root: true };
+    const none = doctorReport('v18.0.0', new Set(), () => bw, undefined, () => 'cgroup v1 here');
     assert.equal(none.ok, false);
     assert.equal(none.bubblewrap.version, 'bubblewrap 0.8.0');
+    assert.match(none.bubblewrap.identity ?? '', /uid of its own/);
+    assert.ok(none.layers.includes('OS layer (bubblewrap)'));
+    assert.ok(none.limits.some((l) => /RLIMIT_NPROC 256/.test(l)));
+    assert.ok(none.limits.some((l) => /cgroup v2 .*not used; cgroup v1 here/.test(l)));
   });
   it('prints JSON for this node through the real bin', () => {
     const res = spawnSync(process.execPath, [BIN, 'doctor', '--json'], { encoding: 'utf8' });

@@ -11,6 +11,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { auditJsonSchema, auditReportSchema } from '../../../runner/audit/schema.js';
+import { livingSleeveProcesses } from '../../helpers/procs.js';
 import { makeTempDir, makeWorkspace, writeTree } from '../../helpers/tmp.js';
 import {
   type BatchOutcome,
@@ -256,7 +257,7 @@ describe('audit reports: audit.json, audit.md and junit.xml as CI reads them', (
   describe('a batch interrupted by SIGINT', () => {
     let ws: string;
     let o: BatchOutcome;
-    let sleevePid = 0;
+    let sleevePids: number[] = [];
     let dirsAfter: string[] = [];
     before(async () => {
       const tmp = makeWorkspace();
@@ -267,7 +268,6 @@ describe('audit reports: audit.json, audit.md and junit.xml as CI reads them', (
           "import fs from 'node:fs';",
           "import path from 'node:path';",
           'const dir = process.env.SLEEVE_RUN_DIR;',
-          "fs.writeFileSync(path.join(dir, 'pid'), String(process.pid));",
           "fs.writeFileSync(path.join(dir, 'started'), String(process.env.SLEEVE_NAME));",
           'await new Promise((r) => setTimeout(r, 60000));',
           '',
@@ -277,7 +277,7 @@ describe('audit reports: audit.json, audit.md and junit.xml as CI reads them', (
       const done = collect(child, 30_000);
       try {
         const runDir = await waitStarted(ws, 'long', track(done));
-        sleevePid = Number(fs.readFileSync(path.join(runDir, 'pid'), 'utf8'));
+        sleevePids = livingSleeveProcesses(runDir);
       } finally {
         child.kill('SIGINT');
       }
@@ -291,8 +291,9 @@ describe('audit reports: audit.json, audit.md and junit.xml as CI reads them', (
       assert.equal(o.run.code, o.report.exitCode);
       assert.equal(o.report.verdict, 'failed');
       assert.equal(o.run.code, 1);
-      assert.ok(sleevePid > 0);
-      assert.throws(() => process.kill(sleevePid, 0), { code: 'ESRCH' }, 'the sleeve process outlived the runner');
+      assert.ok(sleevePids.length > 0, 'the sleeve process was seen while it ran');
+      assert.deepEqual(livingSleeveProcesses(ws), [], 'the sleeve process outlived the runner');
+      for (const pid of sleevePids) assert.throws(() => process.kill(pid, 0), { code: 'ESRCH' }, `sleeve process ${pid} outlived the runner`);
     });
 
     it('leaves one complete audit.json that passes the schema, with the sleeve interrupted', () => {
