@@ -17,6 +17,7 @@ import { type FsHeavyBenchOptions, benchFsHeavy } from './run-fs-heavy.js';
 import { type IsolateBenchOptions, benchIsolate } from './run-isolate.js';
 import { type MemoryBenchOptions, benchMemory } from './run-memory.js';
 import { type AuditBenchOptions, auditSection } from './audit.js';
+import { type OsLayerBenchOptions, benchOsLayer } from './run-os-layer.js';
 import { type StartupBenchOptions, benchStartup } from './run-startup.js';
 
 export interface BenchOptions {
@@ -95,6 +96,16 @@ export const SECTIONS: readonly Section[] = Object.freeze([
       if (options.reps !== undefined) isolateOptions.reps = options.reps;
       if (options.progress !== undefined) isolateOptions.progress = options.progress;
       return benchIsolate(isolateOptions);
+    },
+  },
+  {
+    name: 'os-layer',
+    description: 'the OS layer (bubblewrap): per-sleeve start-up and fs-heavy in-process time with --os-layer required against off and bare node',
+    run: (options: BenchOptions) => {
+      const osOptions: OsLayerBenchOptions = {};
+      if (options.reps !== undefined) osOptions.reps = options.reps;
+      if (options.progress !== undefined) osOptions.progress = options.progress;
+      return benchOsLayer(osOptions);
     },
   },
 ]);

@@ -246,6 +246,8 @@ export async function runCli(
     '--concurrency',
     String(concurrency),
     '--json',
+    // Sections other than os-layer measure process mode on its own, unless they ask for the OS layer.
+    ...(extraArgs.includes('--os-layer') || !hasOsLayerFlag() ? [] : ['--os-layer', 'off']),
     ...extraArgs,
   ];
   const env = { ...process.env };
@@ -281,6 +283,12 @@ export function nodePermissionArgs(read: readonly string[], write: readonly stri
 }
 
 /** Does `sleeve-sandbox run --help` list this option? */
+let osLayerFlag: boolean | undefined;
+function hasOsLayerFlag(): boolean {
+  osLayerFlag ??= cliHasOption('--os-layer');
+  return osLayerFlag;
+}
+
 export function cliHasOption(option: string): boolean {
   const r = spawnSync(process.execPath, [CLI, 'run', '--help'], { encoding: 'utf8', timeout: 30_000 });
   return (r.stdout ?? '').split(/[\s,]+/).includes(option);

@@ -28,11 +28,31 @@ export function renderMarkdown(r: AuditReport): string {
       (r.interrupted ? ` Interrupted by ${r.interrupted}.` : ''),
   );
   out.push('');
-  out.push('| sleeve | run id | policy | mode | status | exit | duration | denials | writes |');
-  out.push('|---|---|---|---|---|---|---|---|---|');
+  out.push('| sleeve | run id | policy | mode | OS layer | status | exit | duration | denials | writes |');
+  out.push('|---|---|---|---|---|---|---|---|---|---|');
   for (const s of r.sleeves) {
     const exit = s.exitCode ?? s.signal ?? '';
-    out.push(`| ${e(s.name)} | ${e(s.runId)} | ${e(s.policy)} | ${s.mode ?? 'process'} | ${s.status} | ${e(String(exit))} | ${(s.durationMs / 1000).toFixed(1)} s | ${s.denials.length} | ${s.writes} |`);
+    const os = s.os === undefined ? '' : s.os.used ? `yes${s.os.network === 'open' ? ', network open' : ''}` : 'no';
+    const denials = s.os?.denialsItemised === false ? 'not itemised' : String(s.denials.length);
+    out.push(
+      `| ${e(s.name)} | ${e(s.runId)} | ${e(s.policy)} | ${s.mode ?? 'process'} | ${os} | ${s.status} | ${e(String(exit))} | ${(s.durationMs / 1000).toFixed(1)} s | ${denials} | ${s.writes} |`,
+    );
+  }
+  const notes: string[] = [];
+  for (const s of r.sleeves) {
+    if (!s.os) continue;
+    if (s.os.denialsItemised === false) {
+      notes.push(`- **${e(s.name)}** runs a program that is not Node: what the kernel refused it reached it as ordinary errors (EROFS, EACCES, ENOENT) and is not itemised; the audit below is the proof of what changed.`);
+    }
+    if (!s.os.used && s.os.why) notes.push(`- **${e(s.name)}** ran without the OS layer: ${e(s.os.why)}`);
+    if (s.os.used && s.os.network === 'open') notes.push(`- **${e(s.name)}**: its policy opens the network; the sandbox shares the host's network namespace.`);
+    for (const u of s.os.unenforced) notes.push(`- **${e(s.name)}**: ${e(u.list)} \`${e(u.pattern)}\` is not enforced by the kernel: ${e(u.why)}`);
+  }
+  if (notes.length > 0) {
+    out.push('');
+    out.push('### OS layer');
+    out.push('');
+    out.push(...notes);
   }
   const denials = r.sleeves.flatMap((s) => s.denials.map((d) => ({ s, d })));
   if (denials.length > 0) {

@@ -12,6 +12,7 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { makeTempDir, makeWorkspace, writeTree } from '../helpers/tmp.js';
+import { needsOsLayer } from '../helpers/os-layer.js';
 
 const REPO = fileURLToPath(new URL('../../../', import.meta.url));
 const BIN = path.join(REPO, 'bin', 'sleeve-sandbox.js');
@@ -67,7 +68,8 @@ function copyExample(): { dir: string; cleanup: () => void } {
   return tmp;
 }
 
-describe('isolate mode: the example batch', () => {
+// The example's Python sleeves need the OS layer; --mode isolate applies to its Node sleeves.
+describe('isolate mode: the example batch', { skip: needsOsLayer }, () => {
   it('gives the same outputs in isolate mode as in process mode, with isolate stats in audit.json', () => {
     const proc = copyExample();
     const iso = copyExample();
@@ -80,13 +82,21 @@ describe('isolate mode: the example batch', () => {
       const pr = readReport(path.join(reports.dir, 'p'));
       const ir = readReport(path.join(reports.dir, 'i'));
       assert.equal(ir.verdict, 'clean');
-      assert.equal(ir.sleeves.length, 4);
-      for (const s of ir.sleeves) {
+      assert.equal(ir.sleeves.length, 6);
+      assert.deepEqual(
+        ir.sleeves.filter((s) => s.mode === 'command').map((s) => [s.name, s.status]),
+        [
+          ['momentum_py', 'ok'],
+          ['low_vol_py', 'ok'],
+        ],
+        'the command steps run as commands (inside the OS layer) whatever --mode says',
+      );
+      for (const s of ir.sleeves.filter((x) => x.mode !== 'command')) {
         const twin = pr.sleeves.find((x) => x.name === s.name) as SleeveReport;
         assert.equal(s.status, 'ok');
         assert.equal(s.mode, 'isolate');
         assert.equal(twin.mode, 'process');
-        assert.deepEqual(s.layers, ['isolate', 'fs-guard', 'node-permission', 'auditor']);
+        assert.deepEqual(s.layers, ['os', 'isolate', 'fs-guard', 'node-permission', 'auditor']);
         assert.ok(!twin.layers.includes('isolate'));
         assert.ok(s.isolate && s.isolate.cpuMs > 0 && s.isolate.wallMs >= s.isolate.cpuMs * 0.5, JSON.stringify(s.isolate));
         assert.ok(s.isolate.heap && s.isolate.heap.usedBytes > 0 && s.isolate.heap.limitBytes > s.isolate.heap.usedBytes);
@@ -102,7 +112,7 @@ describe('isolate mode: the example batch', () => {
         assert.equal(log(s), log(twin));
       }
       const md = fs.readFileSync(path.join(reports.dir, 'i', 'audit.md'), 'utf8');
-      assert.match(md, /\| ma\\_long \| [^|]+ \| strict \| isolate \| ok \|/);
+      assert.match(md, /\| ma\\_long \| [^|]+ \| strict \| isolate \| yes \| ok \|/);
     } finally {
       proc.cleanup();
       iso.cleanup();
