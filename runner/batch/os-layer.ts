@@ -17,6 +17,14 @@
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { compilePolicy } from '../../policies/engine.js';
+import { UsageError } from '../../policies/errors.js';
+import { createNodeSys } from '../../policies/node-sys.js';
+import { compileOsLayer } from '../../policies/os-layer.js';
+import { type OsLayerSetting, strictestOsLayer } from '../../policies/schema.js';
+import type { ResolvedPolicy } from '../../policies/types.js';
+import { buildSleeveEnv } from './env.js';
+import type { SleeveOsLayer } from './types.js';
 
 /** First uid given to sleeves when the runner is root (far above login users and subordinate id ranges). */
 export const SANDBOX_UID_BASE = 2_000_000_000;
@@ -97,3 +105,60 @@ export function probeOsLayer(opts: ProbeOptions = {}): OsLayerProbe {
   }
   return { available: true, bwrap, version: version.stdout.trim(), prlimit, setpriv, root };
 }
+
+export type OsSource = readonly [OsLayerSetting | undefined, string];
+
+/**
+ * The OS layer of one step: the strictest setting of --os-layer, the step, the manifest and the
+ * policy (raised, never lowered); "required" for a command step, which nothing else confines.
+ * Pure but for the probe, which it calls only when the answer depends on the machine.
+ */
+export function decideOsLayer(sources: readonly OsSource[], ctx: { command: boolean; where: string; probe: () => OsLayerProbe }): SleeveOsLayer {
+  const setting = strictestOsLayer(...sources.map(([v]) => v));
+  const from = sources.find(([v]) => v === setting)?.[1] ?? 'the default';
+  if (ctx.command && setting === 'off') {
+    throw new UsageError(
+      `${ctx.where}: a command step needs the OS layer, but it is "off" (${from}): without the kernel nothing would confine a program that is not Node; remove that setting or run the step as a Node entry`,
+    );
+  }
+  const effective: OsLayerSetting = ctx.command ? 'required' : setting;
+  const why = ctx.command && setting !== 'required' ? 'a command step (only the kernel confines a program that is not Node)' : from;
+  if (effective === 'off') return { setting: effective, from: why, use: false, why: `the OS layer is off (${from})` };
+  const probe = ctx.probe();
+  if (probe.available) return { setting: effective, from: why, use: true };
+  if (effective === 'required') throw new UsageError(`${ctx.where}: the OS layer is required (${why}) but ${probe.reason}; ${probe.fix}. Nothing was run`);
+  return { setting: effective, from: why, use: false, why: `${probe.reason}; ${probe.fix}` };
+}
+
+/**
+ * Compiles the step's sandbox once ahead (without its run dir, which does not exist yet), so that what
+ * the OS layer cannot express (a NUL byte in the environment, an allow glob that needs too many mounts)
+ * stops the batch with exit 2 before anything runs, instead of failing the sleeve later.
+ */
+export function checkSandboxCompiles(
+  policy: ResolvedPolicy,
+  s: { workspace: string; runId: string; runDir: string; name: string; where: string; env: Record<string, string>; parentEnv: NodeJS.ProcessEnv; probe: OsLayerProbe },
+): void {
+  if (!s.probe.available) return;
+  const engine = compilePolicy(policy, { workspace: s.workspace, runId: s.runId, sys: createNodeSys(undefined, () => s.workspace) });
+  const env = buildSleeveEnv(policy, s.parentEnv, s.env, { name: s.name, runId: s.runId, runDir: s.runDir, workspace: s.workspace });
+  try {
+    compileOsLayer({
+      engine,
+      sys: createNodeSys(undefined, () => s.workspace),
+      command: ['/bin/true'],
+      code: [],
+      env,
+      emptyFile: '/dev/null',
+      emptyDir: '/',
+      user: null,
+      self: { uid: 0, gid: 0 },
+      prlimit: s.probe.prlimit,
+      maxProcesses: 1,
+    });
+  } catch (error) {
+    if (error instanceof UsageError) throw new UsageError(`${s.where}: ${error.message}`);
+    throw error;
+  }
+}
+

@@ -14,13 +14,13 @@ import { createNodeSys } from '../../policies/node-sys.js';
 import { checkRunId } from '../../policies/patterns.js';
 import { checkRequires } from '../../policies/requires.js';
 import { compilePolicy } from '../../policies/engine.js';
-import { OS_LAYER_SETTINGS, type OsLayerSetting, strictestOsLayer } from '../../policies/schema.js';
+import { OS_LAYER_SETTINGS, type OsLayerSetting } from '../../policies/schema.js';
 import { type ResolvedCommand, resolveCommand } from './command.js';
 import { buildSleeveEnv, checkExtraEnv } from './env.js';
-import { type OsLayerProbe, probeOsLayer } from './os-layer.js';
+import { type OsLayerProbe, checkSandboxCompiles, decideOsLayer, probeOsLayer } from './os-layer.js';
 import { type LoadedManifest, type ManifestStep, SLEEVE_NAME_RE, loadManifest } from './manifest.js';
 import { generateRunId } from './run-id.js';
-import type { PlannedSleeve, SleeveKind, SleeveOsLayer } from './types.js';
+import type { PlannedSleeve, SleeveKind } from './types.js';
 
 export interface RunOptions {
   policy?: string;
@@ -65,30 +65,6 @@ export interface PlanDeps {
   env?: NodeJS.ProcessEnv;
   /** Whether bubblewrap works here; asked at most once, and only when a step does not turn the OS layer off. */
   probe?: () => OsLayerProbe;
-}
-
-type OsSource = readonly [OsLayerSetting | undefined, string];
-
-/**
- * The OS layer of one step: the strictest setting of --os-layer, the step, the manifest and the
- * policy (raised, never lowered); "required" for a command step, which nothing else confines.
- * Pure but for the probe, which it calls only when the answer depends on the machine.
- */
-export function decideOsLayer(sources: readonly OsSource[], ctx: { command: boolean; where: string; probe: () => OsLayerProbe }): SleeveOsLayer {
-  const setting = strictestOsLayer(...sources.map(([v]) => v));
-  const from = sources.find(([v]) => v === setting)?.[1] ?? 'the default';
-  if (ctx.command && setting === 'off') {
-    throw new UsageError(
-      `${ctx.where}: a command step needs the OS layer, but it is "off" (${from}): without the kernel nothing would confine a program that is not Node; remove that setting or run the step as a Node entry`,
-    );
-  }
-  const effective: OsLayerSetting = ctx.command ? 'required' : setting;
-  const why = ctx.command && setting !== 'required' ? 'a command step (only the kernel confines a program that is not Node)' : from;
-  if (effective === 'off') return { setting: effective, from: why, use: false, why: `the OS layer is off (${from})` };
-  const probe = ctx.probe();
-  if (probe.available) return { setting: effective, from: why, use: true };
-  if (effective === 'required') throw new UsageError(`${ctx.where}: the OS layer is required (${why}) but ${probe.reason}; ${probe.fix}. Nothing was run`);
-  return { setting: effective, from: why, use: false, why: `${probe.reason}; ${probe.fix}` };
 }
 
 export function planBatch(opts: RunOptions, cwd: string, defaultConcurrency: number, deps: PlanDeps = {}): BatchPlan {
@@ -238,6 +214,7 @@ export function planBatch(opts: RunOptions, cwd: string, defaultConcurrency: num
       ],
       { command: command !== undefined, where, probe: getProbe },
     );
+    if (os.use) checkSandboxCompiles(loaded.policy, { workspace, runId, runDir, name: step.name, where, env: step.env ?? {}, parentEnv, probe: getProbe() });
     planned.push({
       kind: src.kind,
       name: step.name,

@@ -50,6 +50,14 @@ function ensureMaskSources(scratchDir: string): { emptyFile: string; emptyDir: s
   return { emptyFile, emptyDir };
 }
 
+function writeOnce(file: string, text: string): void {
+  try {
+    fs.writeFileSync(file, text, { mode: 0o444, flag: 'wx' });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+  }
+}
+
 /** Moves the sleeve's coverage files into the runner's coverage directory. */
 function collectCoverage(from: string, to: string): void {
   try {
@@ -81,8 +89,9 @@ export function prepareSandboxLaunch(input: SandboxLaunchInput): SandboxLaunch {
   const ids = user ?? self;
   const files = identityFiles(ids.uid, ids.gid);
   const identity = { passwd: path.join(input.scratchDir, `passwd-${ids.uid}`), group: path.join(input.scratchDir, `group-${ids.gid}`) };
-  fs.writeFileSync(identity.passwd, files.passwd, { mode: 0o444 });
-  fs.writeFileSync(identity.group, files.group, { mode: 0o444 });
+  // The same for every sleeve of one uid (all of them when the runner is not root): written once.
+  writeOnce(identity.passwd, files.passwd);
+  writeOnce(identity.group, files.group);
   const plan = compileOsLayer({
     identity,
     engine: input.engine,

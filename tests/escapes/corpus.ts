@@ -75,7 +75,7 @@ export interface Attack {
   meta: AttackMeta;
 }
 
-const HEADER_RE = /(?:\/\*|""\")\s*@attack\s+(\{[\s\S]*?\})\s*(?:\*\/|""\")/;
+const HEADER_RE = /(?:\/\*|""")\s*@attack\s+(\{[\s\S]*?\})\s*(?:\*\/|""")/;
 
 export function listAttacks(dir: string): Attack[] {
   const out: Attack[] = [];

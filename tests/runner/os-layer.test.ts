@@ -37,7 +37,9 @@ function exampleCopy(): string {
 }
 
 const PROBE_PY = `import json, os, socket
-out = {"uid": os.getuid(), "gid": os.getgid(), "groups": os.getgroups(), "env": dict(os.environ), "cwd": os.getcwd()}
+# The environment as exec'd (Python adds LC_CTYPE to os.environ itself when it coerces the C locale).
+env = dict(e.split("=", 1) for e in open("/proc/self/environ", "rb").read().decode().split("\\0") if e)
+out = {"uid": os.getuid(), "gid": os.getgid(), "groups": os.getgroups(), "env": env, "cwd": os.getcwd()}
 status = open("/proc/self/status").read()
 out["capEff"] = [l.split()[1] for l in status.splitlines() if l.startswith("CapEff")][0]
 out["noNewPrivs"] = [l.split()[1] for l in status.splitlines() if l.startswith("NoNewPrivs")][0]
@@ -223,5 +225,58 @@ describe('the OS layer where bubblewrap is missing', () => {
     assert.equal(d.bubblewrap.available, false);
     assert.match(d.bubblewrap.problem, /not installed/);
     assert.match(d.bubblewrap.fix, /apt-get install bubblewrap/);
+  });
+});
+
+/** `node bin ...args` as uid 1000 (setpriv), or as uid 1000 in a user namespace that may create no other (bwrap --disable-userns). */
+function binAs(how: 'user' | 'no-userns', args: string[], cwd: string, env: Record<string, string>) {
+  const node = [process.execPath, path.join(repoRoot, 'bin', 'sleeve-sandbox.js'), ...args];
+  const argv =
+    how === 'user'
+      ? ['setpriv', '--reuid', '1000', '--regid', '1000', '--clear-groups', '--', ...node]
+      : ['bwrap', '--unshare-user', '--disable-userns', '--uid', '1000', '--gid', '1000', '--bind', '/', '/', '--dev-bind', '/dev', '/dev', '--proc', '/proc', '--', ...node];
+  const r = spawnSync(argv[0] as string, argv.slice(1), { cwd, encoding: 'utf8', env: { ...process.env, NODE_TEST_CONTEXT: '', NODE_V8_COVERAGE: '', ...env }, timeout: 60_000 });
+  return { status: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr, ms: 0 };
+}
+
+const UID_PY = 'import os\nopen(os.path.join(os.environ["SLEEVE_RUN_DIR"], "ids.txt"), "w").write(str(os.getuid()) + "|" + open("/proc/self/uid_map").read())\n';
+
+describe('a runner that is not root', { skip: process.getuid?.() !== 0 ? 'switching to another user needs root' : needsOsLayer }, () => {
+  it('gives each sleeve a user namespace that maps it (uid 1000), not root, and runs the batch clean', (t) => {
+    const ws = workspace(cleanups, { 'sleeves/py/ids.py': UID_PY, 'sleeves/ok.mjs': "console.log('ok');\n" });
+    fs.writeFileSync(path.join(ws, 'manifest.json'), JSON.stringify({ version: 1, policy: 'strict', sleeves: [{ name: 'py', runId: 'py', command: ['python3', 'sleeves/py/ids.py'] }, { name: 'js', runId: 'js', entry: 'sleeves/ok.mjs' }] }));
+    const tmp = makeTempDir('sleeve-user-tmp-');
+    cleanups.push(tmp.cleanup);
+    for (const dir of [ws, tmp.dir]) spawnSync('chown', ['-R', '1000:1000', dir]);
+    // The checkout itself must be readable by uid 1000 (a clone in a private home is not).
+    const reads = spawnSync('setpriv', ['--reuid', '1000', '--regid', '1000', '--clear-groups', '--', process.execPath, '-e', 'require("fs").readFileSync(process.argv[1])', path.join(repoRoot, 'dist', 'sandbox', 'bootstrap.bundle.mjs')]);
+    if (reads.status !== 0) {
+      t.skip(`uid 1000 cannot read this checkout (${repoRoot})`);
+      return;
+    }
+    const r = binAs('user', ['run', '--manifest', 'manifest.json', '--os-layer', 'required', '--json'], ws, { TMPDIR: tmp.dir, HOME: tmp.dir });
+    assert.equal(r.status, 0, show(r));
+    const rep = report(parseSummary(r).reports.json);
+    for (const s of rep.sleeves) {
+      assert.equal(s.os?.used, true);
+      assert.match(s.os?.identity ?? '', /uid 1000 in a user namespace of its own/);
+    }
+    const [uid, map] = fs.readFileSync(path.join(ws, 'runs', 'py', 'ids.txt'), 'utf8').split('|');
+    assert.equal(uid, '1000');
+    assert.match(map ?? '', /^\s*1000\s+1000\s+1\s*$/, 'only the caller is mapped');
+    assert.equal(fs.statSync(path.join(ws, 'runs', 'py', 'ids.txt')).uid, 1000);
+  });
+
+  it('where user namespaces are refused: "required" stops with exit 2 and how to enable them; "auto" runs without and says why', () => {
+    const ws = workspace(cleanups, { 'sleeves/ok.mjs': "console.log('ok');\n" });
+    const required = binAs('no-userns', ['run', '--policy', 'strict', '--sleeve', 'ok=sleeves/ok.mjs', '--os-layer', 'required'], ws, {});
+    assert.equal(required.status, 2, show(required));
+    assert.match(required.stderr, /the OS layer is required \(--os-layer required\) but bubblewrap could not build a sandbox here: bwrap: .*namespace.*; allow unprivileged user namespaces: .*apparmor_restrict_unprivileged_userns=0/);
+    assert.deepEqual(fs.readdirSync(path.join(ws, 'runs')), [], 'nothing was created');
+    const auto = binAs('no-userns', ['run', '--policy', 'strict', '--sleeve', 'ok=sleeves/ok.mjs', '--json'], ws, {});
+    assert.equal(auto.status, 0, show(auto));
+    const s = report(parseSummary(auto).reports.json).sleeves[0];
+    assert.equal(s?.os?.used, false);
+    assert.match(s?.os?.why ?? '', /namespace/);
   });
 });
