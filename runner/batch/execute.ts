@@ -215,7 +215,6 @@ export async function executeBatch(plan: BatchPlan, opts: ExecuteOptions): Promi
         try {
           sandboxed = prepareSandboxLaunch({
           sleeve: s,
-          index: all.indexOf(s),
           engine,
           sys,
           probe: plan.osLayer,

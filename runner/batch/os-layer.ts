@@ -7,7 +7,7 @@
  *
  * Identity: a runner that is root runs bubblewrap without a user namespace
  * (it needs none to mount) and each sleeve then drops to a uid of its own,
- * SANDBOX_UID_BASE + its index in the batch, with no capabilities and
+ * derived from its workspace and run id (sandboxUid), with no capabilities and
  * no_new_privs: a sleeve owns nothing on the machine but its run dir, cannot
  * signal or read what another sleeve wrote with private modes, and its
  * process limit (RLIMIT_NPROC) is its own. A runner that is not root gets
@@ -28,6 +28,22 @@ import type { SleeveOsLayer } from './types.js';
 
 /** First uid given to sleeves when the runner is root (far above login users and subordinate id ranges). */
 export const SANDBOX_UID_BASE = 2_000_000_000;
+/** How many uids sleeves are spread over. */
+export const SANDBOX_UID_SPAN = 100_000_000;
+
+/**
+ * The uid (and gid) of one run when the runner is root: derived from the workspace and the run
+ * id (unique per workspace), so that two sleeves never share one, whichever batch or runner they
+ * belong to: RLIMIT_NPROC counts per uid, and a fork bomb in one must not starve another.
+ */
+export function sandboxUid(workspace: string, runId: string): number {
+  let h = 0x811c9dc5; // FNV-1a, 32 bits
+  for (const ch of `${workspace}\0${runId}`) {
+    h ^= ch.codePointAt(0) ?? 0;
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return SANDBOX_UID_BASE + (h % SANDBOX_UID_SPAN);
+}
 /** RLIMIT_NPROC inside the sandbox: enough for a pipeline, a stop to fork bombs. */
 export const SANDBOX_MAX_PROCESSES = 256;
 

@@ -17,13 +17,11 @@ import { compileOsLayer, identityFiles } from '../../policies/os-layer.js';
 import type { Sys } from '../../policies/sys.js';
 import type { SleeveOsReport } from '../audit/schema.js';
 import { type Launch, osLayerLaunch } from './launch.js';
-import { type OsLayerProbe, SANDBOX_MAX_PROCESSES, SANDBOX_UID_BASE } from './os-layer.js';
+import { type OsLayerProbe, SANDBOX_MAX_PROCESSES, sandboxUid } from './os-layer.js';
 import type { PlannedSleeve } from './types.js';
 
 export interface SandboxLaunchInput {
   sleeve: PlannedSleeve;
-  /** Its position in the batch: the uid offset when the runner is root. */
-  index: number;
   engine: CompiledPolicy;
   sys: Sys;
   probe: Extract<OsLayerProbe, { available: true }>;
@@ -71,7 +69,8 @@ function collectCoverage(from: string, to: string): void {
 export function prepareSandboxLaunch(input: SandboxLaunchInput): SandboxLaunch {
   const { sleeve, probe } = input;
   const env = { ...input.env };
-  const user = probe.root ? { uid: SANDBOX_UID_BASE + input.index, gid: SANDBOX_UID_BASE + input.index } : null;
+  const uid = probe.root ? sandboxUid(path.dirname(path.dirname(sleeve.runDir)), sleeve.runId) : undefined;
+  const user = uid === undefined ? null : { uid, gid: uid };
   const self = { uid: process.getuid?.() ?? 0, gid: process.getgid?.() ?? 0 };
   // The sleeve's temporary files live in its own run dir (env.TMPDIR): /tmp inside the sandbox is empty and read-only.
   const tmp = path.join(sleeve.runDir, 'tmp');

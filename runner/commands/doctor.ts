@@ -56,7 +56,7 @@ export function doctorReport(
           problem: null,
           fix: null,
           identity: bw.root
-            ? `each sleeve runs as a uid of its own (${SANDBOX_UID_BASE} + its index in the batch), no capabilities, no_new_privs; no user namespace is needed (the runner is root)`
+            ? `each sleeve runs as a uid of its own (from ${SANDBOX_UID_BASE}, one per run), no capabilities, no_new_privs; no user namespace is needed (the runner is root)`
             : 'each sleeve runs in a user namespace that maps the caller (not root), no capabilities, no further user namespaces',
         }
       : { available: false, version: null, problem: bw.reason, fix: bw.fix, identity: null },

@@ -11,9 +11,12 @@ describe('the public surface of the policy package', () => {
       'EXIT',
       'LINT_RULES',
       'LINT_RULE_IDS',
+      'NETWORK_SYSTEM_PATHS',
+      'OS_LAYER_SETTINGS',
       'POLICY_FORMAT_VERSION',
       'PolicyError',
       'RUN_ID_RE',
+      'SYSTEM_PATHS',
       'SleeveSandboxError',
       'UsageError',
       'VARIABLES',
@@ -22,6 +25,7 @@ describe('the public surface of the policy package', () => {
       'checkRequires',
       'checkRunId',
       'compileNodeFlags',
+      'compileOsLayer',
       'compilePolicy',
       'createCapabilityDenialError',
       'createDenialError',
@@ -34,6 +38,7 @@ describe('the public surface of the policy package', () => {
       'formatDecision',
       'formatDiagnostic',
       'formatJsonPath',
+      'identityFiles',
       'isDenialError',
       'isPolicyPath',
       'isSleeveSandboxError',
@@ -50,6 +55,8 @@ describe('the public surface of the policy package', () => {
       'policySchema',
       'policyToJson',
       'resolveReal',
+      'strictestOsLayer',
+      'unenforceableDenies',
     ]);
   });
   it('keeps the lint rules and the ids a policy may acknowledge in step', () => {

@@ -62,9 +62,9 @@ describe('compiling a policy to a bubblewrap sandbox (fake file system)', () => 
     assert.deepEqual(table(plan.mounts, ['ro', 'rw', 'mask']), [
       'ro /usr',
       'ro /etc/passwd',
-      'ro /opt/sandbox/dist/bootstrap.mjs',
       'ro /ws/data/lakehouse',
       'rw /ws/runs/r1',
+      'ro /opt/sandbox/dist/bootstrap.mjs',
       'mask /ws/data/lakehouse/portfolio_candidates.json <- /scratch/empty',
     ]);
     const visible = plan.mounts.map((m) => m.path);

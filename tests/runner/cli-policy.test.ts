@@ -192,6 +192,27 @@ const warningCases: readonly WarningCase[] = [
     says: 'process.childProcess is allowed',
   },
   {
+    rule: 'os-layer-unenforced',
+    what: 'a deny inside a writable area, which the kernel cannot hold',
+    text: lines(
+      ...head,
+      '  "fs": {',
+      '    "read": {',
+      '      "allow": ["{runDir}/**"],',
+      '      "deny": ["{runDir}/secret.txt"]',
+      '    },',
+      '    "write": {',
+      '      "allow": ["{runDir}/**"]',
+      '    }',
+      '  }',
+      '}',
+    ),
+    line: 7,
+    column: 16, // `      "deny": [` is 15 characters
+    jsonPath: 'fs.read.deny[0]',
+    says: 'fs.read.deny "{runDir}/secret.txt" is not enforced by the OS layer: it may match paths inside the writable area "{runDir}/**"',
+  },
+  {
     rule: 'duplicate-key',
     what: 'a key given twice',
     text: lines(...head, '  "net": false,', '  "net": false', '}'),

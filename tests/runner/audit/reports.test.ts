@@ -150,7 +150,7 @@ describe('audit reports: audit.json, audit.md and junit.xml as CI reads them', (
     it('writes an audit.md that starts with the verdict and lists every sleeve', () => {
       const lines = o.markdown.split('\n');
       assert.equal(lines[0], '## sleeve-sandbox audit: clean');
-      assert.match(lines[2] ?? '', /^Verdict \*\*clean\*\* \(exit 0\)\. 4 sleeve\(s\), 0 violation\(s\), 0 denial\(s\)/);
+      assert.match(lines[2] ?? '', /^Verdict \*\*clean\*\* \(exit 0\)\. 6 sleeve\(s\), 0 violation\(s\), 0 denial\(s\)/);
       const plain = unescapeMarkdown(o.markdown);
       for (const s of o.report.sleeves) assert.ok(plain.includes(`| ${s.name} | ${s.runId} | strict | process | ok | 0 |`), `no row for ${s.name}`);
       assert.ok(!o.markdown.includes('### Denials'));

@@ -78,6 +78,7 @@ describe('the sleeve environment', () => {
       SLEEVE_NAME: 'a',
       SLEEVE_WORKSPACE: '/ws',
       TV_RUN_ID: 'r1',
+      TMPDIR: '/ws/runs/r1/tmp',
     });
   });
   it('never passes NODE_OPTIONS even when a policy passes everything', () => {
