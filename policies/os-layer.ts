@@ -401,7 +401,10 @@ export function compileOsLayer(facts: OsLayerFacts): OsLayerPlan {
   if (facts.user) {
     if (!facts.setpriv) throw new Error('setpriv is needed to run a sleeve as its own uid');
     const u = facts.user;
-    command.push(facts.setpriv, '--reuid', String(u.uid), '--regid', String(u.gid), '--clear-groups', '--inh-caps=-all', '--bounding-set=-all', '--no-new-privs', '--');
+    // uid 0 (a root-owned workspace's ingest) would get its capabilities back at the next execve:
+    // an empty bounding set and locked "noroot" securebits keep them away.
+    const noroot = u.uid === 0 ? ['--securebits', '+noroot,+noroot_locked,+no_setuid_fixup,+no_setuid_fixup_locked'] : [];
+    command.push(facts.setpriv, '--reuid', String(u.uid), '--regid', String(u.gid), '--clear-groups', '--inh-caps=-all', '--bounding-set=-all', ...noroot, '--no-new-privs', '--');
   }
   command.push(facts.prlimit, `--nproc=${n}:${n}`, '--core=0:0', '--', '/bin/sh', '-c', SANDBOX_SHELL, ...facts.command);
   return Object.freeze({

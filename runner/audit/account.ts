@@ -10,7 +10,8 @@
  * that could write its run dir (bound read-write into its sandbox alone), so a
  * change there that its guard did not report (a native addon's write, a
  * Python sleeve's files) is its own, when the watcher saw it while that
- * sandbox lived (or could not date it). Without the OS layer the guard's
+ * sandbox lived (or could not date it); the same for a prepare step (it runs
+ * alone) and the places its policy lets it write. Without the OS layer the guard's
  * report is the only proof of authorship.
  */
 import path from 'node:path';
@@ -92,7 +93,12 @@ export function accountChanges(changes: readonly Change[], opts: AccountOptions)
     const abs = path.join(opts.workspace, c.path);
     const seenAt = opts.firstSeen(c.path);
     const explained = opts.sleeves.some((s) => {
-      if (s.osLayer && s.kind === 'sleeve' && s.startedMs !== null && within(abs, s.runDir) && duringSleeve(s, seenAt)) return true;
+      if (s.osLayer && s.startedMs !== null && duringSleeve(s, seenAt)) {
+        // Inside the OS layer a sleeve could write only its run dir; a prepare step (which runs alone) only what
+        // its policy lets it write: the kernel made anything else impossible for it.
+        if (s.kind === 'sleeve' && within(abs, s.runDir)) return true;
+        if (s.kind === 'prepare' && engines.get(s.name)?.decideResolved('write', abs).allowed === true) return true;
+      }
       if (!reportedBy(s, abs)) return false;
       if (s.kind === 'sleeve') return within(abs, s.runDir);
       return engines.get(s.name)?.decideResolved('write', abs).allowed === true;

@@ -14,6 +14,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { CompiledPolicy } from '../../policies/engine.js';
 import { compileOsLayer, identityFiles } from '../../policies/os-layer.js';
+import { expandVariables, isWithin, patternBase } from '../../policies/patterns.js';
 import type { Sys } from '../../policies/sys.js';
 import type { SleeveOsReport } from '../audit/schema.js';
 import { type Launch, osLayerLaunch } from './launch.js';
@@ -69,8 +70,15 @@ function collectCoverage(from: string, to: string): void {
 export function prepareSandboxLaunch(input: SandboxLaunchInput): SandboxLaunch {
   const { sleeve, probe } = input;
   const env = { ...input.env };
-  const uid = probe.root ? sandboxUid(path.dirname(path.dirname(sleeve.runDir)), sleeve.runId) : undefined;
-  const user = uid === undefined ? null : { uid, gid: uid };
+  const workspace = input.engine.workspace;
+  // A step that writes only its run dir runs as a uid of its own. One whose policy writes elsewhere (an ingest
+  // rewriting the lakehouse) runs as the owner of the workspace, whose files it updates: the kernel checks modes too.
+  const writesElsewhere = sleeve.policy.fs.write.allow.some((r) => {
+    const base = patternBase(expandVariables(r.pattern, { runDir: path.relative(workspace, sleeve.runDir), runId: sleeve.runId }));
+    return !isWithin(path.resolve(workspace, base), sleeve.runDir);
+  });
+  const owner = fs.statSync(workspace);
+  const user = !probe.root ? null : writesElsewhere ? { uid: owner.uid, gid: owner.gid } : { uid: sandboxUid(workspace, sleeve.runId), gid: sandboxUid(workspace, sleeve.runId) };
   const self = { uid: process.getuid?.() ?? 0, gid: process.getgid?.() ?? 0 };
   // The sleeve's temporary files live in its own run dir (env.TMPDIR): /tmp inside the sandbox is empty and read-only.
   const tmp = path.join(sleeve.runDir, 'tmp');
@@ -78,13 +86,13 @@ export function prepareSandboxLaunch(input: SandboxLaunchInput): SandboxLaunch {
   const extraWrite: string[] = [];
   let coverage: { dir: string; parent: string } | undefined;
   if (env.NODE_V8_COVERAGE) {
-    const dir = path.join(env.NODE_V8_COVERAGE, `sleeve-${sleeve.runId}`);
-    fs.mkdirSync(dir, { recursive: true });
+    // Its own directory: run ids repeat across the batches of a test suite running side by side.
+    const dir = fs.mkdtempSync(path.join(env.NODE_V8_COVERAGE, 'sleeve-'));
     coverage = { dir, parent: env.NODE_V8_COVERAGE };
     env.NODE_V8_COVERAGE = dir;
     extraWrite.push(dir);
   }
-  if (user) for (const dir of [sleeve.runDir, tmp, ...(coverage ? [coverage.dir] : [])]) fs.chownSync(dir, user.uid, user.gid);
+  if (user && user.uid !== 0) for (const dir of [sleeve.runDir, tmp, ...(coverage ? [coverage.dir] : [])]) fs.chownSync(dir, user.uid, user.gid);
   const ids = user ?? self;
   const files = identityFiles(ids.uid, ids.gid);
   const identity = { passwd: path.join(input.scratchDir, `passwd-${ids.uid}`), group: path.join(input.scratchDir, `group-${ids.gid}`) };
@@ -116,7 +124,9 @@ export function prepareSandboxLaunch(input: SandboxLaunchInput): SandboxLaunch {
     used: true,
     setting: sleeve.os.setting,
     from: sleeve.os.from,
-    identity: user ? `uid ${user.uid}, no capabilities, no_new_privs (the runner is root: no user namespace needed)` : `uid ${self.uid} in a user namespace of its own, no capabilities, no further user namespaces`,
+    identity: user
+      ? `uid ${user.uid}${writesElsewhere ? ' (the workspace owner: its policy writes outside its run dir)' : ''}, no capabilities, no_new_privs (the runner is root: no user namespace needed)`
+      : `uid ${self.uid} in a user namespace of its own, no capabilities, no further user namespaces`,
     network: plan.network ? 'open' : 'closed',
     maxProcesses: SANDBOX_MAX_PROCESSES,
     mounts: plan.mounts.length,

@@ -248,7 +248,14 @@ export function defineCorpus(opts: CorpusOptions): void {
         );
         if (attack.meta.setup?.length) await setupLinks(ws.dir, attack.meta.setup);
         const out = await running;
-        const show = `exit ${out.code}\n${out.stderr.slice(-3000)}`;
+        const sleeveErr = (() => {
+          try {
+            return fs.readFileSync(path.join(ws.dir, 'runs', 'attacker', 'logs', 'stderr.log'), 'utf8').slice(-1500);
+          } catch {
+            return '';
+          }
+        })();
+        const show = `exit ${out.code}\n${out.stderr.slice(-3000)}\n--- the attacker's stderr\n${sleeveErr}`;
         // The harness's own hard link raised the lakehouse file's link count: take it away again.
         if (attack.meta.setup?.includes('hardlink-to-lakehouse')) fs.rmSync(path.join(ws.dir, 'runs/attacker/hard.csv'), { force: true });
         // 1. the forbidden effect did not happen

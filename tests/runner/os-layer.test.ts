@@ -165,6 +165,26 @@ describe('the OS layer (bubblewrap)', { skip: needsOsLayer }, () => {
     assert.equal(run.status, 3);
   });
 
+  it('runs a Python prepare step (the ingest) that rewrites the lakehouse, then the sleeves over its data, clean', async () => {
+    const ws = workspace(cleanups, {
+      'jobs/ingest.py': 'import os\nopen("data/lakehouse/fresh.csv", "w").write("date,close\\n2025-01-02,1.0\\n")\n',
+      'sleeves/py/read.py': 'import os\nrows = open("data/lakehouse/fresh.csv").read().splitlines()\nopen(os.path.join(os.environ["SLEEVE_RUN_DIR"], "rows.txt"), "w").write(str(len(rows)))\n',
+      'manifest.json': JSON.stringify({
+        version: 1,
+        policy: 'strict',
+        prepare: [{ name: 'ingest', command: ['python3', 'jobs/ingest.py'], policy: 'ingest' }],
+        sleeves: [{ name: 'reader', runId: 'reader', command: ['python3', 'sleeves/py/read.py'] }],
+      }),
+    });
+    const run = await runBin(['run', '--manifest', 'manifest.json', '--json'], ws);
+    assert.equal(run.status, 0, show(run));
+    const r = report(parseSummary(run).reports.json);
+    assert.equal(r.verdict, 'clean');
+    assert.deepEqual(r.violations, []);
+    assert.equal(r.sleeves[0]?.os?.network, 'open', 'ingest opens the network');
+    assert.equal(fs.readFileSync(path.join(ws, 'runs', 'reader', 'rows.txt'), 'utf8'), '2');
+  });
+
   it('cannot be lowered: a policy that requires it holds against --os-layer off; a command step refuses "off"', async () => {
     const ws = workspace(cleanups, {
       'policies/kernel.json': JSON.stringify({ version: 1, name: 'kernel', extends: 'strict', osLayer: 'required' }),

@@ -152,7 +152,12 @@ describe('audit reports: audit.json, audit.md and junit.xml as CI reads them', (
       assert.equal(lines[0], '## sleeve-sandbox audit: clean');
       assert.match(lines[2] ?? '', /^Verdict \*\*clean\*\* \(exit 0\)\. 6 sleeve\(s\), 0 violation\(s\), 0 denial\(s\)/);
       const plain = unescapeMarkdown(o.markdown);
-      for (const s of o.report.sleeves) assert.ok(plain.includes(`| ${s.name} | ${s.runId} | strict | process | ok | 0 |`), `no row for ${s.name}`);
+      for (const s of o.report.sleeves) {
+        assert.ok(plain.includes(`| ${s.name} | ${s.runId} | strict | ${s.mode} | yes | ok | 0 |`), `no row for ${s.name}`);
+      }
+      // The Python sleeves' refusals are not itemised, and the report says so.
+      assert.ok(o.markdown.includes('### OS layer'));
+      assert.ok(plain.includes('**momentum_py** runs a program that is not Node'));
       assert.ok(!o.markdown.includes('### Denials'));
       assert.ok(!o.markdown.includes('### Violations'));
     });
