@@ -174,6 +174,29 @@ export function unenforceableDenies(policy: ResolvedPolicy): UnenforcedRule[] {
   return out;
 }
 
+/**
+ * Visits the entries below `root`, depth first, at most `limit` of them (and 64 levels): `visit`
+ * answers whether to go on below a directory. False when the bound cut the walk short.
+ */
+function walkBelow(sys: Sys, root: string, limit: number, visit: (p: string) => boolean): boolean {
+  let seen = 0;
+  const walk = (dir: string, level: number): boolean => {
+    let entries: Array<{ name: string; kind: FileKind }>;
+    try {
+      entries = sys.readdir(dir);
+    } catch {
+      return true;
+    }
+    for (const entry of entries) {
+      if (++seen > limit || level > 64) return false;
+      const p = dir === '/' ? `/${entry.name}` : `${dir}/${entry.name}`;
+      if (visit(p) && entry.kind === 'dir' && !walk(p, level + 1)) return false;
+    }
+    return true;
+  };
+  return walk(root, 0);
+}
+
 const depth = (p: string) => (p === '/' ? 0 : p.split('/').length - 1);
 const byDepth = (a: { path: string }, b: { path: string }) => depth(a.path) - depth(b.path) || (a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
 
@@ -252,24 +275,13 @@ export function compileOsLayer(facts: OsLayerFacts): OsLayerPlan {
       }
       // A literal directory allows that directory, not what is in it: nothing to bind.
       if (kind !== 'dir' || literal) continue;
-      let seen = 0;
-      const walk = (dir: string, level: number) => {
-        if (level > 64) return;
-        let entries: Array<{ name: string; kind: FileKind }>;
-        try {
-          entries = sys.readdir(dir);
-        } catch {
-          return;
-        }
-        for (const entry of entries) {
-          if (++seen > maxSearch) return;
-          const p = `${dir}/${entry.name}`;
-          const d = engine.decide(op, p);
-          if (d.allowed && d.resolved !== undefined) addBind(kindOf, p, d.resolved, why, rule.origin);
-          else if (entry.kind === 'dir') walk(p, level + 1);
-        }
-      };
-      walk(base, 0);
+      // Entries the engine allows are bound (a directory whole); past the search bound the kernel is narrower, never wider.
+      walkBelow(sys, base, maxSearch, (p) => {
+        const d = engine.decide(op, p);
+        if (!d.allowed || d.resolved === undefined) return true;
+        addBind(kindOf, p, d.resolved, why, rule.origin);
+        return false;
+      });
     }
   }
   for (const p of facts.extraWrite ?? []) {
@@ -313,31 +325,14 @@ export function compileOsLayer(facts: OsLayerFacts): OsLayerPlan {
       if (isWithin(base, area)) roots.add(base);
       else if (isWithin(area, base)) roots.add(area);
     }
-    let seen = 0;
     let complete = true;
-    const walk = (dir: string, level: number) => {
-      if (!complete) return;
-      let entries: Array<{ name: string; kind: FileKind }>;
-      try {
-        entries = sys.readdir(dir);
-      } catch {
-        return;
-      }
-      for (const entry of entries) {
-        if (++seen > maxSearch || level > 64) {
-          complete = false;
-          return;
-        }
-        const p = dir === '/' ? `/${entry.name}` : `${dir}/${entry.name}`;
-        const d = engine.decide('read', p);
-        if (d.rule?.list === 'fs.read.deny') mask(p);
-        else if (entry.kind === 'dir') walk(p, level + 1);
-      }
+    const visit = (p: string) => {
+      if (engine.decide('read', p).rule?.list !== 'fs.read.deny') return true;
+      mask(p);
+      return false;
     };
     for (const root of roots) {
-      const d = engine.decide('read', root);
-      if (d.rule?.list === 'fs.read.deny') mask(root);
-      else if (sys.lstat(root) === 'dir') walk(root, 0);
+      if (visit(root) && sys.lstat(root) === 'dir') complete = walkBelow(sys, root, maxSearch, visit) && complete;
     }
     if (!complete && !unenforced.some((u) => u.list === 'fs.read.deny' && u.pattern === rule.pattern)) {
       unenforced.push({

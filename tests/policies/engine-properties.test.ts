@@ -6,28 +6,15 @@ import picomatch from 'picomatch';
 import { compilePolicy } from '../../policies/engine.js';
 import type { FsOp, ResolvedPolicy } from '../../policies/types.js';
 import { fakeSys } from '../helpers/fake-sys.js';
+import { policyOf as memPolicy } from '../helpers/policy.js';
 
 const WS = '/ws';
-const origin = { file: 'mem.json', line: 1, column: 1, jsonPath: '' };
 const SEGMENTS = ['data', 'lakehouse', 'runs', 'r1', 'r2', 'a.csv', 'b.json', 'x', '.hidden'];
 
 function policyOf(allow: string[], deny: string[], op: FsOp = 'read'): ResolvedPolicy {
   const empty = { allow: [], deny: [] };
-  const rules = { allow: allow.map((pattern) => ({ pattern, origin })), deny: deny.map((pattern) => ({ pattern, origin })) };
-  return {
-    name: 'prop',
-    description: '',
-    chain: [],
-    fs: { read: op === 'read' ? rules : empty, write: op === 'write' ? rules : empty },
-    env: { pass: [], set: {} },
-    net: false,
-    process: { childProcess: false, workers: false, addons: false },
-    resources: {},
-    requires: [],
-    protect: [],
-    mode: 'process',
-    osLayer: 'auto',
-  };
+  const rules = { allow, deny };
+  return memPolicy(op === 'read' ? rules : empty, op === 'write' ? rules : empty, { name: 'prop' });
 }
 
 const segment = fc.constantFrom(...SEGMENTS);

@@ -7,31 +7,10 @@ import { compilePolicy } from '../../policies/engine.js';
 import { loadPolicy } from '../../policies/loader.js';
 import { compileNodeFlags, detectNodeFeatures } from '../../policies/node-flags.js';
 import { createNodeSys } from '../../policies/node-sys.js';
-import type { ResolvedPolicy } from '../../policies/types.js';
 import { fakeSys } from '../helpers/fake-sys.js';
+import { policyOf } from '../helpers/policy.js';
+import type { ResolvedPolicy } from '../../policies/types.js';
 import { makeWorkspace, writeTree } from '../helpers/tmp.js';
-
-const origin = { file: 'mem.json', line: 1, column: 1, jsonPath: '' };
-function policyOf(read: { allow: string[]; deny: string[] }, write: { allow: string[]; deny: string[] }, proc = {}): ResolvedPolicy {
-  const rules = (r: { allow: string[]; deny: string[] }) => ({
-    allow: r.allow.map((pattern) => ({ pattern, origin })),
-    deny: r.deny.map((pattern) => ({ pattern, origin })),
-  });
-  return {
-    name: 'flags',
-    description: '',
-    chain: [],
-    fs: { read: rules(read), write: rules(write) },
-    env: { pass: [], set: {} },
-    net: false,
-    process: { childProcess: false, workers: false, addons: false, ...proc },
-    resources: {},
-    requires: [],
-    protect: [],
-    mode: 'process',
-    osLayer: 'auto',
-  };
-}
 
 describe('detecting the permission model', () => {
   it('prefers --permission, falls back to --experimental-permission, and reports none', () => {
@@ -106,7 +85,7 @@ describe('compiling a policy to Node permission flags (fake file system)', () =>
   it('adds the extra read paths the sleeve process needs, and process grants only when allowed', () => {
     const none = compile(policyOf({ allow: [], deny: [] }, { allow: [], deny: [] }), 'r1', ['/opt/sandbox/guard.js']);
     assert.deepEqual(none.flags, ['--experimental-permission', '--allow-fs-read=/opt/sandbox/guard.js']);
-    const all = compile(policyOf({ allow: [], deny: [] }, { allow: [], deny: [] }, { childProcess: true, workers: true, addons: true }));
+    const all = compile(policyOf({ allow: [], deny: [] }, { allow: [], deny: [] }, { process: { childProcess: true, workers: true, addons: true } }));
     assert.ok(all.flags.includes('--allow-child-process'));
     assert.ok(all.flags.includes('--allow-worker'));
     assert.ok(!all.flags.includes('--allow-addons'), 'addons are granted only where the node knows --allow-addons');

@@ -12,21 +12,9 @@ import { flagModes } from '../../../sandbox/fs-guard.js';
 import { MAX_MESSAGE_BYTES, MAX_MESSAGES, type SleeveMessage } from '../../../sandbox/protocol.js';
 import type { ResolvedPolicy } from '../../../policies/types.js';
 import fs from 'node:fs';
+import { policyOf } from '../../helpers/policy.js';
 
-const policy: ResolvedPolicy = {
-  name: 'unit',
-  description: '',
-  chain: [],
-  fs: { read: { allow: [], deny: [] }, write: { allow: [], deny: [] } },
-  env: { pass: ['PATH', 'TV_*'], set: { TV_STRICT_ISOLATION: '1' } },
-  net: false,
-  process: { childProcess: false, workers: false, addons: false },
-  resources: {},
-  requires: [],
-  protect: [],
-  mode: 'process',
-  osLayer: 'auto',
-};
+const policy: ResolvedPolicy = policyOf({ allow: [], deny: [] }, { allow: [], deny: [] }, { name: 'unit', env: { pass: ['PATH', 'TV_*'], set: { TV_STRICT_ISOLATION: '1' } } });
 
 async function feed(chunks: string[]): Promise<{ messages: SleeveMessage[]; stats: { accepted: number; rejected: number } }> {
   const stream = new PassThrough();
