@@ -113,7 +113,7 @@ export interface OsLayerFacts {
 }
 
 export interface OsLayerPlan {
-  /** bubblewrap options (passed through a pipe with --args: environment values never show in `ps`). */
+  /** bubblewrap options (passed on its stdin with --args 0: environment values never show in `ps`). */
   readonly options: readonly string[];
   /** What follows `--` on bubblewrap's command line. */
   readonly command: readonly string[];
@@ -121,6 +121,9 @@ export interface OsLayerPlan {
   readonly unenforced: readonly UnenforcedRule[];
   readonly network: boolean;
 }
+
+/** The shell step inside the sandbox: bubblewrap always sets PWD, which is not the sleeve's: drop it (and what a shell adds), then run the program. */
+export const SANDBOX_SHELL = 'unset PWD OLDPWD SHLVL _; exec "$0" "$@"';
 
 /** The sandbox's /etc/passwd and /etc/group: root, the sleeve's own user (home /nonexistent, as for system users), nobody. */
 export function identityFiles(uid: number, gid: number): { passwd: string; group: string } {
@@ -133,8 +136,6 @@ export function identityFiles(uid: number, gid: number): { passwd: string; group
   return { passwd: `${passwd.join('\n')}\n`, group: `${group.join('\n')}\n` };
 }
 
-/** The shell step inside the sandbox: closes the --args pipe, drops the shell's own variables, then runs the program. */
-export const SANDBOX_SHELL = 'exec 4<&-; unset PWD OLDPWD SHLVL _; exec "$0" "$@"';
 
 const SAMPLE = { runDir: 'runs/__run__', runId: '__run__' };
 

@@ -1,11 +1,12 @@
 /**
  * How a sleeve process is started: the file the runner spawns, its argv, its
- * environment and what it gets on fd 4. Pure, so the two ways are data a test
+ * environment and what it gets on its stdin. Pure, so the two ways are data a test
  * can read:
  *
- * - inside the OS layer: bubblewrap, its options on fd 4 (`--args 4`: the
- *   environment values never appear on a command line that `ps` shows), the
- *   sandbox's own command after `--`, an empty environment of its own;
+ * - inside the OS layer: bubblewrap, its options on its stdin (`--args 0`: the
+ *   environment values never appear on a command line that `ps` shows; the
+ *   sleeve then finds its stdin at EOF, as it would /dev/null), the sandbox's
+ *   own command after `--`, an empty environment of its own;
  * - without it: a shell that turns core dumps off, drops the variables the
  *   shell adds, and then becomes the program, through `setpriv --pdeathsig
  *   KILL` where util-linux has it, so that the kernel kills the sleeve the
@@ -18,8 +19,8 @@ export interface Launch {
   file: string;
   args: string[];
   env: Record<string, string>;
-  /** Written to the child's fd 4, then closed (bubblewrap's --args). */
-  fd4?: Buffer;
+  /** Written to the child's stdin, then closed (bubblewrap's --args 0); the sleeve then reads EOF there, as from /dev/null. */
+  stdin?: Buffer;
   /** The exit status comes through bubblewrap, which reports a death by signal N as exit 128+N. */
   relayedExit: boolean;
 }
@@ -37,6 +38,6 @@ export function plainLaunch(program: string, argv: readonly string[], env: Reado
 }
 
 export function osLayerLaunch(bwrap: string, plan: OsLayerPlan): Launch {
-  const fd4 = Buffer.from(plan.options.map((o) => `${o}\0`).join(''), 'utf8');
-  return { file: bwrap, args: ['--args', '4', '--', ...plan.command], env: {}, fd4, relayedExit: true };
+  const stdin = Buffer.from(plan.options.map((o) => `${o}\0`).join(''), 'utf8');
+  return { file: bwrap, args: ['--args', '0', '--', ...plan.command], env: {}, stdin, relayedExit: true };
 }

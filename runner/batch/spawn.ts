@@ -117,13 +117,12 @@ export function startSleeve(opts: SpawnOptions): RunningSleeve {
   const child: ChildProcess = spawn(launch.file, launch.args, {
     cwd: opts.workspace,
     env: launch.env,
-    stdio: launch.fd4 ? ['ignore', 'pipe', 'pipe', 'pipe', 'pipe'] : ['ignore', 'pipe', 'pipe', 'pipe'],
+    stdio: [launch.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe', 'pipe'],
     detached: true,
   });
-  if (launch.fd4) {
-    const fd4 = child.stdio[4] as NodeJS.WritableStream & { on: (e: string, f: () => void) => void };
-    fd4.on('error', () => {}); // bubblewrap gone before it read its options: its exit status says why
-    fd4.end(launch.fd4);
+  if (launch.stdin && child.stdin) {
+    child.stdin.on('error', () => {}); // bubblewrap gone before it read its options: its exit status says why
+    child.stdin.end(launch.stdin);
   }
   opts.onStart?.();
 

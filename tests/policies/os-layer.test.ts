@@ -105,10 +105,11 @@ describe('compiling a policy to a bubblewrap sandbox (fake file system)', () => 
     assert.deepEqual(user.options.slice(user.options.indexOf('--uid'), user.options.indexOf('--uid') + 4), ['--uid', '1000', '--gid', '1000']);
   });
 
-  it('runs the program through prlimit and the shell step, with every namespace and no network', () => {
+  it('runs the program through prlimit and a shell step that drops PWD, with every namespace and no network', () => {
     const plan = compile(policyOf(STRICT_READ, STRICT_WRITE));
     const at = plan.command.indexOf('/usr/bin/prlimit');
     assert.deepEqual(plan.command.slice(at), ['/usr/bin/prlimit', '--nproc=256:256', '--core=0:0', '--', '/bin/sh', '-c', SANDBOX_SHELL, '/usr/bin/node', '/opt/sandbox/dist/bootstrap.mjs']);
+    assert.equal(SANDBOX_SHELL, 'unset PWD OLDPWD SHLVL _; exec "$0" "$@"');
     for (const flag of ['--unshare-pid', '--unshare-ipc', '--unshare-uts', '--unshare-cgroup', '--unshare-net', '--die-with-parent', '--new-session']) {
       assert.ok(plan.options.includes(flag), flag);
     }

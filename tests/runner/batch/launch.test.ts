@@ -12,17 +12,17 @@ describe('how a sleeve process is started', () => {
     assert.deepEqual(l.args.slice(2), ['/usr/bin/node', '--x', 'boot.mjs']);
     assert.deepEqual(l.env, { PATH: '/usr/bin', PWD: '/keep' }, 'a PWD the policy passed stays');
     assert.equal(l.relayedExit, false);
-    assert.equal(l.fd4, undefined);
+    assert.equal(l.stdin, undefined);
   });
   it('without setpriv or a shell it still starts the program', () => {
     assert.doesNotMatch(plainLaunch('/n', [], {}, { sh: '/bin/sh' }).args[1] ?? '', /pdeathsig/);
     assert.deepEqual(plainLaunch('/n', ['a'], {}, {}), { file: '/n', args: ['a'], env: {}, relayedExit: false });
   });
-  it('inside the OS layer: bubblewrap with its options on fd 4 (none on the command line) and an empty environment', () => {
+  it('inside the OS layer: bubblewrap with its options on stdin (none on the command line) and an empty environment', () => {
     const plan: OsLayerPlan = { options: ['--unshare-pid', '--setenv', 'SECRET', 'v'], command: ['/usr/bin/prlimit', '--', 'x'], mounts: [], unenforced: [], network: false };
     const l = osLayerLaunch('/usr/bin/bwrap', plan);
-    assert.deepEqual(l.args, ['--args', '4', '--', '/usr/bin/prlimit', '--', 'x']);
-    assert.equal(l.fd4?.toString(), '--unshare-pid\0--setenv\0SECRET\0v\0');
+    assert.deepEqual(l.args, ['--args', '0', '--', '/usr/bin/prlimit', '--', 'x']);
+    assert.equal(l.stdin?.toString(), '--unshare-pid\0--setenv\0SECRET\0v\0');
     assert.ok(!l.args.includes('SECRET'));
     assert.deepEqual(l.env, {});
     assert.equal(l.relayedExit, true);
