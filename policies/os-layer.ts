@@ -59,6 +59,9 @@ export const SYSTEM_PATHS = Object.freeze([
 /** Added only when the policy opens the network: name resolution and certificates. */
 export const NETWORK_SYSTEM_PATHS = Object.freeze(['/etc/resolv.conf', '/etc/hosts', '/etc/host.conf', '/etc/gai.conf', '/etc/ssl', '/etc/ca-certificates']);
 
+/** Size of the sandbox's own /dev/shm. */
+export const SHM_BYTES = 64 * 1024 * 1024;
+
 export type MountKind = 'ro' | 'rw' | 'mask' | 'symlink' | 'dir' | 'proc' | 'dev';
 
 export interface Mount {
@@ -363,7 +366,7 @@ export function compileOsLayer(facts: OsLayerFacts): OsLayerPlan {
     ...[...dirs.values()].sort(byDepth),
     ...system.values(),
     { kind: 'proc', path: '/proc', why: 'a fresh /proc of the sandbox pid namespace' },
-    { kind: 'dev', path: '/dev', why: 'a minimal /dev (null, zero, full, random, urandom, tty, pts, shm)' },
+    { kind: 'dev', path: '/dev', why: 'a minimal, read-only /dev (null, zero, full, random, urandom, tty, pts) and a /dev/shm of its own, 64 MiB' },
     ...[...code.values(), ...binds.values()].sort(byDepth),
     ...[...masks.values()].sort(byDepth),
   ];
@@ -382,7 +385,9 @@ export function compileOsLayer(facts: OsLayerFacts): OsLayerPlan {
     if (m.kind === 'dir') options.push('--perms', '0755', '--dir', m.path);
     else if (m.kind === 'symlink') options.push('--symlink', m.source as string, m.path);
     else if (m.kind === 'proc') options.push('--proc', m.path);
-    else if (m.kind === 'dev') options.push('--dev', m.path);
+    // Read-only, but for a /dev/shm of its own bounded at SHM_BYTES (POSIX semaphores and shared memory, e.g.
+    // Python's multiprocessing): an unbounded one would be memory outside every limit of the sleeve's.
+    else if (m.kind === 'dev') options.push('--dev', m.path, '--remount-ro', m.path, '--perms', '1777', '--size', String(SHM_BYTES), '--tmpfs', `${m.path}/shm`);
     else if (m.kind === 'rw') options.push('--bind', m.source as string, m.path);
     else options.push('--ro-bind', m.source as string, m.path);
   }

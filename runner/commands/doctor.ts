@@ -64,6 +64,7 @@ export function doctorReport(
       ? [
           `processes: RLIMIT_NPROC ${SANDBOX_MAX_PROCESSES} inside the sandbox (${bw.root ? "counted for the sleeve's own uid" : "counted in the sleeve's user namespace"})`,
           'core dumps: off (RLIMIT_CORE 0)',
+          'shared memory: a /dev/shm of its own, a 64 MiB tmpfs; the rest of /dev read-only',
           "memory: the V8 heap limit, and the runner's resident-memory cap over the sandbox's whole process tree",
           'lifetime: the sandbox dies with the runner (bubblewrap --die-with-parent: the kernel kills its pid namespace)',
           `cgroup v2 (pids.max, memory.max, cpu.max): not used; ${cgroup()}`,

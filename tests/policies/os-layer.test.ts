@@ -115,6 +115,12 @@ describe('compiling a policy to a bubblewrap sandbox (fake file system)', () => 
     }
     assert.equal(plan.network, false);
     assert.ok(!plan.mounts.some((m) => m.path === '/etc/resolv.conf'));
+    const dev = plan.options.indexOf('--dev');
+    assert.deepEqual(
+      plan.options.slice(dev, dev + 10),
+      ['--dev', '/dev', '--remount-ro', '/dev', '--perms', '1777', '--size', String(64 * 1024 * 1024), '--tmpfs', '/dev/shm'],
+      '/dev read-only, /dev/shm a bounded tmpfs of its own',
+    );
   });
 
   it('sets exactly the given environment after clearing it', () => {

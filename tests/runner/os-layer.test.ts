@@ -58,6 +58,8 @@ out["writeTMPDIR"] = tries(lambda: open(os.path.join(os.environ["TMPDIR"], "x"),
 out["connect"] = tries(lambda: socket.create_connection(("127.0.0.1", int(os.environ["PORT"])), timeout=2))
 out["fallback"] = open("data/lakehouse/portfolio_candidates.json").read()
 out["hostname"] = socket.gethostname()
+import multiprocessing
+out["pool"] = tries(lambda: multiprocessing.Pool(2).map(abs, [-1, -2]))
 with open(os.path.join(os.environ["SLEEVE_RUN_DIR"], "probe.json"), "w") as f:
     json.dump(out, f)
 `;
@@ -137,6 +139,7 @@ describe('the OS layer (bubblewrap)', { skip: needsOsLayer }, () => {
     assert.deepEqual(seen.tmp, onTheWay);
     assert.equal(seen.writeTmp, 'OSError', '/tmp is read-only');
     assert.equal(seen.writeTMPDIR, 'ok');
+    assert.equal(seen.pool, 'ok', "Python's multiprocessing works (its own bounded /dev/shm)");
     assert.equal(seen.env.TMPDIR, path.join(ws, 'runs', 'probe', 'tmp'));
     assert.equal(seen.connect === 'ok', false, 'the host loopback is out of reach');
     assert.equal(seen.fallback, '', 'the denied fallback is masked by an empty file');
