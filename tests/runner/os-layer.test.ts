@@ -214,6 +214,34 @@ describe('the OS layer (bubblewrap)', { skip: needsOsLayer }, () => {
   });
 });
 
+describe('bad OS layer input', () => {
+  it('refuses a bad --os-layer, a bad manifest or policy osLayer, and a command that is not an array, with exit 2 and the place', async () => {
+    const ws = workspace(cleanups, {
+      'sleeves/ok.mjs': "console.log('ok');\n",
+      'm1.json': '{\n  "version": 1,\n  "policy": "strict",\n  "osLayer": "sometimes",\n  "sleeves": [{ "name": "a", "entry": "sleeves/ok.mjs" }]\n}\n',
+      'm2.json': '{\n  "version": 1,\n  "policy": "strict",\n  "sleeves": [{ "name": "a", "command": "python3 x.py" }]\n}\n',
+      'm3.json': '{\n  "version": 1,\n  "policy": "strict",\n  "sleeves": [{ "name": "a", "entry": "sleeves/ok.mjs", "command": ["python3"] }]\n}\n',
+      'policies/bad.json': '{\n  "version": 1,\n  "name": "bad",\n  "osLayer": true\n}\n',
+    });
+    const flag = await runBin(['run', '--policy', 'strict', '--sleeve', 'a=sleeves/ok.mjs', '--os-layer', 'maybe'], ws);
+    assert.equal(flag.status, 2, show(flag));
+    assert.match(flag.stderr, /--os-layer must be "required", "auto" or "off", got "maybe"/);
+    const m1 = await runBin(['run', '--manifest', 'm1.json'], ws);
+    assert.equal(m1.status, 2, show(m1));
+    assert.match(m1.stderr, /m1\.json:4:\d+: error: osLayer: expected "required", "auto" or "off"/);
+    const m2 = await runBin(['run', '--manifest', 'm2.json'], ws);
+    assert.equal(m2.status, 2, show(m2));
+    assert.match(m2.stderr, /m2\.json:4:\d+: error: sleeves\[0\]\.command: expected the command as an array of strings/);
+    const m3 = await runBin(['run', '--manifest', 'm3.json'], ws);
+    assert.equal(m3.status, 2, show(m3));
+    assert.match(m3.stderr, /sleeves\[0\]\.command: expected "entry" or "command", not both/);
+    const pol = await runBin(['run', '--policy', 'policies/bad.json', '--sleeve', 'a=sleeves/ok.mjs'], ws);
+    assert.equal(pol.status, 2, show(pol));
+    assert.match(pol.stderr, /bad\.json:4:\d+: error: osLayer: expected "required", "auto" or "off"/);
+    assert.deepEqual(fs.readdirSync(path.join(ws, 'runs')), [], 'nothing was created');
+  });
+});
+
 describe('the OS layer where bubblewrap is missing', () => {
   const missing = { SLEEVE_SANDBOX_BWRAP: '/nonexistent/bwrap' };
   const bin = (args: string[], cwd: string) => {
