@@ -90,7 +90,8 @@ export function listAttacks(dir: string): Attack[] {
   return out;
 }
 
-function filesUnder(dir: string): string[] {
+/** Every regular file below dir (none when it does not exist). */
+export function filesUnder(dir: string): string[] {
   if (!fs.existsSync(dir)) return [];
   return fs
     .readdirSync(dir, { recursive: true })
@@ -124,14 +125,16 @@ async function setupLinks(ws: string, kinds: readonly string[]): Promise<void> {
   fs.writeFileSync(path.join(run, '.ready'), '');
 }
 
-interface Outcome {
+export interface Outcome {
   code: number | null;
+  signal: NodeJS.Signals | null;
   stdout: string;
   stderr: string;
   ms: number;
 }
 
-function runBin(args: string[], cwd: string, env: NodeJS.ProcessEnv, maxMs: number): Promise<Outcome> {
+/** The bin, killed after maxMs; the one spawner of both escape corpora. */
+export function runBin(args: string[], cwd: string, env: NodeJS.ProcessEnv, maxMs: number): Promise<Outcome> {
   return new Promise((resolve) => {
     const started = Date.now();
     const child = spawn(process.execPath, [BIN, ...args], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -144,9 +147,9 @@ function runBin(args: string[], cwd: string, env: NodeJS.ProcessEnv, maxMs: numb
       stderr += d.toString();
     });
     const timer = setTimeout(() => child.kill('SIGKILL'), maxMs);
-    child.on('close', (code) => {
+    child.on('close', (code, signal) => {
       clearTimeout(timer);
-      resolve({ code, stdout, stderr, ms: Date.now() - started });
+      resolve({ code, signal, stdout, stderr, ms: Date.now() - started });
     });
   });
 }

@@ -15,7 +15,6 @@
  * id is its file name.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -23,9 +22,9 @@ import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { auditReportSchema } from '../../runner/audit/schema.js';
 import { makeTempDir, makeWorkspace, snapshotTree } from '../helpers/tmp.js';
+import { filesUnder, runBin } from './corpus.js';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
-const BIN = path.join(REPO, 'bin', 'sleeve-sandbox.js');
 const ATTACKS = path.join(REPO, 'tests', 'escapes', 'isolate-attacks');
 const LAKE = 'data/lakehouse/AAPL.csv';
 const LAKE_TEXT = 'date,close\n2024-01-02,185.6\n';
@@ -71,13 +70,6 @@ interface BatchCase {
   maxSeconds?: number;
 }
 
-interface Outcome {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-  ms: number;
-}
 
 interface AuditSleeve {
   name: string;
@@ -97,39 +89,7 @@ function diff(before: Map<string, string>, after: Map<string, string>): string[]
   return [...changed, ...removed];
 }
 
-function filesUnder(dir: string): string[] {
-  if (!fs.existsSync(dir)) return [];
-  return fs
-    .readdirSync(dir, { recursive: true })
-    .map((f) => path.join(dir, String(f)))
-    .filter((f) => {
-      try {
-        return fs.lstatSync(f).isFile();
-      } catch {
-        return false;
-      }
-    });
-}
 
-function runBin(args: string[], cwd: string, env: NodeJS.ProcessEnv, maxMs: number): Promise<Outcome> {
-  return new Promise((resolve) => {
-    const started = Date.now();
-    const child = spawn(process.execPath, [BIN, ...args], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => {
-      stdout += d.toString();
-    });
-    child.stderr.on('data', (d: Buffer) => {
-      stderr += d.toString();
-    });
-    const timer = setTimeout(() => child.kill('SIGKILL'), maxMs);
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      resolve({ code, signal, stdout, stderr, ms: Date.now() - started });
-    });
-  });
-}
 
 const nameOf = (file: string) => path.basename(file).replace(/\.[^.]+$/, '');
 
