@@ -354,7 +354,7 @@ export function compileOsLayer(facts: OsLayerFacts): OsLayerPlan {
   const addParents = (p: string) => {
     const parts: string[] = [];
     for (let d = path.dirname(p); d !== '/' && !dirs.has(d); d = path.dirname(d)) parts.unshift(d);
-    for (const d of parts) if (!withinAny(d, [...system.keys()])) dirs.set(d, { kind: 'dir', path: d, why: 'parent of a mount' });
+    for (const d of parts) if (!withinAny(d, system.keys())) dirs.set(d, { kind: 'dir', path: d, why: 'parent of a mount' });
   };
   for (const m of mountsInOrder) if (m.kind !== 'symlink') addParents(m.path);
   addParents(`${engine.workspace}/.`);

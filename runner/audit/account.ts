@@ -91,24 +91,18 @@ export function accountChanges(changes: readonly Change[], opts: AccountOptions)
   for (const c of changes) {
     if (runnerOwned(c.path)) continue;
     const abs = path.join(opts.workspace, c.path);
-    const seenAt = opts.firstSeen(c.path);
-    const explained = opts.sleeves.some((s) => {
-      if (s.osLayer && s.startedMs !== null && duringSleeve(s, seenAt)) {
-        // Inside the OS layer a sleeve could write only its run dir; a prepare step (which runs alone) only what
-        // its policy lets it write: the kernel made anything else impossible for it.
-        if (s.kind === 'sleeve' && within(abs, s.runDir)) return true;
-        if (s.kind === 'prepare' && engines.get(s.name)?.decideResolved('write', abs).allowed === true) return true;
-      }
-      if (!reportedBy(s, abs)) return false;
-      if (s.kind === 'sleeve') return within(abs, s.runDir);
-      return engines.get(s.name)?.decideResolved('write', abs).allowed === true;
-    });
+    const seen = opts.firstSeen(c.path);
+    // Where it may write: a sleeve its run dir, a prepare step what its policy allows. Who wrote it: what its
+    // guard reported, or, inside the OS layer (which made anything else impossible for it), whatever changed
+    // there while its sandbox lived.
+    const mayWrite = (s: AccountedSleeve) => (s.kind === 'sleeve' ? within(abs, s.runDir) : engines.get(s.name)?.decideResolved('write', abs).allowed === true);
+    const wrote = (s: AccountedSleeve) => reportedBy(s, abs) || (s.osLayer === true && s.startedMs !== null && duringSleeve(s, seen));
+    const explained = opts.sleeves.some((s) => mayWrite(s) && wrote(s));
     if (explained) continue;
     const owner = [...runDirs.entries()].find(([dir]) => within(c.path, dir))?.[1];
     const why = owner
       ? `changed in the run dir of ${owner.name}, which never reported writing it: another sleeve, or something that bypassed the guard`
       : 'outside every permitted zone: a sleeve may change only runs/<its run id>/**, a prepare step only what its policy lets it write';
-    const seen = seenAt;
     const suspects = ran.filter((s) => duringSleeve(s, seen)).map((s) => s.name);
     violations.push({
       path: c.path,

@@ -213,19 +213,10 @@ export async function executeBatch(plan: BatchPlan, opts: ExecuteOptions): Promi
       if (s.os.use && plan.osLayer?.available) {
         let sandboxed: ReturnType<typeof prepareSandboxLaunch>;
         try {
-          sandboxed = prepareSandboxLaunch({
-          sleeve: s,
-          engine,
-          sys,
-          probe: plan.osLayer,
-          command: program,
-          code: [process.execPath, ...code],
-          env,
-          scratchDir: cacheDir,
-          });
+          sandboxed = prepareSandboxLaunch({ sleeve: s, engine, sys, probe: plan.osLayer, command: program, code: [process.execPath, ...code], env, scratchDir: cacheDir });
         } catch (error) {
           // Fail this sleeve closed, never the batch: nothing of it ran.
-          const r = { ...skipped(s, 'skipped', ''), status: 'failed' as const, error: `the OS layer could not be prepared: ${(error as Error).message}`, os: osLayerNotUsed(s) };
+          const r: SleeveResult = { ...skipped(s, 'skipped', ''), status: 'failed', error: `the OS layer could not be prepared: ${(error as Error).message}`, os: osLayerNotUsed(s) };
           opts.progress.finished(r);
           return r;
         }

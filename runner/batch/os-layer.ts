@@ -17,19 +17,19 @@
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { compilePolicy } from '../../policies/engine.js';
+import type { CompiledPolicy } from '../../policies/engine.js';
 import { UsageError } from '../../policies/errors.js';
-import { createNodeSys } from '../../policies/node-sys.js';
 import { compileOsLayer } from '../../policies/os-layer.js';
 import { type OsLayerSetting, strictestOsLayer } from '../../policies/schema.js';
-import type { ResolvedPolicy } from '../../policies/types.js';
-import { buildSleeveEnv } from './env.js';
+import type { Sys } from '../../policies/sys.js';
 import type { SleeveOsLayer } from './types.js';
 
 /** First uid given to sleeves when the runner is root (far above login users and subordinate id ranges). */
 export const SANDBOX_UID_BASE = 2_000_000_000;
 /** How many uids sleeves are spread over. */
 export const SANDBOX_UID_SPAN = 100_000_000;
+/** RLIMIT_NPROC inside the sandbox: enough for a pipeline, a stop to fork bombs. */
+export const SANDBOX_MAX_PROCESSES = 256;
 
 /**
  * The uid (and gid) of one run when the runner is root: derived from the workspace and the run
@@ -44,8 +44,6 @@ export function sandboxUid(workspace: string, runId: string): number {
   }
   return SANDBOX_UID_BASE + (h % SANDBOX_UID_SPAN);
 }
-/** RLIMIT_NPROC inside the sandbox: enough for a pipeline, a stop to fork bombs. */
-export const SANDBOX_MAX_PROCESSES = 256;
 
 export type OsLayerProbe =
   | { available: true; bwrap: string; version: string; prlimit: string; setpriv: string | undefined; root: boolean }
@@ -151,20 +149,15 @@ export function decideOsLayer(sources: readonly OsSource[], ctx: { command: bool
  * the OS layer cannot express (a NUL byte in the environment, an allow glob that needs too many mounts)
  * stops the batch with exit 2 before anything runs, instead of failing the sleeve later.
  */
-export function checkSandboxCompiles(
-  policy: ResolvedPolicy,
-  s: { workspace: string; runId: string; runDir: string; name: string; where: string; env: Record<string, string>; parentEnv: NodeJS.ProcessEnv; probe: OsLayerProbe },
-): void {
+export function checkSandboxCompiles(s: { engine: CompiledPolicy; sys: Sys; env: Record<string, string>; where: string; probe: OsLayerProbe }): void {
   if (!s.probe.available) return;
-  const engine = compilePolicy(policy, { workspace: s.workspace, runId: s.runId, sys: createNodeSys(undefined, () => s.workspace) });
-  const env = buildSleeveEnv(policy, s.parentEnv, s.env, { name: s.name, runId: s.runId, runDir: s.runDir, workspace: s.workspace });
   try {
     compileOsLayer({
-      engine,
-      sys: createNodeSys(undefined, () => s.workspace),
+      engine: s.engine,
+      sys: s.sys,
       command: ['/bin/true'],
       code: [],
-      env,
+      env: s.env,
       emptyFile: '/dev/null',
       emptyDir: '/',
       user: null,
@@ -177,4 +170,3 @@ export function checkSandboxCompiles(
     throw error;
   }
 }
-

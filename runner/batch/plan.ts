@@ -157,11 +157,14 @@ export function planBatch(opts: RunOptions, cwd: string, defaultConcurrency: num
     if (runIds.has(runId)) throw new UsageError(`${where}: run id ${runId} is used twice in this batch`);
     runIds.add(runId);
     const runDir = path.join(workspace, 'runs', runId);
+    // The sleeve's environment and decisions, as it will have them: a command's PATH, the sandbox's check.
+    const sleeveEnv = () => buildSleeveEnv(loaded.policy, parentEnv, step.env ?? {}, { name: step.name, runId, runDir, workspace });
+    const wsSys = createNodeSys(undefined, () => workspace);
+    const engine = compilePolicy(loaded.policy, { workspace, runId, sys: wsSys });
     let entry: string;
     let command: ResolvedCommand | undefined;
     if (step.command !== undefined) {
-      const env = buildSleeveEnv(loaded.policy, parentEnv, step.env ?? {}, { name: step.name, runId, runDir, workspace });
-      const engine = compilePolicy(loaded.policy, { workspace, runId, sys: createNodeSys(undefined, () => workspace) });
+      const env = sleeveEnv();
       command = resolveCommand(step.command, {
         workspace,
         runsDir: path.join(workspace, 'runs'),
@@ -214,7 +217,7 @@ export function planBatch(opts: RunOptions, cwd: string, defaultConcurrency: num
       ],
       { command: command !== undefined, where, probe: getProbe },
     );
-    if (os.use) checkSandboxCompiles(loaded.policy, { workspace, runId, runDir, name: step.name, where, env: step.env ?? {}, parentEnv, probe: getProbe() });
+    if (os.use) checkSandboxCompiles({ engine, sys: wsSys, env: sleeveEnv(), where, probe: getProbe() });
     planned.push({
       kind: src.kind,
       name: step.name,

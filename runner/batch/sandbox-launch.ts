@@ -44,11 +44,12 @@ export interface SandboxLaunch {
 function ensureMaskSources(scratchDir: string): { emptyFile: string; emptyDir: string } {
   const emptyFile = path.join(scratchDir, 'os-mask-file');
   const emptyDir = path.join(scratchDir, 'os-mask-dir');
-  if (!fs.existsSync(emptyFile)) fs.writeFileSync(emptyFile, '', { mode: 0o444 });
+  writeOnce(emptyFile, '');
   fs.mkdirSync(emptyDir, { recursive: true, mode: 0o555 });
   return { emptyFile, emptyDir };
 }
 
+/** Writes a read-only file the first time; every later sleeve of the batch finds it there. */
 function writeOnce(file: string, text: string): void {
   try {
     fs.writeFileSync(file, text, { mode: 0o444, flag: 'wx' });
@@ -78,11 +79,11 @@ export function prepareSandboxLaunch(input: SandboxLaunchInput): SandboxLaunch {
     return !isWithin(path.resolve(workspace, base), sleeve.runDir);
   });
   const owner = fs.statSync(workspace);
-  const user = !probe.root ? null : writesElsewhere ? { uid: owner.uid, gid: owner.gid } : { uid: sandboxUid(workspace, sleeve.runId), gid: sandboxUid(workspace, sleeve.runId) };
+  const ownUid = sandboxUid(workspace, sleeve.runId);
+  const user = !probe.root ? null : writesElsewhere ? { uid: owner.uid, gid: owner.gid } : { uid: ownUid, gid: ownUid };
   const self = { uid: process.getuid?.() ?? 0, gid: process.getgid?.() ?? 0 };
-  // The sleeve's temporary files live in its own run dir (env.TMPDIR): /tmp inside the sandbox is empty and read-only.
+  // The sleeve's temporary files live in its own run dir (env.TMPDIR, made with it): /tmp inside the sandbox is empty and read-only.
   const tmp = path.join(sleeve.runDir, 'tmp');
-  fs.mkdirSync(tmp, { recursive: true });
   const extraWrite: string[] = [];
   let coverage: { dir: string; parent: string } | undefined;
   if (env.NODE_V8_COVERAGE) {
