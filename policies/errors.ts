@@ -9,6 +9,10 @@ export const EXIT = Object.freeze({
   sleeveFailed: 1,
   usage: 2,
   denied: 3,
+  /** The sleeves ended ok but the proof is incomplete: the audit was off or weakened (verdict unaudited or partial). */
+  unproven: 4,
+  /** The runner failed inside (a bug): the report says `error`. */
+  internal: 70,
 });
 
 export class SleeveSandboxError extends Error {

@@ -3,7 +3,9 @@
  * policy file may acknowledge ids it means (`"acknowledge": [...]`), which is
  * reviewed in the pull request like the rest of the file.
  */
+import path from 'node:path';
 import picomatch from 'picomatch';
+import { BUILTIN_POLICY_NAMES } from './builtin.js';
 import type { Diagnostic } from './errors.js';
 import { formatJsonPath } from './json-source.js';
 import type { LoadedPolicy } from './loader.js';
@@ -22,6 +24,7 @@ export const LINT_RULES: Readonly<Record<LintRuleId, string>> = Object.freeze({
   'process-escape': 'child processes, workers or addons run outside the JS guard',
   'duplicate-key': 'a key given twice: JSON keeps only the last one',
   'os-layer-unenforced': 'a deny rule the kernel (OS layer) cannot hold: it may match paths in a writable area',
+  'shadows-builtin': 'a workspace policy named like a built-in replaces it for every run and extends in this workspace',
 });
 
 export type LintRuleId = (typeof ACKNOWLEDGEABLE)[number];
@@ -38,7 +41,7 @@ function expanded(rule: PatternRule): string {
 }
 
 /** Might some path match both patterns? Conservative: true when unsure. */
-function mayOverlap(a: string, b: string): boolean {
+export function mayOverlap(a: string, b: string): boolean {
   const ba = patternBase(a);
   const bb = patternBase(b);
   if (!isWithin(ba, bb) && !isWithin(bb, ba)) return false;
@@ -98,6 +101,16 @@ export function lintPolicy(loaded: LoadedPolicy): LintWarning[] {
   }
   for (const u of unenforceableDenies(policy)) {
     warn('os-layer-unenforced', u.origin, `${u.list} ${JSON.stringify(u.pattern)} is not enforced by the OS layer: ${u.why}`);
+  }
+  for (const [i, f] of loaded.files.entries()) {
+    const name = path.basename(f.source.file, '.json');
+    if (f.source.kind !== 'workspace' || !(BUILTIN_POLICY_NAMES as readonly string[]).includes(name)) continue;
+    const what = i === 0 ? 'this file' : `its base ${f.source.file}`;
+    warn(
+      'shadows-builtin',
+      here(i === 0 ? [] : ['extends']),
+      `${what} shadows the built-in policy "${name}": every --policy ${name} and "extends": "${name}" in this workspace gets the workspace file; rename it, or acknowledge it if that is meant`,
+    );
   }
   const pass = top.policy.env?.pass ?? [];
   pass.forEach((name, i) => {

@@ -16,6 +16,7 @@ export const ACKNOWLEDGEABLE = [
   'process-escape',
   'duplicate-key',
   'os-layer-unenforced',
+  'shadows-builtin',
 ] as const;
 
 export const POLICY_FORMAT_VERSION = 1;

@@ -1,75 +1,62 @@
 /**
- * What a sleeve process tells the runner, as newline-delimited JSON on fd 3
- * (a pipe the runner opened; the guard refuses writes to it from sleeve
- * code). The runner treats every line as untrusted input: it validates each
- * message, bounds line length and count, and never takes a sleeve's word for
- * its own status (exit code, signal and timing come from the OS).
+ * What a sleeve process tells the runner: newline-terminated JSON messages on
+ * fd 3 (a pipe the runner opened; the guard refuses writes to it from sleeve
+ * code, but raw handles can still reach it). The schema of every message is
+ * channel-schema.ts (zod); the types here are inferred from it and imported as
+ * types only, so the sleeve-side bundle stays free of zod.
+ *
+ * The runner treats the channel as hostile input (runner/batch/channel.ts):
+ * every line must be a whole, valid message within the bounds below; the first
+ * one that is not ends the sleeve as failed with a `report-channel` denial. It
+ * never takes a sleeve's word for its own status (exit code, signal and timing
+ * come from the OS).
  */
+import type { z } from 'zod';
+import type {
+  denyMessageSchema,
+  exitMessageSchema,
+  isolateStatsSchema,
+  limitMessageSchema,
+  readyMessageSchema,
+  sleeveMessageSchema,
+  writesMessageSchema,
+} from './channel-schema.js';
 
 export const REPORT_FD = 3;
-/** Longest line the runner accepts; longer lines are dropped and counted. */
+/**
+ * Longest line the runner accepts, newline included. The reporter keeps its
+ * lines within it (it shortens a denial's path, never tears a line); a longer
+ * line is malformed.
+ */
 export const MAX_MESSAGE_BYTES = 16 * 1024;
-/** Most messages the runner keeps per sleeve; the rest are counted, not stored. */
-export const MAX_MESSAGES = 20_000;
+/** Longest path a message may carry (Linux's PATH_MAX is 4096 bytes). */
+export const MAX_PATH_CHARS = 4096;
+/** Longest text of each other field of a denial: the reporter shortens to these, the runner refuses past them. */
+export const DENY_FIELD_CHARS = Object.freeze({ syscall: 256, rule: 1024, reason: 2048 });
 
-export interface ReadyMessage {
-  t: 'ready';
-  /** Layers the guard installed in this process. */
-  layers: string[];
-}
+/**
+ * What the runner keeps of one sleeve's channel. Past a cap the messages are
+ * counted, not stored, and the report says how many were dropped; the verdict
+ * can then no longer be `clean`.
+ */
+export const CHANNEL_CAPS = Object.freeze({
+  /** Distinct (op, path, rule) denials itemised; further repeats are counted on their record. */
+  denials: 1000,
+  /** Denial messages in all. */
+  denyMessages: 100_000,
+  /** Distinct written paths kept for the auditor. */
+  writes: 1_000_000,
+  /** Characters of written paths kept in all (64 MiB of UTF-16 at most). */
+  writeChars: 32 * 1024 * 1024,
+});
 
-export interface DenyMessage {
-  t: 'deny';
-  op: string;
-  syscall: string;
-  path: string;
-  resolved?: string;
-  rule: string;
-  reason: string;
-  /** ms since the epoch. */
-  at: number;
-}
-
-export interface WritesMessage {
-  t: 'writes';
-  /** Real paths the guard allowed a write to, since the last message. */
-  paths: string[];
-}
-
-export interface ExitMessage {
-  t: 'exit';
-  /** How the sleeve's own code ended: "returned", or "threw" with a message. */
-  outcome: 'returned' | 'threw';
-  error?: string;
-  maxRssKiB: number;
-  cpuUserMs: number;
-  cpuSystemMs: number;
-  /** Isolate mode: the isolate's own CPU and wall time and its heap at the end. */
-  isolate?: IsolateStats;
-}
-
-/** What the isolate host measured of its isolate (isolated-vm's cpuTime, wallTime, getHeapStatistics). */
-export interface IsolateStats {
-  cpuMs: number;
-  wallMs: number;
-  /** null when the isolate was disposed before it could be measured (it ran out of memory). */
-  heap: {
-    usedBytes: number;
-    totalBytes: number;
-    limitBytes: number;
-    externalBytes: number;
-    mallocedPeakBytes: number;
-  } | null;
-}
-
-/** Isolate mode: the host stopped the isolate at one of its limits (sent before the process exits). */
-export interface LimitMessage {
-  t: 'limit';
-  limit: 'timeout' | 'memory';
-  detail: string;
-}
-
-export type SleeveMessage = ReadyMessage | DenyMessage | WritesMessage | ExitMessage | LimitMessage;
+export type ReadyMessage = z.infer<typeof readyMessageSchema>;
+export type DenyMessage = z.infer<typeof denyMessageSchema>;
+export type WritesMessage = z.infer<typeof writesMessageSchema>;
+export type ExitMessage = z.infer<typeof exitMessageSchema>;
+export type IsolateStats = z.infer<typeof isolateStatsSchema>;
+export type LimitMessage = z.infer<typeof limitMessageSchema>;
+export type SleeveMessage = z.infer<typeof sleeveMessageSchema>;
 
 /** How a sleeve's code is run: its own Node process, or a V8 isolate inside one. */
 export type SandboxMode = 'process' | 'isolate';

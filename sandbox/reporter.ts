@@ -1,17 +1,55 @@
 /**
- * The guard's side of the report channel: newline-delimited JSON written
+ * The guard's side of the report channel: newline-terminated JSON written
  * synchronously to fd 3 with the fs functions captured before the guard was
  * installed. Everything is written ahead of the operation it reports (a
  * write is reported before it happens, once per distinct path), so a report
  * survives a crash, a signal or an out-of-memory death right after it.
+ *
+ * The runner refuses any line that is not a whole valid message within the
+ * bounds of protocol.ts (channel-schema.ts), and ends the sleeve at the first
+ * one: so this side never sends what the runner would refuse. A denial's text
+ * fields are shortened to their bounds, and a line is written whole or not at
+ * all (a full pipe is waited on, never torn).
  */
 import type { DenyMessage, SleeveMessage } from './protocol.js';
-import { MAX_MESSAGE_BYTES, REPORT_FD } from './protocol.js';
+import { DENY_FIELD_CHARS, MAX_MESSAGE_BYTES, MAX_PATH_CHARS, REPORT_FD } from './protocol.js';
 
 export interface Reporter {
   send(message: SleeveMessage): void;
   deny(message: Omit<DenyMessage, 't' | 'at'>): void;
   wrote(realPath: string): void;
+}
+
+const MARK = ' [...]';
+/** At most `max` characters, marked when shortened (never splitting a surrogate pair). */
+export function clip(text: string, max: number): string {
+  if (text.length <= max) return text;
+  let end = max - MARK.length;
+  const code = text.charCodeAt(end - 1);
+  if (code >= 0xd800 && code <= 0xdbff) end--;
+  return `${text.slice(0, end)}${MARK}`;
+}
+
+/** A denial within the runner's bounds: each field at its limit, and the line within MAX_MESSAGE_BYTES. */
+export function boundedDenial(m: DenyMessage): DenyMessage {
+  const out: DenyMessage = {
+    t: 'deny',
+    op: m.op,
+    syscall: clip(m.syscall, DENY_FIELD_CHARS.syscall),
+    path: clip(m.path, MAX_PATH_CHARS),
+    ...(m.resolved === undefined ? {} : { resolved: clip(m.resolved, MAX_PATH_CHARS) }),
+    rule: clip(m.rule, DENY_FIELD_CHARS.rule),
+    reason: clip(m.reason, DENY_FIELD_CHARS.reason),
+    at: m.at,
+  };
+  // JSON escapes can make a field six times its length: shorten the long ones until the line fits.
+  for (let limit = 1024; Buffer.byteLength(JSON.stringify(out)) >= MAX_MESSAGE_BYTES && limit >= 64; limit >>= 1) {
+    out.path = clip(out.path, limit);
+    if (out.resolved !== undefined) out.resolved = clip(out.resolved, limit);
+    out.rule = clip(out.rule, limit);
+    out.reason = clip(out.reason, limit);
+  }
+  return out;
 }
 
 /**
@@ -41,13 +79,7 @@ export function createReporter(writeSync: (fd: number, data: Buffer, offset: num
       }
     }
   };
-  const send = (message: SleeveMessage) => {
-    let line = JSON.stringify(message);
-    if (Buffer.byteLength(line) > MAX_MESSAGE_BYTES && message.t === 'deny') {
-      line = JSON.stringify({ ...message, path: message.path.slice(0, 2048), resolved: message.resolved?.slice(0, 2048) });
-    }
-    writeLine(line);
-  };
+  const send = (message: SleeveMessage) => writeLine(JSON.stringify(message.t === 'deny' ? boundedDenial(message) : message));
   return {
     send,
     deny: (m) => send({ t: 'deny', ...m, at: Date.now() }),

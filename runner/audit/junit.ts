@@ -5,24 +5,27 @@
  * changed). Built with fast-xml-parser, which escapes text and attributes.
  */
 import { XMLBuilder } from 'fast-xml-parser';
+import { escapeControl } from '../escape.js';
 import type { AuditReport } from './schema.js';
 
-/** XML 1.0 cannot carry most control characters at all, escaped or not. */
+/** XML 1.0 cannot carry most control characters at all, escaped or not (our own line breaks stay). */
 function clean(text: string): string {
   return text.replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
+/** Untrusted text (a path, a name, a reason): no control character at all, so it cannot forge a line. */
+const u = escapeControl;
 
 export function renderJunit(r: AuditReport): string {
   const cases = r.sleeves.map((s) => {
     const failed = s.status !== 'ok' || s.denials.length > 0;
     const tc: Record<string, unknown> = {
-      '@_name': clean(s.name),
-      '@_classname': clean(`sleeve-sandbox.${s.policy}`),
+      '@_name': u(s.name),
+      '@_classname': u(`sleeve-sandbox.${s.policy}`),
       '@_time': (s.durationMs / 1000).toFixed(3),
     };
-    if (s.status === 'cancelled' || s.status === 'skipped') tc.skipped = { '@_message': clean(s.error ?? s.status) };
+    if (s.status === 'cancelled' || s.status === 'skipped') tc.skipped = { '@_message': u(s.error ?? s.status) };
     else if (failed) {
-      const lines = s.denials.map((d) => `${d.op} denied: ${d.path} (${d.rule}: ${d.reason})`);
+      const lines = s.denials.map((d) => `${u(d.op)} denied: ${u(d.path)} (${u(d.rule)}: ${u(d.reason)})`);
       const message = s.denials.length > 0 ? `${s.denials.length} denial(s): ${lines[0]}` : `${s.status} (exit ${s.exitCode ?? s.signal ?? '?'})`;
       tc.failure = { '@_message': clean(message), '@_type': s.denials.length > 0 ? 'denied' : s.status, '#text': clean([`status: ${s.status}`, ...lines].join('\n')) };
     }
@@ -31,9 +34,9 @@ export function renderJunit(r: AuditReport): string {
   const integrity: Record<string, unknown> = { '@_name': 'workspace-integrity', '@_classname': 'sleeve-sandbox.audit', '@_time': '0' };
   if (r.violations.length > 0) {
     integrity.failure = {
-      '@_message': clean(`${r.violations.length} change(s) outside the permitted zones: ${r.violations[0]?.path ?? ''}`),
+      '@_message': clean(`${r.violations.length} change(s) outside the permitted zones: ${u(r.violations[0]?.path ?? '')}`),
       '@_type': 'violation',
-      '#text': clean(r.violations.map((v) => `${v.change} ${v.path} (${v.time ?? 'time unknown'}; suspects ${v.suspects.join(', ') || 'none'}): ${v.why}`).join('\n')),
+      '#text': clean(r.violations.map((v) => `${v.change} ${u(v.path)} (${v.time ?? 'time unknown'}; suspects ${v.suspects.map(u).join(', ') || 'none'}): ${u(v.why)}`).join('\n')),
     };
   }
   cases.push(integrity);

@@ -3,19 +3,27 @@
  * first, a table of sleeves, then denials and violations with their rules
  * and reasons. Untrusted text (paths, reasons) is escaped for Markdown.
  */
+import { escapeControl } from '../escape.js';
 import type { AuditReport } from './schema.js';
 
 /** Escapes text for a Markdown table cell or line: no HTML, no markup, no control or bidi characters. */
 export function escapeMarkdown(text: string): string {
-  return text
-    .replace(/[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)
+  return escapeControl(text)
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')
     .replace(/>/g, '&gt;')
     .replace(/([\\`*_{}[\]()#+\-.!|~])/g, '\\$1');
 }
 
-const ICON: Record<AuditReport['verdict'], string> = { clean: 'clean', violations: 'VIOLATIONS', failed: 'FAILED' };
+const ICON: Record<AuditReport['verdict'], string> = {
+  clean: 'clean',
+  violations: 'VIOLATIONS',
+  failed: 'FAILED',
+  partial: 'PARTIAL (not proven clean)',
+  unaudited: 'UNAUDITED (not proven clean)',
+  error: 'ERROR (the runner failed)',
+  running: 'RUNNING (not finished)',
+};
 
 export function renderMarkdown(r: AuditReport): string {
   const out: string[] = [];
@@ -23,10 +31,16 @@ export function renderMarkdown(r: AuditReport): string {
   out.push(`## sleeve-sandbox audit: ${ICON[r.verdict]}`);
   out.push('');
   out.push(
-    `Verdict **${r.verdict}** (exit ${r.exitCode}). ${r.sleeves.length} sleeve(s), ${r.violations.length} violation(s), ` +
+    `Verdict **${r.verdict}** (exit ${r.exitCode ?? 'none yet'}). ${r.sleeves.length} sleeve(s), ${r.violations.length} violation(s), ` +
       `${r.sleeves.reduce((n, s) => n + s.denials.length, 0)} denial(s); ${r.integrity.filesChecked} entries checked, ${r.integrity.hashed} hashed.` +
       (r.interrupted ? ` Interrupted by ${r.interrupted}.` : ''),
   );
+  if (r.error) out.push('', `The runner failed inside: ${e(r.error)}`);
+  if (r.weakened.length > 0) {
+    out.push('', '### Why this is not proven clean', '');
+    for (const w of r.weakened) out.push(`- ${e(w)}`);
+  }
+  if (!r.integrity.audited) out.push('', 'The auditor was off (`--no-audit`): nothing was checked on disk.');
   out.push('');
   out.push('| sleeve | run id | policy | mode | OS layer | status | exit | duration | denials | writes |');
   out.push('|---|---|---|---|---|---|---|---|---|---|');
@@ -54,6 +68,12 @@ export function renderMarkdown(r: AuditReport): string {
     out.push('');
     out.push(...notes);
   }
+  const other: string[] = [];
+  for (const s of r.sleeves) {
+    if (s.channel?.fault) other.push(`- **${e(s.name)}**: its report channel was forged or torn and the sleeve was stopped: ${e(s.channel.fault)}`);
+    if (s.policySource?.shadows) other.push(`- **${e(s.name)}**: policy \`${e(s.policy)}\` is the workspace's ${e(s.policySource.chain.find((c) => c.kind === 'workspace' && c.name === s.policySource?.shadows)?.file ?? 'file')}, which shadows the built-in \`${e(s.policySource.shadows)}\``);
+  }
+  if (other.length > 0) out.push('', '### Channels and policies', '', ...other);
   const denials = r.sleeves.flatMap((s) => s.denials.map((d) => ({ s, d })));
   if (denials.length > 0) {
     out.push('');
@@ -72,6 +92,7 @@ export function renderMarkdown(r: AuditReport): string {
       out.push(`- \`${e(v.path)}\` ${v.change}, ${when}; suspects: ${v.suspects.map(e).join(', ') || 'none'}. ${e(v.why)}`);
     }
   }
+  if (r.integrity.excluded.length > 0) out.push('', `Out of the audit's scope: ${r.integrity.excluded.map((x) => `\`${e(x)}\``).join(', ')}.`);
   out.push('');
   return `${out.join('\n')}\n`;
 }

@@ -3,32 +3,50 @@
  * reports atomically (temp file + rename); appends audit.md to
  * $GITHUB_STEP_SUMMARY when that is set.
  */
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { EXIT } from '../../policies/errors.js';
 import type { BatchResult } from '../batch/execute.js';
 import type { SleeveResult } from '../batch/types.js';
 import type { AuditOutcome } from './auditor.js';
 import { renderJunit } from './junit.js';
 import { renderMarkdown } from './markdown.js';
 import { decode } from './scan.js';
-import { AUDIT_VERSION, type AuditReport, auditReportSchema } from './schema.js';
+import { AUDIT_VERSION, type AuditReport, type PolicySourceReport, auditReportSchema } from './schema.js';
+import { VERDICT_EXIT, decideVerdict } from './verdict.js';
 
 export interface ReportContext {
   batchId: string;
   toolVersion: string;
   ignore: readonly string[];
   protect: readonly string[];
+  /** Everything left out of the auditor's scope (see weakenedBy for what that costs the proof). */
+  excluded: readonly string[];
+  /** Why the runner's own settings weakened the proof (an ignored protected zone, --no-hash). */
+  weakened: readonly string[];
+  /** Where each sleeve's policy came from, in the order of the batch's results. */
+  policySources: readonly (PolicySourceReport | undefined)[];
 }
 
-export function verdictOf(results: readonly SleeveResult[], violations: number): { verdict: AuditReport['verdict']; exitCode: number } {
-  if (violations > 0 || results.some((r) => r.denials.length > 0)) return { verdict: 'violations', exitCode: EXIT.denied };
-  if (results.some((r) => r.status !== 'ok')) return { verdict: 'failed', exitCode: EXIT.sleeveFailed };
-  return { verdict: 'clean', exitCode: EXIT.ok };
+/** The verdict of a finished batch: one rule (verdict.ts), over what the report will say. */
+export function verdictOf(results: readonly SleeveResult[], violations: number, audited = true, weakened: readonly string[] = []): { verdict: AuditReport['verdict']; exitCode: number } {
+  return decideVerdict({ sleeves: results.map((r) => ({ status: r.status, denials: r.denials.length })), violations, audited, weakened });
+}
+
+/** What the sleeves' channels cost the proof: reports dropped past a cap. */
+export function channelWeakening(results: readonly SleeveResult[]): string[] {
+  const out: string[] = [];
+  for (const r of results) {
+    const { denials, writes } = r.channel.dropped;
+    if (writes > 0) out.push(`sleeve ${r.name}: ${writes} write report(s) dropped past the channel cap, so its writes are not all accounted for`);
+    if (denials > 0) out.push(`sleeve ${r.name}: ${denials} denial report(s) dropped past the channel cap, so not every denial is itemised`);
+  }
+  return out;
 }
 
 export function buildAuditReport(batch: BatchResult, audit: AuditOutcome | undefined, ctx: ReportContext): AuditReport {
-  const { verdict, exitCode } = verdictOf(batch.results, audit?.violations.length ?? 0);
+  const weakened = [...ctx.weakened, ...channelWeakening(batch.results)];
+  const { verdict, exitCode } = verdictOf(batch.results, audit?.violations.length ?? 0, audit !== undefined, weakened);
   // One pass over the manifest: the files of each run dir (logs excluded), at most 1000 each.
   const artifacts = new Map<string, Array<{ path: string; size: number }>>();
   const runRel = (r: SleeveResult) => path.relative(batch.workspace, r.runDir).split(path.sep).join('/');
@@ -54,13 +72,15 @@ export function buildAuditReport(batch: BatchResult, audit: AuditOutcome | undef
     nodeVersion: process.version,
     verdict,
     exitCode,
+    weakened,
     interrupted: batch.interrupted,
-    sleeves: batch.results.map((r) => ({
+    sleeves: batch.results.map((r, i) => ({
       name: r.name,
       kind: r.kind,
       runId: r.runId,
       runDir: r.runDir,
       policy: r.policy,
+      ...(ctx.policySources[i] ? { policySource: ctx.policySources[i] } : {}),
       layers: audit ? [...r.layers, 'auditor'] : r.layers,
       status: r.status,
       exitCode: r.exitCode,
@@ -86,6 +106,7 @@ export function buildAuditReport(batch: BatchResult, audit: AuditOutcome | undef
       writes: r.writes.length,
       artifacts: artifactsOf(r),
       logs: r.logs,
+      ...(r.startedAt === null ? {} : { channel: { accepted: r.channel.accepted, dropped: { ...r.channel.dropped }, fault: r.channel.fault } }),
       ...(r.error ? { error: r.error } : {}),
     })),
     violations: audit?.violations ?? [],
@@ -96,6 +117,8 @@ export function buildAuditReport(batch: BatchResult, audit: AuditOutcome | undef
       unaccounted: audit?.violations.length ?? 0,
       watcherEvents: audit?.watcherEvents ?? 0,
       watcherOverflow: audit?.watcherOverflow ?? false,
+      audited: audit !== undefined,
+      excluded: [...ctx.excluded],
       ignored: [...ctx.ignore],
       protected: [...ctx.protect],
     },
@@ -104,9 +127,19 @@ export function buildAuditReport(batch: BatchResult, audit: AuditOutcome | undef
   return auditReportSchema.parse(report);
 }
 
+/**
+ * Replaces `file` atomically: a temp file of a random name created exclusively
+ * (never through a link someone placed), flushed, then renamed over the old.
+ */
 function writeAtomic(file: string, data: string): void {
-  const tmp = `${file}.${process.pid}.${Date.now()}.tmp`;
-  fs.writeFileSync(tmp, data);
+  const tmp = `${file}.${randomBytes(8).toString('hex')}.tmp`;
+  const fd = fs.openSync(tmp, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL | fs.constants.O_NOFOLLOW, 0o644);
+  try {
+    fs.writeSync(fd, data);
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
   fs.renameSync(tmp, file);
 }
 
@@ -116,13 +149,23 @@ export interface WrittenReports {
   junit: string;
 }
 
+export function reportFiles(dir: string): WrittenReports {
+  return { json: path.join(dir, 'audit.json'), markdown: path.join(dir, 'audit.md'), junit: path.join(dir, 'junit.xml') };
+}
+
+/** The early audit.json (verdict `running`): written before the first sleeve starts, replaced at the end. */
+export function writeRunningReport(dir: string, report: AuditReport): void {
+  writeAtomic(reportFiles(dir).json, `${JSON.stringify(auditReportSchema.parse(report), null, 2)}\n`);
+}
+
+/** The three reports; the directory was made (and checked) by the runner before the batch (report-dir.ts). */
 export function writeReports(dir: string, report: AuditReport, env: NodeJS.ProcessEnv): WrittenReports {
-  fs.mkdirSync(dir, { recursive: true });
-  const files = { json: path.join(dir, 'audit.json'), markdown: path.join(dir, 'audit.md'), junit: path.join(dir, 'junit.xml') };
+  const files = reportFiles(dir);
   const md = renderMarkdown(report);
-  writeAtomic(files.json, `${JSON.stringify(report, null, 2)}\n`);
+  // audit.json last: it is what says the batch is over.
   writeAtomic(files.markdown, md);
   writeAtomic(files.junit, renderJunit(report));
+  writeAtomic(files.json, `${JSON.stringify(report, null, 2)}\n`);
   if (env.GITHUB_STEP_SUMMARY) {
     try {
       fs.appendFileSync(env.GITHUB_STEP_SUMMARY, md);
@@ -131,4 +174,61 @@ export function writeReports(dir: string, report: AuditReport, env: NodeJS.Proce
     }
   }
   return files;
+}
+
+/**
+ * The report of a runner that failed inside: minimal and valid, verdict
+ * `error`, exit 70. It claims nothing about the sleeves (what it knew of them
+ * may be what broke it); the terminal summary still lists every denial seen.
+ */
+export function errorReport(ctx: ReportContext, workspace: string, error: unknown, startedAt: string): AuditReport {
+  const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  return auditReportSchema.parse({
+    version: AUDIT_VERSION,
+    tool: { name: 'sleeve-sandbox', version: ctx.toolVersion },
+    batchId: ctx.batchId,
+    startedAt,
+    endedAt: new Date().toISOString(),
+    workspace,
+    nodeVersion: process.version,
+    verdict: 'error',
+    exitCode: VERDICT_EXIT.error,
+    weakened: [],
+    error: message.slice(0, 4096),
+    interrupted: null,
+    sleeves: [],
+    violations: [],
+    integrity: {
+      filesChecked: 0,
+      hashed: 0,
+      changed: 0,
+      unaccounted: 0,
+      watcherEvents: 0,
+      watcherOverflow: false,
+      audited: false,
+      excluded: [...ctx.excluded],
+      ignored: [...ctx.ignore],
+      protected: [...ctx.protect],
+    },
+  } satisfies AuditReport);
+}
+
+/**
+ * Builds the final report and writes it; when building or writing fails,
+ * writes the error report instead (never nothing). The caller prints the
+ * summary from whichever report was written.
+ */
+export async function writeFinalReports(o: {
+  dir: string;
+  env: NodeJS.ProcessEnv;
+  build: () => Promise<AuditReport>;
+  fallback: (error: unknown) => AuditReport;
+}): Promise<{ report: AuditReport; files: WrittenReports; error?: unknown }> {
+  try {
+    const report = await o.build();
+    return { report, files: writeReports(o.dir, report, o.env) };
+  } catch (error) {
+    const report = o.fallback(error);
+    return { report, files: writeReports(o.dir, report, o.env), error };
+  }
 }

@@ -4,8 +4,10 @@
  * Consumers script against this: bump AUDIT_VERSION on any breaking change.
  */
 import { z } from 'zod';
+import { VERDICTS } from './verdict.js';
 
-export const AUDIT_VERSION = 1;
+/** 2: verdicts running, partial, unaudited and error; `weakened`; each sleeve's channel and policy sources; `integrity.excluded`. */
+export const AUDIT_VERSION = 2;
 
 export const fileAttrsSchema = z
   .strictObject({
@@ -55,12 +57,40 @@ export const sleeveOsSchema = z
   })
   .describe('The OS layer (bubblewrap) for this sleeve.');
 
+export const channelReportSchema = z
+  .strictObject({
+    accepted: z.number().int().nonnegative(),
+    dropped: z
+      .strictObject({ denials: z.number().int().nonnegative(), writes: z.number().int().nonnegative() })
+      .describe('Messages counted but not kept, past a cap: a sleeve with any is never clean.'),
+    fault: z.string().nullable().describe('The first malformed message or broken rule; the sleeve was stopped and failed (a report-channel denial).'),
+  })
+  .describe("The sleeve's report channel (fd 3), read as hostile input.");
+
+export const policySourceSchema = z
+  .strictObject({
+    shadows: z.string().nullable().describe('The built-in policy a workspace file of the same name replaced in this chain, if any.'),
+    chain: z
+      .array(
+        z.strictObject({
+          name: z.string(),
+          file: z.string(),
+          kind: z.enum(['builtin', 'workspace', 'file']),
+          sha256: z.string().describe('Of the file as the runner read it; "unreadable" when it could not be read again.'),
+        }),
+      )
+      .min(1)
+      .describe('The policy file first, then each base it extends.'),
+  })
+  .describe('Where the policy came from, file by file.');
+
 export const sleeveReportSchema = z.strictObject({
   name: z.string(),
   kind: z.enum(['prepare', 'sleeve']),
   runId: z.string(),
   runDir: z.string(),
   policy: z.string(),
+  policySource: policySourceSchema.optional().describe('Absent only for a sleeve of a report written before planning finished.'),
   layers: z.array(z.string()).describe('Enforcement layers active for this sleeve.'),
   status: sleeveStatusSchema,
   exitCode: z.number().int().nullable(),
@@ -96,6 +126,7 @@ export const sleeveReportSchema = z.strictObject({
   writes: z.number().int().nonnegative().describe('Distinct paths the guard allowed a write to.'),
   artifacts: z.array(z.strictObject({ path: z.string(), size: z.number().nonnegative() })).describe('Files in the run dir after the batch (workspace-relative).'),
   logs: z.strictObject({ stdout: z.string(), stderr: z.string(), truncated: z.boolean() }),
+  channel: channelReportSchema.optional().describe('Absent for a sleeve that never started.'),
   error: z.string().optional(),
 });
 
@@ -119,8 +150,10 @@ export const auditReportSchema = z
     endedAt: z.string(),
     workspace: z.string(),
     nodeVersion: z.string(),
-    verdict: z.enum(['clean', 'violations', 'failed']),
-    exitCode: z.number().int(),
+    verdict: z.enum(VERDICTS).describe('See the table in the README: only "clean" is the full proof.'),
+    exitCode: z.number().int().nullable().describe('The exit code of the verdict; null while running.'),
+    weakened: z.array(z.string()).describe('Why the proof is incomplete (verdict partial): each reason, or empty.'),
+    error: z.string().optional().describe('Verdict error: what failed inside the runner.'),
     interrupted: z.string().nullable(),
     sleeves: z.array(sleeveReportSchema),
     violations: z.array(violationSchema),
@@ -131,6 +164,8 @@ export const auditReportSchema = z
       unaccounted: z.number().int().nonnegative(),
       watcherEvents: z.number().int().nonnegative(),
       watcherOverflow: z.boolean(),
+      audited: z.boolean().describe('Whether the auditor ran (false: verdict unaudited at best).'),
+      excluded: z.array(z.string()).describe('Everything left out of the scope: workspace-relative paths and globs, absolute paths outside it.'),
       ignored: z.array(z.string()),
       protected: z.array(z.string()),
     }),
@@ -143,7 +178,8 @@ export type ChangeKind = z.infer<typeof changeKindSchema>;
 export type Violation = z.infer<typeof violationSchema>;
 export type SleeveReport = z.infer<typeof sleeveReportSchema>;
 export type SleeveOsReport = z.infer<typeof sleeveOsSchema>;
+export type PolicySourceReport = z.infer<typeof policySourceSchema>;
 
 export function auditJsonSchema(): Record<string, unknown> {
-  return { ...(z.toJSONSchema(auditReportSchema) as Record<string, unknown>), $id: 'https://sleeve-sandbox.dev/schemas/audit-v1.json', title: 'sleeve-sandbox audit report' };
+  return { ...(z.toJSONSchema(auditReportSchema) as Record<string, unknown>), $id: `https://sleeve-sandbox.dev/schemas/audit-v${AUDIT_VERSION}.json`, title: 'sleeve-sandbox audit report' };
 }

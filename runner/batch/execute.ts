@@ -81,7 +81,7 @@ function skipped(s: PlannedSleeve, status: 'skipped' | 'cancelled', why: string)
     denials: [],
     writes: [],
     logs: { stdout: '', stderr: '', truncated: false },
-    channelRejected: 0,
+    channel: { accepted: 0, dropped: { denials: 0, writes: 0 }, fault: null },
     error: why,
   };
 }

@@ -24,7 +24,9 @@ export interface ExitFacts {
   code: number | null;
   signal: NodeJS.Signals | null;
   /** Why the runner stopped it, if it did. */
-  stopReason: 'interrupted' | 'timeout' | 'oom' | undefined;
+  stopReason: 'interrupted' | 'timeout' | 'oom' | 'channel' | undefined;
+  /** The report channel carried a malformed message or broke a rule (channel.ts): the sleeve failed. */
+  channelFault?: boolean;
   /** The isolate host's word that it stopped its isolate at a limit (isolate sleeves only). */
   limitHit: 'timeout' | 'memory' | undefined;
   stderrTail: string;
@@ -57,7 +59,8 @@ export function classifyExit(f: ExitFacts): ExitOutcome {
   const signal = f.signal ?? relayed;
   const exitCode = relayed !== null ? null : f.code;
   let status: SleeveStatus;
-  if (f.stopReason) status = f.stopReason;
+  if (f.stopReason === 'channel') status = 'failed';
+  else if (f.stopReason) status = f.stopReason;
   else if (f.limitHit && f.code !== 0) status = f.limitHit === 'memory' ? 'oom' : 'timeout';
   else if (OOM_RE.test(f.stderrTail) && (signal === 'SIGABRT' || signal === 'SIGTRAP')) status = 'oom';
   else if (signal !== null || f.spawnError) status = 'crashed';
@@ -65,6 +68,8 @@ export function classifyExit(f: ExitFacts): ExitOutcome {
   // A clean exit without the sandbox's exit report means the channel was closed or the
   // exit handler removed: nothing the sleeve did can be vouched for.
   else if (f.reportsExit && !f.exitReported) status = 'failed';
+  // A forged or torn report line: whatever the exit code says, the sleeve's reports cannot be trusted.
+  else if (f.channelFault) status = 'failed';
   else status = 'ok';
   return { status, exitCode, signal };
 }

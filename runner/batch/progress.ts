@@ -4,6 +4,7 @@
  * TTY: one plain line per event. Colours only on a TTY and never with
  * NO_COLOR. Sleeve names and messages are escaped before they are shown.
  */
+import { escapeControl } from '../escape.js';
 import type { SleeveResult, SleeveStatus } from './types.js';
 
 export interface Progress {
@@ -14,10 +15,8 @@ export interface Progress {
   close(): void;
 }
 
-/** Strips control and bidi characters: names and paths from sleeves are untrusted. */
-export function escapeTerminal(text: string): string {
-  return text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
-}
+/** Escapes control, separator and bidi characters (newlines included): names and paths from sleeves are untrusted. */
+export const escapeTerminal = escapeControl;
 
 export function displayStatus(r: Pick<SleeveResult, 'status' | 'denials'>): string {
   return r.denials.length > 0 ? 'denied' : r.status;

@@ -8,8 +8,8 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
-import type { SleeveMessage } from '../../sandbox/protocol.js';
-import { readChannel } from './channel.js';
+import { REPORT_FD, type SleeveMessage } from '../../sandbox/protocol.js';
+import { type ChannelStats, type Kept, keepDenial, keepWrite, readChannel } from './channel.js';
 import type { Launch } from './launch.js';
 import { classifyExit } from './outcome.js';
 import { processName, processTree, treeResidentKiB } from './proc-tree.js';
@@ -108,7 +108,7 @@ export function startSleeve(opts: SpawnOptions): RunningSleeve {
   let exitReported = false;
   let layersReady: string[] | undefined;
   let stderrTail = '';
-  let stopReason: 'interrupted' | 'timeout' | 'oom' | undefined;
+  let stopReason: 'interrupted' | 'timeout' | 'oom' | 'channel' | undefined;
   let killTimer: NodeJS.Timeout | undefined;
   let timeoutTimer: NodeJS.Timeout | undefined;
   const started = Date.now();
@@ -151,9 +151,11 @@ export function startSleeve(opts: SpawnOptions): RunningSleeve {
       }
     }
   };
-  const stop = (reason: 'interrupted' | 'timeout' | 'oom') => {
+  const stop = (reason: 'interrupted' | 'timeout' | 'oom' | 'channel') => {
     if (stopReason || child.exitCode !== null || child.signalCode !== null) return;
     stopReason = reason;
+    // A sleeve that forged its channel gets no grace: SIGKILL ends it (and, through bubblewrap, its namespace).
+    if (reason === 'channel') return killGroup('SIGKILL');
     terminate();
     killTimer = setTimeout(() => killGroup('SIGKILL'), opts.graceMs);
   };
@@ -190,29 +192,49 @@ export function startSleeve(opts: SpawnOptions): RunningSleeve {
   const errLog = pipeToLog(child.stderr as Readable, stderrLog, opts.logLimitBytes, (tail) => {
     stderrTail = (stderrTail + tail).slice(-8192);
   });
+  const kept: Kept = { denyMessages: 0, writeChars: 0 };
   const onMessage = (m: SleeveMessage) => {
     if (m.t === 'deny') {
       const key = `${m.op}\0${m.path}\0${m.rule}`;
       const prev = denials.get(key);
+      if (!keepDenial(kept, denials.size, prev === undefined, channel)) return;
       if (prev) prev.count++;
-      else if (denials.size < 1000) {
+      else {
         const rec: DenialRecord = { op: m.op, syscall: m.syscall, path: m.path, rule: m.rule, reason: m.reason, at: m.at, count: 1 };
         if (m.resolved !== undefined) rec.resolved = m.resolved;
         denials.set(key, rec);
       }
     } else if (m.t === 'writes') {
-      for (const p of m.paths) if (writes.size < 1_000_000) writes.add(p);
+      for (const p of m.paths) if (!writes.has(p) && keepWrite(kept, writes.size, p, channel)) writes.add(p);
     } else if (m.t === 'exit') {
       exitReported = true;
       usage = { maxRssKiB: m.maxRssKiB, cpuUserMs: m.cpuUserMs, cpuSystemMs: m.cpuSystemMs };
-      if (m.isolate && sleeve.mode === 'isolate') isolateStats = m.isolate;
+      if (m.isolate) isolateStats = m.isolate;
     } else if (m.t === 'limit') {
-      if (sleeve.mode === 'isolate') limitHit = { limit: m.limit, detail: m.detail };
+      limitHit = { limit: m.limit, detail: m.detail };
     } else if (m.t === 'ready') {
       layersReady = m.layers;
     }
   };
-  const channel = readChannel(child.stdio[3] as Readable, onMessage);
+  // The first malformed message ends the sleeve: what it says after that cannot be read in step.
+  const onFault = (reason: string) => {
+    denials.set('\0report-channel', {
+      op: 'report',
+      syscall: 'write',
+      path: `<fd ${REPORT_FD}>`,
+      rule: 'report-channel',
+      reason: `the report channel carried ${reason}; the sleeve was stopped (its reports can no longer be trusted)`,
+      at: Date.now(),
+      count: 1,
+    });
+    stop('channel');
+  };
+  const channel: ChannelStats = readChannel(
+    child.stdio[3] as Readable,
+    { startedMs: started, now: Date.now, layers: opts.layers, isolate: sleeve.mode === 'isolate' },
+    onMessage,
+    onFault,
+  );
 
   const result = new Promise<SleeveResult>((resolve) => {
     let spawnError: string | undefined;
@@ -228,6 +250,7 @@ export function startSleeve(opts: SpawnOptions): RunningSleeve {
         code,
         signal,
         stopReason,
+        channelFault: channel.fault !== null,
         limitHit: limitHit?.limit,
         stderrTail,
         exitReported,
@@ -253,12 +276,13 @@ export function startSleeve(opts: SpawnOptions): RunningSleeve {
         denials: [...denials.values()],
         writes: [...writes],
         logs: { stdout: stdoutLog, stderr: stderrLog, truncated },
-        channelRejected: channel.rejected,
+        channel: { accepted: channel.accepted, dropped: { ...channel.dropped }, fault: channel.fault },
       };
       if (usage) res.usage = usage;
       if (isolateStats) res.isolate = isolateStats;
       const bwrapSaid = launch.relayedExit && !layersReady && opts.reportsExit ? /^bwrap: (.*)$/m.exec(stderrTail)?.[1] : undefined;
       if (spawnError) res.error = spawnError;
+      else if (channel.fault !== null) res.error = `report channel: ${channel.fault}`;
       else if (bwrapSaid && status === 'failed') res.error = `bubblewrap could not build the sandbox: ${bwrapSaid}`;
       else if (status === 'failed' && code === 0 && opts.reportsExit) res.error = 'the sleeve ended without the sandbox exit report: its report channel was closed or its exit handlers removed';
       else if (rssKilled) res.error = rssKilled;

@@ -75,7 +75,7 @@ export interface SleeveResult {
   usage?: { maxRssKiB: number; cpuUserMs: number; cpuSystemMs: number };
   /** Isolate mode: the isolate's CPU and wall time and heap, as its host measured them. */
   isolate?: import('../../sandbox/protocol.js').IsolateStats;
-  /** Report-channel lines dropped as malformed, oversized or excessive. */
-  channelRejected: number;
+  /** The report channel: messages accepted, dropped past a cap, and the fault that ended it (channel.ts). */
+  channel: import('./channel.js').ChannelStats;
   error?: string;
 }

@@ -1,15 +1,21 @@
 /**
  * `sleeve-sandbox audit verify <audit.json>`: re-checks a report made
- * elsewhere against the published schema and answers with its verdict:
- * exit 0 clean, 1 failed, 3 violations, 2 when the file is not a valid report.
+ * elsewhere against the published schema, then recomputes its verdict and
+ * exit code from its own contents (consistency.ts), and answers with the
+ * verdict's exit code (0 clean, 1 failed, 3 violations, 4 partial, unaudited
+ * or still running, 70 error); 2 when the file is not a valid report or does
+ * not agree with itself, with the place of each inconsistency.
  * `sleeve-sandbox audit schema` prints the JSON Schema.
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { EXIT, ConfigError } from '../../policies/errors.js';
-import { issuesToDiagnostics, parseJsonSource } from '../../policies/json-source.js';
+import { formatJsonPath, issuesToDiagnostics, parseJsonSource } from '../../policies/json-source.js';
+import { checkConsistency } from '../audit/consistency.js';
+import { VERDICT_EXIT } from '../audit/verdict.js';
 import { auditJsonSchema, auditReportSchema } from '../audit/schema.js';
 import type { Io } from '../cli.js';
+import { escapeControl } from '../escape.js';
 
 class ReportError extends ConfigError {
   constructor(diagnostics: ConstructorParameters<typeof ConfigError>[1]) {
@@ -31,11 +37,19 @@ export async function auditVerifyCommand(opts: { file: string; json: boolean }, 
   const result = auditReportSchema.safeParse(json.value);
   if (!result.success) throw new ReportError(issuesToDiagnostics(result.error.issues, json, 'the audit schema defines (see "sleeve-sandbox audit schema")'));
   const r = result.data;
-  const code = r.verdict === 'clean' ? EXIT.ok : r.verdict === 'failed' ? EXIT.sleeveFailed : EXIT.denied;
+  const inconsistent = checkConsistency(r);
+  if (inconsistent.length > 0) {
+    throw new ReportError(
+      inconsistent.map((i) => ({ file, ...json.locate(i.path), jsonPath: formatJsonPath(i.path), level: 'error' as const, message: `inconsistent report: ${i.message}` })),
+    );
+  }
+  const code = r.verdict === 'running' ? EXIT.unproven : VERDICT_EXIT[r.verdict];
   if (opts.json) {
     io.stdout(`${JSON.stringify({ file, valid: true, verdict: r.verdict, sleeves: r.sleeves.length, violations: r.violations.length, exitCode: code })}\n`);
   } else {
-    io.stdout(`${file}: valid audit report v${r.version}; verdict ${r.verdict} (${r.sleeves.length} sleeve(s), ${r.violations.length} violation(s))\n`);
+    const notFinal = r.verdict === 'running' ? ' (the batch never finished: its runner died, or it is still running)' : '';
+    const weakened = r.weakened.map((w) => `\n  not proven: ${escapeControl(w)}`).join('');
+    io.stdout(`${file}: valid, consistent audit report v${r.version}; verdict ${r.verdict}${notFinal} (${r.sleeves.length} sleeve(s), ${r.violations.length} violation(s))${weakened}\n`);
   }
   return code;
 }

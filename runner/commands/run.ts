@@ -3,19 +3,36 @@
  * summary, and answer with the exit code of the contract:
  * 0 all ok; 1 a sleeve failed; 2 bad input (nothing ran); 3 a denial. 3 > 1.
  */
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { UsageError } from '../../policies/errors.js';
+import { BUILTIN_POLICY_NAMES } from '../../policies/builtin.js';
+import { compilePolicy } from '../../policies/engine.js';
+import { EXIT, SleeveSandboxError, UsageError } from '../../policies/errors.js';
+import { mayOverlap } from '../../policies/lint.js';
+import { createNodeSys } from '../../policies/node-sys.js';
 import { checkPattern } from '../../policies/patterns.js';
+import type { AccountedSleeve } from '../audit/account.js';
 import { createAuditor } from '../audit/auditor.js';
-import { buildAuditReport, verdictOf, writeReports } from '../audit/report.js';
+import { prepareReportDir, realish, reportDirProblem } from '../audit/report-dir.js';
+import {
+  type ReportContext,
+  buildAuditReport,
+  errorReport,
+  reportFiles,
+  verdictOf,
+  writeFinalReports,
+  writeReports,
+  writeRunningReport,
+} from '../audit/report.js';
+import type { AuditReport, PolicySourceReport } from '../audit/schema.js';
 import { generateRunId } from '../batch/run-id.js';
 import type { PlannedSleeve } from '../batch/types.js';
 import type { Io } from '../cli.js';
 import { type BatchResult, executeBatch } from '../batch/execute.js';
-import { type RunOptions, planBatch } from '../batch/plan.js';
+import { type BatchPlan, type RunOptions, planBatch } from '../batch/plan.js';
 import { createProgress, displayStatus, escapeTerminal } from '../batch/progress.js';
 import type { SleeveResult } from '../batch/types.js';
 
@@ -69,7 +86,7 @@ export function summaryJson(batch: BatchResult, exitCode: number): Record<string
       ...(r.usage ? { usage: r.usage } : {}),
       ...(r.isolate ? { isolate: r.isolate } : {}),
       ...(r.error ? { error: r.error } : {}),
-      channelRejected: r.channelRejected,
+      channel: r.channel,
     })),
   };
 }
@@ -77,6 +94,38 @@ export function summaryJson(batch: BatchResult, exitCode: number): Record<string
 export interface RunIo extends Io {
   stderrStream: NodeJS.WriteStream;
   onSignal: (handler: (signal: string) => void) => () => void;
+}
+
+/** Where each planned step's policy came from, file by file, with the sha256 of each file as read now. */
+export function policySourceOf(s: PlannedSleeve): PolicySourceReport {
+  const chain = s.policy.chain.map((c) => {
+    let sha256 = 'unreadable';
+    try {
+      sha256 = createHash('sha256').update(readFileSync(c.file)).digest('hex');
+    } catch {
+      // gone since it was loaded: say so rather than guess
+    }
+    return { name: c.name, file: c.file, kind: c.kind, sha256 };
+  });
+  const shadowing = s.policy.chain.find((c) => c.kind === 'workspace' && (BUILTIN_POLICY_NAMES as readonly string[]).includes(path.basename(c.file, '.json')));
+  return { shadows: shadowing ? path.basename(shadowing.file, '.json') : null, chain };
+}
+
+/** Top-level entries of the workspace the auditor leaves out by default (and only there). */
+export const DEFAULT_EXCLUDED = Object.freeze(['.git', 'node_modules']);
+
+/**
+ * What the runner's own settings cost the proof: every `--audit-ignore` glob
+ * that may reach into a protected zone, and `--no-hash`. Pure.
+ */
+export function settingsWeakening(o: { ignore: readonly string[]; protect: readonly string[]; hash: boolean }): string[] {
+  const out: string[] = [];
+  for (const g of o.ignore) {
+    const hit = o.protect.find((p) => mayOverlap(g, p));
+    if (hit) out.push(`--audit-ignore ${JSON.stringify(g)} leaves part of the protected zone ${JSON.stringify(hit)} out of the audit`);
+  }
+  if (!o.hash && o.protect.length > 0) out.push(`--no-hash: protected files (${o.protect.map((p) => JSON.stringify(p)).join(', ')}) were compared by their metadata only, not by their content`);
+  return out;
 }
 
 export async function runCommand(opts: RunOptions, io: RunIo): Promise<number> {
@@ -87,23 +136,40 @@ export async function runCommand(opts: RunOptions, io: RunIo): Promise<number> {
     if (bad) throw new UsageError(`--audit-ignore ${JSON.stringify(g)}: ${bad}`);
   }
   const batchId = generateRunId('batch');
-  const reportsRoot = path.join(plan.workspace, 'reports');
-  const reportDir = opts.reportDir ? path.resolve(io.cwd, opts.reportDir) : path.join(reportsRoot, batchId);
   const all = [...plan.prepare, ...plan.sleeves];
   const protect = [...new Set(all.flatMap((s) => s.policy.protect))];
+  const reportDir = realish(opts.reportDir ? path.resolve(io.cwd, opts.reportDir) : path.join(plan.workspace, 'reports', batchId));
+  // Left out of the audit: the --report-dir, or by default the whole reports/ root (other batches write theirs there).
+  const reportExcluded = opts.reportDir ? reportDir : path.dirname(reportDir);
+  const sys = createNodeSys(undefined, () => plan.workspace);
+  const problem = reportDirProblem({
+    dir: reportExcluded,
+    workspace: plan.workspace,
+    runsDir: 'runs',
+    protect,
+    sleeves: all.map((s) => ({ ...s, engine: compilePolicy(s.policy, { workspace: plan.workspace, runId: s.runId, sys }) })),
+    flag: opts.reportDir ? `--report-dir ${JSON.stringify(opts.reportDir)}` : `the reports root ${reportExcluded}`,
+  });
+  if (problem) throw new UsageError(problem);
   const auditing = opts.audit !== false;
+  const hash = opts.hash !== false;
+  const relReportDir = path.relative(plan.workspace, reportExcluded).split(path.sep).join('/');
+  const excluded = auditing ? [...DEFAULT_EXCLUDED, ...ignore, relReportDir.startsWith('..') ? reportExcluded : relReportDir] : [];
+  const weakened = auditing ? settingsWeakening({ ignore, protect, hash }) : [];
+  const policySources = all.map(policySourceOf);
+  const ctx: ReportContext = { batchId, toolVersion: TOOL_VERSION, ignore, protect, excluded, weakened, policySources };
+  const notes: string[] = [];
+  for (const [i, src] of policySources.entries()) {
+    const s = all[i] as PlannedSleeve;
+    if (src.shadows) notes.push(`sleeve-sandbox: ${escapeTerminal(s.name)}: policy "${escapeTerminal(s.policy.name)}" comes from the workspace (${escapeTerminal(src.chain.find((c) => c.kind === 'workspace')?.file ?? '')}), which shadows the built-in "${src.shadows}"`);
+  }
+  for (const n of new Set(notes)) io.stderr(`${n}\n`);
   const auditor = auditing
-    ? createAuditor({
-        workspace: plan.workspace,
-        ignore,
-        excludeAbs: [opts.reportDir ? reportDir : reportsRoot],
-        protect,
-        hash: opts.hash !== false,
-        watch: true,
-      })
+    ? createAuditor({ workspace: plan.workspace, ignore, excludeAbs: [reportExcluded], protect, hash, watch: true })
     : undefined;
   const progress = createProgress(io.stderrStream, io.env);
-  let batch: BatchResult;
+  let reportDirMade: { created: boolean } | undefined;
+  let batch: BatchResult | undefined;
   try {
     batch = await executeBatch(plan, {
       parentEnv: io.env,
@@ -111,63 +177,130 @@ export async function runCommand(opts: RunOptions, io: RunIo): Promise<number> {
       logLimitBytes: Math.round((opts.logLimitMiB ?? 64) * 1024 * 1024),
       onInterrupt: io.onSignal,
       beforeStart: async () => {
+        // The reports exist, and are the runner's, before anything of a sleeve runs.
+        try {
+          reportDirMade = prepareReportDir(reportDir, !opts.reportDir);
+        } catch (error) {
+          throw new UsageError(`${ctx.batchId}: cannot use the report dir: ${(error as Error).message}; nothing was run`);
+        }
+        writeRunningReport(reportDir, runningReport(plan, ctx, auditing));
         await auditor?.begin();
         writeLedger(plan.workspace, batchId, all.map((s) => s.runId));
       },
     });
   } catch (error) {
     await auditor?.abort();
+    if (error instanceof SleeveSandboxError && error.exitCode === EXIT.usage) {
+      // Nothing ran: take back what this batch made.
+      if (reportDirMade?.created) rmSync(reportDir, { recursive: true, force: true });
+      else if (reportDirMade) rmSync(reportFiles(reportDir).json, { force: true });
+    } else if (reportDirMade) {
+      writeErrorReport(reportDir, ctx, plan.workspace, error, io);
+    }
     throw error;
   }
-  const audit = auditor
-    ? await auditor.finish(
-        batch.results.map((r, i) => {
-          const startedMs = r.startedAt ? Date.parse(r.startedAt) : null;
-          return {
-            name: r.name,
-            kind: r.kind,
-            runId: r.runId,
-            runDir: r.runDir,
-            policy: (all[i] as PlannedSleeve).policy,
-            writes: new Set(r.writes),
-            osLayer: r.os?.used === true,
-            startedMs,
-            endedMs: startedMs === null ? null : startedMs + r.durationMs,
-          };
-        }),
-        batchId,
-      )
-    : undefined;
-  const report = buildAuditReport(batch, audit, { batchId, toolVersion: TOOL_VERSION, ignore, protect });
+  const done = batch;
+  let report: AuditReport;
   let files: ReturnType<typeof writeReports>;
   try {
-    files = writeReports(reportDir, report, io.env);
+    const finished = await writeFinalReports({
+      dir: reportDir,
+      env: io.env,
+      build: async () => {
+        const audit = auditor ? await auditor.finish(accounted(done, all), batchId) : undefined;
+        return buildAuditReport(done, audit, ctx);
+      },
+      fallback: (error) => errorReport(ctx, done.workspace, error, done.startedAt),
+    });
+    report = finished.report;
+    files = finished.files;
+    if (finished.error) {
+      io.stderr(`sleeve-sandbox: internal error while building the report: ${escapeTerminal(String((finished.error as Error)?.stack ?? finished.error))}\n`);
+    }
   } finally {
-    batch.release();
+    done.release();
   }
-  const code = report.exitCode;
+  const code = report.exitCode ?? EXIT.internal;
   const lines: string[] = [];
-  const ok = batch.results.filter((r) => displayStatus(r) === 'ok').length;
+  const ok = done.results.filter((r) => displayStatus(r) === 'ok').length;
+  const denialCount = done.results.reduce((n, r) => n + r.denials.length, 0);
   lines.push(
-    `sleeve-sandbox: ${ok}/${batch.results.length} ok${batch.interrupted ? `, interrupted by ${batch.interrupted}` : ''}; ` +
-      `audit ${auditing ? report.verdict : 'off'}${auditing ? ` (${report.integrity.filesChecked} entries, ${report.violations.length} violation(s), ${batch.results.reduce((n, r) => n + r.denials.length, 0)} denial(s))` : ''}; exit ${code}`,
+    `sleeve-sandbox: ${ok}/${done.results.length} ok${done.interrupted ? `, interrupted by ${done.interrupted}` : ''}; ` +
+      `verdict ${report.verdict}${auditing ? ` (${report.integrity.filesChecked} entries, ${report.violations.length} violation(s), ${denialCount} denial(s))` : ` (audit off, ${denialCount} denial(s))`}; exit ${code}`,
   );
+  for (const w of report.weakened) lines.push(`  not proven: ${escapeTerminal(w)}`);
+  if (report.error) lines.push(`  error: ${escapeTerminal(report.error)}`);
   for (const v of report.violations) {
-    lines.push(`  violation: ${v.change} ${escapeTerminal(v.path)} (${v.time ?? 'time unknown'}; suspects: ${v.suspects.join(', ') || 'none'}): ${v.why}`);
+    lines.push(`  violation: ${v.change} ${escapeTerminal(v.path)} (${v.time ?? 'time unknown'}; suspects: ${v.suspects.map(escapeTerminal).join(', ') || 'none'}): ${escapeTerminal(v.why)}`);
   }
-  for (const r of batch.results) {
+  for (const r of done.results) {
     for (const d of r.denials) {
-      lines.push(`  ${escapeTerminal(r.name)}: ${d.op} denied: ${escapeTerminal(d.path)} (policy ${r.policy}, ${escapeTerminal(d.rule)}: ${escapeTerminal(d.reason)})${d.count > 1 ? ` x${d.count}` : ''}`);
+      lines.push(`  ${escapeTerminal(r.name)}: ${escapeTerminal(d.op)} denied: ${escapeTerminal(d.path)} (policy ${escapeTerminal(r.policy)}, ${escapeTerminal(d.rule)}: ${escapeTerminal(d.reason)})${d.count > 1 ? ` x${d.count}` : ''}`);
     }
     if (r.status !== 'ok' && r.status !== 'cancelled' && r.status !== 'skipped') {
       lines.push(`  ${escapeTerminal(r.name)}: ${r.status}; logs in ${escapeTerminal(r.logs.stderr)}`);
     }
   }
-  lines.push(`  reports: ${files.json}, ${files.markdown}, ${files.junit}`);
+  lines.push(`  reports: ${escapeTerminal(files.json)}, ${escapeTerminal(files.markdown)}, ${escapeTerminal(files.junit)}`);
   io.stderr(`${lines.join('\n')}\n`);
   if (opts.json) {
-    const summary = { ...summaryJson(batch, code), verdict: report.verdict, violations: report.violations, reports: files };
+    const summary = { ...summaryJson(done, code), verdict: report.verdict, weakened: report.weakened, violations: report.violations, reports: files };
     io.stdout(`${JSON.stringify(summary, null, 2)}\n`);
   }
   return code;
+}
+
+/** What the auditor needs of each result: where it may write, what it reported, when it ran. */
+function accounted(batch: BatchResult, all: readonly PlannedSleeve[]): AccountedSleeve[] {
+  return batch.results.map((r, i) => {
+    const startedMs = r.startedAt ? Date.parse(r.startedAt) : null;
+    return {
+      name: r.name,
+      kind: r.kind,
+      runId: r.runId,
+      runDir: r.runDir,
+      policy: (all[i] as PlannedSleeve).policy,
+      writes: new Set(r.writes),
+      osLayer: r.os?.used === true,
+      startedMs,
+      endedMs: startedMs === null ? null : startedMs + r.durationMs,
+    };
+  });
+}
+
+/** The early report: every step queued, verdict running, no exit code yet. */
+function runningReport(plan: BatchPlan, ctx: ReportContext, auditing: boolean): AuditReport {
+  const now = new Date().toISOString();
+  const results = [...plan.prepare, ...plan.sleeves].map((s) => queuedResult(s));
+  const report = buildAuditReport({ workspace: plan.workspace, startedAt: now, endedAt: now, interrupted: null, results, release: () => {} }, undefined, ctx);
+  return { ...report, verdict: 'running', exitCode: null, integrity: { ...report.integrity, audited: auditing } };
+}
+
+function queuedResult(s: PlannedSleeve): SleeveResult {
+  return {
+    kind: s.kind,
+    name: s.name,
+    runId: s.runId,
+    runDir: s.runDir,
+    policy: s.policy.name,
+    mode: s.mode,
+    status: 'queued',
+    exitCode: null,
+    signal: null,
+    startedAt: null,
+    durationMs: 0,
+    layers: [],
+    denials: [],
+    writes: [],
+    logs: { stdout: '', stderr: '', truncated: false },
+    channel: { accepted: 0, dropped: { denials: 0, writes: 0 }, fault: null },
+  };
+}
+
+function writeErrorReport(dir: string, ctx: ReportContext, workspace: string, error: unknown, io: Io): void {
+  try {
+    writeReports(dir, errorReport(ctx, workspace, error, new Date().toISOString()), io.env);
+  } catch (second) {
+    io.stderr(`sleeve-sandbox: could not write even the error report to ${escapeTerminal(dir)}: ${escapeTerminal(String(second))}\n`);
+  }
 }

@@ -28,6 +28,9 @@
  *   policy:  keys over {"extends": "strict"} for the attacker (e.g. {"process": {"addons": true}})
  *   addon:   a C file in tests/escapes/os-attacks/native/ the harness compiles to sleeves/<name>.node
  *   osOnly:  true for an attack only the kernel stops: it runs in the OS-layer pass alone
+ *   rule:    a denial with this rule must be in the attacker's report (e.g. "report-channel")
+ *   status:  the attacker's status must be this (e.g. "failed")
+ *   dropped: "denials" | "writes": the report must count messages of that kind dropped past a cap
  *   expect "refused": the sleeve failed or crashed inside the OS layer, which refused it; a program
  *           that is not Node reports no itemised denial, so the disk checks are the proof
  * The sleeve sees PROBE_PORT (a listener on 127.0.0.1), PROBE_SOCK (an abstract unix socket)
@@ -64,6 +67,9 @@ interface AttackMeta {
   args?: string[];
   setup?: string[];
   victim?: boolean;
+  rule?: string;
+  status?: string;
+  dropped?: 'denials' | 'writes';
   /** Seconds the whole run may take (default 60). */
   maxSeconds?: number;
 }
@@ -284,7 +290,14 @@ export function defineCorpus(opts: CorpusOptions): void {
         const reportPath = (JSON.parse(out.stdout || '{}') as { reports?: { json?: string } }).reports?.json;
         assert.ok(reportPath && fs.existsSync(reportPath), `no report: ${show}`);
         const report = JSON.parse(fs.readFileSync(reportPath, 'utf8')) as {
-          sleeves: Array<{ name: string; status: string; denials: unknown[]; layers: string[]; os?: { used: boolean } }>;
+          sleeves: Array<{
+            name: string;
+            status: string;
+            denials: Array<{ rule: string }>;
+            layers: string[];
+            os?: { used: boolean };
+            channel?: { dropped: { denials: number; writes: number } };
+          }>;
           violations: unknown[];
         };
         const me = report.sleeves.find((s) => s.name === 'attacker');
@@ -305,6 +318,9 @@ export function defineCorpus(opts: CorpusOptions): void {
             assert.ok(me?.status === 'failed' || me?.status === 'crashed', show);
           } else assert.equal(me?.status, expect, show);
         }
+        if (attack.meta.rule) assert.ok(me?.denials.some((d) => d.rule === attack.meta.rule), `no ${attack.meta.rule} denial in the report: ${show}`);
+        if (attack.meta.status) assert.equal(me?.status, attack.meta.status, show);
+        if (attack.meta.dropped) assert.ok((me?.channel?.dropped[attack.meta.dropped] ?? 0) > 0, `the report counts no dropped ${attack.meta.dropped}: ${show}`);
       } finally {
         await new Promise((r) => server.close(r));
         await new Promise((r) => unixServer.close(r));

@@ -1,7 +1,5 @@
 import assert from 'node:assert/strict';
-import { PassThrough } from 'node:stream';
 import { describe, it } from 'node:test';
-import { readChannel } from '../../../runner/batch/channel.js';
 import { buildSleeveEnv, checkExtraEnv } from '../../../runner/batch/env.js';
 import { displayStatus, escapeTerminal } from '../../../runner/batch/progress.js';
 import { generateRunId } from '../../../runner/batch/run-id.js';
@@ -9,48 +7,11 @@ import { exitCodeOf } from '../../../runner/commands/run.js';
 import type { SleeveResult } from '../../../runner/batch/types.js';
 import { RUN_ID_RE } from '../../../policies/patterns.js';
 import { flagModes } from '../../../sandbox/fs-guard.js';
-import { MAX_MESSAGE_BYTES, MAX_MESSAGES, type SleeveMessage } from '../../../sandbox/protocol.js';
 import type { ResolvedPolicy } from '../../../policies/types.js';
 import fs from 'node:fs';
 import { policyOf } from '../../helpers/policy.js';
 
 const policy: ResolvedPolicy = policyOf({ allow: [], deny: [] }, { allow: [], deny: [] }, { name: 'unit', env: { pass: ['PATH', 'TV_*'], set: { TV_STRICT_ISOLATION: '1' } } });
-
-async function feed(chunks: string[]): Promise<{ messages: SleeveMessage[]; stats: { accepted: number; rejected: number } }> {
-  const stream = new PassThrough();
-  const messages: SleeveMessage[] = [];
-  const stats = readChannel(stream, (m) => messages.push(m));
-  for (const c of chunks) stream.write(c);
-  stream.end();
-  await new Promise((r) => stream.on('end', r));
-  return { messages, stats };
-}
-
-describe('the report channel treats a sleeve as untrusted', () => {
-  it('accepts valid messages split across chunks', async () => {
-    const line = JSON.stringify({ t: 'deny', op: 'read', syscall: 'open', path: 'x', rule: 'fs.read', reason: 'no', at: 1 });
-    const { messages, stats } = await feed([line.slice(0, 10), `${line.slice(10)}\n`, '{"t":"writes","paths":["/a"]}\n']);
-    assert.equal(stats.accepted, 2);
-    assert.equal(messages[0]?.t, 'deny');
-    assert.deepEqual(messages[1], { t: 'writes', paths: ['/a'] });
-  });
-  it('drops malformed, unknown and oversized lines and counts them', async () => {
-    const huge = `{"t":"writes","paths":["${'a'.repeat(MAX_MESSAGE_BYTES + 10)}"]}\n`;
-    const { messages, stats } = await feed(['not json\n', '{"t":"exit","outcome":"returned"}\n', '{"t":"pwned","x":1}\n', huge, '{"t":"ready","layers":["fs-guard"]}\n']);
-    assert.equal(stats.rejected, 4);
-    assert.deepEqual(messages, [{ t: 'ready', layers: ['fs-guard'] }]);
-  });
-  it('limits each kind of message on its own, so a flood of forged messages cannot push out a real denial', async () => {
-    const ready = '{"t":"ready","layers":[]}\n';
-    const deny = JSON.stringify({ t: 'deny', op: 'write', syscall: 'open', path: 'x', rule: 'fs.write', reason: 'no', at: 1 });
-    const { messages, stats } = await feed([ready.repeat(MAX_MESSAGES + 5), `${deny}\n`]);
-    assert.equal(stats.rejected, MAX_MESSAGES + 1);
-    assert.deepEqual(
-      messages.map((m) => m.t),
-      ['ready', 'ready', 'ready', 'ready', 'deny'],
-    );
-  });
-});
 
 describe('the sleeve environment', () => {
   const who = { name: 'a', runId: 'r1', runDir: '/ws/runs/r1', workspace: '/ws' };
