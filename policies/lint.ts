@@ -5,7 +5,7 @@
  */
 import path from 'node:path';
 import picomatch from 'picomatch';
-import { BUILTIN_POLICY_NAMES } from './builtin.js';
+import { BUILTIN_POLICY_DIR, BUILTIN_POLICY_NAMES } from './builtin.js';
 import type { Diagnostic } from './errors.js';
 import { formatJsonPath } from './json-source.js';
 import type { LoadedPolicy } from './loader.js';
@@ -104,7 +104,9 @@ export function lintPolicy(loaded: LoadedPolicy): LintWarning[] {
   }
   for (const [i, f] of loaded.files.entries()) {
     const name = path.basename(f.source.file, '.json');
-    if (f.source.kind !== 'workspace' || !(BUILTIN_POLICY_NAMES as readonly string[]).includes(name)) continue;
+    // A workspace's policies/<built-in name>.json, found by name or linted by its path.
+    const inPolicies = f.source.kind === 'workspace' || (f.source.kind === 'file' && path.basename(path.dirname(f.source.file)) === 'policies' && path.dirname(f.source.file) !== BUILTIN_POLICY_DIR);
+    if (!inPolicies || !(BUILTIN_POLICY_NAMES as readonly string[]).includes(name)) continue;
     const what = i === 0 ? 'this file' : `its base ${f.source.file}`;
     warn(
       'shadows-builtin',

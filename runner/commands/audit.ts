@@ -45,7 +45,7 @@ export async function auditVerifyCommand(opts: { file: string; json: boolean }, 
   }
   const code = r.verdict === 'running' ? EXIT.unproven : VERDICT_EXIT[r.verdict];
   if (opts.json) {
-    io.stdout(`${JSON.stringify({ file, valid: true, verdict: r.verdict, sleeves: r.sleeves.length, violations: r.violations.length, exitCode: code })}\n`);
+    io.stdout(`${JSON.stringify({ file, valid: true, verdict: r.verdict, weakened: r.weakened, sleeves: r.sleeves.length, violations: r.violations.length, exitCode: code })}\n`);
   } else {
     const notFinal = r.verdict === 'running' ? ' (the batch never finished: its runner died, or it is still running)' : '';
     const weakened = r.weakened.map((w) => `\n  not proven: ${escapeControl(w)}`).join('');
