@@ -4,7 +4,8 @@
  * sleeve fire, so only the kernel can end it: bubblewrap's --die-with-parent
  * inside the OS layer (the pid namespace dies with it), a parent-death signal
  * set before exec (setpriv --pdeathsig) without it. Each case asserts that
- * every sleeve process is gone within a second of the kill.
+ * every sleeve process is gone within a second of the kill, and that the
+ * early report (verdict running) is what it leaves behind.
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -22,7 +23,7 @@ after(() => {
   for (const c of cleanups.reverse()) c();
 });
 
-async function killRunnerWhileSpinning(osLayer: 'off' | 'required', steps: Array<Record<string, unknown>>): Promise<{ seen: number[]; left: number[]; goneAfterMs: number }> {
+async function killRunnerWhileSpinning(osLayer: 'off' | 'required', steps: Array<Record<string, unknown>>): Promise<{ ws: string; seen: number[]; left: number[]; goneAfterMs: number }> {
   const ws = workspace(cleanups, { 'sleeves/spin.mjs': SPIN_JS, 'sleeves/py/spin.py': SPIN_PY, 'manifest.json': manifest(steps) });
   cleanups.push(() => killSleeves(ws));
   const child = startBin(['run', '--policy', 'strict', '--manifest', 'manifest.json', '--os-layer', osLayer, '--concurrency', String(steps.length)], ws);
@@ -35,7 +36,7 @@ async function killRunnerWhileSpinning(osLayer: 'off' | 'required', steps: Array
   child.kill('SIGKILL');
   await done;
   const left = await waitForNoSleeves(ws, 1000);
-  return { seen, left, goneAfterMs: Date.now() - killedAt };
+  return { ws, seen, left, goneAfterMs: Date.now() - killedAt };
 }
 
 describe('the runner SIGKILLed while sleeves spin', () => {
@@ -53,5 +54,13 @@ describe('the runner SIGKILLed while sleeves spin', () => {
     const r = await killRunnerWhileSpinning('off', [{ name: 'node', entry: 'sleeves/spin.mjs', runId: 'spin-node' }]);
     assert.ok(r.seen.length >= 1, 'the spinning sleeve was seen');
     assert.deepEqual(r.left, [], `the sleeve outlived the runner by more than a second: ${JSON.stringify(r.left)}`);
+    // What it leaves behind says so: the early report, verdict running, which audit verify does not pass.
+    const [batch] = fs.readdirSync(path.join(r.ws, 'reports'));
+    const file = path.join(r.ws, 'reports', batch as string, 'audit.json');
+    const report = JSON.parse(fs.readFileSync(file, 'utf8')) as { verdict: string; exitCode: number | null };
+    assert.equal(report.verdict, 'running');
+    assert.equal(report.exitCode, null);
+    const verify = await collect(startBin(['audit', 'verify', file], r.ws), Date.now(), 30_000);
+    assert.equal(verify.code, 4, verify.stderr);
   });
 });

@@ -121,7 +121,7 @@ describe('audit reports: audit.json, audit.md and junit.xml as CI reads them', (
       assert.ok(parsed.success, JSON.stringify(parsed.error?.issues));
       const verify = await runBin(['audit', 'verify', '--json', o.summary.reports.json], ws);
       assert.equal(verify.code, 0, show(verify));
-      assert.deepEqual(JSON.parse(verify.stdout), { file: o.summary.reports.json, valid: true, verdict: 'clean', sleeves: 6, violations: 0, exitCode: 0 });
+      assert.deepEqual(JSON.parse(verify.stdout), { file: o.summary.reports.json, valid: true, verdict: 'clean', weakened: [], sleeves: 6, violations: 0, exitCode: 0 });
     });
 
     it('ships a JSON Schema identical to the one generated from the zod schema', () => {
