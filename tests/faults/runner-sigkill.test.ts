@@ -61,6 +61,6 @@ describe('the runner SIGKILLed while sleeves spin', () => {
     assert.equal(report.verdict, 'running');
     assert.equal(report.exitCode, null);
     const verify = await collect(startBin(['audit', 'verify', file], r.ws), Date.now(), 30_000);
-    assert.equal(verify.code, 4, verify.stderr);
+    assert.equal(verify.status, 4, verify.stderr);
   });
 });
