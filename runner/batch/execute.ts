@@ -16,6 +16,7 @@ import type { IsolateModules, SandboxConfig } from '../../sandbox/protocol.js';
 import { type Bundle, bundleEntry, compileIsolateModules } from './bundle.js';
 import { probeIsolatedVm, requireIsolatedVm } from './isolated-vm.js';
 import { buildSleeveEnv } from './env.js';
+import { closeLeakingFds } from './inherited-fds.js';
 import type { BatchPlan } from './plan.js';
 import type { Progress } from './progress.js';
 import type { SleeveOsReport } from '../audit/schema.js';
@@ -135,6 +136,8 @@ export async function executeBatch(plan: BatchPlan, opts: ExecuteOptions): Promi
     }
     const isolatedVm = firstIsolate && ivmProbe ? requireIsolatedVm(await ivmProbe, `${firstIsolate.where}: ${firstIsolate.modeFrom ?? 'isolate mode'}`) : undefined;
     await opts.beforeStart?.();
+    // No descriptor the runner inherited may reach a sleeve (inherited-fds.ts).
+    closeLeakingFds();
     createRunDirs(plan);
     const canDisable = process.allowedNodeEnvironmentFlags.has('--disable-warning');
     const disableWarning = canDisable ? ['--disable-warning=ExperimentalWarning'] : [];

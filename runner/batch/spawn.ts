@@ -117,7 +117,8 @@ export function startSleeve(opts: SpawnOptions): RunningSleeve {
   const child: ChildProcess = spawn(launch.file, launch.args, {
     cwd: opts.workspace,
     env: launch.env,
-    stdio: [launch.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe', 'pipe'],
+    // A program that is not Node under the bootstrap has nothing to report: it gets no fd 3 at all.
+    stdio: opts.reportsExit ? [launch.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe', 'pipe'] : [launch.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'],
     detached: true,
   });
   if (launch.stdin && child.stdin) {
@@ -229,12 +230,9 @@ export function startSleeve(opts: SpawnOptions): RunningSleeve {
     });
     stop('channel');
   };
-  const channel: ChannelStats = readChannel(
-    child.stdio[3] as Readable,
-    { startedMs: started, now: Date.now, layers: opts.layers, isolate: sleeve.mode === 'isolate' },
-    onMessage,
-    onFault,
-  );
+  const channel: ChannelStats = opts.reportsExit
+    ? readChannel(child.stdio[3] as Readable, { startedMs: started, now: Date.now, layers: opts.layers, isolate: sleeve.mode === 'isolate' }, onMessage, onFault)
+    : { accepted: 0, dropped: { denials: 0, writes: 0 }, fault: null };
 
   const result = new Promise<SleeveResult>((resolve) => {
     let spawnError: string | undefined;

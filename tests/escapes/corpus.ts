@@ -133,29 +133,45 @@ async function setupLinks(ws: string, kinds: readonly string[]): Promise<void> {
 
 export interface Outcome {
   code: number | null;
+  /** What reached the pipe the runner inherited at fd 50 (must stay empty). */
+  inherited: string;
   signal: NodeJS.Signals | null;
   stdout: string;
   stderr: string;
   ms: number;
 }
 
+const INHERITED_FD = 50;
+
 /** The bin, killed after maxMs; the one spawner of both escape corpora. */
 export function runBin(args: string[], cwd: string, env: NodeJS.ProcessEnv, maxMs: number): Promise<Outcome> {
   return new Promise((resolve) => {
     const started = Date.now();
-    const child = spawn(process.execPath, [BIN, ...args], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    // fd 50 of the runner: a pipe it inherits without close-on-exec, as from a shell or a CI agent (Node marks
+    // only the first few inherited descriptors close-on-exec). Nothing a sleeve does may ever reach it: the
+    // runner closes such descriptors before the first sleeve starts.
+    const stdio: Array<'ignore' | 'pipe'> = ['ignore', 'pipe', 'pipe'];
+    while (stdio.length < INHERITED_FD) stdio.push('ignore');
+    stdio.push('pipe');
+    const child = spawn(process.execPath, [BIN, ...args], { cwd, env, stdio });
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (d: Buffer) => {
+    let inherited = '';
+    child.stdout?.on('data', (d: Buffer) => {
       stdout += d.toString();
     });
-    child.stderr.on('data', (d: Buffer) => {
+    child.stderr?.on('data', (d: Buffer) => {
       stderr += d.toString();
     });
+    ((child.stdio as unknown as Array<NodeJS.ReadableStream | null>)[INHERITED_FD])?.on('data', (d: Buffer) => {
+      inherited += d.toString();
+    });
     const timer = setTimeout(() => child.kill('SIGKILL'), maxMs);
+    // A sleeve that got the inherited pipe may hold it open past the runner: stop reading it soon after.
+    child.on('exit', () => setTimeout(() => (child.stdio as unknown as Array<NodeJS.ReadableStream & { destroy(): void }>)[INHERITED_FD]?.destroy(), 500).unref());
     child.on('close', (code, signal) => {
       clearTimeout(timer);
-      resolve({ code, signal, stdout, stderr, ms: Date.now() - started });
+      resolve({ code, signal, stdout, stderr, inherited, ms: Date.now() - started });
     });
   });
 }
@@ -281,6 +297,7 @@ export function defineCorpus(opts: CorpusOptions): void {
           assert.ok(!fs.readFileSync(f).includes(token), `the secret reached ${f}`);
         }
         assert.equal(connections, 0, 'the loopback listener received a connection');
+        assert.equal(out.inherited, '', `a sleeve wrote to a descriptor the runner inherited: ${JSON.stringify(out.inherited.slice(0, 200))}`);
         if (attack.meta.victim) {
           assert.equal(fs.readFileSync(path.join(ws.dir, 'runs/victim/own.txt'), 'utf8'), 'victim data\n');
           const victimFiles = filesUnder(path.join(ws.dir, 'runs/victim')).map((f) => path.relative(path.join(ws.dir, 'runs/victim'), f));
