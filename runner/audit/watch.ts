@@ -15,6 +15,7 @@ import path from 'node:path';
 import { type FSWatcher, watch } from 'chokidar';
 import picomatch from 'picomatch';
 import { isWithin, patternBase } from '../../policies/patterns.js';
+import { TOP_LEVEL_IGNORED } from './scan.js';
 
 export interface WatchEvent {
   /** ms since the epoch. */
@@ -67,8 +68,8 @@ export function startWatcher(opts: WatchOptions): Watcher {
     ignored: (p: string, stats?: { isFile(): boolean; isDirectory(): boolean }) => {
       const r = rel(p);
       if (r === '' || r === '.') return false;
-      const base = path.basename(p);
-      if (base === '.git' || base === 'node_modules') return true;
+      // Only the workspace's own top-level .git and node_modules: a deeper one is watched like any name.
+      if (TOP_LEVEL_IGNORED.includes(r)) return true;
       if (opts.excludeAbs.some((x) => p === x || p.startsWith(`${x}${path.sep}`))) return true;
       if (isIgnored(r)) return true;
       // Nothing below a run directory gets a watch of its own: a sleeve may make
@@ -117,6 +118,7 @@ export function startWatcher(opts: WatchOptions): Watcher {
     overflowed = true;
   });
   const ready = new Promise<void>((resolve) => watcher.once('ready', () => resolve()));
+  const index = createEventIndex(() => events);
   return {
     ready,
     events: () => events,
@@ -125,20 +127,76 @@ export function startWatcher(opts: WatchOptions): Watcher {
       for (const w of plain) w.close();
       await watcher.close();
     },
+    firstSeen: (p, fromMs) => index.firstSeen(p, fromMs),
+  };
+}
+
+export interface EventIndex {
+  /** First time an event at this path was recorded (or the creation of a new directory it lies in), from fromMs on. */
+  firstSeen(rel: string, fromMs: number): number | undefined;
+}
+
+/**
+ * The events indexed by path, once: each event is read once (new events are
+ * taken in on the next question), each directory's answer is kept, so
+ * answering for every change costs linear time in events plus changes, and
+ * the maps hold at most one entry per event or per directory asked about.
+ */
+export function createEventIndex(events: () => readonly WatchEvent[]): EventIndex {
+  let from = Number.NaN;
+  let read = 0;
+  /** Path -> the first event at it. */
+  let first = new Map<string, number>();
+  /** Directory -> the first event that made it (addDir, or a raw rename at its own path). */
+  let made = new Map<string, number>();
+  /** Directory -> the creation time of the nearest directory at or above it that appeared, or null. */
+  let nearest = new Map<string, number | null>();
+  const update = (fromMs: number) => {
+    if (fromMs !== from) {
+      from = fromMs;
+      read = 0;
+      first = new Map();
+      made = new Map();
+    }
+    const all = events();
+    if (read === all.length) return;
+    for (; read < all.length; read++) {
+      const e = all[read] as WatchEvent;
+      if (e.at < from) continue;
+      if (!first.has(e.path)) first.set(e.path, e.at);
+      if ((e.event === 'addDir' || e.event === 'raw:rename') && !made.has(e.path)) made.set(e.path, e.at);
+    }
+    nearest = new Map(); // what was answered before may have changed with the new events
+  };
+  const nearestMade = (dir: string): number | undefined => {
+    // Walk up to the first directory already answered (or the top), then answer the walked ones top-down.
+    const walked: string[] = [];
+    let answer: number | null = null;
+    for (let d = dir; d !== '.' && d !== '/' && d !== ''; d = path.posix.dirname(d)) {
+      const known = nearest.get(d);
+      if (known !== undefined) {
+        answer = known;
+        break;
+      }
+      walked.push(d);
+    }
+    for (let i = walked.length - 1; i >= 0; i--) {
+      const d = walked[i] as string;
+      answer = made.get(d) ?? answer;
+      nearest.set(d, answer);
+    }
+    return answer ?? undefined;
+  };
+  return {
     firstSeen(p, fromMs) {
+      update(fromMs);
       // Raw directory events carry the child's name, so they are recorded at the
       // child's own path: an event at a directory says nothing about what is below it...
-      for (const e of events) {
-        if (e.at >= fromMs && e.path === p) return e.at;
-      }
+      const own = first.get(p);
+      if (own !== undefined) return own;
       // ...except when the directory itself appeared during the batch: what was made in
-      // it before its watch was set up is dated by its creation.
-      for (let dir = path.posix.dirname(p); dir !== '.' && dir !== '/'; dir = path.posix.dirname(dir)) {
-        for (const e of events) {
-          if (e.at >= fromMs && e.path === dir && (e.event === 'addDir' || e.event === 'raw:rename')) return e.at;
-        }
-      }
-      return undefined;
+      // it before its watch was set up is dated by its creation (the nearest such directory).
+      return nearestMade(path.posix.dirname(p));
     },
   };
 }
