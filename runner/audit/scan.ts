@@ -1,7 +1,7 @@
 /**
  * A manifest of everything in scope: one compact record per entry (type,
  * size, mtime and ctime in nanoseconds, inode, mode, link count, symlink
- * target; sha256 for protected files; owner uid and gid). Taken before the
+ * target; sha256 for protected files; owner uid and gid, birth time). Taken before the
  * batch and after it; the difference is the proof.
  *
  * Out of scope: only the workspace's own top-level `.git` and `node_modules`
@@ -61,27 +61,40 @@ function sha256(file: string): string {
   return hash.digest('hex');
 }
 
-/** What the manifest records beyond the report's FileAttrs: the owner (a chown moves nothing else but ctime). */
-export interface Owner {
+/**
+ * What the manifest records beyond the report's FileAttrs: the owner (a chown
+ * moves nothing else but ctime) and the birth time (a directory removed and
+ * made again may get the same inode number back; never the same birth time,
+ * where the file system keeps one).
+ */
+export interface Identity {
   uid: number;
   gid: number;
+  birthNs: string;
 }
 
 /** The record as one string: cheap to store for 100,000 entries and to compare. */
-export function encode(a: FileAttrs, owner?: Owner): string {
+export function encode(a: FileAttrs, id?: Identity): string {
   const fields = [a.type, a.size, a.mtimeNs, a.ctimeNs, a.ino, a.mode, a.nlink, a.sha256 ?? '', a.target ?? ''];
-  if (owner) fields.push(owner.uid, owner.gid);
+  if (id) fields.push(id.uid, id.gid, id.birthNs);
   return fields.join('\u0000');
 }
 
-/** The owner a record holds ('' when it holds none). */
-export function ownerOf(s: string): string {
+/** The identity fields of a record, as one comparable string ('' when it holds none). */
+function identityOf(s: string): string {
   let at = -1;
   for (let i = 0; i < 9; i++) {
     at = s.indexOf('\u0000', at + 1);
     if (at < 0) return '';
   }
   return s.slice(at + 1);
+}
+
+/** Owner and birth time of a record, each '' when it holds none. */
+export function decodeIdentity(s: string): { owner: string; birthNs: string } {
+  const tail = identityOf(s);
+  const cut = tail.lastIndexOf('\u0000');
+  return cut < 0 ? { owner: '', birthNs: '' } : { owner: tail.slice(0, cut), birthNs: tail.slice(cut + 1) };
 }
 
 export function decode(s: string): FileAttrs {
@@ -151,7 +164,7 @@ export function scanWorkspace(opts: ScanOptions): Manifest {
           attrs.sha256 = 'unreadable';
         }
       }
-      entries.set(childRel, encode(attrs, { uid: Number(st.uid), gid: Number(st.gid) }));
+      entries.set(childRel, encode(attrs, { uid: Number(st.uid), gid: Number(st.gid), birthNs: String(st.birthtimeNs) }));
       if (type === 'dir') visit(childAbs, childRel);
     }
   };
@@ -180,9 +193,10 @@ const byPath = (x: Change, y: Change) => (x.path < y.path ? -1 : x.path > y.path
 
 /**
  * Every difference between two manifests, in one pass over each (linear in
- * the entries). Content changes (size, mtime, inode, hash, symlink target) are
- * "modified"; mode, owner, link count or ctime alone are "metadata" (a chmod,
- * a chown, or a utimes that put the mtime back: ctime cannot be put back).
+ * the entries). Content changes (size, mtime, inode or birth time, hash,
+ * symlink target) are "modified"; mode, owner, link count or ctime alone are
+ * "metadata" (a chmod, a chown, or a utimes that put the mtime back: ctime
+ * cannot be put back).
  */
 export function diffManifests(before: Manifest, after: Manifest): Change[] {
   const changes: Change[] = [];
@@ -196,18 +210,22 @@ export function diffManifests(before: Manifest, after: Manifest): Change[] {
     if (a === b) continue;
     const ba = decode(b);
     const aa = decode(a);
-    const ownerChanged = ownerOf(a) !== ownerOf(b);
+    const bi = decodeIdentity(b);
+    const ai = decodeIdentity(a);
+    const ownerChanged = ai.owner !== bi.owner;
+    // Another entry at the same path: a new inode, or the old number given again to a new one.
+    const replaced = ba.ino !== aa.ino || ai.birthNs !== bi.birthNs;
     let change: Change['change'];
     if (ba.type !== aa.type) change = 'type-changed';
     else if (ba.type === 'dir') {
       // A directory's times move whenever an entry is added or removed: the entries
       // tell that story. Times that moved with no entry changed are told below.
-      if (ba.mode === aa.mode && ba.ino === aa.ino && !ownerChanged) {
+      if (ba.mode === aa.mode && !replaced && !ownerChanged) {
         touchedDirs.push([p, ba, aa]);
         continue;
       }
-      change = ba.ino !== aa.ino ? 'modified' : 'metadata';
-    } else if (ba.size !== aa.size || ba.mtimeNs !== aa.mtimeNs || ba.ino !== aa.ino || ba.sha256 !== aa.sha256 || ba.target !== aa.target) change = 'modified';
+      change = replaced ? 'modified' : 'metadata';
+    } else if (ba.size !== aa.size || ba.mtimeNs !== aa.mtimeNs || replaced || ba.sha256 !== aa.sha256 || ba.target !== aa.target) change = 'modified';
     else change = 'metadata';
     const c: Change = { path: p, change, before: ba, after: aa };
     if (ownerChanged) c.ownerChanged = true;
