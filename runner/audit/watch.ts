@@ -17,6 +17,10 @@ import picomatch from 'picomatch';
 import { isWithin, patternBase } from '../../policies/patterns.js';
 import { TOP_LEVEL_IGNORED } from './scan.js';
 
+/** `runs/<id>` (and what is below it): kept away from chokidar. */
+const RUN_DIR_OR_BELOW = /^runs\/[^/]+(?:\/|$)/;
+const RUN_DIR = /^runs\/[^/]+$/;
+
 export interface WatchEvent {
   /** ms since the epoch. */
   at: number;
@@ -72,17 +76,21 @@ export function startWatcher(opts: WatchOptions): Watcher {
       if (TOP_LEVEL_IGNORED.includes(r)) return true;
       if (opts.excludeAbs.some((x) => p === x || p.startsWith(`${x}${path.sep}`))) return true;
       if (isIgnored(r)) return true;
-      // Nothing below a run directory gets a watch of its own: a sleeve may make
-      // thousands of files there, and each watch costs the runner while the sleeve
-      // works. The run directory's own raw events date what appears in it; the
-      // manifests account for all of it.
-      if (/^runs\/[^/]+\/./.test(r)) return true;
+      // Run directories are kept away from chokidar: a sleeve may make 100,000 files
+      // there, and chokidar reads a watched directory again after its changes (a
+      // quadratic cost to the runner while the sleeve works). Each run directory
+      // gets one plain fs.watch instead (below), nothing under it a watch of its own:
+      // its raw events date what appears in it; the manifests account for all of it.
+      if (RUN_DIR_OR_BELOW.test(r)) return true;
       if (inProtectedTree(r)) return true; // watched below, without chokidar
       return stats?.isFile() === true && isProtected(r);
     },
   });
   const plain: fs.FSWatcher[] = [];
-  const watchPlain = (dirRel: string) => {
+  const plainDirs = new Set<string>();
+  /** One fs.watch on a directory; `deep`: a new directory in it gets one too (protected trees, not run dirs). */
+  const watchPlain = (dirRel: string, deep = true) => {
+    if (plainDirs.has(dirRel)) return;
     if (plain.length >= 50_000) {
       overflowed = true;
       return;
@@ -92,7 +100,7 @@ export function startWatcher(opts: WatchOptions): Watcher {
       const w = fs.watch(dirAbs, { persistent: false }, (event, name) => {
         const child = name ? path.join(dirAbs, String(name)) : dirAbs;
         record(`raw:${event}`, child);
-        if (event === 'rename' && name) {
+        if (deep && event === 'rename' && name) {
           // A new directory in a protected tree gets its own watch.
           try {
             if (fs.lstatSync(child).isDirectory()) watchPlain(path.relative(opts.workspace, child));
@@ -103,16 +111,33 @@ export function startWatcher(opts: WatchOptions): Watcher {
       });
       w.on('error', () => {});
       plain.push(w);
+      plainDirs.add(dirRel);
     } catch {
       overflowed = true;
     }
   };
   for (const dir of opts.protectedDirs) watchPlain(dir);
+  const watchRunDir = (r: string) => {
+    try {
+      if (fs.lstatSync(path.join(opts.workspace, r)).isDirectory()) watchPlain(r, false);
+    } catch {
+      // gone again, or never there
+    }
+  };
+  try {
+    for (const name of fs.readdirSync(path.join(opts.workspace, 'runs'))) watchRunDir(`runs/${name}`);
+  } catch {
+    // no runs/ yet
+  }
   watcher.on('all', (event, p) => record(event, p));
   watcher.on('raw', (event, p, details) => {
     const watched = (details as { watchedPath?: string } | undefined)?.watchedPath;
     const full = watched && p && !path.isAbsolute(String(p)) ? path.join(watched, String(p)) : String(p ?? watched ?? '');
-    if (full) record(`raw:${event}`, full);
+    if (!full) return;
+    record(`raw:${event}`, full);
+    // A run directory made during the batch (the runner makes them after begin()) gets its plain watch.
+    const r = rel(full);
+    if (event === 'rename' && RUN_DIR.test(r)) watchRunDir(r);
   });
   watcher.on('error', () => {
     overflowed = true;
