@@ -257,6 +257,7 @@ export function accountChangesBounded(changes: readonly Change[], opts: AccountO
       ? `changed in the run dir of ${owner.name}, which never reported writing it: another sleeve, or something that bypassed the guard`
       : 'outside every permitted zone: a sleeve may change only runs/<its run id>/**, a prepare step only what its policy lets it write';
     if (c.ownerChanged) why += ' (its owner changed: a chown)';
+    if (c.reborn) why += ' (removed and made again: the same inode number, another birth time)';
     if (v.cutBy) why += `; not proven: the accounting stopped looking through the writes of ${v.cutBy.join(', ')} at its bound`;
     const suspects = ran.filter((s) => duringSleeve(s, seen)).map((s) => s.name);
     violations.push({

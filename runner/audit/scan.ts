@@ -187,6 +187,8 @@ export interface Change {
   dirTimes?: 'entries' | 'set';
   /** The owner (uid or gid) changed: a chown. */
   ownerChanged?: true;
+  /** The same inode number, another birth time: removed and made again (FileAttrs do not show it). */
+  reborn?: true;
 }
 
 const byPath = (x: Change, y: Change) => (x.path < y.path ? -1 : x.path > y.path ? 1 : 0);
@@ -229,6 +231,7 @@ export function diffManifests(before: Manifest, after: Manifest): Change[] {
     else change = 'metadata';
     const c: Change = { path: p, change, before: ba, after: aa };
     if (ownerChanged) c.ownerChanged = true;
+    if (ba.ino === aa.ino && ai.birthNs !== bi.birthNs) c.reborn = true;
     changes.push(c);
   }
   for (const [p, a] of after.entries) {

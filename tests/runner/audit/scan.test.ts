@@ -141,6 +141,7 @@ describe("the diff: a directory's own changes against times its entries moved", 
         return;
       }
       assert.equal(c?.change, 'modified');
+      assert.equal(c?.reborn, String(st.ino) === c?.before?.ino ? true : undefined);
     });
   });
 });
