@@ -24,6 +24,11 @@
  * process, with the memory each phase leaves behind.
  *
  * Run alone: `node dist/bench/audit.js [--reps N] [--files N] [--json]`.
+ *
+ * The auditor's cost when a sleeve makes 100,000 allowed changes (its
+ * accounting, its watcher under load) is the section "audit-changes"
+ * (bench/audit-changes.ts), timed in-process against the same workspace with
+ * no changes.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';

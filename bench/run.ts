@@ -6,7 +6,7 @@
  * Each section is a function returning a SectionReport; add new sections to
  * SECTIONS. Sections: decide (policy-decide.ts), startup (run-startup.ts),
  * fs-heavy (run-fs-heavy.ts), memory (run-memory.ts), audit (audit.ts),
- * isolate (run-isolate.ts). Human-readable lines go to stdout, or to
+ * audit-changes (audit-changes.ts), isolate (run-isolate.ts). Human-readable lines go to stdout, or to
  * stderr with --json, where stdout holds one JSON object.
  */
 import { realpathSync } from 'node:fs';
@@ -17,6 +17,7 @@ import { type FsHeavyBenchOptions, benchFsHeavy } from './run-fs-heavy.js';
 import { type IsolateBenchOptions, benchIsolate } from './run-isolate.js';
 import { type MemoryBenchOptions, benchMemory } from './run-memory.js';
 import { type AuditBenchOptions, auditSection } from './audit.js';
+import { type AuditChangesBenchOptions, benchAuditChanges } from './audit-changes.js';
 import { type OsLayerBenchOptions, benchOsLayer } from './run-os-layer.js';
 import { type StartupBenchOptions, benchStartup } from './run-startup.js';
 
@@ -85,6 +86,17 @@ export const SECTIONS: readonly Section[] = Object.freeze([
       if (options.reps !== undefined) auditOptions.reps = Math.min(options.reps, 3);
       if (options.progress !== undefined) auditOptions.progress = options.progress;
       return auditSection(auditOptions);
+    },
+  },
+  {
+    name: 'audit-changes',
+    description: "the auditor's added begin+finish time when a sleeve makes 100,000 allowed changes in its run dir over a 100,000-file lakehouse, against no changes",
+    run: (options: BenchOptions) => {
+      const changesOptions: AuditChangesBenchOptions = {};
+      if (options.reps !== undefined) changesOptions.reps = options.reps;
+      if (options.files !== undefined) changesOptions.files = options.files;
+      if (options.progress !== undefined) changesOptions.progress = options.progress;
+      return benchAuditChanges(changesOptions);
     },
   },
   {

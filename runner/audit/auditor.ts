@@ -6,8 +6,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { createNodeSys } from '../../policies/node-sys.js';
 import { patternBase } from '../../policies/patterns.js';
-import { type AccountedSleeve, accountChanges } from './account.js';
-import { type Manifest, diffManifests, scanWorkspace } from './scan.js';
+import { type AccountedSleeve, accountChangesBounded } from './account.js';
+import { type Manifest, TOP_LEVEL_IGNORED, diffManifests, scanWorkspace } from './scan.js';
 import type { Violation } from './schema.js';
 import { type Watcher, startWatcher } from './watch.js';
 
@@ -27,6 +27,19 @@ export interface AuditOutcome {
   changed: number;
   watcherEvents: number;
   watcherOverflow: boolean;
+  /**
+   * Everything the audit left out of scope, in this order: the workspace's own
+   * top-level `.git` and `node_modules` (always, whether present or not), the
+   * `--audit-ignore` globs as given, then the excluded directories (the report
+   * directory): workspace-relative when inside the workspace, absolute when not.
+   * Nothing else is out of scope: a `.git` or `node_modules` deeper down is audited.
+   */
+  excluded: string[];
+  /**
+   * One line per bound the audit hit while accounting (empty when none): at a
+   * bound, what could not be proven became a violation, never explained.
+   */
+  boundsHit: string[];
   /** The manifest after the batch (for the artifacts of each run dir). */
   after: Manifest;
 }
@@ -61,6 +74,17 @@ function readOtherBatches(workspace: string, own: string | undefined): Set<strin
   return ids;
 }
 
+/** What an audit with these options leaves out of scope (see AuditOutcome.excluded). */
+export function excludedFromAudit(opts: Pick<AuditorOptions, 'workspace' | 'ignore' | 'excludeAbs'>): string[] {
+  const out = [...TOP_LEVEL_IGNORED, ...opts.ignore];
+  for (const abs of opts.excludeAbs) {
+    const rel = path.relative(opts.workspace, abs);
+    const inside = rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel);
+    out.push(inside ? rel.split(path.sep).join('/') : abs);
+  }
+  return [...new Set(out)];
+}
+
 export function createAuditor(opts: AuditorOptions): Auditor {
   let before: Manifest | undefined;
   let watcher: Watcher | undefined;
@@ -88,7 +112,7 @@ export function createAuditor(opts: AuditorOptions): Auditor {
       await watcher?.close();
       const base = before ?? { entries: new Map(), hashed: 0, withSkipped: new Set<string>() };
       const changes = diffManifests(base, after);
-      const violations = accountChanges(changes, {
+      const { violations, boundsHit } = accountChangesBounded(changes, {
         workspace: opts.workspace,
         sleeves,
         sys: createNodeSys(undefined, () => opts.workspace),
@@ -102,6 +126,10 @@ export function createAuditor(opts: AuditorOptions): Auditor {
         changed: changes.length,
         watcherEvents: watcher?.events().length ?? 0,
         watcherOverflow: watcher?.overflow() ?? false,
+        excluded: excludedFromAudit(opts),
+        boundsHit: watcher?.overflow()
+          ? [...boundsHit, 'the watcher overflowed (its event or watch cap, or a watcher error): later changes may have no time and name every sleeve running as a suspect']
+          : boundsHit,
         after,
       };
     },

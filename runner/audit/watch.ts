@@ -15,6 +15,11 @@ import path from 'node:path';
 import { type FSWatcher, watch } from 'chokidar';
 import picomatch from 'picomatch';
 import { isWithin, patternBase } from '../../policies/patterns.js';
+import { TOP_LEVEL_IGNORED } from './scan.js';
+
+/** `runs/<id>` (and what is below it): kept away from chokidar. */
+const RUN_DIR_OR_BELOW = /^runs\/[^/]+(?:\/|$)/;
+const RUN_DIR = /^runs\/[^/]+$/;
 
 export interface WatchEvent {
   /** ms since the epoch. */
@@ -67,21 +72,25 @@ export function startWatcher(opts: WatchOptions): Watcher {
     ignored: (p: string, stats?: { isFile(): boolean; isDirectory(): boolean }) => {
       const r = rel(p);
       if (r === '' || r === '.') return false;
-      const base = path.basename(p);
-      if (base === '.git' || base === 'node_modules') return true;
+      // Only the workspace's own top-level .git and node_modules: a deeper one is watched like any name.
+      if (TOP_LEVEL_IGNORED.includes(r)) return true;
       if (opts.excludeAbs.some((x) => p === x || p.startsWith(`${x}${path.sep}`))) return true;
       if (isIgnored(r)) return true;
-      // Nothing below a run directory gets a watch of its own: a sleeve may make
-      // thousands of files there, and each watch costs the runner while the sleeve
-      // works. The run directory's own raw events date what appears in it; the
-      // manifests account for all of it.
-      if (/^runs\/[^/]+\/./.test(r)) return true;
+      // Run directories are kept away from chokidar: a sleeve may make 100,000 files
+      // there, and chokidar reads a watched directory again after its changes (a
+      // quadratic cost to the runner while the sleeve works). Each run directory
+      // gets one plain fs.watch instead (below), nothing under it a watch of its own:
+      // its raw events date what appears in it; the manifests account for all of it.
+      if (RUN_DIR_OR_BELOW.test(r)) return true;
       if (inProtectedTree(r)) return true; // watched below, without chokidar
       return stats?.isFile() === true && isProtected(r);
     },
   });
   const plain: fs.FSWatcher[] = [];
-  const watchPlain = (dirRel: string) => {
+  const plainDirs = new Set<string>();
+  /** One fs.watch on a directory; `deep`: a new directory in it gets one too (protected trees, not run dirs). */
+  const watchPlain = (dirRel: string, deep = true) => {
+    if (plainDirs.has(dirRel)) return;
     if (plain.length >= 50_000) {
       overflowed = true;
       return;
@@ -91,7 +100,7 @@ export function startWatcher(opts: WatchOptions): Watcher {
       const w = fs.watch(dirAbs, { persistent: false }, (event, name) => {
         const child = name ? path.join(dirAbs, String(name)) : dirAbs;
         record(`raw:${event}`, child);
-        if (event === 'rename' && name) {
+        if (deep && event === 'rename' && name) {
           // A new directory in a protected tree gets its own watch.
           try {
             if (fs.lstatSync(child).isDirectory()) watchPlain(path.relative(opts.workspace, child));
@@ -102,21 +111,39 @@ export function startWatcher(opts: WatchOptions): Watcher {
       });
       w.on('error', () => {});
       plain.push(w);
+      plainDirs.add(dirRel);
     } catch {
       overflowed = true;
     }
   };
   for (const dir of opts.protectedDirs) watchPlain(dir);
+  const watchRunDir = (r: string) => {
+    try {
+      if (fs.lstatSync(path.join(opts.workspace, r)).isDirectory()) watchPlain(r, false);
+    } catch {
+      // gone again, or never there
+    }
+  };
+  try {
+    for (const name of fs.readdirSync(path.join(opts.workspace, 'runs'))) watchRunDir(`runs/${name}`);
+  } catch {
+    // no runs/ yet
+  }
   watcher.on('all', (event, p) => record(event, p));
   watcher.on('raw', (event, p, details) => {
     const watched = (details as { watchedPath?: string } | undefined)?.watchedPath;
     const full = watched && p && !path.isAbsolute(String(p)) ? path.join(watched, String(p)) : String(p ?? watched ?? '');
-    if (full) record(`raw:${event}`, full);
+    if (!full) return;
+    record(`raw:${event}`, full);
+    // A run directory made during the batch (the runner makes them after begin()) gets its plain watch.
+    const r = rel(full);
+    if (event === 'rename' && RUN_DIR.test(r)) watchRunDir(r);
   });
   watcher.on('error', () => {
     overflowed = true;
   });
   const ready = new Promise<void>((resolve) => watcher.once('ready', () => resolve()));
+  const index = createEventIndex(() => events);
   return {
     ready,
     events: () => events,
@@ -125,20 +152,76 @@ export function startWatcher(opts: WatchOptions): Watcher {
       for (const w of plain) w.close();
       await watcher.close();
     },
+    firstSeen: (p, fromMs) => index.firstSeen(p, fromMs),
+  };
+}
+
+export interface EventIndex {
+  /** First time an event at this path was recorded (or the creation of a new directory it lies in), from fromMs on. */
+  firstSeen(rel: string, fromMs: number): number | undefined;
+}
+
+/**
+ * The events indexed by path, once: each event is read once (new events are
+ * taken in on the next question), each directory's answer is kept, so
+ * answering for every change costs linear time in events plus changes, and
+ * the maps hold at most one entry per event or per directory asked about.
+ */
+export function createEventIndex(events: () => readonly WatchEvent[]): EventIndex {
+  let from = Number.NaN;
+  let read = 0;
+  /** Path -> the first event at it. */
+  let first = new Map<string, number>();
+  /** Directory -> the first event that made it (addDir, or a raw rename at its own path). */
+  let made = new Map<string, number>();
+  /** Directory -> the creation time of the nearest directory at or above it that appeared, or null. */
+  let nearest = new Map<string, number | null>();
+  const update = (fromMs: number) => {
+    if (fromMs !== from) {
+      from = fromMs;
+      read = 0;
+      first = new Map();
+      made = new Map();
+    }
+    const all = events();
+    if (read === all.length) return;
+    for (; read < all.length; read++) {
+      const e = all[read] as WatchEvent;
+      if (e.at < from) continue;
+      if (!first.has(e.path)) first.set(e.path, e.at);
+      if ((e.event === 'addDir' || e.event === 'raw:rename') && !made.has(e.path)) made.set(e.path, e.at);
+    }
+    nearest = new Map(); // what was answered before may have changed with the new events
+  };
+  const nearestMade = (dir: string): number | undefined => {
+    // Walk up to the first directory already answered (or the top), then answer the walked ones top-down.
+    const walked: string[] = [];
+    let answer: number | null = null;
+    for (let d = dir; d !== '.' && d !== '/' && d !== ''; d = path.posix.dirname(d)) {
+      const known = nearest.get(d);
+      if (known !== undefined) {
+        answer = known;
+        break;
+      }
+      walked.push(d);
+    }
+    for (let i = walked.length - 1; i >= 0; i--) {
+      const d = walked[i] as string;
+      answer = made.get(d) ?? answer;
+      nearest.set(d, answer);
+    }
+    return answer ?? undefined;
+  };
+  return {
     firstSeen(p, fromMs) {
+      update(fromMs);
       // Raw directory events carry the child's name, so they are recorded at the
       // child's own path: an event at a directory says nothing about what is below it...
-      for (const e of events) {
-        if (e.at >= fromMs && e.path === p) return e.at;
-      }
+      const own = first.get(p);
+      if (own !== undefined) return own;
       // ...except when the directory itself appeared during the batch: what was made in
-      // it before its watch was set up is dated by its creation.
-      for (let dir = path.posix.dirname(p); dir !== '.' && dir !== '/'; dir = path.posix.dirname(dir)) {
-        for (const e of events) {
-          if (e.at >= fromMs && e.path === dir && (e.event === 'addDir' || e.event === 'raw:rename')) return e.at;
-        }
-      }
-      return undefined;
+      // it before its watch was set up is dated by its creation (the nearest such directory).
+      return nearestMade(path.posix.dirname(p));
     },
   };
 }

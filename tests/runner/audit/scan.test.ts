@@ -1,0 +1,147 @@
+/**
+ * The scan has no blind names: only the workspace's own top-level `.git` and
+ * `node_modules` are out of scope; a `.git` or `node_modules` anywhere deeper
+ * is scanned, diffed and accounted like any other name. And how the diff
+ * tells a directory's own changes (chmod, chown, replacement) from times that
+ * moved as its entries changed.
+ */
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, it } from 'node:test';
+import { accountChanges } from '../../../runner/audit/account.js';
+import { decode, decodeIdentity, diffManifests, scanWorkspace } from '../../../runner/audit/scan.js';
+import { createNodeSys } from '../../../policies/node-sys.js';
+import { strictPolicy } from '../../helpers/guarded.js';
+import { makeWorkspace, writeTree } from '../../helpers/tmp.js';
+
+const scanOf = (ws: string) => scanWorkspace({ workspace: ws, ignore: [], excludeAbs: [path.join(ws, 'reports')], protect: ['data/lakehouse/**'], hash: true });
+
+function withWorkspace(body: (ws: string, at: (rel: string) => string) => void): void {
+  const tmp = makeWorkspace();
+  try {
+    body(tmp.dir, (rel) => path.join(tmp.dir, rel));
+  } finally {
+    tmp.cleanup();
+  }
+}
+
+describe('the scan: no blind names below the top level', () => {
+  it('scans and hashes a .git or node_modules inside the lakehouse, and leaves out only the top-level ones', () => {
+    withWorkspace((ws) => {
+      writeTree(ws, {
+        '.git/HEAD': 'ref: refs/heads/main\n',
+        'node_modules/x/index.js': '',
+        'data/lakehouse/node_modules/evil.js': 'module.exports = 1;\n',
+        'data/lakehouse/sub/.git/HEAD': 'ref\n',
+        'data/lakehouse/deep/node_modules/x': 'x\n',
+        'sleeves/node_modules/dep/index.js': '',
+      });
+      const m = scanOf(ws);
+      for (const p of ['data/lakehouse/node_modules', 'data/lakehouse/node_modules/evil.js', 'data/lakehouse/sub/.git/HEAD', 'data/lakehouse/deep/node_modules/x', 'sleeves/node_modules/dep/index.js']) {
+        assert.ok(m.entries.has(p), `${p} is in the manifest`);
+      }
+      assert.match(decode(m.entries.get('data/lakehouse/node_modules/evil.js') as string).sha256 ?? '', /^[0-9a-f]{64}$/);
+      for (const p of ['.git', '.git/HEAD', 'node_modules', 'node_modules/x/index.js']) assert.equal(m.entries.has(p), false, `${p} is out of scope`);
+      // Entries were left out of the root only.
+      assert.deepEqual([...m.withSkipped], ['']);
+    });
+  });
+
+  it('sees a change under a nested node_modules or .git, and the accounting calls it a violation', () => {
+    withWorkspace((ws, at) => {
+      writeTree(ws, { 'data/lakehouse/sub/.git/HEAD': 'ref: a\n' });
+      const before = scanOf(ws);
+      writeTree(ws, { 'data/lakehouse/node_modules/evil.js': 'pwned\n', 'data/lakehouse/deep/node_modules/x': 'x\n' });
+      fs.writeFileSync(at('data/lakehouse/sub/.git/HEAD'), 'ref: b\n');
+      // The top-level ones stay out of scope.
+      writeTree(ws, { 'node_modules/ok.js': '', '.git/ORIG_HEAD': '' });
+      const changes = diffManifests(before, scanOf(ws));
+      const now = Date.now();
+      const violations = accountChanges(changes, {
+        workspace: ws,
+        sys: createNodeSys(undefined, () => ws),
+        sleeves: [
+          { name: 'a', kind: 'sleeve', runId: 'a', runDir: at('runs/a'), policy: strictPolicy(ws), writes: new Set(), startedMs: now - 1000, endedMs: now + 1000 },
+        ],
+        firstSeen: () => undefined,
+      });
+      assert.deepEqual(
+        violations.map((v) => [v.path, v.change]),
+        [
+          ['data/lakehouse/deep', 'added'],
+          ['data/lakehouse/deep/node_modules', 'added'],
+          ['data/lakehouse/deep/node_modules/x', 'added'],
+          ['data/lakehouse/node_modules', 'added'],
+          ['data/lakehouse/node_modules/evil.js', 'added'],
+          ['data/lakehouse/sub/.git/HEAD', 'modified'],
+        ],
+      );
+      assert.deepEqual(violations[5]?.suspects, ['a']);
+    });
+  });
+});
+
+describe("the diff: a directory's own changes against times its entries moved", () => {
+  it('drops a directory whose times moved with an entry changed in it, and tells an add-and-remove from a utimes', () => {
+    withWorkspace((_ws, at) => {
+      fs.mkdirSync(at('data/lakehouse/other'));
+      const before = scanOf(_ws);
+      fs.writeFileSync(at('data/lakehouse/ohlcv/QQQ.csv'), 'x\n'); // a child changed: ohlcv itself is not listed
+      fs.writeFileSync(at('data/lakehouse/tmp.csv'), 'x\n');
+      fs.rmSync(at('data/lakehouse/tmp.csv')); // nothing left in data/lakehouse changed, its times moved
+      fs.utimesSync(at('data/lakehouse/other'), 1_600_000_000, 1_600_000_000);
+      const changes = diffManifests(before, scanOf(_ws));
+      assert.deepEqual(
+        changes.map((c) => [c.path, c.change, c.dirTimes]),
+        [
+          ['data/lakehouse', 'metadata', 'entries'],
+          ['data/lakehouse/ohlcv/QQQ.csv', 'added', undefined],
+          ['data/lakehouse/other', 'metadata', 'set'],
+        ],
+      );
+    });
+  });
+
+  it('lists a chmod of a directory even when an entry in it changed', () => {
+    withWorkspace((ws, at) => {
+      const before = scanOf(ws);
+      fs.writeFileSync(at('data/lakehouse/ohlcv/QQQ.csv'), 'x\n');
+      fs.chmodSync(at('data/lakehouse/ohlcv'), 0o700);
+      const c = diffManifests(before, scanOf(ws)).find((x) => x.path === 'data/lakehouse/ohlcv');
+      assert.equal(c?.change, 'metadata');
+      assert.equal(c?.dirTimes, undefined);
+    });
+  });
+
+  it('lists a chown of a directory even when an entry in it changed', { skip: process.getuid?.() === 0 ? false : 'chown to another owner needs root' }, () => {
+    withWorkspace((ws, at) => {
+      const before = scanOf(ws);
+      fs.writeFileSync(at('data/lakehouse/ohlcv/QQQ.csv'), 'x\n');
+      fs.chownSync(at('data/lakehouse/ohlcv'), 4242, 4343);
+      const after = scanOf(ws);
+      assert.equal(decodeIdentity(after.entries.get('data/lakehouse/ohlcv') as string).owner, '4242\u00004343');
+      const c = diffManifests(before, after).find((x) => x.path === 'data/lakehouse/ohlcv');
+      assert.equal(c?.change, 'metadata');
+      assert.equal(c?.ownerChanged, true);
+    });
+  });
+
+  it('lists a directory removed and made again (a new birth time, even with its inode number back) as modified', () => {
+    withWorkspace((ws, at) => {
+      const before = scanOf(ws);
+      const birth = fs.lstatSync(at('data/lakehouse/ohlcv'), { bigint: true }).birthtimeNs;
+      fs.rmSync(at('data/lakehouse/ohlcv'), { recursive: true });
+      fs.mkdirSync(at('data/lakehouse/ohlcv'));
+      fs.writeFileSync(at('data/lakehouse/ohlcv/SPY.csv'), 'date,close\n2024-01-02,472.7\n');
+      const st = fs.lstatSync(at('data/lakehouse/ohlcv'), { bigint: true });
+      const c = diffManifests(before, scanOf(ws)).find((x) => x.path === 'data/lakehouse/ohlcv');
+      if (st.birthtimeNs === birth && String(st.ino) === c?.before?.ino) {
+        assert.equal(c, undefined, 'no birth time here, same inode: nothing to tell it by');
+        return;
+      }
+      assert.equal(c?.change, 'modified');
+      assert.equal(c?.reborn, String(st.ino) === c?.before?.ino ? true : undefined);
+    });
+  });
+});
