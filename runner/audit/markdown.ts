@@ -92,6 +92,7 @@ export function renderMarkdown(r: AuditReport): string {
       out.push(`- \`${e(v.path)}\` ${v.change}, ${when}; suspects: ${v.suspects.map(e).join(', ') || 'none'}. ${e(v.why)}`);
     }
   }
+  for (const b of r.integrity.boundsHit) out.push('', `Bound reached: ${e(b)}`);
   if (r.integrity.excluded.length > 0) out.push('', `Out of the audit's scope: ${r.integrity.excluded.map((x) => `\`${e(x)}\``).join(', ')}.`);
   out.push('');
   return `${out.join('\n')}\n`;

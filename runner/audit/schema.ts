@@ -166,6 +166,9 @@ export const auditReportSchema = z
       watcherOverflow: z.boolean(),
       audited: z.boolean().describe('Whether the auditor ran (false: verdict unaudited at best).'),
       excluded: z.array(z.string()).describe('Everything left out of the scope: workspace-relative paths and globs, absolute paths outside it.'),
+      boundsHit: z
+        .array(z.string())
+        .describe('Each bound the audit reached (a walk over reported writes cut short, the watcher overflowed): what it could not explain past it is a violation, never explained.'),
       ignored: z.array(z.string()),
       protected: z.array(z.string()),
     }),

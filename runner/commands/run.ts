@@ -15,7 +15,7 @@ import { mayOverlap } from '../../policies/lint.js';
 import { createNodeSys } from '../../policies/node-sys.js';
 import { checkPattern } from '../../policies/patterns.js';
 import type { AccountedSleeve } from '../audit/account.js';
-import { createAuditor } from '../audit/auditor.js';
+import { createAuditor, excludedFromAudit } from '../audit/auditor.js';
 import { prepareReportDir, realish, reportDirProblem } from '../audit/report-dir.js';
 import {
   type ReportContext,
@@ -111,9 +111,6 @@ export function policySourceOf(s: PlannedSleeve): PolicySourceReport {
   return { shadows: shadowing ? path.basename(shadowing.file, '.json') : null, chain };
 }
 
-/** Top-level entries of the workspace the auditor leaves out by default (and only there). */
-export const DEFAULT_EXCLUDED = Object.freeze(['.git', 'node_modules']);
-
 /**
  * What the runner's own settings cost the proof: every `--audit-ignore` glob
  * that may reach into a protected zone, and `--no-hash`. Pure.
@@ -153,8 +150,7 @@ export async function runCommand(opts: RunOptions, io: RunIo): Promise<number> {
   if (problem) throw new UsageError(problem);
   const auditing = opts.audit !== false;
   const hash = opts.hash !== false;
-  const relReportDir = path.relative(plan.workspace, reportExcluded).split(path.sep).join('/');
-  const excluded = auditing ? [...DEFAULT_EXCLUDED, ...ignore, relReportDir.startsWith('..') ? reportExcluded : relReportDir] : [];
+  const excluded = auditing ? excludedFromAudit({ workspace: plan.workspace, ignore, excludeAbs: [reportExcluded] }) : [];
   const weakened = auditing ? settingsWeakening({ ignore, protect, hash }) : [];
   const policySources = all.map(policySourceOf);
   const ctx: ReportContext = { batchId, toolVersion: TOOL_VERSION, ignore, protect, excluded, weakened, policySources };

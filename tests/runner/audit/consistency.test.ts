@@ -53,6 +53,8 @@ const audit = (violations: AuditOutcome['violations'] = []): AuditOutcome => ({
   watcherEvents: 0,
   watcherOverflow: false,
   after: { entries: new Map(), hashed: 4, withSkipped: new Set() },
+  excluded: ['.git', 'node_modules', 'reports'],
+  boundsHit: [],
 });
 const denial = { op: 'read', syscall: 'open', path: '/ws/data/lakehouse/portfolio_candidates.json', rule: 'fs.read.deny "x"', reason: 'no', at: Date.parse('2026-12-01T10:00:00.500Z'), count: 1 };
 const violation = { path: 'data/lakehouse/AAPL.csv', change: 'modified' as const, before: null, after: null, time: null, suspects: ['alpha'], why: 'outside every permitted zone' };
