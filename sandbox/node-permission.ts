@@ -91,7 +91,7 @@ export function reportNodeRefusals(target: object, surface: NodeSurface, report:
   };
   const replace = (obj: object, name: string, make: (orig: (...args: unknown[]) => unknown) => unknown) => {
     const d = getOwnDescriptor(obj, name);
-    if (!d || !d.configurable || typeof d.value !== 'function') return;
+    if (!d?.configurable || typeof d.value !== 'function') return;
     defineProperty(obj, name, { value: make(d.value), writable: false, configurable: false, enumerable: d.enumerable ?? true });
   };
   const label = surface.module === 'process' ? 'process' : surface.module;
