@@ -48,7 +48,10 @@ describe('cp as a walk of guarded calls', () => {
   it('asks the filter for every entry, the top one included, and skips what it refuses', () => {
     const { io, log } = fakeIo({ ...tree });
     const asked: string[] = [];
-    runCpSync('/s', '/d', normalizeCpOptions({ recursive: true, filter: (s: string) => (asked.push(s), s !== '/s/sub') }), io);
+    runCpSync('/s', '/d', normalizeCpOptions({ recursive: true, filter: (s: string) => {
+          asked.push(s);
+          return s !== '/s/sub';
+        } }), io);
     assert.deepEqual(asked, ['/s', '/s/a', '/s/sub', '/s/l']);
     assert.ok(!log.some((l) => l.includes('/s/sub/b')));
   });
