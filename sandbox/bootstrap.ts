@@ -8,13 +8,14 @@
  */
 import fs from 'node:fs';
 import { createRequire, syncBuiltinESMExports } from 'node:module';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { compilePolicy } from '../policies/engine.js';
-import { createNodeSys } from '../policies/node-sys.js';
 import { installCapabilityGuard } from './capability-guard.js';
 import { type SleeveContext, createSleeveFs } from './context.js';
 import { installFsGuard } from './fs-guard.js';
+import { createGuardSys } from './guard-sys.js';
 import { hardenIntrinsics } from './harden.js';
+import { createStatReader } from './intrinsics.js';
 import { type Ivm, runInIsolate } from './isolate-host.js';
 import type { IsolateConfig, IsolateStats, SandboxConfig } from './protocol.js';
 import { createReporter } from './reporter.js';
@@ -41,8 +42,20 @@ const original = {
   statSync: fs.statSync,
   writeSync: fs.writeSync,
 };
-const sys = createNodeSys(original, process.cwd.bind(process));
-const engine = compilePolicy(config.policy, { workspace: config.workspace, runId: config.runId, sys, cacheResolutions: true });
+// Facts about files come from mode bits of checked Stats objects, never from their methods.
+const stats = createStatReader({ lstatSync: fs.lstatSync, statSync: fs.statSync, fstatSync: fs.fstatSync } as never, fs.Stats);
+const sys = createGuardSys(
+  {
+    realpathNative: fs.realpathSync.native as (p: string) => string,
+    readlinkSync: fs.readlinkSync as (p: string, e: 'utf8') => string,
+    readdirSync: fs.readdirSync as (p: string) => string[],
+    readFileSync: fs.readFileSync as (p: string, e: 'utf8') => string,
+  },
+  stats,
+  process.cwd.bind(process),
+);
+// No resolution cache: a listing remembered from before can be made stale by a process the guard does not see.
+const engine = compilePolicy(config.policy, { workspace: config.workspace, runId: config.runId, sys, cacheResolutions: false });
 const selfKill = process.kill.bind(process, process.pid, 'SIGKILL');
 const reporter = createReporter(
   (fd, data, offset) => original.writeSync(fd, data, offset, data.length - offset),
@@ -62,9 +75,15 @@ const ivm = config.mode === 'isolate' && config.isolate ? (createRequire(`${conf
 const fsGuard = installFsGuard(fs, {
   engine,
   reporter,
-  lstat: (p) => original.lstatSync(p, { throwIfNoEntry: false }),
   codePaths: config.codePaths,
+  // This very file: the sandbox may read it, so one open of it shows the FileHandle class.
+  handleProbe: fileURLToPath(import.meta.url),
 });
+try {
+  await fsGuard.ready;
+} catch (error) {
+  fatal(`cannot guard the FileHandle prototype: ${(error as Error).message}`);
+}
 
 let isolateStats: IsolateStats | undefined;
 process.on('exit', () => {

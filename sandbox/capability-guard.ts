@@ -10,10 +10,15 @@
  *
  * http, https, tls, http2 and fetch all open sockets through net.Socket, so
  * the network is refused there too, whichever module the sleeve started from.
+ *
+ * What this guard lets through may still be refused by Node's permission
+ * layer: the surfaces Node guards are wrapped after this guard's own patches
+ * (node-permission.ts), so those refusals are reported too.
  */
 import { createRequire } from 'node:module';
 import { createCapabilityDenialError } from '../policies/denial.js';
 import type { CompiledPolicy } from '../policies/engine.js';
+import { reportNodeRefusals, surfaceFor, NODE_PERMISSION_SURFACES } from './node-permission.js';
 import type { Reporter } from './reporter.js';
 
 type AnyFn = (...args: unknown[]) => unknown;
@@ -124,14 +129,20 @@ export function installCapabilityGuard(opts: CapabilityGuardOptions): void {
     blockFns(m, 'v8', ['setHeapSnapshotNearHeapLimit'], 'v8', 'sandbox');
   };
 
+  const reportRefusal = (r: { op: string; api: string; permission?: string; resource?: string; message: string }) => {
+    reporter.deny({ op: r.op, syscall: r.api, path: r.resource ?? r.api, rule: 'node-permission', reason: `refused by Node's permission model (${r.permission ?? r.message})` });
+  };
   const patched = new WeakSet<object>();
   const patch = (id: string, exportsObj: unknown) => {
     const name = bare(id);
     const fn = patchers[name];
-    if (!fn || typeof exportsObj !== 'object' && typeof exportsObj !== 'function') return;
+    const surface = surfaceFor(name);
+    if ((!fn && !surface) || (typeof exportsObj !== 'object' && typeof exportsObj !== 'function')) return;
     if (exportsObj === null || patched.has(exportsObj as object)) return;
     patched.add(exportsObj as object);
-    fn(exportsObj as Exports);
+    if (fn) fn(exportsObj as Exports);
+    // After this guard's refusals (non-configurable, left alone): what reaches Node's layer.
+    if (surface) reportNodeRefusals(exportsObj as object, surface, reportRefusal);
   };
 
   // Modules loaded now: those already in memory, and those the bundle imports.
@@ -139,8 +150,9 @@ export function installCapabilityGuard(opts: CapabilityGuardOptions): void {
   // A computed import() is invisible to the bundler and to the require hook, so every
   // module this policy refuses is loaded and patched now (a few milliseconds).
   const refusedModules = Object.keys(patchers).filter((id) => !['http', 'https', 'http2', 'tls', 'dns/promises', 'inspector/promises'].includes(id));
-  for (const id of new Set([...refusedModules, ...opts.eager.map(bare)])) {
-    if (!patchers[id]) continue;
+  const surfaces = NODE_PERMISSION_SURFACES.map((s) => s.module).filter((m) => m !== 'process');
+  for (const id of new Set([...refusedModules, ...surfaces, ...opts.eager.map(bare)])) {
+    if (!patchers[id] && !surfaceFor(id)) continue;
     try {
       patch(id, require(id));
     } catch {
@@ -213,6 +225,10 @@ export function installCapabilityGuard(opts: CapabilityGuardOptions): void {
       });
     }
   }
+  // What of process reaches Node's layer (dlopen when addons are allowed, execve on 22.15+).
+  const processSurface = surfaceFor('process');
+  if (processSurface) reportNodeRefusals(process, processSurface, reportRefusal);
+
   const report = process.report;
   if (report) {
     const origWrite = report.writeReport.bind(report);

@@ -5,6 +5,19 @@
  * rule. Wrapped properties are made read-only and non-configurable, so sleeve
  * code can neither delete nor replace them.
  *
+ * The functions and what they ask are data (fs-table.ts); this module turns
+ * each row into its sync, callback and promise wrappers. It keeps no state a
+ * sleeve can steer: no cached listing or resolution (the engine resolves
+ * every decision afresh), no switch that turns the wrappers off (cp is a
+ * walk of guarded calls, cp-plan.ts), descriptors trusted only with the
+ * identity of their file (descriptors.ts), FileHandle methods guarded before
+ * any sleeve code runs, and file facts read from mode bits of Stats objects
+ * whose prototype chain was checked (intrinsics.ts), never from their methods.
+ *
+ * Node's own permission layer refuses some calls the policy allows (its
+ * grants are coarser): such a refusal is reported with rule `node-permission`
+ * and answered in the one denial shape.
+ *
  * What it does not see (the Node permission layer and the auditor cover it):
  * Node's own module loading, and anything reached through internal bindings.
  */
@@ -13,9 +26,17 @@ import path from 'node:path';
 import { createCapabilityDenialError, createDenialError } from '../policies/denial.js';
 import type { CompiledPolicy, Decision } from '../policies/engine.js';
 import type { FsOp } from '../policies/types.js';
-import { absoluteRaw, pathToString } from '../policies/resolve-path.js';
+import { snapshotArgs } from './arg-snapshot.js';
+import { type CpIo, normalizeCpOptions, runCpAsync, runCpSync } from './cp-plan.js';
+import { createDescriptorTable } from './descriptors.js';
+import { type Access, FS_TABLE, type FsEntry, entryWrites, pathIndexes } from './fs-table.js';
+import { createStatReader, reflectApply, uncurry } from './intrinsics.js';
+import { isNodeRefusal } from './node-permission.js';
+import { flagModes } from './open-flags.js';
 import { REPORT_FD } from './protocol.js';
 import type { Reporter } from './reporter.js';
+
+export { flagModes } from './open-flags.js';
 
 type Fs = typeof fsModule;
 type AnyFn = (...args: unknown[]) => unknown;
@@ -24,40 +45,56 @@ type Check = (args: unknown[], syscall: string) => void;
 export interface FsGuardOptions {
   engine: CompiledPolicy;
   reporter: Reporter;
-  /** Unwrapped lstat, for the hard-link check. */
-  lstat: (p: string) => { isFile(): boolean; nlink: number } | undefined;
   /**
    * The sleeve's own compiled code and the sandbox's: Node's module loader
    * reads them through the public fs API. Reads of exactly these files (or
    * below these directories), spelled as clean absolute paths, are not decided.
    */
   codePaths: readonly string[];
-}
-
-const W_FLAGS = /[wa+]/;
-
-/** Does an open flag (string or number) allow writing? Reading? */
-export function flagModes(flags: unknown, constants: Fs['constants']): { write: boolean; read: boolean } {
-  if (flags === undefined || flags === null) return { write: false, read: true };
-  if (typeof flags === 'number') {
-    const acc = flags & 3; // O_RDONLY 0, O_WRONLY 1, O_RDWR 2
-    const mutating = constants.O_CREAT | constants.O_TRUNC | constants.O_APPEND;
-    return { write: acc !== constants.O_RDONLY || (flags & mutating) !== 0, read: acc !== constants.O_WRONLY };
-  }
-  const s = String(flags);
-  return { write: W_FLAGS.test(s), read: s.includes('r') || s.includes('+') };
+  /** A file the guard may open once to learn the FileHandle class (default: none; then on the first open). */
+  handleProbe?: string;
 }
 
 export interface FsGuard {
   /** Decides a path as the wrapped fs calls do: reports and throws EACCES when denied. */
   checkPath(op: FsOp, p: unknown, syscall: string, aliasCheck?: boolean): Decision;
+  /** Settles once the FileHandle prototype is guarded: await it before any sleeve code runs. */
+  ready: Promise<void>;
 }
+
+const { isAbsolute, normalize, join, dirname } = path;
+const startsWith = uncurry(String.prototype.startsWith);
+const bufferIsBuffer = Buffer.isBuffer;
+const bufferToString = uncurry(Buffer.prototype.toString);
+const nextTick = process.nextTick;
+const getCwd = process.cwd;
+const cwd = () => reflectApply(getCwd, process, []) as string;
+const defineProperty = Object.defineProperty;
+const getPrototypeOf = Object.getPrototypeOf;
+
+const define = (obj: object, name: string, value: unknown) => {
+  defineProperty(obj, name, { value, writable: false, configurable: false, enumerable: true });
+};
+const copyList = (xs: readonly unknown[], end = xs.length): unknown[] => {
+  const out: unknown[] = [];
+  for (let i = 0; i < end; i++) out[i] = xs[i];
+  return out;
+};
 
 export function installFsGuard(fs: Fs, opts: FsGuardOptions): FsGuard {
   const { engine, reporter } = opts;
-  const writableFds = new Set<number>([1, 2]);
-  const writableHandles = new WeakSet<object>();
-  const handleFds = new WeakMap<object, number>();
+  const constants = { ...fs.constants };
+  const original = {
+    lstatSync: fs.lstatSync,
+    statSync: fs.statSync,
+    fstatSync: fs.fstatSync,
+    openSync: fs.openSync as unknown as AnyFn,
+    promisesOpen: fs.promises.open as unknown as AnyFn,
+  };
+  const stats = createStatReader(original as never, fs.Stats);
+  const fds = createDescriptorTable((fd) => stats.fstat(fd));
+  fds.trackWritable(1);
+  fds.trackWritable(2);
 
   const refuse = (decision: Decision, syscall: string): never => {
     reporter.deny({
@@ -73,64 +110,17 @@ export function installFsGuard(fs: Fs, opts: FsGuardOptions): FsGuard {
 
   const isCode = (x: unknown): boolean => {
     const p = typeof x === 'string' ? x : x instanceof URL && x.protocol === 'file:' ? x.pathname : undefined;
-    if (p === undefined || !path.isAbsolute(p) || path.normalize(p) !== p) return false;
-    return opts.codePaths.some((c) => p === c || p.startsWith(`${c}/`));
-  };
-  /**
-   * Arguments are taken once, before the decision, and Node gets exactly what
-   * was decided: a Buffer, Uint8Array or URL path becomes a string (a getter
-   * or a later mutation cannot change it between the decision and the call),
-   * option objects are copied (their getters run once, now), and relative
-   * paths are made absolute against the cwd of the decision (a later chdir
-   * cannot move an asynchronous call). `shown` keeps the sleeve's spelling for
-   * messages; `call` is what Node receives.
-   */
-  const PATH_INDEXES: Record<string, readonly number[]> = { copyFile: [0, 1], rename: [0, 1], link: [0, 1], symlink: [1] };
-  const asText = (x: unknown): unknown => {
-    if (typeof x === 'string' || !(x instanceof Uint8Array || x instanceof URL)) return x;
-    const t = pathToString(x);
-    return t.ok ? t.path : x;
-  };
-  const copyOptions = (x: unknown): unknown =>
-    x !== null && typeof x === 'object' && !ArrayBuffer.isView(x) && !(x instanceof URL) && !isHandle(x) ? { ...(x as object) } : x;
-  const DEFAULT_PATHS: readonly number[] = [0];
-  const snapshotArgs = (name: string, args: readonly unknown[]): { shown: unknown[]; call: unknown[] } => {
-    const paths = PATH_INDEXES[name] ?? DEFAULT_PATHS;
-    // Fast path (the common call): no objects at all, and every path already absolute.
-    let plain = true;
-    for (let i = 0; i < args.length && plain; i++) {
-      const a = args[i];
-      if (a !== null && typeof a === 'object') plain = false;
-      else if (typeof a === 'string' && a.charCodeAt(0) !== 47 && paths.includes(i)) plain = false;
+    if (p === undefined || !isAbsolute(p) || normalize(p) !== p) return false;
+    const code = opts.codePaths;
+    for (let i = 0; i < code.length; i++) {
+      const c = code[i] as string;
+      if (p === c || startsWith(p, `${c}/`)) return true;
     }
-    if (plain) return { shown: args as unknown[], call: args as unknown[] };
-    const shown: unknown[] = new Array(args.length);
-    const call: unknown[] = new Array(args.length);
-    let cwd: string | undefined;
-    for (let i = 0; i < args.length; i++) {
-      const a = args[i];
-      if (paths.includes(i)) {
-        const t = asText(a);
-        shown[i] = t;
-        if (typeof t === 'string' && t.length > 0 && t.charCodeAt(0) !== 47) {
-          if (cwd === undefined) cwd = process.cwd();
-          call[i] = absoluteRaw(t, cwd);
-        } else {
-          call[i] = t;
-        }
-      } else if (name === 'symlink' && i === 0) {
-        shown[i] = call[i] = asText(a);
-      } else if (a !== null && typeof a === 'object') {
-        shown[i] = call[i] = copyOptions(a);
-      } else {
-        shown[i] = call[i] = a;
-      }
-    }
-    return { shown, call };
+    return false;
   };
 
-  /** Decide on a path; for writes, refuse an existing file with other hard links. */
-  const checkPath = (op: FsOp, p: unknown, syscall: string, aliasCheck = false): Decision => {
+  /** Decide on a path; for writes, refuse an existing file with other hard links. `report`: tell the runner of the write. */
+  const checkPath = (op: FsOp, p: unknown, syscall: string, aliasCheck = false, report = true): Decision => {
     if (op === 'read' && isCode(p)) {
       return { allowed: true, op, path: String(p), resolved: String(p), reason: 'code of the sleeve or the sandbox', policy: engine.name };
     }
@@ -138,20 +128,27 @@ export function installFsGuard(fs: Fs, opts: FsGuardOptions): FsGuard {
     if (!decision.allowed) return refuse(decision, syscall);
     if (op === 'write' && decision.resolved !== undefined) {
       if (aliasCheck) {
-        const st = opts.lstat(decision.resolved);
-        if (st?.isFile() && st.nlink > 1) {
+        let links = 0;
+        let problem: string | undefined;
+        try {
+          const st = stats.lstat(decision.resolved);
+          if (st?.kind === 'file') links = st.nlink;
+        } catch (error) {
+          problem = (error as Error).message;
+        }
+        if (problem !== undefined || links > 1) {
           return refuse(
             {
               ...decision,
               allowed: false,
               rule: undefined,
-              reason: `the file has ${st.nlink} hard links: writing it could change a file outside the run dir`,
+              reason: problem ?? `the file has ${links} hard links: writing it could change a file outside the run dir`,
             },
             syscall,
           );
         }
       }
-      reporter.wrote(decision.resolved);
+      if (report) reporter.wrote(decision.resolved);
     }
     return decision;
   };
@@ -168,200 +165,106 @@ export function installFsGuard(fs: Fs, opts: FsGuardOptions): FsGuard {
       syscall,
     );
 
-  const isHandle = (x: unknown): x is object => typeof x === 'object' && x !== null && handleFds.has(x);
-
-
-  /** A path, a descriptor or a FileHandle in argument `i`. */
-  const target =
-    (i: number, op: FsOp, aliasCheck = false): Check =>
-    (args, syscall) => {
-      const x = args[i];
-      if (typeof x === 'number') {
-        if (op === 'write' && !writableFds.has(x)) fdDenied(x, syscall);
-        return;
-      }
-      if (isHandle(x)) {
-        if (op === 'write' && !writableHandles.has(x)) fdDenied(handleFds.get(x), syscall);
-        return;
-      }
-      checkPath(op, x, syscall, aliasCheck);
-    };
-  const both = (...checks: Check[]): Check => (args, syscall) => {
-    for (const c of checks) c(args, syscall);
-  };
-  const fdWrite: Check = (args, syscall) => {
-    const fd = args[0];
-    if (typeof fd !== 'number' || !writableFds.has(fd)) fdDenied(fd, syscall);
-  };
-  const namespace = (c: Check): Check => (args, syscall) => {
-    engine.invalidate();
-    c(args, syscall);
-  };
-  const symlinkCheck: Check = (args, syscall) => {
-    engine.invalidate();
-    const [targetArg, linkArg] = args;
-    const link = checkPath('write', linkArg, syscall);
-    // The target is read through the link later: it must be readable now.
-    const text = typeof targetArg === 'string' ? targetArg : Buffer.isBuffer(targetArg) ? targetArg.toString('utf8') : targetArg;
-    const resolvedTarget =
-      typeof text === 'string' && link.resolved !== undefined && !path.isAbsolute(text) ? path.join(path.dirname(link.resolved), text) : text;
-    checkPath('read', resolvedTarget, syscall);
-  };
-  const openCheck = (flagsIndex: number): Check => (args, syscall) => {
-    const modes = flagModes(args[flagsIndex], fs.constants);
-    if (modes.read) checkPath('read', args[0], syscall);
-    if (modes.write) checkPath('write', args[0], syscall, true);
-  };
-  const streamCheck = (op: FsOp): Check => (args, syscall) => {
-    const options = args[1];
-    const flags = typeof options === 'object' && options !== null ? (options as { flags?: unknown }).flags : undefined;
-    if (args[0] === undefined || args[0] === null) {
-      const fd = typeof options === 'object' && options !== null ? (options as { fd?: unknown }).fd : undefined;
-      if (op === 'write' && typeof fd === 'number' && !writableFds.has(fd)) fdDenied(fd, syscall);
-      if (op === 'write' && isHandle(fd) && !writableHandles.has(fd)) fdDenied(handleFds.get(fd), syscall);
+  /** A descriptor, a FileHandle or a path in argument `x`. */
+  const decideTarget = (x: unknown, access: Access, syscall: string, descriptor: boolean, alias: boolean) => {
+    if (descriptor && typeof x === 'number') {
+      if (access === 'write' && !fds.isWritable(x)) fdDenied(x, syscall);
       return;
     }
-    if (op === 'read' && flags === undefined) checkPath('read', args[0], syscall);
-    else {
-      const modes = flags === undefined ? { read: false, write: true } : flagModes(flags, fs.constants);
-      if (modes.read) checkPath('read', args[0], syscall);
-      if (modes.write || op === 'write') checkPath('write', args[0], syscall, true);
+    if (descriptor && fds.isHandle(x)) {
+      if (access === 'write' && !fds.isWritableHandle(x)) fdDenied(fds.handleFd(x), syscall);
+      return;
     }
-  };
-  const mkdtempCheck: Check = (args, syscall) => {
-    const prefix = args[0];
-    checkPath('write', typeof prefix === 'string' ? `${prefix}XXXXXX` : prefix, syscall);
-  };
-  const globCheck: Check = (args, syscall) => {
-    const options = args[1];
-    const cwd = typeof options === 'object' && options !== null && 'cwd' in options ? (options as { cwd: unknown }).cwd : process.cwd();
-    checkPath('read', cwd, syscall);
+    checkPath(access, x, syscall, alias);
   };
 
-  /**
-   * cp: Node's implementation stats the ancestors of the destination through
-   * the public fs API, which the policy may not let the sleeve read. So cp runs
-   * synchronously with the wrappers stood down, and a composed filter decides
-   * every copied entry instead (read of the source, write of the destination).
-   * The sleeve's own filter runs with the wrappers back up. The callback and
-   * promise forms run the same synchronous copy.
-   */
-  let bypass = 0;
-  const cpFilter = (userFilter: unknown) => (src: string, dest: string) => {
-    checkPath('read', src, 'cp');
-    checkPath('write', dest, 'cp', true);
-    if (typeof userFilter !== 'function') return true;
-    bypass--;
-    try {
-      const answer = userFilter(src, dest);
-      if (answer instanceof Promise) throw new TypeError('an async cp filter is not supported inside the sandbox: pass a synchronous filter');
-      return answer;
-    } finally {
-      bypass++;
+  const optionFlag = (o: unknown): unknown => (typeof o === 'object' && o !== null ? (o as { flag?: unknown }).flag : undefined);
+
+  const makeCheck = (e: FsEntry): Check => {
+    if (e.fdWrite) {
+      return (args, syscall) => {
+        if (!fds.isWritable(args[0])) fdDenied(args[0], syscall);
+      };
     }
+    if (e.special === 'symlink') {
+      return (args, syscall) => {
+        const [targetArg, linkArg] = args;
+        const link = checkPath('write', linkArg, syscall);
+        // The target is read through the link later: it must be readable now.
+        const text = typeof targetArg === 'string' ? targetArg : bufferIsBuffer(targetArg) ? bufferToString(targetArg, 'utf8') : targetArg;
+        const resolvedTarget =
+          typeof text === 'string' && link.resolved !== undefined && !isAbsolute(text) ? join(dirname(link.resolved), text) : text;
+        checkPath('read', resolvedTarget, syscall);
+      };
+    }
+    if (e.special === 'mkdtemp') {
+      // The directory made is reported once it exists (see `reportMade`); the template is only decided.
+      return (args, syscall) => {
+        const prefix = args[0];
+        checkPath('write', typeof prefix === 'string' ? `${prefix}XXXXXX` : prefix, syscall, false, false);
+      };
+    }
+    if (e.special === 'glob') {
+      return (args, syscall) => {
+        const o = args[1];
+        const where = typeof o === 'object' && o !== null && 'cwd' in o ? (o as { cwd: unknown }).cwd : cwd();
+        checkPath('read', where, syscall);
+      };
+    }
+    const flagsAt = e.flagsAt;
+    if (flagsAt !== undefined) {
+      return (args, syscall) => {
+        const modes = flagModes(args[flagsAt], constants);
+        if (modes.read) checkPath('read', args[0], syscall);
+        if (modes.write) checkPath('write', args[0], syscall, true);
+      };
+    }
+    return (args, syscall) => {
+      for (let i = 0; i < e.paths.length; i++) {
+        const access = e.paths[i];
+        if (access === null || access === undefined) continue;
+        decideTarget(args[i], access, syscall, i === 0 && e.descriptor === true, e.alias === true && access === 'write');
+      }
+      // readFile opens with options.flag: a writing flag ("w", "a", "r+") makes it a write.
+      if (e.optionFlag) {
+        const flag = optionFlag(args[1]);
+        if (flag !== undefined && flagModes(flag, constants).write) decideTarget(args[0], 'write', syscall, true, true);
+      }
+    };
   };
-  const origCpSync = fs.cpSync as unknown as AnyFn;
-  const guardedCp = (srcIn: unknown, destIn: unknown, options: unknown): void => {
-    engine.invalidate();
-    // Everything the copy will read is taken now, before the wrappers stand down.
-    const { shown, call } = snapshotArgs('copyFile', [srcIn, destIn]);
-    const opts = typeof options === 'object' && options !== null ? { ...(options as Record<string, unknown>) } : {};
-    const filter = cpFilter(opts.filter);
-    checkPath('read', shown[0], 'cp');
-    checkPath('write', shown[1], 'cp');
-    bypass++;
-    try {
-      origCpSync.call(fs, call[0], call[1], { ...opts, filter });
-    } catch (error) {
-      throw fromNode(error, 'cp', shown);
-    } finally {
-      bypass--;
-      engine.invalidate();
+
+  /** Does this call write? (what Node's refusal is reported as, and the nested-call rule) */
+  const writesWith = (name: string, e: FsEntry | undefined, args: readonly unknown[]): boolean => {
+    if (name === 'open') return flagModes(args[1], constants).write;
+    if (name === 'readFile') {
+      const flag = optionFlag(args[1]);
+      return flag !== undefined && flagModes(flag, constants).write;
     }
+    return e !== undefined && entryWrites(e);
   };
 
   /** Node's own permission layer refused the call: report it and answer in the one denial shape. */
-  function fromNode(error: unknown, syscall: string, args: readonly unknown[] = []): unknown {
-    const e = error as { code?: string; permission?: string; resource?: string; message?: string } | null;
-    if (e?.code !== 'ERR_ACCESS_DENIED') return error;
+  function fromNode(error: unknown, syscall: string, args: readonly unknown[], writes: boolean): unknown {
+    if (!isNodeRefusal(error)) return error;
+    const e = error as { permission?: string; resource?: string; message?: string };
     const twoPaths = syscall === 'symlink' || syscall === 'link' || syscall === 'rename' || syscall === 'copyFile' || syscall === 'cp';
     const spelled = args[twoPaths ? 1 : 0];
-    const writes = WRITE_SYSCALLS.has(syscall) || (syscall === 'open' && flagModes(args[1], fs.constants).write);
     const op = e.permission ? (/Write/i.test(e.permission) ? 'write' : 'read') : writes ? 'write' : 'read';
-    const target = e.resource || (typeof spelled === 'string' ? spelled : Buffer.isBuffer(spelled) ? spelled.toString('utf8') : String(spelled ?? ''));
+    const target = e.resource || (typeof spelled === 'string' ? spelled : bufferIsBuffer(spelled) ? bufferToString(spelled, 'utf8') : String(spelled ?? ''));
     const reason = `refused by Node's permission model (${e.permission || e.message || 'unknown'})`;
     reporter.deny({ op, syscall, path: target, rule: 'node-permission', reason });
     return createCapabilityDenialError({ op, api: target, policy: engine.name, rule: 'node-permission', reason });
   }
 
-  const WRITE_SYSCALLS = new Set([
-    'appendFile', 'writeFile', 'truncate', 'chmod', 'lchmod', 'chown', 'lchown', 'utimes', 'lutimes', 'mkdir', 'rm', 'rmdir', 'unlink',
-    'copyFile', 'rename', 'link', 'symlink', 'mkdtemp', 'cp', 'write', 'writev', 'ftruncate', 'fchmod', 'fchown', 'futimes',
-  ]);
-  const READ1 = ['access', 'readFile', 'readdir', 'readlink', 'realpath', 'stat', 'lstat', 'statfs', 'opendir', 'watch', 'watchFile', 'openAsBlob'];
-  const WRITE1_ALIAS = ['appendFile', 'writeFile', 'truncate', 'chmod', 'lchmod', 'chown', 'lchown', 'utimes', 'lutimes'];
-  const WRITE1 = ['mkdir'];
-  const NAMESPACE1 = ['rm', 'rmdir', 'unlink'];
-  const FD_WRITE = ['write', 'writev', 'ftruncate', 'fchmod', 'fchown', 'futimes'];
-
-  const checks = new Map<string, Check>();
-  for (const n of READ1) checks.set(n, target(0, 'read'));
-  for (const n of WRITE1_ALIAS) checks.set(n, target(0, 'write', true));
-  for (const n of WRITE1) checks.set(n, target(0, 'write'));
-  for (const n of NAMESPACE1) checks.set(n, namespace(target(0, 'write')));
-  for (const n of FD_WRITE) checks.set(n, fdWrite);
-  checks.set('exists', target(0, 'read'));
-  // readFile opens with options.flag: a writing flag ("w", "a", "r+") makes it a write.
-  const readFileCheck = target(0, 'read');
-  const readFileWriteCheck = target(0, 'write', true);
-  checks.set('readFile', (args, syscall) => {
-    readFileCheck(args, syscall);
-    const o = args[1];
-    const flag = typeof o === 'object' && o !== null ? (o as { flag?: unknown }).flag : undefined;
-    if (flag !== undefined && flagModes(flag, fs.constants).write) readFileWriteCheck(args, syscall);
-  });
-  checks.set('copyFile', both(target(0, 'read'), target(1, 'write', true)));
-  checks.set('rename', namespace(both(target(0, 'write'), target(1, 'write'))));
-  checks.set('link', namespace(both(target(0, 'write'), target(1, 'write'))));
-  checks.set('symlink', symlinkCheck);
-  checks.set('mkdtemp', mkdtempCheck);
-  checks.set('open', openCheck(1));
-  checks.set('glob', globCheck);
-
-
-  const define = (obj: object, name: string, value: unknown) => {
-    Object.defineProperty(obj, name, { value, writable: false, configurable: false, enumerable: true });
+  /** mkdtemp made a directory: report the one it made (the template was decided before). */
+  const reportMade = (made: unknown) => {
+    const text = typeof made === 'string' ? made : bufferIsBuffer(made) ? bufferToString(made, 'utf8') : undefined;
+    if (text === undefined) return;
+    const decision = engine.decide('write', text);
+    if (decision.resolved !== undefined) reporter.wrote(decision.resolved);
   };
 
-  const trackOpenedFd = (fd: unknown, flags: unknown) => {
-    if (typeof fd === 'number' && flagModes(flags, fs.constants).write) writableFds.add(fd);
-  };
-
-  // --- sync and callback forms on `fs` ---
-  const NAMESPACE_OPS = new Set(['rm', 'rmdir', 'unlink', 'rename', 'link', 'symlink']);
-  const callbackWrap = (name: string, orig: AnyFn, check: Check): AnyFn =>
-    function guardedCallback(this: unknown, ...raw: unknown[]) {
-      const cb = raw[raw.length - 1];
-      const { shown, call } = snapshotArgs(name, raw);
-      if (bypass === 0) {
-        try {
-          check(shown, name);
-        } catch (error) {
-          if (typeof cb !== 'function') throw error;
-          process.nextTick(cb as AnyFn, name === 'exists' ? false : error);
-          return undefined;
-        }
-      }
-      if (typeof cb !== 'function' || name === 'exists') return orig.apply(this, call);
-      return orig.apply(this, [
-        ...call.slice(0, -1),
-        (err: unknown, ...rest: unknown[]) => {
-          if (name === 'open' && !err) trackOpenedFd(rest[0], call[1]);
-          if (NAMESPACE_OPS.has(name)) engine.invalidate();
-          (cb as AnyFn)(fromNode(err, name, shown), ...rest);
-        },
-      ]);
-    };
+  // --- sync, callback and plain forms on `fs` ---
   /**
    * Node's own sync functions call other wrapped ones on the same path
    * (readFileSync opens through fs.openSync): a nested call on the path the
@@ -369,99 +272,219 @@ export function installFsGuard(fs: Fs, opts: FsGuardOptions): FsGuard {
    * decided again. Anything else nested (another path, a write under a read) is.
    */
   let outer: { path: unknown; write: boolean } | undefined;
-  const writesWith = (name: string, args: readonly unknown[]) =>
-    WRITE_SYSCALLS.has(name) || (name === 'open' && flagModes(args[1], fs.constants).write);
-  const syncWrap = (name: string, orig: AnyFn, check: Check): AnyFn =>
-    function guardedSync(this: unknown, ...raw: unknown[]) {
-      const { shown, call } = snapshotArgs(name, raw);
-      const write = writesWith(name, call);
+  const syncWrap = (name: string, e: FsEntry, orig: AnyFn, check: Check): AnyFn => {
+    const paths = pathIndexes(e);
+    const texts = e.special === 'symlink' ? [0] : [];
+    return function guardedSync(this: unknown, ...raw: unknown[]) {
+      const { shown, call } = snapshotArgs(raw, paths, texts, snapEnv);
+      const write = writesWith(name, e, call);
       const nested = outer !== undefined && typeof call[0] === 'string' && call[0] === outer.path && (outer.write || !write);
-      if (bypass === 0 && !nested) check(shown, name);
+      if (!nested) check(shown, name);
       let result: unknown;
       const previous = outer;
       outer = { path: call[0], write };
       try {
-        result = orig.apply(this, call);
+        result = reflectApply(orig, this, call);
       } catch (error) {
-        throw fromNode(error, name, shown);
+        throw fromNode(error, name, shown, write);
       } finally {
         outer = previous;
-        if (NAMESPACE_OPS.has(name)) engine.invalidate();
       }
-      if (name === 'open') trackOpenedFd(result, call[1]);
+      if (name === 'open' && write && typeof result === 'number') fds.trackWritable(result);
+      if (name === 'mkdtemp') reportMade(result);
       return result;
     };
-  for (const [name, check] of checks) {
-    const syncName = `${name}Sync`;
-    const origSync = (fs as unknown as Record<string, AnyFn>)[syncName];
-    if (typeof origSync === 'function' && name !== 'exists') {
-      const wrapped = syncWrap(name, origSync, check);
-      const native = (origSync as unknown as { native?: AnyFn }).native;
-      if (name === 'realpath' && typeof native === 'function') define(wrapped, 'native', syncWrap(name, native, check));
-      define(fs, syncName, wrapped);
-    }
-    const orig = (fs as unknown as Record<string, AnyFn>)[name];
-    if (typeof orig !== 'function') continue;
-    let wrapped: AnyFn;
-    if (name === 'watch' || name === 'watchFile' || name === 'openAsBlob') {
-      wrapped = function guarded(this: unknown, ...raw: unknown[]) {
-        const { shown, call } = snapshotArgs(name, raw);
-        if (bypass === 0) check(shown, name);
-        return orig.apply(this, call);
+  };
+  const callbackWrap = (name: string, e: FsEntry, orig: AnyFn, check: Check, origSync: AnyFn | undefined): AnyFn => {
+    const paths = pathIndexes(e);
+    const texts = e.special === 'symlink' ? [0] : [];
+    return function guardedCallback(this: unknown, ...raw: unknown[]) {
+      const cb = raw[raw.length - 1];
+      const { shown, call } = snapshotArgs(raw, paths, texts, snapEnv);
+      try {
+        check(shown, name);
+      } catch (error) {
+        if (typeof cb !== 'function') throw error;
+        nextTick(cb as AnyFn, error);
+        return undefined;
+      }
+      if (typeof cb !== 'function') return reflectApply(orig, this, call);
+      const write = writesWith(name, e, call);
+      const args = copyList(call, call.length - 1);
+      if (name === 'open' && write && origSync !== undefined) {
+        // A descriptor opened for writing is tracked with the identity of its file the
+        // moment it exists: the open is made now, with no sleeve code in between.
+        let fd: unknown;
+        try {
+          fd = reflectApply(origSync, this, args);
+        } catch (error) {
+          nextTick(cb as AnyFn, fromNode(error, name, shown, write));
+          return undefined;
+        }
+        if (typeof fd === 'number') fds.trackWritable(fd);
+        nextTick(cb as AnyFn, null, fd);
+        return undefined;
+      }
+      args[args.length] = (err: unknown, ...rest: unknown[]) => {
+        if (!err && name === 'mkdtemp') reportMade(rest[0]);
+        reflectApply(cb as AnyFn, undefined, [fromNode(err, name, shown, write), ...rest]);
       };
-    } else {
-      wrapped = callbackWrap(name, orig, check);
+      return reflectApply(orig, this, args);
+    };
+  };
+  const plainWrap = (name: string, e: FsEntry, orig: AnyFn, check: Check): AnyFn => {
+    const paths = pathIndexes(e);
+    return function guarded(this: unknown, ...raw: unknown[]) {
+      const { shown, call } = snapshotArgs(raw, paths, [], snapEnv);
+      check(shown, name);
+      return reflectApply(orig, this, call);
+    };
+  };
+  const snapEnv = { cwd, isHandle: (x: unknown) => fds.isHandle(x) };
+
+  const checks = new Map<string, Check>();
+  const fsFns = fs as unknown as Record<string, AnyFn>;
+  for (const name of Object.keys(FS_TABLE)) {
+    const e = FS_TABLE[name] as FsEntry;
+    const check = makeCheck(e);
+    checks.set(name, check);
+    const origSync = fsFns[`${name}Sync`];
+    if (typeof origSync === 'function') {
+      const wrapped = syncWrap(name, e, origSync, check);
+      const native = (origSync as unknown as { native?: AnyFn }).native;
+      if (typeof native === 'function') define(wrapped, 'native', syncWrap(name, e, native, check));
+      define(fs, `${name}Sync`, wrapped);
     }
+    const orig = fsFns[name];
+    if (typeof orig !== 'function') continue;
+    const wrapped = e.plain ? plainWrap(name, e, orig, check) : callbackWrap(name, e, orig, check, origSync);
     const native = (orig as unknown as { native?: AnyFn }).native;
-    if (name === 'realpath' && typeof native === 'function') define(wrapped, 'native', callbackWrap(name, native, check));
+    if (typeof native === 'function') define(wrapped, 'native', callbackWrap(name, e, native, check, undefined));
     define(fs, name, wrapped);
   }
-  define(fs, 'cpSync', function cpSync(src: unknown, dest: unknown, options?: unknown) {
-    guardedCp(src, dest, options);
-  });
-  define(fs, 'cp', function cp(src: unknown, dest: unknown, ...rest: unknown[]) {
-    const cb = rest[rest.length - 1];
-    const options = rest.length > 1 ? rest[0] : undefined;
-    if (typeof cb !== 'function') throw new TypeError('fs.cp needs a callback');
-    let failure: unknown = null;
-    try {
-      guardedCp(src, dest, options);
-    } catch (error) {
-      failure = error;
-    }
-    process.nextTick(cb as AnyFn, failure);
-  });
 
-  // existsSync answers false for a denied path, as it does for an unreadable one.
-  const origExistsSync = fs.existsSync;
+  // existsSync / exists answer false for a denied path, as they do for an unreadable one.
+  const readCheck = makeCheck({ paths: ['read'], descriptor: true });
+  const origExistsSync = fs.existsSync as unknown as AnyFn;
   define(fs, 'existsSync', function existsSync(this: unknown, p: unknown) {
+    const { shown, call } = snapshotArgs([p], [0], [], snapEnv);
     try {
-      if (bypass === 0) checks.get('exists')?.([p], 'exists');
+      readCheck(shown, 'exists');
     } catch {
       return false;
     }
-    return origExistsSync.call(this, p as string);
+    return reflectApply(origExistsSync, this, call);
+  });
+  const origExists = fs.exists as unknown as AnyFn;
+  if (typeof origExists === 'function') {
+    define(fs, 'exists', function exists(this: unknown, p: unknown, cb: unknown) {
+      const { shown, call } = snapshotArgs([p], [0], [], snapEnv);
+      try {
+        readCheck(shown, 'exists');
+      } catch {
+        if (typeof cb === 'function') nextTick(cb as AnyFn, false);
+        return undefined;
+      }
+      return reflectApply(origExists, this, [call[0], cb]);
+    });
+  }
+
+  // cp: a walk of guarded calls (cp-plan.ts); no wrapper is ever turned off.
+  const cpIo: CpIo = {
+    kind(p, follow) {
+      checkPath('read', p, 'cp');
+      const st = stats.lstat(p, follow);
+      return st && { kind: st.kind, mode: st.mode };
+    },
+    destKind(p) {
+      checkPath('write', p, 'cp', true, false);
+      return stats.lstat(p)?.kind;
+    },
+    readdir: (p) => fs.readdirSync(p) as string[],
+    readlink: (p) => fs.readlinkSync(p, 'utf8'),
+    mkdir: (p) => void fs.mkdirSync(p),
+    chmod: (p, mode) => fs.chmodSync(p, mode),
+    copyFile: (src, dest, mode) => fs.copyFileSync(src, dest, mode),
+    symlink: (target, p) => fs.symlinkSync(target, p),
+    unlink: (p) => fs.unlinkSync(p),
+    copyTimes(src, dest) {
+      const st = fs.statSync(src);
+      fs.utimesSync(dest, st.atime, st.mtime);
+    },
+  };
+  const cpArgs = (src: unknown, dest: unknown) => {
+    const { shown, call } = snapshotArgs([src, dest], [0, 1], [], snapEnv);
+    // Decided as the sleeve spelled them (the messages), then walked on what was decided.
+    if (typeof call[0] !== 'string' || typeof call[1] !== 'string') {
+      checkPath('read', shown[0], 'cp');
+      checkPath('write', shown[1], 'cp');
+    }
+    return call as [string, string];
+  };
+  define(fs, 'cpSync', function cpSync(src: unknown, dest: unknown, options?: unknown) {
+    const [from, to] = cpArgs(src, dest);
+    runCpSync(from, to, normalizeCpOptions(options), cpIo);
+  });
+  define(fs, 'cp', function cp(src: unknown, dest: unknown, ...rest: unknown[]) {
+    const cb = rest[rest.length - 1];
+    if (typeof cb !== 'function') throw new TypeError('fs.cp needs a callback');
+    const options = rest.length > 1 ? rest[0] : undefined;
+    let run: Promise<void>;
+    try {
+      const [from, to] = cpArgs(src, dest);
+      run = runCpAsync(from, to, normalizeCpOptions(options), cpIo);
+    } catch (error) {
+      run = Promise.reject(error);
+    }
+    run.then(
+      () => reflectApply(cb as AnyFn, undefined, [null]),
+      (error: unknown) => reflectApply(cb as AnyFn, undefined, [error]),
+    );
   });
 
-  // Closing a descriptor forgets it: a reused number must not inherit write rights.
+  // Closing a descriptor forgets it first: a reused number must not inherit write rights.
   for (const name of ['close', 'closeSync'] as const) {
     const orig = fs[name] as AnyFn;
     define(fs, name, function close(this: unknown, ...args: unknown[]) {
       if (args[0] === REPORT_FD) {
         reporter.deny({ op: 'write', syscall: name, path: `<fd ${REPORT_FD}>`, rule: 'sandbox', reason: 'the report channel of the sandbox' });
-        const error = createCapabilityDenialError({ op: 'write', api: `fs.${name}(${REPORT_FD})`, policy: engine.name, rule: 'sandbox', reason: 'the report channel of the sandbox cannot be closed' });
+        const error = createCapabilityDenialError({
+          op: 'write',
+          api: `fs.${name}(${REPORT_FD})`,
+          policy: engine.name,
+          rule: 'sandbox',
+          reason: 'the report channel of the sandbox cannot be closed',
+        });
         if (name === 'close' && typeof args[1] === 'function') {
-          process.nextTick(args[1] as AnyFn, error);
+          nextTick(args[1] as AnyFn, error);
           return undefined;
         }
         throw error;
       }
-      if (typeof args[0] === 'number') writableFds.delete(args[0]);
-      return orig.apply(this, args);
+      fds.forget(args[0]);
+      return reflectApply(orig, this, args);
     });
   }
 
   // Streams: decide eagerly, so the refusal names the stream call.
+  const streamCheck =
+    (op: FsOp): Check =>
+    (args, syscall) => {
+      const options = args[1];
+      const flags = typeof options === 'object' && options !== null ? (options as { flags?: unknown }).flags : undefined;
+      if (args[0] === undefined || args[0] === null) {
+        const fd = typeof options === 'object' && options !== null ? (options as { fd?: unknown }).fd : undefined;
+        if (op === 'write' && typeof fd === 'number' && !fds.isWritable(fd)) fdDenied(fd, syscall);
+        if (op === 'write' && fds.isHandle(fd) && !fds.isWritableHandle(fd)) fdDenied(fds.handleFd(fd), syscall);
+        return;
+      }
+      if (op === 'read' && flags === undefined) checkPath('read', args[0], syscall);
+      else {
+        const modes = flags === undefined ? { read: false, write: true } : flagModes(flags, constants);
+        if (modes.read) checkPath('read', args[0], syscall);
+        if (modes.write || op === 'write') checkPath('write', args[0], syscall, true);
+      }
+    };
   for (const [name, op] of [
     ['createReadStream', 'read'],
     ['createWriteStream', 'write'],
@@ -469,14 +492,13 @@ export function installFsGuard(fs: Fs, opts: FsGuardOptions): FsGuard {
     const orig = fs[name] as AnyFn;
     const check = streamCheck(op);
     define(fs, name, function stream(this: unknown, ...raw: unknown[]) {
-      const { shown, call } = snapshotArgs(name, raw);
+      const { shown, call } = snapshotArgs(raw, [0], [], snapEnv);
       check(shown, name);
-      return orig.apply(this, call);
+      return reflectApply(orig, this, call);
     });
   }
 
-  // --- promises ---
-  const promises = fs.promises as unknown as Record<string, AnyFn>;
+  // --- FileHandle ---
   let handleProtoPatched = false;
   const patchHandlePrototype = (proto: Record<string, AnyFn>) => {
     if (handleProtoPatched) return;
@@ -485,61 +507,85 @@ export function installFsGuard(fs: Fs, opts: FsGuardOptions): FsGuard {
       const orig = proto[m];
       if (typeof orig !== 'function') continue;
       define(proto, m, function guardedHandleMethod(this: object, ...args: unknown[]) {
-        if (!writableHandles.has(this)) {
+        if (!fds.isWritableHandle(this)) {
           try {
-            fdDenied(handleFds.get(this), `filehandle.${m}`);
+            fdDenied(fds.handleFd(this), `filehandle.${m}`);
           } catch (error) {
             if (m === 'createWriteStream') throw error;
             return Promise.reject(error);
           }
         }
-        return orig.apply(this, args);
+        return reflectApply(orig, this, args);
       });
     }
   };
-  for (const [name, check] of checks) {
+  // The prototype is guarded before any sleeve code runs: one open of a file the sandbox may read.
+  const ready: Promise<void> =
+    opts.handleProbe === undefined
+      ? Promise.resolve()
+      : (reflectApply(original.promisesOpen, fs.promises, [opts.handleProbe, 'r']) as Promise<{ close(): Promise<void> }>).then(async (handle) => {
+          patchHandlePrototype(getPrototypeOf(handle));
+          await handle.close();
+        });
+
+  // --- promises ---
+  const promises = fs.promises as unknown as Record<string, AnyFn>;
+  for (const name of Object.keys(FS_TABLE)) {
     const orig = promises[name];
+    const e = FS_TABLE[name] as FsEntry;
+    const check = checks.get(name) as Check;
     if (typeof orig !== 'function') continue;
+    const paths = pathIndexes(e);
+    const texts = e.special === 'symlink' ? [0] : [];
     let wrapped: AnyFn;
-    if (name === 'open') {
-      wrapped = async function open(this: unknown, ...raw: unknown[]) {
-        const { shown, call } = snapshotArgs('open', raw);
-        check(shown, 'open');
-        let handle: { fd: number };
-        try {
-          handle = (await orig.apply(this, call)) as { fd: number };
-        } catch (error) {
-          throw fromNode(error, 'open', shown);
-        }
-        handleFds.set(handle, handle.fd);
-        if (flagModes(call[1], fs.constants).write) writableHandles.add(handle);
-        patchHandlePrototype(Object.getPrototypeOf(handle));
-        return handle;
-      };
-    } else if (name === 'watch') {
+    if (name === 'watch') {
       wrapped = function watch(this: unknown, ...raw: unknown[]) {
-        const { shown, call } = snapshotArgs('watch', raw);
+        const { shown, call } = snapshotArgs(raw, paths, texts, snapEnv);
         check(shown, 'watch');
-        return orig.apply(this, call);
+        return reflectApply(orig, this, call);
       };
     } else {
-      const ns = NAMESPACE_OPS.has(name);
       wrapped = async function guardedPromise(this: unknown, ...raw: unknown[]) {
-        const { shown, call } = snapshotArgs(name, raw);
+        const { shown, call } = snapshotArgs(raw, paths, texts, snapEnv);
         check(shown, name);
+        const write = writesWith(name, e, call);
+        let result: unknown;
         try {
-          return await orig.apply(this, call);
+          result = await reflectApply(orig, this, call);
         } catch (error) {
-          throw fromNode(error, name, shown);
-        } finally {
-          if (ns) engine.invalidate();
+          throw fromNode(error, name, shown, write);
         }
+        if (name === 'open') {
+          const handle = result as { fd: number };
+          fds.trackHandle(handle, handle.fd, write);
+          patchHandlePrototype(getPrototypeOf(handle));
+        } else if (name === 'mkdtemp') {
+          reportMade(result);
+        }
+        return result;
       };
     }
     define(promises, name, wrapped);
   }
   define(promises, 'cp', async function cp(src: unknown, dest: unknown, options?: unknown) {
-    guardedCp(src, dest, options);
+    const [from, to] = cpArgs(src, dest);
+    await runCpAsync(from, to, normalizeCpOptions(options), cpIo);
   });
-  return Object.freeze({ checkPath });
+
+  // process.loadEnvFile reads a file past the fs wrappers: decided as a read of it.
+  const loadEnvFile = (process as unknown as { loadEnvFile?: AnyFn }).loadEnvFile;
+  if (typeof loadEnvFile === 'function') {
+    define(process, 'loadEnvFile', function guardedLoadEnvFile(this: unknown, ...raw: unknown[]) {
+      const args = raw.length === 0 || raw[0] === undefined ? ['.env'] : raw;
+      const { shown, call } = snapshotArgs(args, [0], [], snapEnv);
+      checkPath('read', shown[0], 'loadEnvFile');
+      try {
+        return reflectApply(loadEnvFile, this, call);
+      } catch (error) {
+        throw fromNode(error, 'loadEnvFile', shown, false);
+      }
+    });
+  }
+
+  return Object.freeze({ checkPath: (op: FsOp, p: unknown, syscall: string, aliasCheck?: boolean) => checkPath(op, p, syscall, aliasCheck), ready });
 }

@@ -21,6 +21,9 @@
  *           "rel-symlink-chain" (runs/attacker/c2 -> c1 -> ../../data/lakehouse),
  *           "hardlink-to-lakehouse" (runs/attacker/hard.csv = data/lakehouse/AAPL.csv),
  *           "dangling-symlink-to-lakehouse" (runs/attacker/new.csv -> data/lakehouse/new.csv)
+ *   setupAfter: a file name: the harness places the setup links only once the attack has
+ *           written runs/attacker/<setupAfter> (a link that appears later, e.g. after the guard
+ *           has already decided that name), then writes .ready as usual
  *   victim: true to run a second sleeve "victim" (run id "victim") at the same time,
  *           which writes runs/victim/own.txt and lives ~3 s
  *   command: a command step instead of an entry, "{entry}" standing for the attack file
@@ -28,7 +31,8 @@
  *   policy:  keys over {"extends": "strict"} for the attacker (e.g. {"process": {"addons": true}})
  *   addon:   a C file in tests/escapes/os-attacks/native/ the harness compiles to sleeves/<name>.node
  *   osOnly:  true for an attack only the kernel stops: it runs in the OS-layer pass alone
- *   rule:    a denial with this rule must be in the attacker's report (e.g. "report-channel")
+ *   rule:    a rule one of the attacker's reported denials must name (e.g. "report-channel", or
+ *           "node-permission": the refusal came from Node's own layer and was still reported)
  *   status:  the attacker's status must be this (e.g. "failed")
  *   dropped: "denials" | "writes": the report must count messages of that kind dropped past a cap
  *   expect "refused": the sleeve failed or crashed inside the OS layer, which refused it; a program
@@ -64,10 +68,11 @@ interface AttackMeta {
   policy?: Record<string, unknown>;
   addon?: string;
   osOnly?: boolean;
+  rule?: string;
   args?: string[];
   setup?: string[];
+  setupAfter?: string;
   victim?: boolean;
-  rule?: string;
   status?: string;
   dropped?: 'denials' | 'writes';
   /** Seconds the whole run may take (default 60). */
@@ -116,9 +121,10 @@ fs.writeFileSync(process.env.SLEEVE_RUN_DIR + '/own.txt', 'victim data\\n');
 await new Promise((r) => setTimeout(r, 3000));
 `;
 
-async function setupLinks(ws: string, kinds: readonly string[]): Promise<void> {
+async function setupLinks(ws: string, kinds: readonly string[], after?: string): Promise<void> {
   const run = path.join(ws, 'runs', 'attacker');
   for (let i = 0; i < 400 && !fs.existsSync(run); i++) await new Promise((r) => setTimeout(r, 25));
+  if (after) for (let i = 0; i < 400 && !fs.existsSync(path.join(run, after)); i++) await new Promise((r) => setTimeout(r, 25));
   for (const kind of kinds) {
     if (kind === 'abs-symlink-to-lakehouse') fs.symlinkSync(path.join(ws, 'data/lakehouse/AAPL.csv'), path.join(run, 'lake.csv'));
     else if (kind === 'rel-symlink-chain') {
@@ -271,7 +277,7 @@ export function defineCorpus(opts: CorpusOptions): void {
           { ...process.env, HOME: home },
           (attack.meta.maxSeconds ?? 60) * 1000,
         );
-        if (attack.meta.setup?.length) await setupLinks(ws.dir, attack.meta.setup);
+        if (attack.meta.setup?.length) await setupLinks(ws.dir, attack.meta.setup, attack.meta.setupAfter);
         const out = await running;
         const sleeveErr = (() => {
           try {
@@ -335,7 +341,10 @@ export function defineCorpus(opts: CorpusOptions): void {
             assert.ok(me?.status === 'failed' || me?.status === 'crashed', show);
           } else assert.equal(me?.status, expect, show);
         }
-        if (attack.meta.rule) assert.ok(me?.denials.some((d) => d.rule === attack.meta.rule), `no ${attack.meta.rule} denial in the report: ${show}`);
+        if (attack.meta.rule) {
+          const rules = (me?.denials ?? []).map((d) => d.rule);
+          assert.ok(rules.includes(attack.meta.rule), `no denial with rule ${attack.meta.rule} (got ${JSON.stringify(rules)}): ${show}`);
+        }
         if (attack.meta.status) assert.equal(me?.status, attack.meta.status, show);
         if (attack.meta.dropped) assert.ok((me?.channel?.dropped[attack.meta.dropped] ?? 0) > 0, `the report counts no dropped ${attack.meta.dropped}: ${show}`);
       } finally {

@@ -6,7 +6,7 @@ import { generateRunId } from '../../../runner/batch/run-id.js';
 import { exitCodeOf } from '../../../runner/commands/run.js';
 import type { SleeveResult } from '../../../runner/batch/types.js';
 import { RUN_ID_RE } from '../../../policies/patterns.js';
-import { flagModes } from '../../../sandbox/fs-guard.js';
+import { flagModes } from '../../../sandbox/open-flags.js';
 import type { ResolvedPolicy } from '../../../policies/types.js';
 import fs from 'node:fs';
 import { policyOf } from '../../helpers/policy.js';

@@ -1,0 +1,76 @@
+/**
+ * Arguments are taken once, before the decision, and Node gets exactly what
+ * was decided: a Buffer, Uint8Array or URL path becomes a string (a getter
+ * or a later mutation cannot change it between the decision and the call),
+ * option objects are copied (their getters run once, now), and relative
+ * paths are made absolute against the cwd of the decision (a later chdir
+ * cannot move an asynchronous call). `shown` keeps the sleeve's spelling for
+ * messages; `call` is what Node receives.
+ *
+ * This is why a lie told while converting (a patched URL getter, a patched
+ * Buffer method) only fools the liar: the decision and the call both use the
+ * one string the conversion produced.
+ */
+import { absoluteRaw, pathToString } from '../policies/resolve-path.js';
+
+export interface Snapshot {
+  shown: unknown[];
+  call: unknown[];
+}
+
+export interface SnapshotEnv {
+  cwd: () => string;
+  /** Objects passed through as they are (FileHandles). */
+  isHandle: (x: unknown) => boolean;
+}
+
+const isView = ArrayBuffer.isView;
+
+function asText(x: unknown): unknown {
+  if (typeof x === 'string' || !(x instanceof Uint8Array || x instanceof URL)) return x;
+  const t = pathToString(x);
+  return t.ok ? t.path : x;
+}
+
+function isPathIndex(paths: readonly number[], i: number): boolean {
+  for (let k = 0; k < paths.length; k++) if (paths[k] === i) return true;
+  return false;
+}
+
+/**
+ * `paths`: the indexes holding paths; `texts`: other indexes converted to text
+ * without being made absolute (a symlink's target, which is relative to the link).
+ */
+export function snapshotArgs(args: readonly unknown[], paths: readonly number[], texts: readonly number[], env: SnapshotEnv): Snapshot {
+  // Fast path (the common call): no objects at all, and every path already absolute.
+  let plain = true;
+  for (let i = 0; i < args.length && plain; i++) {
+    const a = args[i];
+    if (a !== null && typeof a === 'object') plain = false;
+    else if (typeof a === 'string' && a.charCodeAt(0) !== 47 && isPathIndex(paths, i)) plain = false;
+  }
+  if (plain) return { shown: args as unknown[], call: args as unknown[] };
+  const shown: unknown[] = [];
+  const call: unknown[] = [];
+  let cwd: string | undefined;
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    if (isPathIndex(paths, i)) {
+      const t = asText(a);
+      shown[i] = t;
+      if (typeof t === 'string' && t.length > 0 && t.charCodeAt(0) !== 47) {
+        if (cwd === undefined) cwd = env.cwd();
+        call[i] = absoluteRaw(t, cwd);
+      } else {
+        call[i] = t;
+      }
+    } else if (isPathIndex(texts, i)) {
+      shown[i] = call[i] = asText(a);
+    } else if (a !== null && typeof a === 'object' && !isView(a) && !(a instanceof URL) && !env.isHandle(a)) {
+      shown[i] = call[i] = { ...(a as object) };
+    } else {
+      shown[i] = call[i] = a;
+    }
+  }
+  return { shown, call };
+}

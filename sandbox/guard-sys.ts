@@ -1,0 +1,54 @@
+/**
+ * The engine's view of the disk inside a sleeve process: built on the fs
+ * functions taken before the guard was installed, and on file facts read
+ * from mode bits of checked Stats objects (intrinsics.ts), never from
+ * `isSymbolicLink()` and friends, which a sleeve can patch to hide a
+ * symlink from the resolver. Directory entries are lstat'ed one by one
+ * instead of trusting `Dirent` methods. Nothing is cached: the engine runs
+ * with `cacheResolutions: false` in the sandbox, because a listing or a
+ * resolution remembered from before can be made stale by a process the
+ * guard does not see (a symlink placed later).
+ */
+import type { FileKind, Sys } from '../policies/sys.js';
+import { type StatReader, reflectApply } from './intrinsics.js';
+
+export interface GuardSysFns {
+  realpathNative: (p: string) => string;
+  readlinkSync: (p: string, encoding: 'utf8') => string;
+  readdirSync: (p: string) => string[];
+  readFileSync: (p: string, encoding: 'utf8') => string;
+}
+
+export function createGuardSys(fns: GuardSysFns, stats: StatReader, cwd: () => string): Sys {
+  const { realpathNative, readlinkSync, readdirSync, readFileSync } = fns;
+  const kind = (p: string): FileKind | undefined => {
+    try {
+      return stats.lstat(p)?.kind;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOTDIR') return undefined;
+      throw error;
+    }
+  };
+  return Object.freeze({
+    cwd,
+    realpath: (p: string) => reflectApply(realpathNative, undefined, [p]) as string,
+    lstat: kind,
+    readlink: (p: string) => reflectApply(readlinkSync, undefined, [p, 'utf8']) as string,
+    readdir(p: string) {
+      const names = reflectApply(readdirSync, undefined, [p]) as string[];
+      const out: Array<{ name: string; kind: FileKind }> = [];
+      for (let i = 0; i < names.length; i++) {
+        const name = names[i] as string;
+        out[i] = { name, kind: kind(p === '/' ? `/${name}` : `${p}/${name}`) ?? 'other' };
+      }
+      return out;
+    },
+    readFile: (p: string) => reflectApply(readFileSync, undefined, [p, 'utf8']) as string,
+    sizeOf(p: string) {
+      const st = stats.lstat(p, true);
+      if (!st) return undefined;
+      return st.kind === 'dir' ? (reflectApply(readdirSync, undefined, [p]) as string[]).length : st.size;
+    },
+    caseInsensitive: process.platform === 'darwin' || process.platform === 'win32',
+  });
+}

@@ -1,0 +1,41 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { pathToFileURL } from 'node:url';
+import { snapshotArgs } from '../../sandbox/arg-snapshot.js';
+
+const env = { cwd: () => '/ws', isHandle: (x: unknown) => x === HANDLE };
+const HANDLE = { fd: 3 };
+
+describe('snapshotArgs', () => {
+  it('passes plain absolute calls through as they are', () => {
+    const args = ['/a', 'utf8'];
+    const s = snapshotArgs(args, [0], [], env);
+    assert.equal(s.call, args);
+  });
+  it('makes relative paths absolute against the cwd of the decision, keeping the spelling for messages', () => {
+    const s = snapshotArgs(['runs/x/a.txt', 'b'], [0, 1], [], env);
+    assert.deepEqual(s.shown, ['runs/x/a.txt', 'b']);
+    assert.deepEqual(s.call, ['/ws/runs/x/a.txt', '/ws/b']);
+  });
+  it('turns Buffer and URL paths into one string, and copies option objects once', () => {
+    let reads = 0;
+    const options = {
+      get flag() {
+        reads++;
+        return reads === 1 ? 'r' : 'w';
+      },
+    };
+    const s = snapshotArgs([Buffer.from('/ws/a'), options], [0], [], env);
+    assert.equal(s.call[0], '/ws/a');
+    assert.equal((s.call[1] as { flag: string }).flag, 'r');
+    assert.equal((s.call[1] as { flag: string }).flag, 'r');
+    assert.equal(reads, 1);
+    assert.equal(snapshotArgs([pathToFileURL('/ws/u')], [0], [], env).call[0], '/ws/u');
+  });
+  it('converts text arguments without making them absolute, and leaves FileHandles alone', () => {
+    const s = snapshotArgs([Buffer.from('rel/target'), 'link', HANDLE], [1], [0], env);
+    assert.equal(s.call[0], 'rel/target');
+    assert.equal(s.call[1], '/ws/link');
+    assert.equal(s.call[2], HANDLE);
+  });
+});
