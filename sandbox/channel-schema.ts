@@ -34,7 +34,7 @@ export const readyMessageSchema = z.strictObject({
 
 export const denyMessageSchema = z.strictObject({
   t: z.literal('deny'),
-  op: z.string().regex(/^[a-z][a-z.-]{0,31}$/),
+  op: z.string().regex(/^[a-z][a-z0-9_.-]{0,31}$/),
   syscall: text(DENY_FIELD_CHARS.syscall),
   path: text(MAX_PATH_CHARS),
   resolved: text(MAX_PATH_CHARS).optional(),

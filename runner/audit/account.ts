@@ -32,6 +32,7 @@
  * says so, never explained.
  */
 import path from 'node:path';
+import { foldUp } from './fold-up.js';
 import { compilePolicy } from '../../policies/engine.js';
 import type { Sys } from '../../policies/sys.js';
 import type { ResolvedPolicy } from '../../policies/types.js';
@@ -112,22 +113,17 @@ const madeByWriteBelow = (c: Change): boolean => c.after?.type === 'dir' && (c.c
 
 /** Whether `dir`, or a directory above it within the walk, is a permitted reported write (memoised per directory). */
 function coveredAt(ix: SleeveIndex, dir: string): boolean {
-  const walked: string[] = [];
-  let answer = false;
-  for (let d = dir; ix.inWalk(d); d = path.dirname(d)) {
-    const known = ix.covered.get(d);
-    if (known !== undefined) {
-      answer = known;
-      break;
-    }
-    walked.push(d);
-  }
-  for (let i = walked.length - 1; i >= 0; i--) {
-    const d = walked[i] as string;
-    if (!answer) answer = ix.s.writes.has(d) && ix.mayWrite(d);
-    ix.covered.set(d, answer);
-  }
-  return answer;
+  if (!ix.inWalk(dir)) return false;
+  return foldUp(
+    dir,
+    ix.covered,
+    (d) => {
+      const up = path.dirname(d);
+      return up !== d && ix.inWalk(up) ? up : undefined;
+    },
+    (d, above) => above || (ix.s.writes.has(d) && ix.mayWrite(d)),
+    false,
+  );
 }
 
 /**

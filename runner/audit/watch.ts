@@ -15,6 +15,7 @@ import path from 'node:path';
 import { type FSWatcher, watch } from 'chokidar';
 import picomatch from 'picomatch';
 import { isWithin, patternBase } from '../../policies/patterns.js';
+import { foldUp } from './fold-up.js';
 import { TOP_LEVEL_IGNORED } from './scan.js';
 
 /** `runs/<id>` (and what is below it): kept away from chokidar. */
@@ -193,25 +194,20 @@ export function createEventIndex(events: () => readonly WatchEvent[]): EventInde
     }
     nearest = new Map(); // what was answered before may have changed with the new events
   };
-  const nearestMade = (dir: string): number | undefined => {
-    // Walk up to the first directory already answered (or the top), then answer the walked ones top-down.
-    const walked: string[] = [];
-    let answer: number | null = null;
-    for (let d = dir; d !== '.' && d !== '/' && d !== ''; d = path.posix.dirname(d)) {
-      const known = nearest.get(d);
-      if (known !== undefined) {
-        answer = known;
-        break;
-      }
-      walked.push(d);
-    }
-    for (let i = walked.length - 1; i >= 0; i--) {
-      const d = walked[i] as string;
-      answer = made.get(d) ?? answer;
-      nearest.set(d, answer);
-    }
-    return answer ?? undefined;
-  };
+  // The nearest ancestor made during the batch, answered once per directory (fold-up.ts).
+  const nearestMade = (dir: string): number | undefined =>
+    dir === '.' || dir === '/' || dir === ''
+      ? undefined
+      : foldUp<number | null>(
+      dir,
+      nearest,
+      (d) => {
+        const up = path.posix.dirname(d);
+        return up === '.' || up === '/' || up === '' || up === d ? undefined : up;
+      },
+      (d, above) => made.get(d) ?? above,
+      null,
+    ) ?? undefined;
   return {
     firstSeen(p, fromMs) {
       update(fromMs);

@@ -65,7 +65,8 @@ function findSetpriv(): string | undefined {
   return undefined;
 }
 
-function skipped(s: PlannedSleeve, status: 'skipped' | 'cancelled', why: string): SleeveResult {
+/** The result of a step that never started: queued (the early report), skipped or cancelled. */
+export function notStarted(s: PlannedSleeve, status: 'queued' | 'skipped' | 'cancelled', why?: string): SleeveResult {
   return {
     kind: s.kind,
     name: s.name,
@@ -83,7 +84,7 @@ function skipped(s: PlannedSleeve, status: 'skipped' | 'cancelled', why: string)
     writes: [],
     logs: { stdout: '', stderr: '', truncated: false },
     channel: { accepted: 0, dropped: { denials: 0, writes: 0 }, fault: null },
-    error: why,
+    ...(why === undefined ? {} : { error: why }),
   };
 }
 
@@ -219,7 +220,7 @@ export async function executeBatch(plan: BatchPlan, opts: ExecuteOptions): Promi
           sandboxed = prepareSandboxLaunch({ sleeve: s, engine, sys, probe: plan.osLayer, command: program, code: [process.execPath, ...code], env, scratchDir: cacheDir });
         } catch (error) {
           // Fail this sleeve closed, never the batch: nothing of it ran.
-          const r: SleeveResult = { ...skipped(s, 'skipped', ''), status: 'failed', error: `the OS layer could not be prepared: ${(error as Error).message}`, os: osLayerNotUsed(s) };
+          const r: SleeveResult = { ...notStarted(s, 'skipped', ''), status: 'failed', error: `the OS layer could not be prepared: ${(error as Error).message}`, os: osLayerNotUsed(s) };
           opts.progress.finished(r);
           return r;
         }
@@ -255,7 +256,7 @@ export async function executeBatch(plan: BatchPlan, opts: ExecuteOptions): Promi
     let prepareFailed: string | undefined;
     for (const s of plan.prepare) {
       if (interrupted || prepareFailed) {
-        results.set(s, skipped(s, interrupted ? 'cancelled' : 'skipped', interrupted ? `interrupted by ${interrupted}` : prepareFailed ?? ''));
+        results.set(s, notStarted(s, interrupted ? 'cancelled' : 'skipped', interrupted ? `interrupted by ${interrupted}` : prepareFailed ?? ''));
         continue;
       }
       const r = await runOne(s);
@@ -268,7 +269,7 @@ export async function executeBatch(plan: BatchPlan, opts: ExecuteOptions): Promi
         const s = queue.shift();
         if (!s) return;
         if (interrupted || prepareFailed) {
-          const r = skipped(s, interrupted ? 'cancelled' : 'skipped', interrupted ? `interrupted by ${interrupted}` : prepareFailed ?? '');
+          const r = notStarted(s, interrupted ? 'cancelled' : 'skipped', interrupted ? `interrupted by ${interrupted}` : prepareFailed ?? '');
           results.set(s, r);
           opts.progress.finished(r);
           continue;

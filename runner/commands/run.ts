@@ -31,7 +31,7 @@ import type { AuditReport, PolicySourceReport } from '../audit/schema.js';
 import { generateRunId } from '../batch/run-id.js';
 import type { PlannedSleeve } from '../batch/types.js';
 import type { Io } from '../cli.js';
-import { type BatchResult, executeBatch } from '../batch/execute.js';
+import { type BatchResult, executeBatch, notStarted } from '../batch/execute.js';
 import { type BatchPlan, type RunOptions, planBatch } from '../batch/plan.js';
 import { createProgress, displayStatus, escapeTerminal } from '../batch/progress.js';
 import type { SleeveResult } from '../batch/types.js';
@@ -267,31 +267,11 @@ function accounted(batch: BatchResult, all: readonly PlannedSleeve[]): Accounted
 /** The early report: every step queued, verdict running, no exit code yet. */
 function runningReport(plan: BatchPlan, ctx: ReportContext, auditing: boolean): AuditReport {
   const now = new Date().toISOString();
-  const results = [...plan.prepare, ...plan.sleeves].map((s) => queuedResult(s));
+  const results = [...plan.prepare, ...plan.sleeves].map((s) => notStarted(s, 'queued'));
   const report = buildAuditReport({ workspace: plan.workspace, startedAt: now, endedAt: now, interrupted: null, results, release: () => {} }, undefined, ctx);
   return { ...report, verdict: 'running', exitCode: null, integrity: { ...report.integrity, audited: auditing } };
 }
 
-function queuedResult(s: PlannedSleeve): SleeveResult {
-  return {
-    kind: s.kind,
-    name: s.name,
-    runId: s.runId,
-    runDir: s.runDir,
-    policy: s.policy.name,
-    mode: s.mode,
-    status: 'queued',
-    exitCode: null,
-    signal: null,
-    startedAt: null,
-    durationMs: 0,
-    layers: [],
-    denials: [],
-    writes: [],
-    logs: { stdout: '', stderr: '', truncated: false },
-    channel: { accepted: 0, dropped: { denials: 0, writes: 0 }, fault: null },
-  };
-}
 
 function writeErrorReport(dir: string, ctx: ReportContext, workspace: string, error: unknown, io: Io): void {
   try {

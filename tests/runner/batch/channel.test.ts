@@ -10,6 +10,8 @@ import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { type ChannelContext, type ChannelStats, breaksRule, createLineReader, keepDenial, keepWrite, readChannel } from '../../../runner/batch/channel.js';
 import { CHANNEL_CAPS, MAX_MESSAGE_BYTES, type SleeveMessage } from '../../../sandbox/protocol.js';
+import { denyMessageSchema } from '../../../sandbox/channel-schema.js';
+import { NODE_PERMISSION_SURFACES } from '../../../sandbox/node-permission.js';
 import { boundedDenial, clip } from '../../../sandbox/reporter.js';
 
 const NOW = 1_800_000_000_000;
@@ -175,6 +177,10 @@ describe('the report channel: caps count what they drop', () => {
 });
 
 describe('the reporter keeps its lines within the bounds the runner enforces', () => {
+  it('every op the sandbox reports fits the schema (a refused op would fail an honest sleeve)', () => {
+    const ops = ['read', 'write', 'net', 'v8', 'module', 'process.binding', 'addons', 'signal', 'inspector', 'process.report', ...NODE_PERMISSION_SURFACES.map((s) => s.op)];
+    for (const op of ops) assert.ok(denyMessageSchema.safeParse({ ...deny(), op }).success, op);
+  });
   it('clips long fields with a mark, never splitting a surrogate pair', () => {
     assert.equal(clip('abc', 5), 'abc');
     const clipped = clip(`${'a'.repeat(9)}\u{1f600}${'b'.repeat(20)}`, 16);
