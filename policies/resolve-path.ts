@@ -92,7 +92,10 @@ export function resolveReal(sys: Sys, raw: string, hops = 0): Resolved {
       return resolveReal(sys, next, hops + 1);
     }
     if (kind !== undefined) {
-      return { ok: false, problem: 'the path changed while it was being resolved' };
+      // It appeared between the realpath and the lstat (a create on the threadpool, another process):
+      // start again, a bounded number of times, and deny only a path that keeps changing.
+      if (hops >= MAX_SYMLINK_HOPS) return { ok: false, problem: 'the path changed while it was being resolved' };
+      return resolveReal(sys, raw, hops + 1);
     }
     const tail = [name, ...rest];
     if (tail.includes('..')) {
