@@ -25,6 +25,7 @@ export interface SnapshotEnv {
 }
 
 const isView = ArrayBuffer.isView;
+const isArray = Array.isArray;
 
 function asText(x: unknown): unknown {
   if (typeof x === 'string' || !(x instanceof Uint8Array || x instanceof URL)) return x;
@@ -66,6 +67,12 @@ export function snapshotArgs(args: readonly unknown[], paths: readonly number[],
       }
     } else if (isPathIndex(texts, i)) {
       shown[i] = call[i] = asText(a);
+    } else if (isArray(a)) {
+      // An array (writev's buffers) stays an array: its length and elements are read once, now.
+      const copy: unknown[] = [];
+      const n = (a as unknown[]).length;
+      for (let k = 0; k < n; k++) copy[k] = (a as unknown[])[k];
+      shown[i] = call[i] = copy;
     } else if (a !== null && typeof a === 'object' && !isView(a) && !(a instanceof URL) && !env.isHandle(a)) {
       shown[i] = call[i] = { ...(a as object) };
     } else {

@@ -38,4 +38,23 @@ describe('snapshotArgs', () => {
     assert.equal(s.call[1], '/ws/link');
     assert.equal(s.call[2], HANDLE);
   });
+  it("keeps an array an array (writev's buffers), its elements read once", () => {
+    const a = Buffer.from('a');
+    const b = Buffer.from('b');
+    const buffers = [a, b];
+    const s = snapshotArgs([7, buffers, null], [], [], env);
+    assert.ok(Array.isArray(s.call[1]));
+    assert.notEqual(s.call[1], buffers, 'a copy: a later change to the caller array cannot reach the call');
+    assert.deepEqual(s.call[1], [a, b]);
+    let reads = 0;
+    const tricky = new Proxy([a], {
+      get(target, key, receiver) {
+        if (key === '0') reads++;
+        return Reflect.get(target, key, receiver);
+      },
+    });
+    const t = snapshotArgs([7, tricky], [], [], env);
+    assert.deepEqual(t.call[1], [a]);
+    assert.equal(reads, 1);
+  });
 });

@@ -133,6 +133,8 @@ describe('the fs guard alone, across sync, callback, promise and FileHandle form
     'promises.writeFile own run dir': 'await fsp.writeFile(RUN + "/c.txt", "x")',
     'FileHandle w then write and chmod': 'const h = await fsp.open(RUN + "/d.txt", "w"); try { await h.write("x"); await h.chmod(0o600); } finally { await h.close(); }',
     'createWriteStream own run dir': 'await stream(fs.createWriteStream(RUN + "/e.txt"))',
+    'writevSync, writev and FileHandle.writev of several buffers': 'const fd = fs.openSync(RUN + "/v.txt", "w"); fs.writevSync(fd, [Buffer.from("a"), Buffer.from("b")]); await cb((k) => fs.writev(fd, [Buffer.from("c"), Buffer.from("d")], k)); fs.closeSync(fd); const h = await fsp.open(RUN + "/v.txt", "a"); try { await h.writev([Buffer.from("e"), Buffer.from("f")]); } finally { await h.close(); } if (fs.readFileSync(RUN + "/v.txt", "utf8") !== "abcdef") throw new Error("wrong content")',
+    'a corked write stream (it flushes with writev)': 'const s = fs.createWriteStream(RUN + "/w.txt"); s.cork(); s.write("1"); s.write("2"); process.nextTick(() => s.uncork()); s.end("3"); await new Promise((r, j) => { s.on("finish", r); s.on("error", j); }); if (fs.readFileSync(RUN + "/w.txt", "utf8") !== "123") throw new Error("wrong content")',
     'mkdirSync recursive own run dir': 'fs.mkdirSync(RUN + "/x/y/z", { recursive: true })',
     'cpSync within own run dir': 'fs.cpSync(RUN + "/x", RUN + "/x2", { recursive: true })',
     'readFileSync lakehouse': 'fs.readFileSync(L)',
