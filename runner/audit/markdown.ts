@@ -74,6 +74,14 @@ export function renderMarkdown(r: AuditReport): string {
     if (s.policySource?.shadows) other.push(`- **${e(s.name)}**: policy \`${e(s.policy)}\` is the workspace's ${e(s.policySource.chain.find((c) => c.kind === 'workspace' && c.name === s.policySource?.shadows)?.file ?? 'file')}, which shadows the built-in \`${e(s.policySource.shadows)}\``);
   }
   if (other.length > 0) out.push('', '### Channels and policies', '', ...other);
+  const failed = r.sleeves.filter((s) => s.status !== 'ok');
+  if (failed.length > 0) {
+    out.push('', '### Why sleeves did not end ok', '');
+    for (const s of failed) {
+      out.push(`- **${e(s.name)}** ${s.status}${s.error ? `: ${e(s.error)}` : ''}`);
+      for (const l of s.stderrTail ?? []) out.push(`  > ${e(l)}`);
+    }
+  }
   const denials = r.sleeves.flatMap((s) => s.denials.map((d) => ({ s, d })));
   if (denials.length > 0) {
     out.push('');

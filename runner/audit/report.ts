@@ -106,6 +106,7 @@ export function buildAuditReport(batch: BatchResult, audit: AuditOutcome | undef
       writes: r.writes.length,
       artifacts: artifactsOf(r),
       logs: r.logs,
+      ...(r.stderrTail ? { stderrTail: [...r.stderrTail] } : {}),
       ...(r.startedAt === null ? {} : { channel: { accepted: r.channel.accepted, dropped: { ...r.channel.dropped }, fault: r.channel.fault } }),
       ...(r.error ? { error: r.error } : {}),
     })),

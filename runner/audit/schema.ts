@@ -127,6 +127,7 @@ export const sleeveReportSchema = z.strictObject({
   artifacts: z.array(z.strictObject({ path: z.string(), size: z.number().nonnegative() })).describe('Files in the run dir after the batch (workspace-relative).'),
   logs: z.strictObject({ stdout: z.string(), stderr: z.string(), truncated: z.boolean() }),
   channel: channelReportSchema.optional().describe('Absent for a sleeve that never started.'),
+  stderrTail: z.array(z.string()).optional().describe('A sleeve that did not end ok: the last lines of its stderr (at most 20), so the reason shows without the log.'),
   error: z.string().optional(),
 });
 

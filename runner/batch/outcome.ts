@@ -73,3 +73,18 @@ export function classifyExit(f: ExitFacts): ExitOutcome {
   else status = 'ok';
   return { status, exitCode, signal };
 }
+
+/**
+ * The last lines of a failed sleeve's stderr, for the summary and the reports
+ * (so a reader sees why without opening the log): at most `count` non-empty
+ * lines of at most `width` characters each. Untrusted text: the caller escapes it.
+ */
+export function tailLines(text: string, count = 20, width = 300): string[] {
+  const lines = text.split(/\r?\n/).filter((l) => l.trim() !== '');
+  return lines.slice(-count).map((l) => (l.length > width ? `${l.slice(0, width)} [...]` : l));
+}
+
+/** Of those lines, the ones that say what happened: stack frames and Node's version banner left out. */
+export function reasonLines(lines: readonly string[], count = 5): string[] {
+  return lines.filter((l) => !/^\s+at /.test(l) && !/^Node\.js v\d/.test(l)).slice(-count);
+}

@@ -11,7 +11,7 @@ import type { Readable } from 'node:stream';
 import { REPORT_FD, type SleeveMessage } from '../../sandbox/protocol.js';
 import { type ChannelStats, type Kept, keepDenial, keepWrite, readChannel } from './channel.js';
 import type { Launch } from './launch.js';
-import { classifyExit } from './outcome.js';
+import { classifyExit, tailLines } from './outcome.js';
 import { processName, processTree, treeResidentKiB } from './proc-tree.js';
 import type { DenialRecord, PlannedSleeve, SleeveResult } from './types.js';
 
@@ -276,6 +276,10 @@ export function startSleeve(opts: SpawnOptions): RunningSleeve {
         logs: { stdout: stdoutLog, stderr: stderrLog, truncated },
         channel: { accepted: channel.accepted, dropped: { ...channel.dropped }, fault: channel.fault },
       };
+      if (status !== 'ok') {
+        const tail = tailLines(stderrTail);
+        if (tail.length > 0) res.stderrTail = tail;
+      }
       if (usage) res.usage = usage;
       if (isolateStats) res.isolate = isolateStats;
       const bwrapSaid = launch.relayedExit && !layersReady && opts.reportsExit ? /^bwrap: (.*)$/m.exec(stderrTail)?.[1] : undefined;

@@ -75,6 +75,8 @@ export interface SleeveResult {
   usage?: { maxRssKiB: number; cpuUserMs: number; cpuSystemMs: number };
   /** Isolate mode: the isolate's CPU and wall time and heap, as its host measured them. */
   isolate?: import('../../sandbox/protocol.js').IsolateStats;
+  /** A sleeve that did not end ok: the last lines of its stderr (outcome.ts tailLines). */
+  stderrTail?: string[];
   /** The report channel: messages accepted, dropped past a cap, and the fault that ended it (channel.ts). */
   channel: import('./channel.js').ChannelStats;
   error?: string;

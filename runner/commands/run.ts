@@ -33,6 +33,7 @@ import type { PlannedSleeve } from '../batch/types.js';
 import type { Io } from '../cli.js';
 import { type BatchResult, executeBatch, notStarted } from '../batch/execute.js';
 import { type BatchPlan, type RunOptions, planBatch } from '../batch/plan.js';
+import { reasonLines } from '../batch/outcome.js';
 import { createProgress, displayStatus, escapeTerminal } from '../batch/progress.js';
 import type { SleeveResult } from '../batch/types.js';
 
@@ -234,7 +235,10 @@ export async function runCommand(opts: RunOptions, io: RunIo): Promise<number> {
       lines.push(`  ${escapeTerminal(r.name)}: ${escapeTerminal(d.op)} denied: ${escapeTerminal(d.path)} (policy ${escapeTerminal(r.policy)}, ${escapeTerminal(d.rule)}: ${escapeTerminal(d.reason)})${d.count > 1 ? ` x${d.count}` : ''}`);
     }
     if (r.status !== 'ok' && r.status !== 'cancelled' && r.status !== 'skipped') {
-      lines.push(`  ${escapeTerminal(r.name)}: ${r.status}; logs in ${escapeTerminal(r.logs.stderr)}`);
+      lines.push(`  ${escapeTerminal(r.name)}: ${r.status}${r.error ? ` (${escapeTerminal(r.error)})` : ''}; logs in ${escapeTerminal(r.logs.stderr)}`);
+      for (const l of reasonLines(r.stderrTail ?? [])) lines.push(`    | ${escapeTerminal(l)}`);
+    } else if (r.status === 'skipped' && r.error) {
+      lines.push(`  ${escapeTerminal(r.name)}: skipped (${escapeTerminal(r.error)})`);
     }
   }
   lines.push(`  reports: ${escapeTerminal(files.json)}, ${escapeTerminal(files.markdown)}, ${escapeTerminal(files.junit)}`);
