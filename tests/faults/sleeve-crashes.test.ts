@@ -135,7 +135,7 @@ describe('faults in one sleeve of a batch', () => {
         assert.equal(s.signal, 'SIGKILL');
         assert.equal(s.exitCode, null);
         assert.equal(fs.existsSync(path.join(s.runDir, 'unreachable')), false);
-        assert.match(run.stderr, /fault: crashed; logs in /);
+        assert.match(run.stderr, /fault: crashed(?: \([^\n]*\))?; logs in /);
       },
     },
     cleanups,

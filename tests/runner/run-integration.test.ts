@@ -636,7 +636,7 @@ describe('sleeve-sandbox run: integration through the real bin', () => {
       assert.equal(s.exitCode, null);
       assert.equal(s.signal, 'SIGTERM');
       assert.ok(s.durationMs >= 900 && s.durationMs < 8_000, `durationMs ${s.durationMs}`);
-      assert.match(run.stderr, /spin: timeout; logs in /);
+      assert.match(run.stderr, /spin: timeout \(ran past its timeout of 1000 ms: stopped with SIGTERM \(SIGKILL after \d+ ms\)\); logs in /);
     });
 
     it('reports a sleeve that exhausts --memory 32 as "oom" with exit 1', async () => {
