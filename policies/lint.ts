@@ -3,9 +3,8 @@
  * policy file may acknowledge ids it means (`"acknowledge": [...]`), which is
  * reviewed in the pull request like the rest of the file.
  */
-import path from 'node:path';
 import picomatch from 'picomatch';
-import { BUILTIN_POLICY_DIR, BUILTIN_POLICY_NAMES } from './builtin.js';
+import { shadowedBuiltin } from './builtin.js';
 import type { Diagnostic } from './errors.js';
 import { formatJsonPath } from './json-source.js';
 import type { LoadedPolicy } from './loader.js';
@@ -103,10 +102,8 @@ export function lintPolicy(loaded: LoadedPolicy): LintWarning[] {
     warn('os-layer-unenforced', u.origin, `${u.list} ${JSON.stringify(u.pattern)} is not enforced by the OS layer: ${u.why}`);
   }
   for (const [i, f] of loaded.files.entries()) {
-    const name = path.basename(f.source.file, '.json');
-    // A workspace's policies/<built-in name>.json, found by name or linted by its path.
-    const inPolicies = f.source.kind === 'workspace' || (f.source.kind === 'file' && path.basename(path.dirname(f.source.file)) === 'policies' && path.dirname(f.source.file) !== BUILTIN_POLICY_DIR);
-    if (!inPolicies || !(BUILTIN_POLICY_NAMES as readonly string[]).includes(name)) continue;
+    const name = shadowedBuiltin(f.source);
+    if (name === undefined) continue;
     const what = i === 0 ? 'this file' : `its base ${f.source.file}`;
     warn(
       'shadows-builtin',

@@ -10,6 +10,7 @@
  * - mode: "isolate" when any policy of the chain says so (it can be raised, never lowered).
  * - name: always the extending policy's own.
  */
+import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { BUILTIN_POLICY_DIR } from './builtin.js';
 import { PolicyError } from './errors.js';
@@ -28,6 +29,8 @@ export interface LoadOptions {
 
 export interface LoadedFile {
   source: PolicySource;
+  /** sha256 of the text read (UTF-8). */
+  sha256: string;
   json: JsonSource;
   policy: PolicyFile;
 }
@@ -109,7 +112,7 @@ export function loadPolicyFile(source: PolicySource, sys: Sys): LoadedFile {
   if (!result.success) {
     throw new PolicyError(issuesToDiagnostics(result.error.issues, json, 'the schema defines (see "sleeve-sandbox policy schema")'));
   }
-  return { source, json, policy: result.data };
+  return { source, sha256: createHash('sha256').update(text, 'utf8').digest('hex'), json, policy: result.data };
 }
 
 
@@ -214,7 +217,7 @@ export function mergeChain(files: LoadedFile[]): ResolvedPolicy {
   return Object.freeze({
     name: top.policy.name,
     description: last((p) => p.description, ''),
-    chain: Object.freeze(files.map((f) => Object.freeze({ ...f.source, name: f.policy.name }))),
+    chain: Object.freeze(files.map((f) => Object.freeze({ ...f.source, name: f.policy.name, sha256: f.sha256 }))),
     fs: Object.freeze({ read: access('read'), write: access('write') }),
     env: Object.freeze({
       pass: Object.freeze([...new Set(baseFirst.flatMap((f) => f.policy.env?.pass ?? []))]),

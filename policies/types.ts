@@ -31,11 +31,16 @@ export interface PolicySource {
   readonly kind: 'builtin' | 'workspace' | 'file';
 }
 
+/** One file of a policy's chain, with the sha256 of the text the loader read (for reports). */
+export interface ChainEntry extends PolicySource {
+  readonly sha256: string;
+}
+
 export interface ResolvedPolicy {
   readonly name: string;
   readonly description: string;
   /** The policy file itself first, then each base it extends. */
-  readonly chain: readonly PolicySource[];
+  readonly chain: readonly ChainEntry[];
   readonly fs: Readonly<Record<FsOp, AccessRules>>;
   readonly env: { readonly pass: readonly string[]; readonly set: Readonly<Record<string, string>> };
   readonly net: boolean;

@@ -71,7 +71,7 @@ export function renderMarkdown(r: AuditReport): string {
   const other: string[] = [];
   for (const s of r.sleeves) {
     if (s.channel?.fault) other.push(`- **${e(s.name)}**: its report channel was forged or torn and the sleeve was stopped: ${e(s.channel.fault)}`);
-    if (s.policySource?.shadows) other.push(`- **${e(s.name)}**: policy \`${e(s.policy)}\` is the workspace's ${e(s.policySource.chain.find((c) => c.kind === 'workspace' && c.name === s.policySource?.shadows)?.file ?? 'file')}, which shadows the built-in \`${e(s.policySource.shadows)}\``);
+    if (s.policySource?.shadows) other.push(`- **${e(s.name)}**: policy \`${e(s.policy)}\` is the workspace's ${e(s.policySource.chain.find((c) => c.kind !== 'builtin' && c.file.endsWith(`/${s.policySource?.shadows}.json`))?.file ?? 'file')}, which shadows the built-in \`${e(s.policySource.shadows)}\``);
   }
   if (other.length > 0) out.push('', '### Channels and policies', '', ...other);
   const failed = r.sleeves.filter((s) => s.status !== 'ok');

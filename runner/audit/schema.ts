@@ -76,7 +76,7 @@ export const policySourceSchema = z
           name: z.string(),
           file: z.string(),
           kind: z.enum(['builtin', 'workspace', 'file']),
-          sha256: z.string().describe('Of the file as the runner read it; "unreadable" when it could not be read again.'),
+          sha256: z.string().describe('Of the file as the runner loaded it (its UTF-8 text).'),
         }),
       )
       .min(1)

@@ -3,12 +3,11 @@
  * summary, and answer with the exit code of the contract:
  * 0 all ok; 1 a sleeve failed; 2 bad input (nothing ran); 3 a denial. 3 > 1.
  */
-import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { BUILTIN_POLICY_NAMES } from '../../policies/builtin.js';
+import { shadowedBuiltin } from '../../policies/builtin.js';
 import { compilePolicy } from '../../policies/engine.js';
 import { EXIT, SleeveSandboxError, UsageError } from '../../policies/errors.js';
 import { mayOverlap } from '../../policies/lint.js';
@@ -97,19 +96,11 @@ export interface RunIo extends Io {
   onSignal: (handler: (signal: string) => void) => () => void;
 }
 
-/** Where each planned step's policy came from, file by file, with the sha256 of each file as read now. */
+/** Where each planned step's policy came from, file by file, with the sha256 of the text the loader read. */
 export function policySourceOf(s: PlannedSleeve): PolicySourceReport {
-  const chain = s.policy.chain.map((c) => {
-    let sha256 = 'unreadable';
-    try {
-      sha256 = createHash('sha256').update(readFileSync(c.file)).digest('hex');
-    } catch {
-      // gone since it was loaded: say so rather than guess
-    }
-    return { name: c.name, file: c.file, kind: c.kind, sha256 };
-  });
-  const shadowing = s.policy.chain.find((c) => c.kind === 'workspace' && (BUILTIN_POLICY_NAMES as readonly string[]).includes(path.basename(c.file, '.json')));
-  return { shadows: shadowing ? path.basename(shadowing.file, '.json') : null, chain };
+  const chain = s.policy.chain.map((c) => ({ name: c.name, file: c.file, kind: c.kind, sha256: c.sha256 }));
+  const shadows = s.policy.chain.map(shadowedBuiltin).find((n) => n !== undefined);
+  return { shadows: shadows ?? null, chain };
 }
 
 /**
@@ -158,7 +149,7 @@ export async function runCommand(opts: RunOptions, io: RunIo): Promise<number> {
   const notes: string[] = [];
   for (const [i, src] of policySources.entries()) {
     const s = all[i] as PlannedSleeve;
-    if (src.shadows) notes.push(`sleeve-sandbox: ${escapeTerminal(s.name)}: policy "${escapeTerminal(s.policy.name)}" comes from the workspace (${escapeTerminal(src.chain.find((c) => c.kind === 'workspace')?.file ?? '')}), which shadows the built-in "${src.shadows}"`);
+    if (src.shadows) notes.push(`sleeve-sandbox: ${escapeTerminal(s.name)}: policy "${escapeTerminal(s.policy.name)}" comes from the workspace (${escapeTerminal(src.chain.find((c) => shadowedBuiltin(c) !== undefined)?.file ?? '')}), which shadows the built-in "${src.shadows}"`);
   }
   for (const n of new Set(notes)) io.stderr(`${n}\n`);
   const auditor = auditing
