@@ -44,6 +44,8 @@ export interface Decision {
   /** Why, in words: the deny's reason, "no allow rule matches", ... */
   readonly reason: string;
   readonly policy: string;
+  /** Decided on the spelling alone: the real path could not be learned (`resolved` is then only lexical). */
+  readonly lexical?: true;
 }
 
 export interface CompileOptions {
@@ -276,8 +278,8 @@ export function compilePolicy(policy: ResolvedPolicy, options: CompileOptions): 
         // spelling for a useful message, and never allow: that layer would refuse.
         const lexical = decideResolved(op, path.posix.normalize(raw), text.path);
         return lexical.allowed
-          ? Object.freeze({ ...lexical, allowed: false, rule: undefined, reason: 'refused by the Node permission layer (ERR_ACCESS_DENIED)' })
-          : lexical;
+          ? Object.freeze({ ...lexical, allowed: false, rule: undefined, reason: 'refused by the Node permission layer (ERR_ACCESS_DENIED)', lexical: true as const })
+          : Object.freeze({ ...lexical, lexical: true as const });
       }
       return Object.freeze({ allowed: false, op, path: text.path, reason: `cannot be resolved safely: ${resolved.problem}`, policy: policy.name });
     }

@@ -117,7 +117,13 @@ export function lintPolicy(loaded: LoadedPolicy): LintWarning[] {
   });
   for (const key of ['childProcess', 'workers', 'addons'] as const) {
     if (top.policy.process?.[key]) {
-      warn('process-escape', here(['process', key]), `process.${key} is allowed: code run that way is outside the JS fs guard; only the Node and OS layers still apply`);
+      warn(
+        'process-escape',
+        here(['process', key]),
+        key === 'addons'
+          ? 'process.addons is allowed: a native addon is machine code outside the JS fs guard, and Node\'s permission model does not confine it either; only the OS layer (--os-layer required) does, and only with it are the addon\'s writes in the run dir proven the sleeve\'s own'
+          : `process.${key} is allowed: code run that way is outside the JS fs guard; only the Node and OS layers still apply`,
+      );
     }
   }
   return warnings.sort((a, b) => a.line - b.line || a.column - b.column);

@@ -76,6 +76,8 @@ const fsGuard = installFsGuard(fs, {
   engine,
   reporter,
   codePaths: config.codePaths,
+  packageDirs: config.packageDirs,
+  hideFrames: fileURLToPath(import.meta.url),
   // This very file: the sandbox may read it, so one open of it shows the FileHandle class.
   handleProbe: fileURLToPath(import.meta.url),
 });

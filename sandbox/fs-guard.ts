@@ -51,6 +51,15 @@ export interface FsGuardOptions {
    * below these directories), spelled as clean absolute paths, are not decided.
    */
   codePaths: readonly string[];
+  /**
+   * Real directories of installed packages: a read the policy would refuse
+   * only for want of an allow rule is allowed when the path RESOLVES inside
+   * one of them (a symlink out of node_modules gains nothing); a policy deny
+   * still wins; a write below one is always refused (code is read-only).
+   */
+  packageDirs?: readonly string[];
+  /** Stack lines naming this file (the sandbox's bundle) are cut from denial errors. */
+  hideFrames?: string;
   /** A file the guard may open once to learn the FileHandle class (default: none; then on the first open). */
   handleProbe?: string;
 }
@@ -64,6 +73,9 @@ export interface FsGuard {
 
 const { isAbsolute, normalize, join, dirname } = path;
 const startsWith = uncurry(String.prototype.startsWith);
+const stringIncludes = uncurry(String.prototype.includes);
+const stringIndexOf = uncurry(String.prototype.indexOf);
+const stringSlice = uncurry(String.prototype.slice);
 const bufferIsBuffer = Buffer.isBuffer;
 const bufferToString = uncurry(Buffer.prototype.toString);
 const nextTick = process.nextTick;
@@ -105,7 +117,36 @@ export function installFsGuard(fs: Fs, opts: FsGuardOptions): FsGuard {
       rule: decision.rule ? `${decision.rule.list} ${JSON.stringify(decision.rule.pattern)}` : `fs.${decision.op}`,
       reason: decision.reason,
     });
-    throw createDenialError(decision, syscall);
+    throw withoutSandboxFrames(createDenialError(decision, syscall));
+  };
+
+  // The sleeve's stack, not the guard's: frames of the sandbox's own bundle are cut.
+  const hidden = opts.hideFrames;
+  const withoutSandboxFrames = <E extends Error>(error: E): E => {
+    if (hidden === undefined) return error;
+    const stack = error.stack;
+    if (typeof stack !== 'string') return error;
+    // By hand (no split/join): a sleeve may have replaced String.prototype[Symbol.split].
+    let kept = '';
+    for (let at = 0; at < stack.length; ) {
+      const nl = stringIndexOf(stack, '\n', at);
+      const end = nl === -1 ? stack.length : nl;
+      const line = stringSlice(stack, at, end);
+      if (!stringIncludes(line, hidden)) kept = kept === '' ? line : `${kept}\n${line}`;
+      at = end + 1;
+    }
+    defineProperty(error, 'stack', { value: kept, writable: true, configurable: true, enumerable: false });
+    return error;
+  };
+
+  const packageDirs = opts.packageDirs ?? [];
+  const inPackageDir = (resolved: string | undefined): boolean => {
+    if (resolved === undefined) return false;
+    for (let i = 0; i < packageDirs.length; i++) {
+      const d = packageDirs[i] as string;
+      if (resolved === d || startsWith(resolved, `${d}/`)) return true;
+    }
+    return false;
   };
 
   const isCode = (x: unknown): boolean => {
@@ -125,7 +166,16 @@ export function installFsGuard(fs: Fs, opts: FsGuardOptions): FsGuard {
       return { allowed: true, op, path: String(p), resolved: String(p), reason: 'code of the sleeve or the sandbox', policy: engine.name };
     }
     const decision = engine.decide(op, p);
-    if (!decision.allowed) return refuse(decision, syscall);
+    if (!decision.allowed) {
+      // Installed package code: readable where no deny names it, wherever the policy's allows end.
+      if (op === 'read' && decision.rule === undefined && decision.lexical === undefined && inPackageDir(decision.resolved)) {
+        return { ...decision, allowed: true, reason: 'code of an installed package' };
+      }
+      return refuse(decision, syscall);
+    }
+    if (op === 'write' && inPackageDir(decision.resolved)) {
+      return refuse({ ...decision, allowed: false, rule: undefined, reason: 'installed package code is read-only to sleeves (another sleeve loads it)' }, syscall);
+    }
     if (op === 'write' && decision.resolved !== undefined) {
       if (aliasCheck) {
         let links = 0;

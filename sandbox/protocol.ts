@@ -95,6 +95,12 @@ export interface SandboxConfig {
   builtins: string[];
   /** Files and directories of code the module loader must read (the bundle, the sandbox). */
   codePaths: string[];
+  /**
+   * Real directories of installed packages (node_modules on the entry's path):
+   * Node loads package code from them at run time. Read as code when the path
+   * resolves inside one of them and no policy deny names it; never written.
+   */
+  packageDirs: string[];
   /** Which layers the runner put under this sleeve (for the report). */
   layers: string[];
   mode: SandboxMode;

@@ -193,17 +193,26 @@ export async function executeBatch(plan: BatchPlan, opts: ExecuteOptions): Promi
           entry: modules.entry,
           builtins: [],
           codePaths: [...SANDBOX_READS, ivmDir],
+          packageDirs: [],
           layers: [...layers],
           mode: 'isolate',
           isolate: { isolatedVm: ivmDir, modules, memoryMiB: s.memoryMiB ?? DEFAULT_ISOLATE_MEMORY_MIB, timeoutMs: s.timeoutMs },
         };
       } else {
         const bundle = bundles.get(s.entry) as Bundle;
-        code = [...SANDBOX_READS, bundle.file];
+        code = [...SANDBOX_READS, bundle.file, ...bundle.packageDirs];
         const flags = compileNodeFlags({ engine, sys, features, extraRead: code });
         layers = LAYERS;
-        program = [process.execPath, ...flags.flags, ...memory, ...disableWarning, BOOTSTRAP];
-        config = { ...base, entry: bundle.file, builtins: bundle.builtins, codePaths: [bundle.file, ...SANDBOX_READS], layers: [...layers], mode: 'process' };
+        program = [process.execPath, ...flags.flags, ...memory, ...disableWarning, '--enable-source-maps', BOOTSTRAP];
+        config = {
+          ...base,
+          entry: bundle.file,
+          builtins: bundle.builtins,
+          codePaths: [bundle.file, ...SANDBOX_READS],
+          packageDirs: bundle.packageDirs,
+          layers: [...layers],
+          mode: 'process',
+        };
       }
       const env = buildSleeveEnv(s.policy, opts.parentEnv, s.env, { name: s.name, runId: s.runId, runDir: s.runDir, workspace: plan.workspace });
       // V8's coverage collection and isolated-vm's isolates do not mix (isolated-vm asserts and aborts).

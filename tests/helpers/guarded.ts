@@ -51,6 +51,7 @@ export async function runGuarded(opts: {
     args: [],
     builtins: opts.builtins ?? [],
     codePaths: [entry, DIST],
+    packageDirs: [],
     layers: ['fs-guard'],
     mode: 'process',
   };

@@ -56,6 +56,7 @@ describe('the isolate host, on its own', () => {
       args: ['--flag'],
       builtins: [],
       codePaths: [path.dirname(BOOTSTRAP), IVM_DIR],
+      packageDirs: [],
       layers: ['isolate', 'fs-guard'],
       mode: 'isolate',
       isolate: { isolatedVm: IVM_DIR, modules, memoryMiB: opts.memoryMiB ?? 64, timeoutMs: opts.timeoutMs },
