@@ -186,6 +186,13 @@ export function runInIsolate(opts: IsolateHostOptions): IsolateOutcome {
   const clock = () => performance.now() - clockStart;
   let lastError: HostError | undefined;
   const host = new ivm.Callback((name: unknown, a: unknown, b: unknown, c: unknown) => {
+    // isolated-vm's timeout does not count the time spent in host calls, so a loop of them (random
+    // bytes, ctx.fs) would run several times past the timeout: past the deadline, any call ends it.
+    if (deadline !== undefined && Date.now() >= deadline) {
+      reporter.send({ t: 'limit', limit: 'timeout', detail: `the isolate ran past its timeout of ${iso.timeoutMs} ms and was stopped` });
+      opts.writeOut(2, `sleeve-sandbox: the isolate ran past its timeout of ${iso.timeoutMs} ms and was stopped (in a call to the host)\n`);
+      process.exit(ISOLATE_EXIT.limit);
+    }
     if (name === 'now') return clock();
     if (name === 'random') {
       lastError = undefined;

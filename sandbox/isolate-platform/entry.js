@@ -142,6 +142,9 @@ class DOMException extends Error {
   get code() {
     return apply(hasOwn, DOM_CODES, [this.name]) ? DOM_CODES[this.name] : 0;
   }
+  get [Symbol.toStringTag]() {
+    return 'DOMException';
+  }
 }
 for (const [name, code] of Object.entries(DOM_CODES)) {
   const constant = name.replace(/([a-z])([A-Z])/g, '$1_$2').toUpperCase().replace(/_ERROR$/, '_ERR');
@@ -285,6 +288,33 @@ function structuredClone(value, options) {
     }
   }
   return cloneValue(value, memory);
+}
+
+// --- Buffer: `buffer` 6 lacks Node's base64url encoding, which libraries (JWT, ids) use --------
+const isBase64url = (encoding) => typeof encoding === 'string' && encoding.toLowerCase() === 'base64url';
+const toBase64url = (base64) => base64.replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+{
+  // Its base64 decoder already reads the URL-safe alphabet and missing padding.
+  const { from, byteLength, isEncoding } = Buffer;
+  const { toString, write } = Buffer.prototype;
+  Buffer.from = function (value, encodingOrOffset, length) {
+    return apply(from, this, [value, isBase64url(encodingOrOffset) && typeof value === 'string' ? 'base64' : encodingOrOffset, length]);
+  };
+  Buffer.byteLength = function (value, encoding) {
+    return apply(byteLength, this, [value, isBase64url(encoding) ? 'base64' : encoding]);
+  };
+  Buffer.isEncoding = function (encoding) {
+    return isBase64url(encoding) || apply(isEncoding, this, [encoding]);
+  };
+  Buffer.prototype.toString = function (encoding, start, end) {
+    if (isBase64url(encoding)) return toBase64url(apply(toString, this, ['base64', start, end]));
+    return apply(toString, this, arguments);
+  };
+  Buffer.prototype.write = function (string, offset, length, encoding) {
+    const args = [...arguments];
+    for (let i = 1; i < args.length; i++) if (isBase64url(args[i])) args[i] = 'base64';
+    return apply(write, this, args);
+  };
 }
 
 // --- the installer ------------------------------------------------------------------------------
