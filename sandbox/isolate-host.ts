@@ -20,8 +20,11 @@
  * (isolate-platform/entry.js bundled with its pure packages, see
  * PLATFORM_SOURCE): TextEncoder/TextDecoder, URL, atob/btoa, structuredClone,
  * timers, performance, crypto, Buffer, all built inside the isolate. Its only
- * host services are two more operations of the same host function: `now`
- * (a number) and `random` (at most 65536 bytes a call, copied in).
+ * host services are more operations of the same host function: `now` (a
+ * number), `random` (at most 65536 bytes a call, copied in) and `platformUrl`
+ * (the source of the platform's URL script, compiled in the isolate when a
+ * sleeve first uses URL: its IDNA tables would otherwise be most of every
+ * isolate's start).
  *
  * Timers: after the default export, the host drives the isolate's timer table
  * (one due timer a call, so microtasks run between timers); between timers it
@@ -50,7 +53,7 @@ import { setFlagsFromString } from 'node:v8';
 import path from 'node:path';
 import type { CompiledPolicy } from '../policies/engine.js';
 import { createFsOps } from './context.js';
-import { PLATFORM_SOURCE } from './isolate-platform.js';
+import { PLATFORM_SOURCE, PLATFORM_URL_SOURCE } from './isolate-platform.js';
 import { PRELUDE_SOURCE } from './isolate-prelude.js';
 import type { IsolateConfig, IsolateStats, SandboxConfig } from './protocol.js';
 import type { Reporter } from './reporter.js';
@@ -194,6 +197,7 @@ export function runInIsolate(opts: IsolateHostOptions): IsolateOutcome {
       process.exit(ISOLATE_EXIT.limit);
     }
     if (name === 'now') return clock();
+    if (name === 'platformUrl') return PLATFORM_URL_SOURCE;
     if (name === 'random') {
       lastError = undefined;
       if (typeof a !== 'number' || !Number.isInteger(a) || a < 0 || a > RANDOM_QUOTA) {

@@ -15,7 +15,8 @@
  * the operation failed; `host('error')` then returns the failure as plain data
  * ({ name, message, code, errno, syscall, path, dest, sleeveSandbox }).
  * `host('now')` is the host's monotonic clock (ms since the isolate started)
- * and `host('random', n)` n random bytes: the web platform's services.
+ * and `host('random', n)` n random bytes, `host('platformUrl')` the source of
+ * the platform's URL script: the web platform's services.
  *
  * `platform` is the web platform's `install` (isolate-platform/entry.js), run
  * here before any sleeve code. What the prelude returns is the host's one
@@ -153,6 +154,7 @@ export const PRELUDE_SOURCE = String.raw`(function sleeveSandboxPrelude(host, do
     now: () => host('now'),
     random: (n) => host('random', n),
     fatal: (error) => done('fatal', describe(error)),
+    urlSource: () => host('platformUrl'),
   });
   const next = timers.next;
   const tick = timers.tick;

@@ -7,8 +7,8 @@
  * This file runs INSIDE the isolate. scripts/bundle-sandbox.js bundles it with
  * its packages into one script (dist/sandbox/isolate-platform.js exports it as
  * a string) that evaluates to `install`; the isolate host runs it before the
- * prelude, and the prelude calls `install` with three functions of its own
- * (`now`, `random`, `fatal`), each built on the one host function. Like the
+ * prelude, and the prelude calls `install` with functions of its own (`now`,
+ * `random`, `fatal`, `urlSource`), each built on the one host function. Like the
  * prelude it is not a security boundary (the sleeve shares the isolate and can
  * replace any of it): the host validates what these functions send, and only
  * copies of primitive data cross. It is built from intrinsics captured before
@@ -41,6 +41,8 @@ const isArray = Array.isArray;
 const isView = ArrayBuffer.isView;
 const fromCharCode = String.fromCharCode;
 const captureStackTrace = Error.captureStackTrace;
+// biome-ignore lint/security/noGlobalEval: indirect eval of the bundled URL script the host hands in
+const indirectEval = eval;
 const toTag = Object.prototype.toString;
 const hasOwn = Object.prototype.hasOwnProperty;
 const promiseThen = Promise.prototype.then;
@@ -325,12 +327,14 @@ const TIMEOUT_MAX = 2 ** 31 - 1;
  * Installs the platform's globals and returns the timer driver.
  * services.now(): milliseconds since the isolate started (the host's monotonic clock);
  * services.random(n): an ArrayBuffer of n random bytes (0 <= n <= 65536);
- * services.fatal(error): an exception nothing caught (a timer or a microtask threw).
+ * services.fatal(error): an exception nothing caught (a timer or a microtask threw);
+ * services.urlSource(): the source of url.js's bundle (PLATFORM_URL_SOURCE).
  */
 export function install(services) {
   const now = services.now;
   const random = services.random;
   const fatal = services.fatal;
+  const urlSource = services.urlSource;
   const timeOrigin = Date.now() - now();
 
   // Timers: id -> entry; `next` scans (a sleeve has few; a flood costs the sleeve its own CPU and heap).
@@ -468,12 +472,12 @@ export function install(services) {
   for (const name of keys(globals)) {
     defineProperty(globalThis, name, { value: globals[name], writable: true, configurable: true, enumerable: false });
   }
-  // whatwg-url reads the global TextEncoder/TextDecoder as it loads, so it loads after them; and
-  // only when a sleeve first asks for URL (its IDNA tables are most of this bundle's start-up cost).
+  // URL is its own script (url.js), compiled when a sleeve first asks for URL: its IDNA tables
+  // would otherwise be most of every isolate's start-up. whatwg-url reads the global
+  // TextEncoder/TextDecoder as it loads, which by then are these.
   let url;
   const loadUrl = () => {
-    // biome-ignore lint/style/noCommonJs: esbuild turns this into the bundled module, evaluated lazily
-    url ??= require('whatwg-url');
+    url ??= indirectEval(urlSource());
     return url;
   };
   for (const name of ['URL', 'URLSearchParams']) {
