@@ -436,7 +436,9 @@ export default async function (ctx: Ctx): Promise<void> {
 
   it('attack: no host object is reachable through the platform (prototypes, returned values, timers, stack traces)', async () => {
     const r = await host({
-      'main.mjs': `export default async function (ctx) {
+      'main.mjs': `// Replacing eval before the first URL use does not reach the platform (it captured its own).
+globalThis.eval = () => { throw new Error('replaced'); };
+export default async function (ctx) {
   const o = {};
   const reach = (v) => {
     try {
@@ -453,7 +455,7 @@ export default async function (ctx: Ctx): Promise<void> {
     uuid: crypto.randomUUID(),
     now: performance.now(),
     timer: setTimeout(() => {}, 1),
-    url: new URL('http://h/'),
+    timerEarly: setTimeout(() => {}, 1),
     params: new URLSearchParams('a=1'),
     decoded: new TextDecoder().decode(Uint8Array.of(65)),
     encoded: new TextEncoder().encode('a'),
@@ -474,10 +476,12 @@ export default async function (ctx: Ctx): Promise<void> {
   Error.stackTraceLimit = 50;
   Error.prepareStackTrace = (e, sites) => {
     for (const s of sites) {
-      files.add(s.getFileName() ?? null);
+      const name = s.getScriptNameOrSourceURL() ?? s.getFileName() ?? null;
+      files.add(name);
       kinds.add(typeof s.getThis() + '/' + typeof s.getFunction());
       const f = s.getFunction();
       if (typeof f === 'function' && f.constructor !== Function) kinds.add('foreign function');
+      if (String(name).startsWith('sleeve-sandbox:') && (f !== undefined || s.getThis() !== undefined)) kinds.add('a platform frame gave its function or receiver');
     }
     return sites;
   };
@@ -488,7 +492,23 @@ export default async function (ctx: Ctx): Promise<void> {
   try { atob('*'); } catch (e) { e.stack; }
   try { crypto.getRandomValues(new Uint8Array(70000)); } catch (e) { e.stack; }
   try { new TextDecoder('utf-8', { fatal: true }).decode(Uint8Array.of(255)); } catch (e) { e.stack; }
+  // Frames inside the platform's own code: a getter it reads, a callback it calls; and the same from
+  // sloppy functions (made by Function), whose frames V8 does not hide, so the platform's frame under
+  // them would give its function and receiver if the platform were not strict code.
+  const sloppy = Function("return new Error('sloppy').stack");
+  await new Promise((resolve) => setTimeout(() => { sloppy(); resolve(); }, 1));
+  await new Promise((resolve) => setTimeout(Function('resolve', "return function () { new Error('sloppy timer').stack; resolve(); }")(resolve), 1));
+  queueMicrotask(Function("new Error('sloppy microtask').stack"));
+  await null;
+  new URLSearchParams('a=1').forEach(Function("new Error('sloppy forEach').stack"));
+  try { structuredClone(Object.defineProperty({}, 'x', { get: Function("return new Error('sloppy getter').stack"), enumerable: true })); } catch {}
+  try { new URL({ toString: Function("throw new Error('sloppy toString')") }); } catch (e) { e.stack; }
+  try { new URL({ toString() { throw new Error('in URL'); } }); } catch (e) { e.stack; }
+  try { structuredClone({ get x() { return new Error('in clone').stack; } }); } catch {}
+  new URLSearchParams('a=1').forEach(() => new Error('in forEach').stack);
+
   Error.prepareStackTrace = undefined;
+  o.urlAfterEval = new URL('http://h/').href;
   o.files = [...files];
   o.kinds = [...kinds];
   // A timer callback that throws a value with getters: the host only receives a string.
@@ -501,12 +521,15 @@ export default async function (ctx: Ctx): Promise<void> {
     assert.equal(r.code, 1, r.stderr);
     const o = out(r);
     for (const [k, v] of Object.entries(o)) {
-      if (k === 'files' || k === 'kinds' || k === 'globalsAfter') continue;
+      if (k === 'files' || k === 'kinds' || k === 'globalsAfter' || k === 'urlAfterEval') continue;
       assert.deepEqual(v, ['undefinedundefined', true], `${k}: ${JSON.stringify(v)}`);
     }
     const own = `file://${path.join(ws.dir, `web${n - 1}`, 'main.mjs')}`;
-    for (const f of o.files as Array<string | null>) assert.ok(f === own || f === null || f === 'sleeve-sandbox:platform' || f === 'sleeve-sandbox:prelude', `a call site in ${f}`);
+    for (const f of o.files as Array<string | null>) assert.ok(f === own || f === null || /^sleeve-sandbox:(?:platform|platform-url|prelude)$/.test(String(f)), `a call site in ${f}`);
     assert.ok(!(o.kinds as string[]).includes('foreign function'), JSON.stringify(o.kinds));
+    assert.ok(!(o.kinds as string[]).includes('a platform frame gave its function or receiver'), JSON.stringify(o.kinds));
+    assert.ok((o.files as string[]).includes('sleeve-sandbox:platform') && (o.files as string[]).includes('sleeve-sandbox:platform-url'), JSON.stringify(o.files));
+    assert.equal(o.urlAfterEval, 'http://h/');
     assert.equal(o.globalsAfter, 'undefinedundefined');
     // The thrown object's getters ran inside the isolate: the host printed the string it was given.
     assert.match(r.stderr, /forged|\[object Object\]/);
