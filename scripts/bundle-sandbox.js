@@ -41,6 +41,9 @@ async function platformScript(file, globalName, result) {
   // Strict mode throughout (esbuild marks an ES module entry's IIFE strict too; this keeps it so
   // whatever the entry): a structured stack trace (Error.prepareStackTrace) gives no function or
   // receiver of a strict frame, so sleeve code cannot pick the platform's closures off the stack.
+  // Strict mode throughout (esbuild marks an ES module entry's IIFE strict too; this keeps it so
+  // whatever the entry): a structured stack trace (Error.prepareStackTrace) gives no function or
+  // receiver of a strict frame, so sleeve code cannot pick the platform's closures off the stack.
   return `(function () {\n'use strict';\n${built.outputFiles[0].text}\nreturn ${result};\n})()`;
 }
 const platformSource = await platformScript('entry.js', '__sleeveSandboxPlatform', '__sleeveSandboxPlatform.install');
