@@ -2,7 +2,8 @@
  * Isolate mode: the sleeve's code runs in a V8 isolate (isolated-vm) inside
  * the sleeve process, and this host is the only thing it can reach. The
  * isolate holds no Node API at all: no `process`, `require`, `import` of
- * built-ins, timers or network. Its only door out is one synchronous host
+ * built-ins or network (its web platform, timers included, is built inside
+ * it: see below). Its only door out is one synchronous host
  * function, lent to the prelude, that takes copies of primitive data (strings,
  * plain objects, byte arrays) and performs `ctx.fs` operations through the
  * process's fs guard (the same policy engine, the same reports) under Node's
