@@ -160,6 +160,7 @@ const B64_INDEX = new Int16Array(128).fill(-1);
 for (let i = 0; i < 64; i++) B64_INDEX[B64.charCodeAt(i)] = i;
 
 function btoa(data) {
+  // biome-ignore lint/complexity/noArguments: a missing argument is a TypeError, unlike undefined (WebIDL)
   if (arguments.length === 0) throw new TypeError('The "data" argument must be specified');
   const s = S(data);
   let out = '';
@@ -175,6 +176,7 @@ function btoa(data) {
 }
 
 function atob(data) {
+  // biome-ignore lint/complexity/noArguments: a missing argument is a TypeError, unlike undefined (WebIDL)
   if (arguments.length === 0) throw new TypeError('The "data" argument must be specified');
   const bad = () => new DOMException('The string to be decoded is not correctly encoded.', 'InvalidCharacterError');
   let s = S(data).replace(/[\t\n\f\r ]/g, '');
@@ -220,7 +222,7 @@ function cloneValue(v, memory) {
     apply(mapSet, memory, [v, out]);
     return out;
   };
-  for (const [, valueOf] of valueOfs) if (is(valueOf, v)) return remember(Object(apply(valueOf, v, [])));
+  for (const [, unbox] of valueOfs) if (is(unbox, v)) return remember(Object(apply(unbox, v, [])));
   if (is(symbolValueOf, v)) throw cloneError('Symbol()');
   if (is(dateGetTime, v)) return remember(new Date(apply(dateGetTime, v, [])));
   if (is(regexpFlags, v) && is(regexpSource, v) && apply(toTag, v, []) === '[object RegExp]') {
@@ -273,6 +275,7 @@ function cloneValue(v, memory) {
 }
 
 function structuredClone(value, options) {
+  // biome-ignore lint/complexity/noArguments: a missing argument is a TypeError, unlike undefined (WebIDL)
   if (arguments.length === 0) throw new TypeError('The "value" argument must be specified');
   const memory = new Map();
   const transfer = options?.transfer;
@@ -298,7 +301,7 @@ const toBase64url = (base64) => base64.replace(/\+/g, '-').replace(/\//g, '_').r
 {
   // Its base64 decoder already reads the URL-safe alphabet and missing padding.
   const { from, byteLength, isEncoding } = Buffer;
-  const { toString, write } = Buffer.prototype;
+  const { toString: bufferToString, write: bufferWrite } = Buffer.prototype;
   Buffer.from = function (value, encodingOrOffset, length) {
     return apply(from, this, [value, isBase64url(encodingOrOffset) && typeof value === 'string' ? 'base64' : encodingOrOffset, length]);
   };
@@ -308,14 +311,13 @@ const toBase64url = (base64) => base64.replace(/\+/g, '-').replace(/\//g, '_').r
   Buffer.isEncoding = function (encoding) {
     return isBase64url(encoding) || apply(isEncoding, this, [encoding]);
   };
-  Buffer.prototype.toString = function (encoding, start, end) {
-    if (isBase64url(encoding)) return toBase64url(apply(toString, this, ['base64', start, end]));
-    return apply(toString, this, arguments);
+  Buffer.prototype.toString = function (...args) {
+    if (isBase64url(args[0])) return toBase64url(apply(bufferToString, this, ['base64', args[1], args[2]]));
+    return apply(bufferToString, this, args);
   };
-  Buffer.prototype.write = function (string, offset, length, encoding) {
-    const args = [...arguments];
+  Buffer.prototype.write = function (...args) {
     for (let i = 1; i < args.length; i++) if (isBase64url(args[i])) args[i] = 'base64';
-    return apply(write, this, args);
+    return apply(bufferWrite, this, args);
   };
 }
 
