@@ -6,7 +6,7 @@
  * Each section is a function returning a SectionReport; add new sections to
  * SECTIONS. Sections: decide (policy-decide.ts), startup (run-startup.ts),
  * fs-heavy (run-fs-heavy.ts), memory (run-memory.ts), audit (audit.ts),
- * audit-changes (audit-changes.ts), isolate (run-isolate.ts). Human-readable lines go to stdout, or to
+ * audit-changes (audit-changes.ts), isolate (run-isolate.ts), isolate-platform (isolate-platform.ts). Human-readable lines go to stdout, or to
  * stderr with --json, where stdout holds one JSON object.
  */
 import { realpathSync } from 'node:fs';
@@ -15,6 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { type DecideBenchOptions, type SectionReport, benchDecide } from './policy-decide.js';
 import { type FsHeavyBenchOptions, benchFsHeavy } from './run-fs-heavy.js';
 import { type IsolateBenchOptions, benchIsolate } from './run-isolate.js';
+import { type IsolatePlatformBenchOptions, benchIsolatePlatform } from './isolate-platform.js';
 import { type MemoryBenchOptions, benchMemory } from './run-memory.js';
 import { type AuditBenchOptions, auditSection } from './audit.js';
 import { type AuditChangesBenchOptions, benchAuditChanges } from './audit-changes.js';
@@ -108,6 +109,16 @@ export const SECTIONS: readonly Section[] = Object.freeze([
       if (options.reps !== undefined) isolateOptions.reps = options.reps;
       if (options.progress !== undefined) isolateOptions.progress = options.progress;
       return benchIsolate(isolateOptions);
+    },
+  },
+  {
+    name: 'isolate-platform',
+    description: "isolate mode's web platform: what it adds to each isolate's start, and the first URL's lazy load",
+    run: (options: BenchOptions) => {
+      const platformOptions: IsolatePlatformBenchOptions = {};
+      if (options.reps !== undefined) platformOptions.reps = options.reps;
+      if (options.progress !== undefined) platformOptions.progress = options.progress;
+      return benchIsolatePlatform(platformOptions);
     },
   },
   {

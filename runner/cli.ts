@@ -118,6 +118,19 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
       setExit(await doctorCommand({ json: opts.json }, io));
     });
 
+  program
+    .command('vendor')
+    .description('Bundle a pure package into one ES module file beside an isolate-mode sleeve (refused, exit 2, if it needs Node built-ins)')
+    .argument('<package>', 'package name or subpath, installed in node_modules (e.g. zod)')
+    .requiredOption('--into <dir>', 'where the bundle goes, e.g. sleeves/my-sleeve/vendor')
+    .option('--from <dir>', 'resolve the package from this directory (default: the current directory)')
+    .option('--json', 'print the result as JSON', false)
+    .exitOverride()
+    .action(async (pkg: string, opts: { into: string; from?: string; json: boolean }) => {
+      const { vendorCommand } = await import('./commands/vendor.js');
+      setExit(await vendorCommand({ pkg, into: opts.into, from: opts.from, json: opts.json }, io));
+    });
+
   const audit = program
     .command('audit')
     .description('Check audit reports')

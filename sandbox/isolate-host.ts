@@ -2,7 +2,8 @@
  * Isolate mode: the sleeve's code runs in a V8 isolate (isolated-vm) inside
  * the sleeve process, and this host is the only thing it can reach. The
  * isolate holds no Node API at all: no `process`, `require`, `import` of
- * built-ins, timers or network. Its only door out is one synchronous host
+ * built-ins or network (its web platform, timers included, is built inside
+ * it: see below). Its only door out is one synchronous host
  * function, lent to the prelude, that takes copies of primitive data (strings,
  * plain objects, byte arrays) and performs `ctx.fs` operations through the
  * process's fs guard (the same policy engine, the same reports) under Node's
@@ -16,20 +17,48 @@
  * is refused and reported, as the bundler refuses it in process mode).
  * Everything else fails with an error that says what to do instead.
  *
+ * Web platform: before the prelude, the host runs the platform script
+ * (isolate-platform/entry.js bundled with its pure packages, see
+ * PLATFORM_SOURCE): TextEncoder/TextDecoder, URL, atob/btoa, structuredClone,
+ * timers, performance, crypto, Buffer, all built inside the isolate. Its only
+ * host services are more operations of the same host function: `now` (a
+ * number), `random` (at most 65536 bytes a call, copied in) and `platformUrl`
+ * (the source of the platform's URL script, compiled in the isolate when a
+ * sleeve first uses URL: its IDNA tables would otherwise be most of every
+ * isolate's start).
+ *
+ * Timers: after the default export, the host drives the isolate's timer table
+ * (one due timer a call, so microtasks run between timers); between timers it
+ * sleeps this thread until the next is due. A sleeve ends when no timer that
+ * keeps it alive is left (as a Node process does), when a timer or a microtask
+ * throws (as an uncaught exception ends one), or at its timeout: a timer due
+ * after the timeout is not waited for.
+ *
  * Limits: the policy's memory limit is the isolate's memoryLimit; the
- * timeout bounds module evaluation and the default export together (V8
- * terminates the isolate's execution when it passes, and since the isolate
- * only ever runs on this thread its CPU time is bounded by the same clock).
+ * timeout bounds module evaluation, the default export and the timers
+ * together (V8 terminates the isolate's execution when it passes, and since
+ * the isolate only ever runs on this thread its CPU time is bounded by the
+ * same clock).
+ *
+ * Errors: what the sleeve threw is printed with its name, message and stack,
+ * its positions mapped back to the sleeve's own source through the inline
+ * source maps of the compiled modules (source-map.ts), headed by the
+ * thrower's file:line and source line as Node prints an uncaught exception.
+ * Stack frames of the host are left out.
  */
+import { randomBytes } from 'node:crypto';
 import type fs from 'node:fs';
 import { isBuiltin } from 'node:module';
+import { performance } from 'node:perf_hooks';
 import { setFlagsFromString } from 'node:v8';
 import path from 'node:path';
 import type { CompiledPolicy } from '../policies/engine.js';
 import { createFsOps } from './context.js';
+import { PLATFORM_SOURCE, PLATFORM_URL_SOURCE } from './isolate-platform.js';
 import { PRELUDE_SOURCE } from './isolate-prelude.js';
 import type { IsolateConfig, IsolateStats, SandboxConfig } from './protocol.js';
 import type { Reporter } from './reporter.js';
+import { mapStack, type SourceMap, inlineSourceMap } from './source-map.js';
 
 /** The slice of isolated-vm this host uses (the package ships no types we compile against). */
 export interface Ivm {
@@ -114,6 +143,15 @@ const MAX_LOG_LINE = 1024 * 1024;
 /** The sleeve's isolate's share of the thread's stack (V8's default --stack-size on x64 is 984 KiB). */
 const ISOLATE_STACK_KIB = 704;
 
+/** getRandomValues's quota (WebCrypto): the most random bytes one call may ask for. */
+export const RANDOM_QUOTA = 65536;
+
+/** This thread waits (the isolate has nothing to run until its next timer). */
+const sleeper = new Int32Array(new SharedArrayBuffer(4));
+function sleep(ms: number): void {
+  if (ms > 0) Atomics.wait(sleeper, 0, 0, ms);
+}
+
 function nsToMs(ns: bigint): number {
   return Math.round(Number(ns) / 1e4) / 100;
 }
@@ -136,10 +174,41 @@ export function runInIsolate(opts: IsolateHostOptions): IsolateOutcome {
   const context = isolate.createContextSync();
 
   const ops = createFsOps(opts.fs);
+  // The compiled code of each module loaded, for its inline source map (decoded when first needed).
+  const codes = new Map<string, string>();
+  const maps = new Map<string, SourceMap | undefined>();
+  const mapOf = (file: string): SourceMap | undefined => {
+    if (!maps.has(file)) {
+      const code = codes.get(file);
+      maps.set(file, code === undefined ? undefined : inlineSourceMap(code));
+    }
+    return maps.get(file);
+  };
+  const knownFrame = (line: string) => line.includes('sleeve-sandbox:') || [...codes.keys()].some((f) => line.includes(`file://${f}:`));
+  const mapText = (text: string) => (text.includes('file://') ? mapStack(text, mapOf).text : text);
+  const clockStart = performance.now();
+  const clock = () => performance.now() - clockStart;
   let lastError: HostError | undefined;
   const host = new ivm.Callback((name: unknown, a: unknown, b: unknown, c: unknown) => {
+    // isolated-vm's timeout does not count the time spent in host calls, so a loop of them (random
+    // bytes, ctx.fs) would run several times past the timeout: past the deadline, any call ends it.
+    if (deadline !== undefined && Date.now() >= deadline) {
+      reporter.send({ t: 'limit', limit: 'timeout', detail: `the isolate ran past its timeout of ${iso.timeoutMs} ms and was stopped` });
+      opts.writeOut(2, `sleeve-sandbox: the isolate ran past its timeout of ${iso.timeoutMs} ms and was stopped (in a call to the host)\n`);
+      process.exit(ISOLATE_EXIT.limit);
+    }
+    if (name === 'now') return clock();
+    if (name === 'platformUrl') return PLATFORM_URL_SOURCE;
+    if (name === 'random') {
+      lastError = undefined;
+      if (typeof a !== 'number' || !Number.isInteger(a) || a < 0 || a > RANDOM_QUOTA) {
+        lastError = { name: 'RangeError', message: `random: a byte count from 0 to ${RANDOM_QUOTA} is expected` };
+        throw new Error(lastError.message);
+      }
+      return exactBytes(randomBytes(a));
+    }
     if (name === 'log' || name === 'logErr') {
-      const text = typeof a === 'string' ? a : String(a);
+      const text = mapText(typeof a === 'string' ? a : String(a));
       opts.writeOut(name === 'log' ? 1 : 2, `${text.length > MAX_LOG_LINE ? `${text.slice(0, MAX_LOG_LINE)}…` : text}\n`);
       return undefined;
     }
@@ -172,9 +241,15 @@ export function runInIsolate(opts: IsolateHostOptions): IsolateOutcome {
   });
 
   let outcome: { how: 'returned' | 'threw'; error: string } | undefined;
+  let fatal: string | undefined;
   const done = new ivm.Callback((how: unknown, error: unknown) => {
+    const text = typeof error === 'string' ? error.slice(0, 4000) : '';
+    if (how === 'fatal') {
+      fatal ??= text;
+      return;
+    }
     if (outcome) return;
-    outcome = { how: how === 'threw' ? 'threw' : 'returned', error: typeof error === 'string' ? error.slice(0, 4000) : '' };
+    outcome = { how: how === 'threw' ? 'threw' : 'returned', error: text };
   });
 
   const stats = (): IsolateStats => {
@@ -217,8 +292,30 @@ export function runInIsolate(opts: IsolateHostOptions): IsolateOutcome {
     opts.writeOut(2, `${text}\n`);
     return { exitCode: ISOLATE_EXIT.threw, stats: stats() };
   };
+  /** What the sleeve threw, as Node prints an uncaught exception: where, the source line, the stack. */
+  const uncaught = (stack: string): IsolateOutcome => {
+    const mapped = mapStack(stack, mapOf);
+    const where = mapped.first;
+    if (!where) return threw(mapped.text);
+    const head = `file://${where.file}:${where.line}`;
+    const caret = where.text === undefined ? '' : `\n${where.text}\n${' '.repeat(Math.max(0, where.column - 1))}^\n`;
+    return threw(`${head}${caret}\n${mapped.text}`);
+  };
+  /** The isolate's part of an error isolated-vm rethrew here: its name, message and frames, no host frames. */
+  const isolateStack = (error: unknown): string => {
+    if (!(error instanceof Error)) return `Uncaught ${String(error)}`;
+    const stack = typeof error.stack === 'string' ? error.stack : `${error.name}: ${error.message}`;
+    const lines = stack.split('\n');
+    const boundary = lines.findIndex((l) => l.includes('<isolated-vm boundary>'));
+    const own = boundary < 0 ? lines : lines.slice(0, boundary);
+    const firstFrame = own.findIndex((l) => /^\s+at /.test(l));
+    if (firstFrame < 0) return own.join('\n');
+    const frames = own.slice(firstFrame).filter((l) => /\(?sleeve-sandbox:|\(?file:\/\//.test(l) && knownFrame(l));
+    return [...own.slice(0, firstFrame), ...frames].join('\n');
+  };
 
   try {
+    const platform = isolate.compileScriptSync(PLATFORM_SOURCE, { filename: 'sleeve-sandbox:platform' }).runSync(context, { reference: true }) as IvmReference;
     const prelude = isolate.compileScriptSync(PRELUDE_SOURCE, { filename: 'sleeve-sandbox:prelude' }).runSync(context, { reference: true }) as IvmReference;
     const meta = {
       runId: config.runId,
@@ -228,10 +325,11 @@ export function runInIsolate(opts: IsolateHostOptions): IsolateOutcome {
       args: [...config.args],
       env: { ...process.env },
     };
-    const start = prelude.applySync(undefined, [host, done, new ivm.ExternalCopy(meta).copyInto({ release: true })], {
+    const control = prelude.applySync(undefined, [host, done, new ivm.ExternalCopy(meta).copyInto({ release: true }), platform.derefInto()], {
       result: { reference: true },
     }) as IvmReference;
     prelude.release();
+    platform.release();
 
     const moduleFiles = new Map<IvmModule, string>();
     const loaded = new Map<string, IvmModule>();
@@ -254,7 +352,9 @@ export function runInIsolate(opts: IsolateHostOptions): IsolateOutcome {
         });
         throw new Error(`import of ${file} refused: the policy ${decision.policy} denies reading it (${decision.reason})`);
       }
-      const mod = isolate.compileModuleSync(opts.readCode(entry.code), { filename: `file://${file}` });
+      const code = opts.readCode(entry.code);
+      codes.set(file, code);
+      const mod = isolate.compileModuleSync(code, { filename: `file://${file}` });
       moduleFiles.set(mod, file);
       loaded.set(file, mod);
       return mod;
@@ -275,23 +375,49 @@ export function runInIsolate(opts: IsolateHostOptions): IsolateOutcome {
     try {
       main = load(iso.modules.entry);
       main.instantiateSync(context, resolveImport);
-      main.evaluateSync({ timeout: remaining() });
     } catch (error) {
       return limitHit(error) ?? threw(`sleeve-sandbox: ${error instanceof Error ? error.message : String(error)}`);
     }
     try {
+      main.evaluateSync({ timeout: remaining() });
+    } catch (error) {
+      return limitHit(error) ?? uncaught(isolateStack(error));
+    }
+    try {
       const exported = main.namespace.getSync('default', { reference: true });
-      start.applySync(undefined, [exported.derefInto()], { timeout: remaining() });
+      control.applySync(undefined, ['start', exported.derefInto()], { timeout: remaining() });
     } catch (error) {
       // isolated-vm rethrows what the isolate did not catch, an unhandled rejection included.
-      return limitHit(error) ?? threw(`sleeve-sandbox: uncaught in the isolate: ${error instanceof Error ? error.message : String(error)}`);
+      return limitHit(error) ?? uncaught(isolateStack(error));
     }
+    // The timers: run each when it is due, until none keeps the sleeve alive or the timeout.
+    while (fatal === undefined) {
+      let due: unknown;
+      try {
+        due = control.applySync(undefined, ['next'], { timeout: remaining() });
+      } catch (error) {
+        return limitHit(error) ?? uncaught(isolateStack(error));
+      }
+      if (typeof due !== 'number' || !(due >= 0)) break;
+      const wait = due - clock();
+      if (deadline !== undefined && Date.now() + wait >= deadline) {
+        sleep(deadline - Date.now());
+        return stopped('timeout', `the isolate ran past its timeout of ${iso.timeoutMs} ms and was stopped (a timer was still pending)`);
+      }
+      sleep(wait);
+      try {
+        control.applySync(undefined, ['tick', clock()], { timeout: remaining() });
+      } catch (error) {
+        return limitHit(error) ?? uncaught(isolateStack(error));
+      }
+    }
+    if (fatal !== undefined) return uncaught(fatal);
     if (!outcome) {
-      // Nothing in an isolate can settle a promise later (no timers, no I/O): it is stuck for good.
-      opts.writeOut(2, 'sleeve-sandbox: the default export returned a promise that never settles (nothing in an isolate can resolve it later)\n');
+      // No timer is left and nothing else in an isolate (no I/O) can settle a promise later: it is stuck for good.
+      opts.writeOut(2, 'sleeve-sandbox: the default export returned a promise that never settles (no timer is pending, and nothing else in an isolate can resolve it later)\n');
       return { exitCode: ISOLATE_EXIT.unsettled, stats: stats() };
     }
-    if (outcome.how === 'threw') return threw(outcome.error);
+    if (outcome.how === 'threw') return uncaught(outcome.error);
     return { exitCode: 0, stats: stats() };
   } finally {
     if (!isolate.isDisposed) {

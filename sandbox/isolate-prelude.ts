@@ -14,8 +14,20 @@
  * `host(op, a, b, c)` is synchronous. It returns the result, or throws when
  * the operation failed; `host('error')` then returns the failure as plain data
  * ({ name, message, code, errno, syscall, path, dest, sleeveSandbox }).
+ * `host('now')` is the host's monotonic clock (ms since the isolate started)
+ * and `host('random', n)` n random bytes, `host('platformUrl')` the source of
+ * the platform's URL script: the web platform's services.
+ *
+ * `platform` is the web platform's `install` (isolate-platform/entry.js), run
+ * here before any sleeve code. What the prelude returns is the host's one
+ * handle: `control('start', main)` calls the default export,
+ * `control('next')` says when the earliest timer is due (-1: none keeps the
+ * sleeve alive) and `control('tick', now)` runs one due timer. `done` takes
+ * 'returned' or 'threw' for the default export's outcome, and 'fatal' for an
+ * exception nothing caught (a timer or a microtask threw), which ends the
+ * sleeve as an uncaught exception ends a Node process.
  */
-export const PRELUDE_SOURCE = String.raw`(function sleeveSandboxPrelude(host, done, meta) {
+export const PRELUDE_SOURCE = String.raw`(function sleeveSandboxPrelude(host, done, meta, platform) {
   'use strict';
   const freeze = Object.freeze;
   const keys = Object.keys;
@@ -138,7 +150,16 @@ export const PRELUDE_SOURCE = String.raw`(function sleeveSandboxPrelude(host, do
       return 'a value that cannot be described was thrown';
     }
   };
-  return function start(main) {
+  const timers = platform({
+    now: () => host('now'),
+    random: (n) => host('random', n),
+    fatal: (error) => done('fatal', describe(error)),
+    urlSource: () => host('platformUrl'),
+  });
+  const next = timers.next;
+  const tick = timers.tick;
+
+  const start = function (main) {
     if (typeof main !== 'function') {
       done('returned', '');
       return;
@@ -155,5 +176,10 @@ export const PRELUDE_SOURCE = String.raw`(function sleeveSandboxPrelude(host, do
     } catch (error) {
       done('threw', describe(error));
     }
+  };
+  return function control(op, arg) {
+    if (op === 'start') return start(arg);
+    if (op === 'next') return next();
+    if (op === 'tick') return tick(arg);
   };
 })`;

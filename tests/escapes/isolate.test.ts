@@ -297,9 +297,21 @@ const ISOLATE_GLOBALS = new Set(
     'TypeError URIError Uint16Array Uint32Array Uint8Array Uint8ClampedArray WeakMap WeakRef WeakSet WebAssembly console ' +
     'decodeURI decodeURIComponent encodeURI encodeURIComponent escape eval globalThis isFinite isNaN parseFloat parseInt undefined unescape ' +
     // later ECMAScript editions may add these
-    'Float16Array Iterator AsyncIterator DisposableStack AsyncDisposableStack SuppressedError'
+    'Float16Array Iterator AsyncIterator DisposableStack AsyncDisposableStack SuppressedError ' +
+    // the web platform (sandbox/isolate-platform/entry.js), built inside the isolate
+    'TextEncoder TextDecoder URL URLSearchParams DOMException atob btoa structuredClone queueMicrotask ' +
+    'setTimeout setInterval clearTimeout clearInterval crypto performance Buffer'
   ).split(' '),
 );
+/** What `typeof` gives for the web platform's globals the globals attack probes (any other probe: 'undefined'). */
+const WEB_PLATFORM = new Map([
+  ['Buffer', 'function'],
+  ['setTimeout', 'function'],
+  ['setInterval', 'function'],
+  ['queueMicrotask', 'function'],
+  ['structuredClone', 'function'],
+  ['performance', 'object'],
+]);
 
 const PROBE_KEYS = ['stat', 'readdir', 'readFile', 'readFileBuffer', 'readText', 'readJson', 'readJsonInner', 'promise', 'enoent', 'eisdir', 'badOp'];
 
@@ -320,8 +332,11 @@ const BATCHES: BatchCase[] = [
         status: 'ok',
         noDenials: true,
         observe: (o) => {
-          for (const [k, v] of Object.entries(o.typeofs as Record<string, string>)) assert.equal(v, 'undefined', `typeof globalThis.${k}`);
-          assert.deepEqual(o.bare, { process: 'undefined', require: 'undefined', module: 'undefined', Buffer: 'undefined' });
+          for (const [k, v] of Object.entries(o.typeofs as Record<string, string>)) {
+            assert.equal(v, WEB_PLATFORM.get(k) ?? 'undefined', `typeof globalThis.${k}`);
+          }
+          assert.deepEqual(o.bare, { process: 'undefined', require: 'undefined', module: 'undefined', Buffer: 'function' });
+          assert.deepEqual(o.webPlatform, { ownFunctions: true, bufferIsUint8Array: true, hostProcess: 'undefined' }, 'the web platform is made of isolate objects');
           assert.equal(o.viaConstructor, 'threw ReferenceError', "globalThis.constructor.constructor('return process')()");
           for (const k of ['viaFunctionThis', 'viaFunctionThisRequire', 'viaIndirectEval', 'viaEval', 'viaArrowCtor', 'viaAsyncCtor', 'viaGeneratorCtor', 'viaCtxFn', 'viaCtxLog', 'viaConsole', 'viaCtxProto']) {
             assert.equal(o[k], 'undefined', k);
@@ -579,12 +594,25 @@ const BATCHES: BatchCase[] = [
     ],
   },
   {
-    title: 'time (--timeout 2): endless loops anywhere, Atomics.wait, wasm loops, log floods end as timeout; a promise that cannot settle fails',
+    title:
+      'time (--timeout 2): endless loops anywhere, Atomics.wait, wasm loops, log floods, timer and random floods, a timer past the timeout end as timeout; a promise that cannot settle fails',
     args: ['--timeout', '2', '--log-limit', '1'],
     exit: 1,
     maxSeconds: 30,
     sleeves: [
-      ...['infinite-loop.mjs', 'top-level-loop.mjs', 'await-loop.mjs', 'microtask-chain.mjs', 'getter-loop.mjs', 'thrown-getter-loop.mjs', 'atomics-wait.mjs', 'wasm-loop.mjs'].map(
+      ...[
+        'infinite-loop.mjs',
+        'top-level-loop.mjs',
+        'await-loop.mjs',
+        'microtask-chain.mjs',
+        'getter-loop.mjs',
+        'thrown-getter-loop.mjs',
+        'atomics-wait.mjs',
+        'wasm-loop.mjs',
+        'timer-flood.mjs',
+        'timer-past-timeout.mjs',
+        'random-flood.mjs',
+      ].map(
         (file): SleeveCase => ({ file, status: 'timeout', noDenials: true }),
       ),
       {

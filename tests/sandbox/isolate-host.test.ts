@@ -68,7 +68,7 @@ describe('the isolate host, on its own', () => {
   const exitOf = (r: HostRun) => r.messages.find((m): m is ExitMessage => m.t === 'exit');
   const limitOf = (r: HostRun) => r.messages.find((m): m is LimitMessage => m.t === 'limit');
 
-  it('gives ctx and console, nothing of Node, and reports the isolate in the exit message', async () => {
+  it('gives ctx, console and the web platform (a pure Buffer, timers), nothing of Node, and reports the isolate in the exit message', async () => {
     const r = await host({
       'main.mjs': `import { twice } from './lib/math.mjs';
 export default async function (ctx) {
@@ -90,8 +90,8 @@ export default async function (ctx) {
     assert.deepEqual(JSON.parse(fs.readFileSync(path.join(runDir, 'seen.json'), 'utf8')), {
       process: 'undefined',
       require: 'undefined',
-      Buffer: 'undefined',
-      setTimeout: 'undefined',
+      Buffer: 'function',
+      setTimeout: 'function',
       fetch: 'undefined',
       args: ['--flag'],
       env: 'x',

@@ -42,6 +42,13 @@ export default async function (ctx) {
   o.fsKeys = Object.keys(ctx.fs).sort();
   o.envKeys = Object.keys(ctx.env).sort();
   o.envHasConfig = 'SLEEVE_SANDBOX_CONFIG' in ctx.env;
+  // The web platform's globals are the isolate's own objects, not the host's.
+  const platform = [Buffer, setTimeout, setInterval, clearTimeout, queueMicrotask, structuredClone, atob, btoa, URL, TextDecoder, TextEncoder, DOMException, crypto.getRandomValues, performance.now];
+  o.webPlatform = {
+    ownFunctions: platform.every((f) => f.constructor === Function),
+    bufferIsUint8Array: Object.getPrototypeOf(Buffer.prototype) === Uint8Array.prototype,
+    hostProcess: platform.map((f) => f.constructor('return typeof process')()).find((t) => t !== 'undefined') ?? 'undefined',
+  };
   o.nativeSources = [String(ctx.fs.readFile).slice(0, 200), String(ctx.log).slice(0, 200)];
   await ctx.fs.writeJson(`${ctx.runDir}/observed.json`, o);
 }
