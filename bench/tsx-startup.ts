@@ -16,9 +16,11 @@
  *             the runner would not give: a cache shared between sleeves is a
  *             channel between them).
  * Then, once: does tsx's loader start under Node's permission model with the
- * grants a sleeve gets (read the workspace, write its run dir), with tsx's
- * own directory added to the read grant, and with --allow-worker too (tsx
- * registers its hooks with module.register, which runs them on a thread)?
+ * grants a sleeve gets (read the workspace, write its run dir), with the
+ * node_modules holding tsx and esbuild added to the read grant, and with
+ * --allow-worker too (tsx registers its hooks with module.register, which
+ * runs them on a thread), and with --allow-child-process too (esbuild's API
+ * starts its native binary for a transform the cache does not have)?
  *
  * tsx is not a dependency of sleeve-sandbox (this section is why): it is
  * loaded from the project's node_modules or from SLEEVE_BENCH_MODULES.
@@ -143,11 +145,15 @@ export async function benchTsx(opts: TsxBenchOptions = {}): Promise<SectionRepor
       return r.code === 0 ? 'starts' : `fails (exit ${r.code}): ${r.stderr.trim().split('\n').find((l) => /Error|ERR_/.test(l)) ?? r.stderr.trim().split('\n')[0]}`;
     };
     const permWs = await permTry([]);
-    const permTsx = await permTry([tsx.dir]);
+    // tsx loads esbuild from the node_modules it sits in: grant that whole directory.
+    const modules = path.dirname(tsx.dir);
+    const permTsx = await permTry([modules]);
     // tsx's hooks run on a loader thread (module.register): only --allow-worker lets it start, which a policy with workers: false withholds.
-    const permWorker = await permTry([tsx.dir], ['--allow-worker']);
+    const permWorker = await permTry([modules], ['--allow-worker']);
+    // And a cold cache makes esbuild's API start its native binary: --allow-child-process, which childProcess: false withholds.
+    const permChild = await permTry([modules], ['--allow-worker', '--allow-child-process']);
     const lines = [`tsx ${tsx.version}: a 2-file TypeScript sleeve, batch wall time, concurrency ${concurrency}, median of ${reps} (ratio to plain .mjs)`];
-    const json: Record<string, unknown> = { tsx: tsx.version, reps, concurrency, permission: { workspaceOnly: permWs, withTsxDir: permTsx, withTsxDirAndWorker: permWorker } };
+    const json: Record<string, unknown> = { tsx: tsx.version, reps, concurrency, permission: { workspaceOnly: permWs, withTsxModules: permTsx, withTsxModulesAndWorker: permWorker, withWorkerAndChildProcess: permChild } };
     for (const n of sizes) {
       const base = median(times.get(`js/${n}`) ?? []);
       for (const v of variants) {
@@ -158,8 +164,9 @@ export async function benchTsx(opts: TsxBenchOptions = {}): Promise<SectionRepor
       }
     }
     lines.push(`  under Node's permission model, read grant = workspace: ${permWs}`);
-    lines.push(`  under Node's permission model, read grant = workspace + tsx's directory: ${permTsx}`);
+    lines.push(`  under Node's permission model, read grant = workspace + the node_modules of tsx and esbuild: ${permTsx}`);
     lines.push(`  the same plus --allow-worker (which workers: false withholds): ${permWorker}`);
+    lines.push(`  the same plus --allow-child-process (which childProcess: false withholds): ${permChild}`);
     return { name: 'tsx', lines, json };
   } finally {
     ws.remove();
