@@ -2,7 +2,10 @@
  * The environment of a sleeve process, built only from the policy: the
  * variables it passes through, the ones it sets, the sleeve's own variables,
  * and the manifest's extras (which may not override what the policy sets).
- * Nothing else reaches the sleeve.
+ * Nothing else reaches the sleeve. Because a sleeve cannot tell a variable
+ * the policy dropped from one never set, this module also decides which
+ * dropped parent variables look relevant (NOTICED_ENV), for the one notice
+ * `run` prints per batch and for audit.json: names only, never values.
  */
 import path from 'node:path';
 import { UsageError } from '../../policies/errors.js';
