@@ -6,7 +6,8 @@
  * Each section is a function returning a SectionReport; add new sections to
  * SECTIONS. Sections: decide (policy-decide.ts), startup (run-startup.ts),
  * fs-heavy (run-fs-heavy.ts), memory (run-memory.ts), audit (audit.ts),
- * audit-changes (audit-changes.ts), isolate (run-isolate.ts), isolate-platform (isolate-platform.ts). Human-readable lines go to stdout, or to
+ * audit-changes (audit-changes.ts), isolate (run-isolate.ts), isolate-platform (isolate-platform.ts), walkers (walkers.ts),
+ * tsx (tsx-startup.ts). Human-readable lines go to stdout, or to
  * stderr with --json, where stdout holds one JSON object.
  */
 import { realpathSync } from 'node:fs';
@@ -21,6 +22,8 @@ import { type AuditBenchOptions, auditSection } from './audit.js';
 import { type AuditChangesBenchOptions, benchAuditChanges } from './audit-changes.js';
 import { type OsLayerBenchOptions, benchOsLayer } from './run-os-layer.js';
 import { type StartupBenchOptions, benchStartup } from './run-startup.js';
+import { type TsxBenchOptions, benchTsx } from './tsx-startup.js';
+import { type WalkersBenchOptions, benchWalkers } from './walkers.js';
 
 export interface BenchOptions {
   /** Repetitions per measurement (medians are reported). */
@@ -119,6 +122,27 @@ export const SECTIONS: readonly Section[] = Object.freeze([
       if (options.reps !== undefined) platformOptions.reps = options.reps;
       if (options.progress !== undefined) platformOptions.progress = options.progress;
       return benchIsolatePlatform(platformOptions);
+      },
+    },
+    {
+    name: 'walkers',
+    description: "the auditor's walker against fast-glob and fdir (listing + BigInt lstat of a 50,000-file tree)",
+    run: (options: BenchOptions) => {
+      const walkersOptions: WalkersBenchOptions = {};
+      if (options.reps !== undefined) walkersOptions.reps = options.reps;
+      if (options.files !== undefined) walkersOptions.files = options.files;
+      if (options.progress !== undefined) walkersOptions.progress = options.progress;
+      return benchWalkers(walkersOptions);
+    },
+  },
+  {
+    name: 'tsx',
+    description: 'a TypeScript sleeve started with node --import tsx against the compile-once-per-batch esbuild bundle, batches of 1 and 8',
+    run: (options: BenchOptions) => {
+      const tsxOptions: TsxBenchOptions = {};
+      if (options.reps !== undefined) tsxOptions.reps = options.reps;
+      if (options.progress !== undefined) tsxOptions.progress = options.progress;
+      return benchTsx(tsxOptions);
     },
   },
   {

@@ -26,6 +26,8 @@ export interface ReportContext {
   weakened: readonly string[];
   /** Where each sleeve's policy came from, in the order of the batch's results. */
   policySources: readonly (PolicySourceReport | undefined)[];
+  /** Per sleeve, in the same order: the parent variables that looked relevant and its policy did not pass (names only). */
+  envDropped?: readonly (readonly string[] | undefined)[];
 }
 
 /** The verdict of a finished batch: one rule (verdict.ts), over what the report will say. */
@@ -81,6 +83,7 @@ export function buildAuditReport(batch: BatchResult, audit: AuditOutcome | undef
       runDir: r.runDir,
       policy: r.policy,
       ...(ctx.policySources[i] ? { policySource: ctx.policySources[i] } : {}),
+      ...(ctx.envDropped?.[i]?.length ? { envDropped: [...(ctx.envDropped[i] as readonly string[])] } : {}),
       layers: audit ? [...r.layers, 'auditor'] : r.layers,
       status: r.status,
       exitCode: r.exitCode,

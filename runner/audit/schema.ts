@@ -91,6 +91,12 @@ export const sleeveReportSchema = z.strictObject({
   runDir: z.string(),
   policy: z.string(),
   policySource: policySourceSchema.optional().describe('Absent only for a sleeve of a report written before planning finished.'),
+  envDropped: z
+    .array(z.string())
+    .optional()
+    .describe(
+      "Variables set in the runner's environment that look relevant to this sleeve (well-known ones such as DEBUG, TZ, LANG, or holding its name) but that its policy does not pass: names only, never values. Absent when there are none.",
+    ),
   layers: z.array(z.string()).describe('Enforcement layers active for this sleeve.'),
   status: sleeveStatusSchema,
   exitCode: z.number().int().nullable(),

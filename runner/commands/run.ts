@@ -27,6 +27,7 @@ import {
   writeRunningReport,
 } from '../audit/report.js';
 import type { AuditReport, PolicySourceReport } from '../audit/schema.js';
+import { droppedEnv, droppedEnvNotice } from '../batch/env.js';
 import { generateRunId } from '../batch/run-id.js';
 import type { PlannedSleeve } from '../batch/types.js';
 import type { Io } from '../cli.js';
@@ -145,12 +146,14 @@ export async function runCommand(opts: RunOptions, io: RunIo): Promise<number> {
   const excluded = auditing ? excludedFromAudit({ workspace: plan.workspace, ignore, excludeAbs: [reportExcluded] }) : [];
   const weakened = auditing ? settingsWeakening({ ignore, protect, hash }) : [];
   const policySources = all.map(policySourceOf);
-  const ctx: ReportContext = { batchId, toolVersion: TOOL_VERSION, ignore, protect, excluded, weakened, policySources };
+  const envDropped = all.map((s) => droppedEnv(s.policy, io.env, s.env, s.name));
+  const ctx: ReportContext = { batchId, toolVersion: TOOL_VERSION, ignore, protect, excluded, weakened, policySources, envDropped };
   const notes: string[] = [];
   for (const [i, src] of policySources.entries()) {
     const s = all[i] as PlannedSleeve;
     if (src.shadows) notes.push(`sleeve-sandbox: ${escapeTerminal(s.name)}: policy "${escapeTerminal(s.policy.name)}" comes from the workspace (${escapeTerminal(src.chain.find((c) => shadowedBuiltin(c) !== undefined)?.file ?? '')}), which shadows the built-in "${src.shadows}"`);
   }
+  notes.push(...droppedEnvNotice(all.map((s, i) => ({ sleeve: s.name, policy: s.policy, dropped: envDropped[i] ?? [] }))).map(escapeTerminal));
   for (const n of new Set(notes)) io.stderr(`${n}\n`);
   const auditor = auditing
     ? createAuditor({ workspace: plan.workspace, ignore, excludeAbs: [reportExcluded], protect, hash, watch: true })

@@ -503,6 +503,21 @@ describe('policy explain', () => {
       assert.ok(run.stdout.includes('Network: denied.'));
     });
   });
+
+  it('shows env.pass and env.set, what never passes, and the sandbox variables', () => {
+    withWorkspace((ws) => {
+      const run = runBin(['policy', 'explain', 'strict'], ws);
+      assert.equal(run.status, 0, show(run));
+      const lines = run.stdout.split('\n');
+      assert.ok(lines.includes('  passed from the parent (env.pass): PATH, TV_*'), show(run));
+      assert.ok(lines.includes('  set (env.set): PORTFOLIO_DATA_SOURCE=lakehouse_only, TV_STRICT_HEALTH=1, TV_STRICT_ISOLATION=1'), show(run));
+      assert.ok(lines.some((l) => l.includes('NODE_* variables') && l.includes('never passed')), show(run));
+      assert.ok(lines.some((l) => l.includes('TMPDIR (runs/<run id>/tmp)')), show(run));
+      const json = JSON.parse(runBin(['policy', 'explain', 'strict', '--json'], ws).stdout) as { env: { pass: string[]; set: Record<string, string> } };
+      assert.deepEqual(json.env.pass, ['PATH', 'TV_*']);
+      assert.deepEqual(Object.keys(json.env.set), ['PORTFOLIO_DATA_SOURCE', 'TV_STRICT_HEALTH', 'TV_STRICT_ISOLATION']);
+    });
+  });
 });
 
 describe('policy schema', () => {
