@@ -267,6 +267,7 @@ describe('isolate mode: the web platform', () => {
       args: [],
       builtins: [],
       codePaths: [path.dirname(BOOTSTRAP), IVM_DIR],
+      packageDirs: [],
       layers: ['isolate', 'fs-guard'],
       mode: 'isolate',
       isolate: { isolatedVm: IVM_DIR, modules, memoryMiB: opts.memoryMiB ?? 64, timeoutMs: opts.timeoutMs ?? 30_000 },
