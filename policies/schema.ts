@@ -61,6 +61,16 @@ const accessRules = z
   })
   .describe('Allow and deny lists for one operation.');
 
+/**
+ * Variables that change how node or libuv start (NODE_OPTIONS could add
+ * permission flags, NODE_REDIRECT_WARNINGS or NODE_COMPILE_CACHE write files,
+ * NODE_PATH widens resolution): never passed from the parent, and never set
+ * by a policy either. NODE_ENV is the application's, not node's.
+ */
+export function startupVariable(name: string): boolean {
+  return (name.startsWith('NODE_') && name !== 'NODE_ENV') || name.startsWith('UV_');
+}
+
 const envName = z
   .string({ error: 'expected an environment variable name' })
   .regex(/^(?:[A-Za-z_][A-Za-z0-9_]*\*?|\*)$/, {
@@ -118,6 +128,13 @@ export const policySchema = z
                   path: [key],
                   params: { atKey: true },
                   message: `expected a variable name (letters, digits and "_", not starting with a digit), got the key ${JSON.stringify(key)}`,
+                });
+              } else if (startupVariable(key)) {
+                ctx.addIssue({
+                  code: 'custom',
+                  path: [key],
+                  params: { atKey: true },
+                  message: `expected a variable the sleeve reads, got ${key}, which changes how node (or libuv) starts: a policy cannot set it (NODE_ENV is the one NODE_* variable it may set); remove it`,
                 });
               }
             }

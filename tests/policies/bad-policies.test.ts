@@ -309,6 +309,15 @@ const cases: readonly BadCase[] = [
     says: ['expected a variable name', '"BAD-NAME"'],
   },
   {
+    title: 'refuses an env.set of a variable that changes how node starts (NODE_OPTIONS could add permission flags)',
+    file: 'env-set-node-options.json',
+    text: lines('{', '  "version": 1,', '  "name": "x",', '  "env": {', '    "set": { "NODE_ENV": "production", "NODE_OPTIONS": "--allow-fs-read=*" }', '  }', '}'),
+    line: 5,
+    column: 40, // `    "set": { "NODE_ENV": "production", ` is 39 characters
+    jsonPath: 'env.set.NODE_OPTIONS',
+    says: ['changes how node (or libuv) starts', 'NODE_ENV is the one NODE_* variable'],
+  },
+  {
     title: 'refuses a glob in requires and asks for a literal path',
     file: 'requires-glob.json',
     text: lines('{', '  "version": 1,', '  "name": "x",', '  "requires": [', '    "data/lakehouse/*.csv"', '  ]', '}'),
