@@ -40,6 +40,8 @@ export interface AuditOutcome {
    * bound, what could not be proven became a violation, never explained.
    */
   boundsHit: string[];
+  /** What the scans could not read (not vanished): each weakens the proof, one line each. */
+  unreadable: string[];
   /** The manifest after the batch (for the artifacts of each run dir). */
   after: Manifest;
 }
@@ -110,7 +112,8 @@ export function createAuditor(opts: AuditorOptions): Auditor {
       // Give the watcher a moment to deliver the last events before it closes.
       if (watcher) await new Promise((r) => setTimeout(r, 150));
       await watcher?.close();
-      const base = before ?? { entries: new Map(), hashed: 0, withSkipped: new Set<string>() };
+      const base = before ?? { entries: new Map(), hashed: 0, withSkipped: new Set<string>(), unreadable: new Map<string, string>() };
+      const unreadable = new Map([...base.unreadable, ...after.unreadable]);
       const changes = diffManifests(base, after);
       const { violations, boundsHit } = accountChangesBounded(changes, {
         workspace: opts.workspace,
@@ -127,6 +130,7 @@ export function createAuditor(opts: AuditorOptions): Auditor {
         watcherEvents: watcher?.events().length ?? 0,
         watcherOverflow: watcher?.overflow() ?? false,
         excluded: excludedFromAudit(opts),
+        unreadable: [...unreadable].slice(0, 100).map(([p, code]) => `the auditor could not read ${p === '' ? 'the workspace' : p} (${code}): what lies below it was not compared`),
         boundsHit: watcher?.overflow()
           ? [...boundsHit, 'the watcher overflowed (its event or watch cap, or a watcher error): later changes may have no time and name every sleeve running as a suspect']
           : boundsHit,

@@ -47,7 +47,7 @@ export function channelWeakening(results: readonly SleeveResult[]): string[] {
 }
 
 export function buildAuditReport(batch: BatchResult, audit: AuditOutcome | undefined, ctx: ReportContext): AuditReport {
-  const weakened = [...ctx.weakened, ...channelWeakening(batch.results)];
+  const weakened = [...ctx.weakened, ...channelWeakening(batch.results), ...(audit?.unreadable ?? [])];
   const { verdict, exitCode } = verdictOf(batch.results, audit?.violations.length ?? 0, audit !== undefined, weakened);
   // One pass over the manifest: the files of each run dir (logs excluded), at most 1000 each.
   const artifacts = new Map<string, Array<{ path: string; size: number }>>();

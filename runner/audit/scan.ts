@@ -32,6 +32,12 @@ export interface Manifest {
   hashed: number;
   /** Directories (workspace-relative; '' for the root) with entries left out of scope. */
   withSkipped: Set<string>;
+  /**
+   * Entries the scan could not read for a reason other than vanishing
+   * (EACCES, ENAMETOOLONG past PATH_MAX, EMFILE...) -> the error code: what
+   * lies below them was not compared, so the proof is weakened (fail closed).
+   */
+  unreadable: Map<string, string>;
 }
 
 /** Names left out at the workspace root only (never deeper). */
@@ -119,13 +125,20 @@ export function scanWorkspace(opts: ScanOptions): Manifest {
   const excluded = new Set(opts.excludeAbs);
   const entries = new Map<string, string>();
   const withSkipped = new Set<string>();
+  const unreadable = new Map<string, string>();
+  /** Gone (removed while scanning, or not a directory any more) is seen by the diff; anything else is a blind spot. */
+  const failed = (rel: string, error: unknown) => {
+    const code = (error as NodeJS.ErrnoException).code ?? 'error';
+    if (code !== 'ENOENT' && code !== 'ENOTDIR') unreadable.set(rel, code);
+  };
   let hashed = 0;
   const visit = (abs: string, rel: string) => {
     let names: string[];
     try {
       names = fs.readdirSync(abs);
-    } catch {
-      return; // removed while scanning, or not a directory any more
+    } catch (error) {
+      failed(rel, error);
+      return;
     }
     for (const name of names) {
       const childAbs = abs === '/' ? `/${name}` : `${abs}/${name}`;
@@ -137,7 +150,8 @@ export function scanWorkspace(opts: ScanOptions): Manifest {
       let st: fs.BigIntStats;
       try {
         st = fs.lstatSync(childAbs, { bigint: true });
-      } catch {
+      } catch (error) {
+        failed(childRel, error);
         continue;
       }
       const type = typeOf(st);
@@ -169,7 +183,7 @@ export function scanWorkspace(opts: ScanOptions): Manifest {
     }
   };
   visit(opts.workspace, '');
-  return { entries, hashed, withSkipped };
+  return { entries, hashed, withSkipped, unreadable };
 }
 
 export interface Change {

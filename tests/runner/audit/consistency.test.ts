@@ -52,7 +52,8 @@ const audit = (violations: AuditOutcome['violations'] = []): AuditOutcome => ({
   changed: violations.length,
   watcherEvents: 0,
   watcherOverflow: false,
-  after: { entries: new Map(), hashed: 4, withSkipped: new Set() },
+  unreadable: [],
+  after: { entries: new Map(), hashed: 4, withSkipped: new Set(), unreadable: new Map() },
   excluded: ['.git', 'node_modules', 'reports'],
   boundsHit: [],
 });

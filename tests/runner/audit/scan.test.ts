@@ -6,6 +6,7 @@
  * moved as its entries changed.
  */
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
@@ -142,6 +143,34 @@ describe("the diff: a directory's own changes against times its entries moved", 
       }
       assert.equal(c?.change, 'modified');
       assert.equal(c?.reborn, String(st.ino) === c?.before?.ino ? true : undefined);
+    });
+  });
+});
+
+describe('the scan fails closed where it cannot read', () => {
+  it('records a directory past PATH_MAX as unreadable (ENAMETOOLONG), never skipping it silently', () => {
+    withWorkspace((ws) => {
+      // Built one level at a time from inside (chdir), as a sleeve could: the absolute path ends up longer than PATH_MAX.
+      const home = process.cwd();
+      const name = 'd'.repeat(200);
+      let depth = 0;
+      try {
+        process.chdir(path.join(ws, 'runs'));
+        for (; depth < 25; depth++) {
+          fs.mkdirSync(name);
+          process.chdir(name);
+        }
+        fs.writeFileSync('hidden.txt', 'x');
+      } finally {
+        process.chdir(home);
+      }
+      const m = scanOf(ws);
+      assert.equal(m.unreadable.size, 1, [...m.unreadable].join());
+      const [[rel, code]] = [...m.unreadable] as [[string, string]];
+      assert.equal(code, 'ENAMETOOLONG');
+      assert.ok(rel.startsWith(`runs/${name}/`), rel);
+      // fs.rmSync cannot remove it (it unlinks by absolute path); rm walks with openat.
+      assert.equal(spawnSync('rm', ['-rf', name], { cwd: path.join(ws, 'runs') }).status, 0);
     });
   });
 });
