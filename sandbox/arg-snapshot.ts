@@ -10,8 +10,16 @@
  * This is why a lie told while converting (a patched URL getter, a patched
  * Buffer method) only fools the liar: the decision and the call both use the
  * one string the conversion produced.
+ *
+ * A copy must not change what Node does with the value: a Date (utimes'
+ * times) is copied as a Date of the same time (spread into a plain object it
+ * was no time at all), and the arguments listed in `keep` (writeFile's data,
+ * which may be a stream or an async iterable, and takes no part in the
+ * decision) are passed as they are.
  */
+import { isDate } from 'node:util/types';
 import { absoluteRaw, pathToString } from '../policies/resolve-path.js';
+import { uncurry } from './intrinsics.js';
 
 export interface Snapshot {
   shown: unknown[];
@@ -26,6 +34,8 @@ export interface SnapshotEnv {
 
 const isView = ArrayBuffer.isView;
 const isArray = Array.isArray;
+const DateCtor = Date;
+const dateGetTime = uncurry(Date.prototype.getTime);
 
 function asText(x: unknown): unknown {
   if (typeof x === 'string' || !(x instanceof Uint8Array || x instanceof URL)) return x;
@@ -40,9 +50,16 @@ function isPathIndex(paths: readonly number[], i: number): boolean {
 
 /**
  * `paths`: the indexes holding paths; `texts`: other indexes converted to text
- * without being made absolute (a symlink's target, which is relative to the link).
+ * without being made absolute (a symlink's target, which is relative to the link);
+ * `keep`: indexes passed as they are (data no decision reads).
  */
-export function snapshotArgs(args: readonly unknown[], paths: readonly number[], texts: readonly number[], env: SnapshotEnv): Snapshot {
+export function snapshotArgs(
+  args: readonly unknown[],
+  paths: readonly number[],
+  texts: readonly number[],
+  env: SnapshotEnv,
+  keep: readonly number[] = [],
+): Snapshot {
   // Fast path (the common call): no objects at all, and every path already absolute.
   let plain = true;
   for (let i = 0; i < args.length && plain; i++) {
@@ -67,6 +84,11 @@ export function snapshotArgs(args: readonly unknown[], paths: readonly number[],
       }
     } else if (isPathIndex(texts, i)) {
       shown[i] = call[i] = asText(a);
+    } else if (isPathIndex(keep, i)) {
+      shown[i] = call[i] = a;
+    } else if (isDate(a)) {
+      // A fresh Date of the same time (read with the intrinsic getter): Node takes it as a time.
+      shown[i] = call[i] = new DateCtor(dateGetTime(a));
     } else if (isArray(a)) {
       // An array (writev's buffers) stays an array: its length and elements are read once, now.
       const copy: unknown[] = [];

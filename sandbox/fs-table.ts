@@ -29,11 +29,14 @@ export interface FsEntry {
   /** No callback form: the plain function returns its result (watch, watchFile, openAsBlob). */
   readonly plain?: boolean;
   readonly special?: 'symlink' | 'mkdtemp' | 'glob';
+  /** Index of data passed to Node as it is, not copied (writeFile's data may be a stream or an async iterable); no decision reads it. */
+  readonly data?: number;
 }
 
 const R: FsEntry = { paths: ['read'], descriptor: true };
 const W: FsEntry = { paths: ['write'], descriptor: true };
 const WA: FsEntry = { paths: ['write'], descriptor: true, alias: true };
+const WD: FsEntry = { paths: ['write'], descriptor: true, alias: true, data: 1 };
 const FD: FsEntry = { paths: [], fdWrite: true };
 
 export const FS_TABLE: Readonly<Record<string, FsEntry>> = Object.freeze({
@@ -49,8 +52,8 @@ export const FS_TABLE: Readonly<Record<string, FsEntry>> = Object.freeze({
   watchFile: { paths: ['read'], plain: true },
   openAsBlob: { paths: ['read'], plain: true },
   readFile: { paths: ['read'], descriptor: true, optionFlag: true },
-  appendFile: WA,
-  writeFile: WA,
+  appendFile: WD,
+  writeFile: WD,
   truncate: WA,
   chmod: WA,
   lchmod: WA,

@@ -8,7 +8,7 @@
  * directory, absolute), `R` (the same, relative to the cwd), `cb(k => ...)`
  * (a callback call: resolves with the callback's arguments, error first),
  * `readAll(stream)` and `writeAll(stream, chunks)` (the events of a stream),
- * `times(p)` (a file's atime and mtime in ms). `covers`: the functions the
+ * `times(p, lstat?)` (a file's mtime in ms). `covers`: the functions the
  * case exercises, by the names the coverage check uses (`fs.statSync`,
  * `fs.promises.stat`, `fs.realpathSync.native`, `FileHandle.write`,
  * `process.loadEnvFile`); the test checks that each is really called.
@@ -20,17 +20,27 @@ export interface FidelityCase {
   name: string;
   covers: readonly string[];
   run: string;
+  /** A divergence kept on purpose (or not yet fixed), and why: the test checks it still diverges. */
+  known?: string;
 }
 
 export const LAYOUT_FILES: Readonly<Record<string, string>> = { 'f.txt': 'hello\n', 'd/a.txt': 'a', 'e.env': 'FIDELITY_X=1\n' };
 export const LAYOUT_DIRS: readonly string[] = ['d/sub', 'e'];
 export const LAYOUT_LINKS: Readonly<Record<string, string>> = { l: 'f.txt', ld: 'd' };
 
-const c = (name: string, covers: string | readonly string[], run: string): FidelityCase => ({
+const c = (name: string, covers: string | readonly string[], run: string, known?: string): FidelityCase => ({
   name,
   covers: typeof covers === 'string' ? [covers] : covers,
   run,
+  ...(known === undefined ? {} : { known }),
 });
+
+/** Why a path through a file (f.txt/x) is refused rather than failing with ENOTDIR. */
+const UNRESOLVABLE =
+  'fail closed: the engine resolves every path before the call, and a path it cannot resolve (a file used as a directory) is refused with EACCES where Node says ENOTDIR';
+const known = (why: string) => (k: FidelityCase): FidelityCase => ({ ...k, known: why });
+/** The guard's cp is its own walk (cp-plan.ts): its ERR_FS_CP_* errors have Node's codes, not Node's SystemError shape and text. */
+const CP_ERRORS = "cp is the guard's own walk (cp-plan.ts): the same ERR_FS_CP_* code, but not Node's SystemError class, errno, info and text";
 
 /** The three forms of one table function: sync, callback, promise, each on the same snippet shape. */
 function forms(fn: string, args: string, after?: string): FidelityCase[] {
@@ -49,7 +59,7 @@ export const CASES: readonly FidelityCase[] = [
   ...forms('access', 'D + "/f.txt", fs.constants.R_OK | fs.constants.W_OK'),
   ...forms('access', 'D + "/missing"'),
   ...forms('access', 'R + "/missing"'),
-  ...forms('access', 'D + "/f.txt/x"'),
+  ...forms('access', 'D + "/f.txt/x"').map(known(UNRESOLVABLE)),
   // --- readdir ---
   c('readdirSync', 'fs.readdirSync', `return fs.readdirSync(D).sort();`),
   c('readdir callback', 'fs.readdir', `const [e, r] = await cb((k) => fs.readdir(D, k)); return [e, r && r.sort()];`),
@@ -72,6 +82,8 @@ export const CASES: readonly FidelityCase[] = [
   c('readlinkSync buffer encoding', 'fs.readlinkSync', `return fs.readlinkSync(D + "/l", { encoding: "buffer" });`),
   ...forms('realpath', 'R + "/ld/a.txt"'),
   ...forms('realpath', 'D + "/missing"'),
+  ...forms('realpath', 'R + "/missing"'),
+  c('realpath.native relative ENOENT', 'fs.realpath.native', `return cb((k) => fs.realpath.native(R + "/missing", k));`),
   c('realpathSync.native', 'fs.realpathSync.native', `return fs.realpathSync.native(D + "/l");`),
   c('realpathSync.native ENOENT', 'fs.realpathSync.native', `return fs.realpathSync.native(D + "/missing");`),
   c('realpath.native', 'fs.realpath.native', `return cb((k) => fs.realpath.native(D + "/ld", k));`),
@@ -81,9 +93,9 @@ export const CASES: readonly FidelityCase[] = [
   ...forms('stat', 'D + "/l"'),
   ...forms('stat', 'D + "/d", { bigint: true }'),
   ...forms('stat', 'D + "/missing"'),
-  ...forms('stat', 'D + "/f.txt/x"'),
+  ...forms('stat', 'D + "/f.txt/x"').map(known(UNRESOLVABLE)),
   c('statSync throwIfNoEntry false', 'fs.statSync', `return fs.statSync(D + "/missing", { throwIfNoEntry: false });`),
-  c('statSync of an object', 'fs.statSync', `return fs.statSync({});`),
+  c('statSync of an object', 'fs.statSync', `return fs.statSync({});`, 'fail closed: an object path is always decided (Node reads a URL-like object itself), so it is refused with EACCES where Node says ERR_INVALID_ARG_TYPE'),
   c('statSync of a number', 'fs.statSync', `return fs.statSync(7);`),
   ...forms('lstat', 'D + "/l"'),
   ...forms('lstat', 'D + "/missing"'),
@@ -130,7 +142,7 @@ export const CASES: readonly FidelityCase[] = [
   ...forms('writeFile', 'D + "/f.txt", "x", { flag: "wx" }'),
   ...forms('writeFile', 'D + "/d", "x"'),
   ...forms('writeFile', 'D + "/missing/n.txt", "x"'),
-  ...forms('writeFile', 'D + "/f.txt/n.txt", "x"'),
+  ...forms('writeFile', 'D + "/f.txt/n.txt", "x"').map(known(UNRESOLVABLE)),
   ...forms('writeFile', 'D + "/n.txt", 5'),
   ...forms('writeFile', 'D + "/n.txt", { toString() { return "obj"; } }'),
   ...forms('writeFile', 'D + "/n.txt", "é", "latin1"'),
@@ -156,6 +168,7 @@ export const CASES: readonly FidelityCase[] = [
   ...forms('chmod', 'D + "/f.txt", "600"'),
   ...forms('chmod', 'D + "/missing", 0o600'),
   ...forms('chmod', 'D + "/f.txt", "rwx"'),
+  c('promises.lchmod (not on Linux)', 'fs.promises.lchmod', `return fsp.lchmod(D + "/l", 0o600);`),
   ...forms('chown', 'D + "/f.txt", process.getuid(), process.getgid()'),
   ...forms('chown', 'D + "/missing", 0, 0'),
   ...forms('chown', 'D + "/f.txt", "0", 0'),
@@ -165,7 +178,7 @@ export const CASES: readonly FidelityCase[] = [
   ...forms('utimes', 'D + "/d", new Date(5000), "7"', 'times(D + "/d")'),
   ...forms('utimes', 'D + "/missing", 1, 1'),
   ...forms('utimes', 'D + "/f.txt", {}, 1'),
-  ...forms('lutimes', 'D + "/l", 3000, 4000', '[times(D + "/l", true), times(D + "/f.txt")]'),
+  ...forms('lutimes', 'D + "/l", 3000, 4000', 'times(D + "/l", true)'),
   ...forms('lutimes', 'D + "/missing", 1, 1'),
   // --- mkdir, rm, rmdir, unlink ---
   ...forms('mkdir', 'D + "/m"'),
@@ -174,13 +187,15 @@ export const CASES: readonly FidelityCase[] = [
   ...forms('mkdir', 'D + "/m", 0o700'),
   ...forms('mkdir', 'D + "/d"'),
   ...forms('mkdir', 'D + "/x/y"'),
-  ...forms('mkdir', 'D + "/f.txt/y", { recursive: true }'),
+  ...forms('mkdir', 'D + "/f.txt/y", { recursive: true }').map(known(UNRESOLVABLE)),
   ...forms('rm', 'D + "/f.txt"'),
   ...forms('rm', 'D + "/d", { recursive: true }'),
   ...forms('rm', 'D + "/missing", { force: true }'),
   ...forms('rm', 'D + "/missing"'),
   ...forms('rm', 'D + "/d"'),
   ...forms('rm', 'D + "/l"'),
+  ...forms('rename', 'R + "/missing", R + "/n.txt"'),
+  ...forms('copyFile', 'R + "/missing", R + "/n.txt"'),
   ...forms('rmdir', 'D + "/e"'),
   ...forms('rmdir', 'D + "/d"'),
   ...forms('rmdir', 'D + "/f.txt"'),
@@ -232,11 +247,12 @@ export const CASES: readonly FidelityCase[] = [
   ...forms('symlink', '"f.txt", D + "/missing/s"'),
   // --- mkdtemp ---
   // The name made is random: its prefix and length are compared, and the tree (minus the random part).
-  c('mkdtempSync', 'fs.mkdtempSync', `const r = fs.mkdtempSync(D + "/t-"); return [r.slice(0, -6), r.length];`),
+  c('mkdtempSync', 'fs.mkdtempSync', `const r = fs.mkdtempSync(D + "/t-"); return [r.slice(0, -6), r.length - D.length];`),
   c('mkdtemp callback', 'fs.mkdtemp', `const [e, r] = await cb((k) => fs.mkdtemp(R + "/t-", k)); return [e, r.slice(0, -6), r.length];`),
-  c('promises.mkdtemp', 'fs.promises.mkdtemp', `const r = await fsp.mkdtemp(D + "/t-", "buffer"); return [r.subarray(0, -6), r.length];`),
+  c('promises.mkdtemp', 'fs.promises.mkdtemp', `const r = await fsp.mkdtemp(D + "/t-", "buffer"); return [r.subarray(D.length, -6), r.length - D.length];`),
+  c('promises.mkdtemp relative', 'fs.promises.mkdtemp', `const r = await fsp.mkdtemp(R + "/t-"); return [r.slice(0, -6), r.length];`),
   ...forms('mkdtemp', 'D + "/missing/t-"'),
-  ...forms('mkdtemp', 'D + "/f.txt/t-"'),
+  ...forms('mkdtemp', 'D + "/f.txt/t-"').map(known(UNRESOLVABLE)),
   ...forms('mkdtemp', '5'),
   // --- open ---
   c('openSync r', ['fs.openSync', 'fs.closeSync'], `const fd = fs.openSync(D + "/f.txt"); fs.closeSync(fd); return typeof fd;`),
@@ -281,23 +297,25 @@ export const CASES: readonly FidelityCase[] = [
   c('createWriteStream of a descriptor', 'fs.createWriteStream', `const fd = fs.openSync(D + "/n.txt", "w"); return writeAll(fs.createWriteStream(null, { fd }), ["p", "q"], true);`),
   c('createWriteStream wx EEXIST', 'fs.createWriteStream', `return writeAll(fs.createWriteStream(D + "/f.txt", { flags: "wx" }), ["x"]);`),
   c('createWriteStream ENOENT', 'fs.createWriteStream', `return writeAll(fs.createWriteStream(D + "/missing/n.txt"), ["x"]);`),
+  c('createReadStream ENOENT relative', 'fs.createReadStream', `return readAll(fs.createReadStream(R + "/missing"));`, 'a stream opens later, so it gets the path made absolute at the decision, and its error names that'),
+  c('createWriteStream of a number path', 'fs.createWriteStream', `return fs.createWriteStream(7);`),
   // --- cp ---
   c('cpSync a file', 'fs.cpSync', `return fs.cpSync(D + "/f.txt", D + "/n.txt");`),
   c('cpSync a tree, recursive', 'fs.cpSync', `return fs.cpSync(R + "/d", R + "/d2", { recursive: true });`),
   c('cpSync over an existing file', 'fs.cpSync', `return fs.cpSync(D + "/f.txt", D + "/d/a.txt");`),
-  c('cpSync force false errorOnExist', 'fs.cpSync', `return fs.cpSync(D + "/f.txt", D + "/d/a.txt", { force: false, errorOnExist: true });`),
-  c('cpSync a directory without recursive', 'fs.cpSync', `return fs.cpSync(D + "/d", D + "/d2");`),
+  c('cpSync force false errorOnExist', 'fs.cpSync', `return fs.cpSync(D + "/f.txt", D + "/d/a.txt", { force: false, errorOnExist: true });`, CP_ERRORS),
+  c('cpSync a directory without recursive', 'fs.cpSync', `return fs.cpSync(D + "/d", D + "/d2");`, CP_ERRORS),
   c('cpSync ENOENT', 'fs.cpSync', `return fs.cpSync(D + "/missing", D + "/n.txt");`),
-  c('cpSync onto itself', 'fs.cpSync', `return fs.cpSync(D + "/f.txt", D + "/f.txt");`),
-  c('cpSync into its own subdirectory', 'fs.cpSync', `return fs.cpSync(D + "/d", D + "/d/sub/d", { recursive: true });`),
-  c('cpSync a directory onto a file', 'fs.cpSync', `return fs.cpSync(D + "/d", D + "/f.txt", { recursive: true });`),
-  c('cpSync a file onto a directory', 'fs.cpSync', `return fs.cpSync(D + "/f.txt", D + "/e");`),
+  c('cpSync onto itself', 'fs.cpSync', `return fs.cpSync(D + "/f.txt", D + "/f.txt");`, CP_ERRORS),
+  c('cpSync into its own subdirectory', 'fs.cpSync', `return fs.cpSync(D + "/d", D + "/d/sub/d", { recursive: true });`, CP_ERRORS),
+  c('cpSync a directory onto a file', 'fs.cpSync', `return fs.cpSync(D + "/d", D + "/f.txt", { recursive: true });`, CP_ERRORS),
+  c('cpSync a file onto a directory', 'fs.cpSync', `return fs.cpSync(D + "/f.txt", D + "/e");`, CP_ERRORS),
   c('cpSync with a filter', 'fs.cpSync', `const seen = []; fs.cpSync(D + "/d", D + "/d2", { recursive: true, filter: (s, d) => { seen.push(path.basename(s)); return !s.endsWith("a.txt"); } }); return seen.sort();`),
   c('cpSync of a symlink', 'fs.cpSync', `return fs.cpSync(D + "/l", D + "/l2");`),
   c('cpSync of a number', 'fs.cpSync', `return fs.cpSync(1, D + "/n.txt");`),
   c('cp callback a tree', 'fs.cp', `return cb((k) => fs.cp(D + "/d", D + "/d2", { recursive: true }, k));`),
   c('cp callback ENOENT', 'fs.cp', `return cb((k) => fs.cp(D + "/missing", D + "/n.txt", k));`),
-  c('cp callback a directory without recursive', 'fs.cp', `return cb((k) => fs.cp(D + "/d", D + "/d2", k));`),
+  c('cp callback a directory without recursive', 'fs.cp', `return cb((k) => fs.cp(D + "/d", D + "/d2", k));`, CP_ERRORS),
   c('promises.cp a tree', 'fs.promises.cp', `return fsp.cp(D + "/d", R + "/d2", { recursive: true });`),
   c('promises.cp a file', 'fs.promises.cp', `return fsp.cp(D + "/f.txt", D + "/n.txt");`),
   c('promises.cp ENOENT', 'fs.promises.cp', `return fsp.cp(D + "/missing", D + "/n.txt");`),
