@@ -150,7 +150,7 @@ const respellResult = (name: string, result: unknown, shown: readonly unknown[],
   }
   const fix = (o: object, key: string) => {
     const d = ownDescriptor(o, key);
-    if (d !== undefined && d.writable && typeof d.value === 'string') (o as Record<string, unknown>)[key] = respell(d.value);
+    if (d?.writable && typeof d.value === 'string') (o as Record<string, unknown>)[key] = respell(d.value);
   };
   if (name === 'readdir' && isArrayValue(result)) {
     for (let i = 0; i < result.length; i++) {
