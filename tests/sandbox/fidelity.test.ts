@@ -154,14 +154,18 @@ for (let i = 0; i < CASES.length; i++) {
   current = { name, uncaught: [] };
   calledNow = new Set();
   let outcome;
+  let timer;
   try {
+    // A case that never settles (a stream that crashed inside) times out; the loop must stay alive for it.
     const value = await Promise.race([
       body(ROOT + '/c' + i, REL + '/c' + i),
-      new Promise((_, reject) => setTimeout(() => reject(new Error('case timed out')), 3000).unref()),
+      new Promise((_, reject) => { timer = setTimeout(() => reject(new Error('case timed out')), 3000); }),
     ]);
     outcome = { returned: norm(value) };
   } catch (e) {
     outcome = { threw: norm(e) };
+  } finally {
+    clearTimeout(timer);
   }
   await new Promise((r) => setImmediate(r));
   if (current.uncaught.length > 0) outcome.uncaught = current.uncaught;
