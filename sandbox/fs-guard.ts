@@ -451,7 +451,11 @@ export function installFsGuard(fs: Fs, opts: FsGuardOptions): FsGuard {
     return function guarded(this: unknown, ...raw: unknown[]) {
       const { shown, call } = snapshotArgs(raw, paths, [], snapEnv);
       check(shown, name);
-      return reflectApply(orig, this, call);
+      try {
+        return reflectApply(orig, this, call);
+      } catch (error) {
+        throw respellError(error, shown, call);
+      }
     };
   };
   const snapEnv = { cwd, isHandle: (x: unknown) => fds.isHandle(x) };

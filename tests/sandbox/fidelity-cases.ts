@@ -118,6 +118,8 @@ export const CASES: readonly FidelityCase[] = [
   // --- openAsBlob ---
   c('openAsBlob', 'fs.openAsBlob', `const b = await fs.openAsBlob(D + "/f.txt", { type: "text/plain" }); return [b.size, b.type, await b.text()];`),
   c('openAsBlob ENOENT', 'fs.openAsBlob', `return fs.openAsBlob(D + "/missing");`),
+  c('openAsBlob ENOENT relative', 'fs.openAsBlob', `return fs.openAsBlob(R + "/missing");`),
+  c('watch ENOENT relative', 'fs.watch', `return fs.watch(R + "/missing");`),
   // --- readFile ---
   ...forms('readFile', 'D + "/f.txt"'),
   ...forms('readFile', 'R + "/f.txt", "utf8"'),
@@ -146,6 +148,9 @@ export const CASES: readonly FidelityCase[] = [
   ...forms('writeFile', 'D + "/n.txt", 5'),
   ...forms('writeFile', 'D + "/n.txt", { toString() { return "obj"; } }'),
   ...forms('writeFile', 'D + "/n.txt", "é", "latin1"'),
+  c('promises.writeFile with an aborted signal', 'fs.promises.writeFile', `return fsp.writeFile(D + "/n.txt", "x", { signal: AbortSignal.abort() });`),
+  c('readFile callback with an aborted signal', 'fs.readFile', `return cb((k) => fs.readFile(D + "/f.txt", { signal: AbortSignal.abort() }, k));`),
+  c('writeFileSync with flush', 'fs.writeFileSync', `return fs.writeFileSync(D + "/n.txt", "x", { flush: true, mode: 0o600 });`),
   c('promises.writeFile of an array of strings', 'fs.promises.writeFile', `return fsp.writeFile(D + "/n.txt", ["a", "b", "c"]);`),
   c('promises.writeFile of an async generator', 'fs.promises.writeFile', `return fsp.writeFile(D + "/n.txt", (async function* () { yield "a"; yield "b"; })());`),
   c('promises.writeFile of a Readable', 'fs.promises.writeFile', `const { Readable } = await import("node:stream"); return fsp.writeFile(D + "/n.txt", Readable.from(["x", "y", "z"]));`),
@@ -245,6 +250,8 @@ export const CASES: readonly FidelityCase[] = [
   ...forms('symlink', '"f.txt", D + "/l"'),
   ...forms('symlink', 'Buffer.from("f.txt"), D + "/s"'),
   ...forms('symlink', '"f.txt", D + "/missing/s"'),
+  ...forms('symlink', '"f.txt", R + "/l"'),
+  ...forms('link', 'R + "/f.txt", R + "/d/a.txt"'),
   // --- mkdtemp ---
   // The name made is random: its prefix and length are compared, and the tree (minus the random part).
   c('mkdtempSync', 'fs.mkdtempSync', `const r = fs.mkdtempSync(D + "/t-"); return [r.slice(0, -6), r.length - D.length];`),
