@@ -253,8 +253,8 @@ export function installFsGuard(fs: Fs, opts: FsGuardOptions): FsGuard {
       syscall,
     );
 
-  /** A descriptor, a FileHandle or a path in argument `x`. */
-  const decideTarget = (x: unknown, access: Access, syscall: string, descriptor: boolean, alias: boolean) => {
+  /** A descriptor, a FileHandle or a path in argument `x`. `typed`: Node refuses a value of no path type here. */
+  const decideTarget = (x: unknown, access: Access, syscall: string, descriptor: boolean, alias: boolean, typed = true) => {
     if (descriptor && typeof x === 'number') {
       if (access === 'write' && !fds.isWritable(x)) fdDenied(x, syscall);
       return;
@@ -263,7 +263,7 @@ export function installFsGuard(fs: Fs, opts: FsGuardOptions): FsGuard {
       if (access === 'write' && !fds.isWritableHandle(x)) fdDenied(fds.handleFd(x), syscall);
       return;
     }
-    if (noPath(x)) return; // Node refuses it as the bare call does (see noPath)
+    if (typed && noPath(x)) return; // Node refuses it as the bare call does (see noPath)
     checkPath(access, x, syscall, alias);
   };
 
@@ -315,7 +315,7 @@ export function installFsGuard(fs: Fs, opts: FsGuardOptions): FsGuard {
       for (let i = 0; i < e.paths.length; i++) {
         const access = e.paths[i];
         if (access === null || access === undefined) continue;
-        decideTarget(args[i], access, syscall, i === 0 && e.descriptor === true, e.alias === true && access === 'write');
+        decideTarget(args[i], access, syscall, i === 0 && e.descriptor === true, e.alias === true && access === 'write', e.untyped !== true);
       }
       // readFile opens with options.flag: a writing flag ("w", "a", "r+") makes it a write.
       if (e.optionFlag) {

@@ -31,6 +31,11 @@ export interface FsEntry {
   readonly special?: 'symlink' | 'mkdtemp' | 'glob';
   /** Index of data passed to Node as it is, not copied (writeFile's data may be a stream or an async iterable); no decision reads it. */
   readonly data?: number;
+  /**
+   * Node does not check the path's type here (its JS realpath turns `undefined` into the path
+   * "undefined"), so a value of no path type is decided like any other, never left to Node's checks.
+   */
+  readonly untyped?: boolean;
 }
 
 const R: FsEntry = { paths: ['read'], descriptor: true };
@@ -43,7 +48,7 @@ export const FS_TABLE: Readonly<Record<string, FsEntry>> = Object.freeze({
   access: R,
   readdir: R,
   readlink: R,
-  realpath: R,
+  realpath: { paths: ['read'], descriptor: true, untyped: true },
   stat: R,
   lstat: R,
   statfs: R,

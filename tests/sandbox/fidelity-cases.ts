@@ -84,6 +84,8 @@ export const CASES: readonly FidelityCase[] = [
   ...forms('realpath', 'D + "/missing"'),
   ...forms('realpath', 'R + "/missing"'),
   c('realpath.native relative ENOENT', 'fs.realpath.native', `return cb((k) => fs.realpath.native(R + "/missing", k));`),
+  c('realpathSync of undefined', 'fs.realpathSync', `return fs.realpathSync(undefined);`, 'fail closed: Node\'s JS realpath takes any value as a path (undefined names "<cwd>/undefined"), so a value of no path type is decided there and refused'),
+  c('realpathSync.native of undefined', 'fs.realpathSync.native', `return fs.realpathSync.native(undefined);`, 'realpath is decided on any value (see realpathSync of undefined), its native form too'),
   c('realpathSync.native', 'fs.realpathSync.native', `return fs.realpathSync.native(D + "/l");`),
   c('realpathSync.native ENOENT', 'fs.realpathSync.native', `return fs.realpathSync.native(D + "/missing");`),
   c('realpath.native', 'fs.realpath.native', `return cb((k) => fs.realpath.native(D + "/ld", k));`),

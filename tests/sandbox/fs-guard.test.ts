@@ -129,6 +129,9 @@ describe('the fs guard alone, across sync, callback, promise and FileHandle form
     // An object path is always decided (Node reads a URL-like object as a file: URL itself).
     'readFileSync of a URL-like object naming the secret':
       'fs.readFileSync({ href: "file:///x", protocol: "file:", hostname: "", pathname: process.cwd() + "/secrets/token.txt" })',
+    // Node's JS realpath takes any value as a path: a value of no path type is decided there, never left to Node.
+    'realpathSync of undefined (Node would resolve "<cwd>/undefined")': 'fs.realpathSync(undefined)',
+    'realpath callback of true': 'await cb((k) => fs.realpath(true, k))',
     // A non-path first argument is left to Node only when no descriptor is given instead.
     'createWriteStream of a non-path with a read-only fd': 'const fd = fs.openSync(L, "r"); try { await stream(fs.createWriteStream(5, { fd })); } finally { fs.closeSync(fd); }',
   };
