@@ -20,6 +20,10 @@
  *
  * What it does not see (the Node permission layer and the auditor cover it):
  * Node's own module loading, and anything reached through internal bindings.
+ *
+ * An allowed call behaves as the bare call: the same result, error and effect
+ * (tests/sandbox/fidelity.test.ts runs every wrapped function both ways and
+ * lists the few differences kept on purpose, each failing closed).
  */
 import type fsModule from 'node:fs';
 import path from 'node:path';
@@ -278,8 +282,9 @@ export function installFsGuard(fs: Fs, opts: FsGuardOptions): FsGuard {
     if (e.special === 'symlink') {
       return (args, syscall) => {
         const [targetArg, linkArg] = args;
-        if (noPath(targetArg) || noPath(linkArg)) return; // Node refuses it (see noPath)
+        if (noPath(linkArg)) return; // Node refuses it (see noPath)
         const link = checkPath('write', linkArg, syscall);
+        if (noPath(targetArg)) return; // the link is decided; Node refuses the target
         // The target is read through the link later: it must be readable now.
         const text = typeof targetArg === 'string' ? targetArg : bufferIsBuffer(targetArg) ? bufferToString(targetArg, 'utf8') : targetArg;
         const resolvedTarget =
