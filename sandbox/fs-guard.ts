@@ -174,7 +174,6 @@ const respellResult = (name: string, result: unknown, shown: readonly unknown[],
 
 export function installFsGuard(fs: Fs, opts: FsGuardOptions): FsGuard {
   const { engine, reporter } = opts;
-  const fsFns = fs as unknown as Record<string, AnyFn>;
   const constants = { ...fs.constants };
   const original = {
     lstatSync: fs.lstatSync,
@@ -465,9 +464,10 @@ export function installFsGuard(fs: Fs, opts: FsGuardOptions): FsGuard {
   };
   const snapEnv = { cwd, isHandle: (x: unknown) => fds.isHandle(x) };
   // Node's JS realpath resolves a relative path itself and names the absolute one in its errors.
-  const respells = (orig: AnyFn) => orig !== fsFns.realpathSync && orig !== fsFns.realpath;
+  const respells = (orig: AnyFn) => orig !== fs.realpathSync && orig !== (fs.realpath as unknown);
 
   const checks = new Map<string, Check>();
+  const fsFns = fs as unknown as Record<string, AnyFn>;
   for (const name of Object.keys(FS_TABLE)) {
     const e = FS_TABLE[name] as FsEntry;
     const check = makeCheck(e);
