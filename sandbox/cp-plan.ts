@@ -41,6 +41,8 @@ export interface CpIo {
   symlink(target: string, p: string): void;
   unlink(p: string): void;
   copyTimes(src: string, dest: string): void;
+  /** A source is missing: throw the error Node's own cp gives for it (its lstat's, or stat's when following links). */
+  missing?(p: string, follow: boolean): void;
 }
 
 const join = path.join;
@@ -85,7 +87,10 @@ function* entry(src: string, dest: string, opts: CpOptions, io: CpIo, top: boole
     if (!keep) return;
   }
   const s = io.kind(src, opts.dereference);
-  if (s === undefined) throw cpError('ENOENT', `no such file or directory, cp '${src}'`);
+  if (s === undefined) {
+    io.missing?.(src, opts.dereference);
+    throw cpError('ENOENT', `no such file or directory, cp '${src}'`);
+  }
   const d = io.destKind(dest);
   if (s.kind === 'dir') {
     if (!opts.recursive) throw cpError('ERR_FS_EISDIR', `Recursive option is required to copy a directory: ${src}`);

@@ -20,6 +20,10 @@
  *
  * What it does not see (the Node permission layer and the auditor cover it):
  * Node's own module loading, and anything reached through internal bindings.
+ *
+ * An allowed call behaves as the bare call: the same result, error and effect
+ * (tests/sandbox/fidelity.test.ts runs every wrapped function both ways and
+ * lists the few differences kept on purpose, each failing closed).
  */
 import type fsModule from 'node:fs';
 import path from 'node:path';
@@ -91,6 +95,93 @@ const copyList = (xs: readonly unknown[], end = xs.length): unknown[] => {
   const out: unknown[] = [];
   for (let i = 0; i < end; i++) out[i] = xs[i];
   return out;
+};
+
+/**
+ * A value of no path type at all (undefined, null, a boolean, a number where no
+ * descriptor is taken, a bigint, a symbol) names no file: Node's own argument
+ * validation refuses it with ERR_INVALID_ARG_TYPE before any system call, which
+ * is what the bare call gets. Such a value is not decided (no denial, no report)
+ * and the call goes on to Node, which throws. Objects and functions are always
+ * decided: Node reads a URL-like object's fields itself, so a lying object could
+ * name a file the guard never saw.
+ */
+const noPath = (x: unknown): boolean => x === null || (typeof x !== 'object' && typeof x !== 'function' && typeof x !== 'string');
+
+/** Node's own refusal of a bad argument (ERR_INVALID_ARG_TYPE, ...), not a system error and not a permission refusal. */
+const isArgumentError = (error: unknown): boolean => {
+  const code = typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined;
+  return typeof code === 'string' && startsWith(code, 'ERR_') && !isNodeRefusal(error);
+};
+
+const stringSlice = uncurry(String.prototype.slice);
+const stringIndexOf = uncurry(String.prototype.indexOf);
+const bufferFrom = Buffer.from;
+const ownDescriptor = Object.getOwnPropertyDescriptor;
+const isArrayValue = Array.isArray;
+
+/**
+ * The snapshot makes a relative path absolute (an asynchronous call must not move
+ * with a later chdir), so Node names the absolute path where the bare call names
+ * the sleeve's spelling. `respell` turns such a path back: what the cwd prefix
+ * added is taken off again. Only the spelling changes; the call was decided and
+ * made on the absolute path. Undefined when the sleeve's path was not relative.
+ */
+const respeller = (shown: unknown, call: unknown): ((text: string) => string) | undefined => {
+  if (typeof shown !== 'string' || typeof call !== 'string' || shown === call || shown.length >= call.length) return undefined;
+  const base = stringSlice(call, 0, call.length - shown.length);
+  if (base + shown !== call || base.charCodeAt(base.length - 1) !== 47) return undefined;
+  return (text) => (startsWith(text, base) ? stringSlice(text, base.length) : text);
+};
+
+/** An error's path and dest (and the same words in its message), spelled as the sleeve spelled its arguments. */
+const respellError = (error: unknown, shown: readonly unknown[], call: readonly unknown[]): unknown => {
+  if (typeof error !== 'object' || error === null) return error;
+  const e = error as { path?: unknown; dest?: unknown; message?: unknown };
+  for (let i = 0; i < 2; i++) {
+    const respell = respeller(shown[i], call[i]);
+    const key = i === 0 ? 'path' : 'dest';
+    const was = e[key];
+    if (respell === undefined || typeof was !== 'string') continue;
+    const now = respell(was);
+    if (now === was) continue;
+    e[key] = now;
+    const message = e.message;
+    const at = typeof message === 'string' ? stringIndexOf(message, `'${was}'`) : -1;
+    if (at >= 0) e.message = `${stringSlice(message as string, 0, at)}'${now}'${stringSlice(message as string, at + was.length + 2)}`;
+  }
+  return error;
+};
+
+/** What mkdir (recursive), mkdtemp, readdir (Dirents) and opendir return names the path: spelled back too. */
+const respellResult = (name: string, result: unknown, shown: readonly unknown[], call: readonly unknown[]): unknown => {
+  const respell = respeller(shown[0], call[0]);
+  if (respell === undefined || typeof result !== 'object' || result === null) {
+    return respell !== undefined && typeof result === 'string' && (name === 'mkdir' || name === 'mkdtemp') ? respell(result) : result;
+  }
+  if (name === 'mkdtemp' && bufferIsBuffer(result)) {
+    const text = bufferToString(result, 'utf8');
+    const now = respell(text);
+    return now === text ? result : bufferFrom(now, 'utf8');
+  }
+  const fix = (o: object, key: string) => {
+    const d = ownDescriptor(o, key);
+    if (d?.writable && typeof d.value === 'string') (o as Record<string, unknown>)[key] = respell(d.value);
+  };
+  if (name === 'readdir' && isArrayValue(result)) {
+    for (let i = 0; i < result.length; i++) {
+      const dirent = result[i] as unknown;
+      if (typeof dirent === 'object' && dirent !== null && !bufferIsBuffer(dirent)) {
+        fix(dirent, 'parentPath');
+        fix(dirent, 'path');
+      }
+    }
+  } else if (name === 'opendir') {
+    // Dir's path is a getter on its prototype: an own property spells it back for this one Dir.
+    const p = (result as { path?: unknown }).path;
+    if (typeof p === 'string') defineProperty(result, 'path', { value: respell(p), writable: false, configurable: true, enumerable: false });
+  }
+  return result;
 };
 
 export function installFsGuard(fs: Fs, opts: FsGuardOptions): FsGuard {
@@ -215,8 +306,8 @@ export function installFsGuard(fs: Fs, opts: FsGuardOptions): FsGuard {
       syscall,
     );
 
-  /** A descriptor, a FileHandle or a path in argument `x`. */
-  const decideTarget = (x: unknown, access: Access, syscall: string, descriptor: boolean, alias: boolean) => {
+  /** A descriptor, a FileHandle or a path in argument `x`. `typed`: Node refuses a value of no path type here. */
+  const decideTarget = (x: unknown, access: Access, syscall: string, descriptor: boolean, alias: boolean, typed = true) => {
     if (descriptor && typeof x === 'number') {
       if (access === 'write' && !fds.isWritable(x)) fdDenied(x, syscall);
       return;
@@ -225,6 +316,7 @@ export function installFsGuard(fs: Fs, opts: FsGuardOptions): FsGuard {
       if (access === 'write' && !fds.isWritableHandle(x)) fdDenied(fds.handleFd(x), syscall);
       return;
     }
+    if (typed && noPath(x)) return; // Node refuses it as the bare call does (see noPath)
     checkPath(access, x, syscall, alias);
   };
 
@@ -239,7 +331,9 @@ export function installFsGuard(fs: Fs, opts: FsGuardOptions): FsGuard {
     if (e.special === 'symlink') {
       return (args, syscall) => {
         const [targetArg, linkArg] = args;
+        if (noPath(linkArg)) return; // Node refuses it (see noPath)
         const link = checkPath('write', linkArg, syscall);
+        if (noPath(targetArg)) return; // the link is decided; Node refuses the target
         // The target is read through the link later: it must be readable now.
         const text = typeof targetArg === 'string' ? targetArg : bufferIsBuffer(targetArg) ? bufferToString(targetArg, 'utf8') : targetArg;
         const resolvedTarget =
@@ -251,6 +345,7 @@ export function installFsGuard(fs: Fs, opts: FsGuardOptions): FsGuard {
       // The directory made is reported once it exists (see `reportMade`); the template is only decided.
       return (args, syscall) => {
         const prefix = args[0];
+        if (noPath(prefix)) return; // Node refuses it (see noPath)
         checkPath('write', typeof prefix === 'string' ? `${prefix}XXXXXX` : prefix, syscall, false, false);
       };
     }
@@ -264,6 +359,7 @@ export function installFsGuard(fs: Fs, opts: FsGuardOptions): FsGuard {
     const flagsAt = e.flagsAt;
     if (flagsAt !== undefined) {
       return (args, syscall) => {
+        if (noPath(args[0])) return; // Node refuses it (see noPath)
         const modes = flagModes(args[flagsAt], constants);
         if (modes.read) checkPath('read', args[0], syscall);
         if (modes.write) checkPath('write', args[0], syscall, true);
@@ -273,7 +369,7 @@ export function installFsGuard(fs: Fs, opts: FsGuardOptions): FsGuard {
       for (let i = 0; i < e.paths.length; i++) {
         const access = e.paths[i];
         if (access === null || access === undefined) continue;
-        decideTarget(args[i], access, syscall, i === 0 && e.descriptor === true, e.alias === true && access === 'write');
+        decideTarget(args[i], access, syscall, i === 0 && e.descriptor === true, e.alias === true && access === 'write', e.untyped !== true);
       }
       // readFile opens with options.flag: a writing flag ("w", "a", "r+") makes it a write.
       if (e.optionFlag) {
@@ -294,8 +390,8 @@ export function installFsGuard(fs: Fs, opts: FsGuardOptions): FsGuard {
   };
 
   /** Node's own permission layer refused the call: report it and answer in the one denial shape. */
-  function fromNode(error: unknown, syscall: string, args: readonly unknown[], writes: boolean): unknown {
-    if (!isNodeRefusal(error)) return error;
+  function fromNode(error: unknown, syscall: string, args: readonly unknown[], writes: boolean, call?: readonly unknown[], respell = true): unknown {
+    if (!isNodeRefusal(error)) return call === undefined || !respell ? error : respellError(error, args, call);
     const e = error as { permission?: string; resource?: string; message?: string };
     const twoPaths = syscall === 'symlink' || syscall === 'link' || syscall === 'rename' || syscall === 'copyFile' || syscall === 'cp';
     const spelled = args[twoPaths ? 1 : 0];
@@ -325,8 +421,10 @@ export function installFsGuard(fs: Fs, opts: FsGuardOptions): FsGuard {
   const syncWrap = (name: string, e: FsEntry, orig: AnyFn, check: Check): AnyFn => {
     const paths = pathIndexes(e);
     const texts = e.special === 'symlink' ? [0] : [];
+    const keep = e.data === undefined ? [] : [e.data];
+    const respell = respells(orig);
     return function guardedSync(this: unknown, ...raw: unknown[]) {
-      const { shown, call } = snapshotArgs(raw, paths, texts, snapEnv);
+      const { shown, call } = snapshotArgs(raw, paths, texts, snapEnv, keep);
       const write = writesWith(name, e, call);
       const nested = outer !== undefined && typeof call[0] === 'string' && call[0] === outer.path && (outer.write || !write);
       if (!nested) check(shown, name);
@@ -336,21 +434,23 @@ export function installFsGuard(fs: Fs, opts: FsGuardOptions): FsGuard {
       try {
         result = reflectApply(orig, this, call);
       } catch (error) {
-        throw fromNode(error, name, shown, write);
+        throw fromNode(error, name, shown, write, call, respell);
       } finally {
         outer = previous;
       }
       if (name === 'open' && write && typeof result === 'number') fds.trackWritable(result);
       if (name === 'mkdtemp') reportMade(result);
-      return result;
+      return respell ? respellResult(name, result, shown, call) : result;
     };
   };
   const callbackWrap = (name: string, e: FsEntry, orig: AnyFn, check: Check, origSync: AnyFn | undefined): AnyFn => {
     const paths = pathIndexes(e);
     const texts = e.special === 'symlink' ? [0] : [];
+    const keep = e.data === undefined ? [] : [e.data];
+    const respell = respells(orig);
     return function guardedCallback(this: unknown, ...raw: unknown[]) {
       const cb = raw[raw.length - 1];
-      const { shown, call } = snapshotArgs(raw, paths, texts, snapEnv);
+      const { shown, call } = snapshotArgs(raw, paths, texts, snapEnv, keep);
       try {
         check(shown, name);
       } catch (error) {
@@ -368,16 +468,34 @@ export function installFsGuard(fs: Fs, opts: FsGuardOptions): FsGuard {
         try {
           fd = reflectApply(origSync, this, args);
         } catch (error) {
-          nextTick(cb as AnyFn, fromNode(error, name, shown, write));
+          // A bad argument (ERR_INVALID_*) is thrown by the bare fs.open too, before any callback.
+          if (isArgumentError(error)) throw error;
+          nextTick(cb as AnyFn, fromNode(error, name, shown, write, call));
           return undefined;
         }
         if (typeof fd === 'number') fds.trackWritable(fd);
         nextTick(cb as AnyFn, null, fd);
         return undefined;
       }
+      if (name === 'realpath' && origSync !== undefined) {
+        // Node's callback realpath walks the path with the public fs.lstat, so every ancestor
+        // (/, /tmp, ...) would be decided as a read of its own. The sync one (the same walk, on
+        // the bindings) answers instead, delivered as a callback.
+        let result: unknown;
+        try {
+          result = reflectApply(origSync, this, args);
+        } catch (error) {
+          if (isArgumentError(error)) throw error;
+          nextTick(cb as AnyFn, fromNode(error, name, shown, write, call, respell));
+          return undefined;
+        }
+        nextTick(cb as AnyFn, null, result);
+        return undefined;
+      }
       args[args.length] = (err: unknown, ...rest: unknown[]) => {
         if (!err && name === 'mkdtemp') reportMade(rest[0]);
-        reflectApply(cb as AnyFn, undefined, [fromNode(err, name, shown, write), ...rest]);
+        if (!err && respell && rest.length > 0) rest[0] = respellResult(name, rest[0], shown, call);
+        reflectApply(cb as AnyFn, undefined, [fromNode(err, name, shown, write, call, respell), ...rest]);
       };
       return reflectApply(orig, this, args);
     };
@@ -387,10 +505,16 @@ export function installFsGuard(fs: Fs, opts: FsGuardOptions): FsGuard {
     return function guarded(this: unknown, ...raw: unknown[]) {
       const { shown, call } = snapshotArgs(raw, paths, [], snapEnv);
       check(shown, name);
-      return reflectApply(orig, this, call);
+      try {
+        return reflectApply(orig, this, call);
+      } catch (error) {
+        throw respellError(error, shown, call);
+      }
     };
   };
   const snapEnv = { cwd, isHandle: (x: unknown) => fds.isHandle(x) };
+  // Node's JS realpath resolves a relative path itself and names the absolute one in its errors.
+  const respells = (orig: AnyFn) => orig !== fs.realpathSync && orig !== (fs.realpath as unknown);
 
   const checks = new Map<string, Check>();
   const fsFns = fs as unknown as Record<string, AnyFn>;
@@ -461,6 +585,8 @@ export function installFsGuard(fs: Fs, opts: FsGuardOptions): FsGuard {
       const st = fs.statSync(src);
       fs.utimesSync(dest, st.atime, st.mtime);
     },
+    // Node's cp reports a missing source with its lstat's (stat's) own ENOENT: the same call gives the same error.
+    missing: (p, follow) => void (follow ? fs.statSync(p) : fs.lstatSync(p)),
   };
   const cpArgs = (src: unknown, dest: unknown) => {
     const { shown, call } = snapshotArgs([src, dest], [0, 1], [], snapEnv);
@@ -471,11 +597,15 @@ export function installFsGuard(fs: Fs, opts: FsGuardOptions): FsGuard {
     }
     return call as [string, string];
   };
+  // A src or dest of no path type goes to Node's own cp, whose validation refuses it before any copy (see noPath).
+  const nodeCp = { sync: fs.cpSync as AnyFn, callback: fs.cp as AnyFn, promise: fs.promises.cp as AnyFn };
   define(fs, 'cpSync', function cpSync(src: unknown, dest: unknown, options?: unknown) {
+    if (noPath(src) || noPath(dest)) return reflectApply(nodeCp.sync, fs, [src, dest, options]);
     const [from, to] = cpArgs(src, dest);
     runCpSync(from, to, normalizeCpOptions(options), cpIo);
   });
   define(fs, 'cp', function cp(src: unknown, dest: unknown, ...rest: unknown[]) {
+    if (noPath(src) || noPath(dest)) return reflectApply(nodeCp.callback, fs, [src, dest, ...rest]);
     const cb = rest[rest.length - 1];
     if (typeof cb !== 'function') throw new TypeError('fs.cp needs a callback');
     const options = rest.length > 1 ? rest[0] : undefined;
@@ -487,7 +617,7 @@ export function installFsGuard(fs: Fs, opts: FsGuardOptions): FsGuard {
       run = Promise.reject(error);
     }
     run.then(
-      () => reflectApply(cb as AnyFn, undefined, [null]),
+      () => reflectApply(cb as AnyFn, undefined, [null, undefined]), // as Node's: callback(null, result)
       (error: unknown) => reflectApply(cb as AnyFn, undefined, [error]),
     );
   });
@@ -522,12 +652,13 @@ export function installFsGuard(fs: Fs, opts: FsGuardOptions): FsGuard {
     (args, syscall) => {
       const options = args[1];
       const flags = typeof options === 'object' && options !== null ? (options as { flags?: unknown }).flags : undefined;
+      const fd = typeof options === 'object' && options !== null ? (options as { fd?: unknown }).fd : undefined;
       if (args[0] === undefined || args[0] === null) {
-        const fd = typeof options === 'object' && options !== null ? (options as { fd?: unknown }).fd : undefined;
         if (op === 'write' && typeof fd === 'number' && !fds.isWritable(fd)) fdDenied(fd, syscall);
         if (op === 'write' && fds.isHandle(fd) && !fds.isWritableHandle(fd)) fdDenied(fds.handleFd(fd), syscall);
         return;
       }
+      if (noPath(args[0]) && (fd === undefined || fd === null)) return; // Node refuses it (see noPath)
       if (op === 'read' && flags === undefined) checkPath('read', args[0], syscall);
       else {
         const modes = flags === undefined ? { read: false, write: true } : flagModes(flags, constants);
@@ -587,6 +718,8 @@ export function installFsGuard(fs: Fs, opts: FsGuardOptions): FsGuard {
     if (typeof orig !== 'function') continue;
     const paths = pathIndexes(e);
     const texts = e.special === 'symlink' ? [0] : [];
+    const keep = e.data === undefined ? [] : [e.data];
+    const respell = respells(orig);
     let wrapped: AnyFn;
     if (name === 'watch') {
       wrapped = function watch(this: unknown, ...raw: unknown[]) {
@@ -596,14 +729,14 @@ export function installFsGuard(fs: Fs, opts: FsGuardOptions): FsGuard {
       };
     } else {
       wrapped = async function guardedPromise(this: unknown, ...raw: unknown[]) {
-        const { shown, call } = snapshotArgs(raw, paths, texts, snapEnv);
+        const { shown, call } = snapshotArgs(raw, paths, texts, snapEnv, keep);
         check(shown, name);
         const write = writesWith(name, e, call);
         let result: unknown;
         try {
           result = await reflectApply(orig, this, call);
         } catch (error) {
-          throw fromNode(error, name, shown, write);
+          throw fromNode(error, name, shown, write, call, respell);
         }
         if (name === 'open') {
           const handle = result as { fd: number };
@@ -612,12 +745,13 @@ export function installFsGuard(fs: Fs, opts: FsGuardOptions): FsGuard {
         } else if (name === 'mkdtemp') {
           reportMade(result);
         }
-        return result;
+        return respell ? respellResult(name, result, shown, call) : result;
       };
     }
     define(promises, name, wrapped);
   }
   define(promises, 'cp', async function cp(src: unknown, dest: unknown, options?: unknown) {
+    if (noPath(src) || noPath(dest)) return reflectApply(nodeCp.promise, promises, [src, dest, options]);
     const [from, to] = cpArgs(src, dest);
     await runCpAsync(from, to, normalizeCpOptions(options), cpIo);
   });

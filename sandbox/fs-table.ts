@@ -29,18 +29,26 @@ export interface FsEntry {
   /** No callback form: the plain function returns its result (watch, watchFile, openAsBlob). */
   readonly plain?: boolean;
   readonly special?: 'symlink' | 'mkdtemp' | 'glob';
+  /** Index of data passed to Node as it is, not copied (writeFile's data may be a stream or an async iterable); no decision reads it. */
+  readonly data?: number;
+  /**
+   * Node does not check the path's type here (its JS realpath turns `undefined` into the path
+   * "undefined"), so a value of no path type is decided like any other, never left to Node's checks.
+   */
+  readonly untyped?: boolean;
 }
 
 const R: FsEntry = { paths: ['read'], descriptor: true };
 const W: FsEntry = { paths: ['write'], descriptor: true };
 const WA: FsEntry = { paths: ['write'], descriptor: true, alias: true };
+const WD: FsEntry = { paths: ['write'], descriptor: true, alias: true, data: 1 };
 const FD: FsEntry = { paths: [], fdWrite: true };
 
 export const FS_TABLE: Readonly<Record<string, FsEntry>> = Object.freeze({
   access: R,
   readdir: R,
   readlink: R,
-  realpath: R,
+  realpath: { paths: ['read'], descriptor: true, untyped: true },
   stat: R,
   lstat: R,
   statfs: R,
@@ -49,8 +57,8 @@ export const FS_TABLE: Readonly<Record<string, FsEntry>> = Object.freeze({
   watchFile: { paths: ['read'], plain: true },
   openAsBlob: { paths: ['read'], plain: true },
   readFile: { paths: ['read'], descriptor: true, optionFlag: true },
-  appendFile: WA,
-  writeFile: WA,
+  appendFile: WD,
+  writeFile: WD,
   truncate: WA,
   chmod: WA,
   lchmod: WA,

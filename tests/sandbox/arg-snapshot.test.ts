@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { pathToFileURL } from 'node:url';
+import { isDate } from 'node:util/types';
 import { snapshotArgs } from '../../sandbox/arg-snapshot.js';
 
 const env = { cwd: () => '/ws', isHandle: (x: unknown) => x === HANDLE };
@@ -56,5 +57,47 @@ describe('snapshotArgs', () => {
     const t = snapshotArgs([7, tricky], [], [], env);
     assert.deepEqual(t.call[1], [a]);
     assert.equal(reads, 1);
+  });
+  it("keeps a Date a Date of the same time (utimes' times)", () => {
+    const when = new Date(5000);
+    const s = snapshotArgs(['/ws/a', when, 7], [0], [], env);
+    assert.ok(isDate(s.call[1]), 'Node takes a time from a Date by its internal slot');
+    assert.notEqual(s.call[1], when, 'a copy: a later setTime cannot reach the call');
+    assert.equal(Date.prototype.getTime.call(s.call[1]), 5000);
+  });
+  it('passes the `keep` arguments as they are (writeFile data: a stream, an async iterable)', () => {
+    const data = (async function* () {
+      yield 'a';
+    })();
+    const options = { flag: 'w' };
+    const s = snapshotArgs(['rel/a', data, options], [0], [], env, [1]);
+    assert.equal(s.call[1], data);
+    assert.notEqual(s.call[2], options, 'other objects are still copied');
+    assert.equal((s.call[2] as { flag: string }).flag, 'w');
+  });
+  it('pins an option a decision reads that the copy only inherits: a getter planted on Object.prototype is read once', () => {
+    let reads = 0;
+    Object.defineProperty(Object.prototype, 'flag', {
+      configurable: true,
+      get() {
+        reads++;
+        return reads === 1 ? 'r' : 'w';
+      },
+    });
+    try {
+      for (const options of [{}, new Date(0)]) {
+        reads = 0;
+        const s = snapshotArgs(['/ws/a', options], [0], [], env);
+        const copy = s.call[1] as { flag?: unknown };
+        assert.equal(copy.flag, 'r');
+        assert.equal(copy.flag, 'r', 'the guard and Node read the one value');
+        assert.ok(Object.hasOwn(copy, 'flag'));
+        assert.equal(reads, 1);
+      }
+    } finally {
+      delete (Object.prototype as { flag?: unknown }).flag;
+    }
+    // Without such a getter nothing is added (error messages show the copy as the caller's object).
+    assert.deepEqual(Object.keys(snapshotArgs(['/ws/a', { encoding: 'utf8' }], [0], [], env).call[1] as object), ['encoding']);
   });
 });

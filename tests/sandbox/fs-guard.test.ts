@@ -126,6 +126,14 @@ describe('the fs guard alone, across sync, callback, promise and FileHandle form
     'readFileSync other run dir': 'fs.readFileSync("runs/other/theirs.txt")',
     'watch fallback': 'fs.watch(FALLBACK).close()',
     'statSync secret': 'fs.statSync("secrets/token.txt")',
+    // An object path is always decided (Node reads a URL-like object as a file: URL itself).
+    'readFileSync of a URL-like object naming the secret':
+      'fs.readFileSync({ href: "file:///x", protocol: "file:", hostname: "", pathname: process.cwd() + "/secrets/token.txt" })',
+    // Node's JS realpath takes any value as a path: a value of no path type is decided there, never left to Node.
+    'realpathSync of undefined (Node would resolve "<cwd>/undefined")': 'fs.realpathSync(undefined)',
+    'realpath callback of true': 'await cb((k) => fs.realpath(true, k))',
+    // A non-path first argument is left to Node only when no descriptor is given instead.
+    'createWriteStream of a non-path with a read-only fd': 'const fd = fs.openSync(L, "r"); try { await stream(fs.createWriteStream(5, { fd })); } finally { fs.closeSync(fd); }',
   };
   const allowed: Record<string, string> = {
     'writeFileSync own run dir': 'fs.writeFileSync(RUN + "/a.txt", "x")',
@@ -136,6 +144,9 @@ describe('the fs guard alone, across sync, callback, promise and FileHandle form
     'writevSync, writev and FileHandle.writev of several buffers': 'const fd = fs.openSync(RUN + "/v.txt", "w"); fs.writevSync(fd, [Buffer.from("a"), Buffer.from("b")]); await cb((k) => fs.writev(fd, [Buffer.from("c"), Buffer.from("d")], k)); fs.closeSync(fd); const h = await fsp.open(RUN + "/v.txt", "a"); try { await h.writev([Buffer.from("e"), Buffer.from("f")]); } finally { await h.close(); } if (fs.readFileSync(RUN + "/v.txt", "utf8") !== "abcdef") throw new Error("wrong content")',
     'a corked write stream (it flushes with writev)': 'const s = fs.createWriteStream(RUN + "/w.txt"); s.cork(); s.write("1"); s.write("2"); process.nextTick(() => s.uncork()); s.end("3"); await new Promise((r, j) => { s.on("finish", r); s.on("error", j); }); if (fs.readFileSync(RUN + "/w.txt", "utf8") !== "123") throw new Error("wrong content")',
     'mkdirSync recursive own run dir': 'fs.mkdirSync(RUN + "/x/y/z", { recursive: true })',
+    // The options copy inherits nothing: Node cannot read a "w" the guard never saw.
+    'promises.readFile lakehouse with a flag getter planted on Object.prototype':
+      'let n = 0; Object.defineProperty(Object.prototype, "flag", { configurable: true, get() { return n++ < 2 ? "r" : "w"; } }); try { await fsp.readFile(L, {}); } finally { delete Object.prototype.flag; } if (fs.readFileSync(L, "utf8") === "") throw new Error("truncated")',
     'cpSync within own run dir': 'fs.cpSync(RUN + "/x", RUN + "/x2", { recursive: true })',
     'readFileSync lakehouse': 'fs.readFileSync(L)',
     'promises.readFile nested lakehouse': 'await fsp.readFile("data/lakehouse/ohlcv/SPY.csv")',
