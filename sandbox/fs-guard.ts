@@ -78,8 +78,6 @@ export interface FsGuard {
 const { isAbsolute, normalize, join, dirname } = path;
 const startsWith = uncurry(String.prototype.startsWith);
 const stringIncludes = uncurry(String.prototype.includes);
-const stringIndexOf = uncurry(String.prototype.indexOf);
-const stringSlice = uncurry(String.prototype.slice);
 const bufferIsBuffer = Buffer.isBuffer;
 const bufferToString = uncurry(Buffer.prototype.toString);
 const nextTick = process.nextTick;
