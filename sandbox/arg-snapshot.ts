@@ -10,8 +10,15 @@
  * This is why a lie told while converting (a patched URL getter, a patched
  * Buffer method) only fools the liar: the decision and the call both use the
  * one string the conversion produced.
+ *
+ * A copied options object still inherits from Object.prototype, which the
+ * sleeve can reach: a `flag` getter planted there would answer the guard
+ * "r" and Node, which reads the option again, "w". So every key the sleeve
+ * has added to Object.prototype is read once, now, and pinned on the copy as
+ * an own property: the guard and Node then read the same value.
  */
 import { absoluteRaw, pathToString } from '../policies/resolve-path.js';
+import { setHas } from './intrinsics.js';
 
 export interface Snapshot {
   shown: unknown[];
@@ -26,6 +33,22 @@ export interface SnapshotEnv {
 
 const isView = ArrayBuffer.isView;
 const isArray = Array.isArray;
+const ownKeys = Reflect.ownKeys;
+const hasOwn = Object.hasOwn;
+const defineProperty = Object.defineProperty;
+const ObjectPrototype = Object.prototype;
+/** Object.prototype's own keys before any sleeve code ran. */
+const BASE_KEYS = new Set<string | symbol>(ownKeys(ObjectPrototype));
+
+/** Pins on `copy` the value of every key the sleeve added to Object.prototype (see above). */
+function pinInherited(copy: Record<string | symbol, unknown>): void {
+  const keys = ownKeys(ObjectPrototype);
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i] as string | symbol;
+    if (setHas(BASE_KEYS, k) || hasOwn(copy, k)) continue;
+    defineProperty(copy, k, { value: copy[k], writable: true, enumerable: true, configurable: true });
+  }
+}
 
 function asText(x: unknown): unknown {
   if (typeof x === 'string' || !(x instanceof Uint8Array || x instanceof URL)) return x;
@@ -74,7 +97,9 @@ export function snapshotArgs(args: readonly unknown[], paths: readonly number[],
       for (let k = 0; k < n; k++) copy[k] = (a as unknown[])[k];
       shown[i] = call[i] = copy;
     } else if (a !== null && typeof a === 'object' && !isView(a) && !(a instanceof URL) && !env.isHandle(a)) {
-      shown[i] = call[i] = { ...(a as object) };
+      const copy: Record<string | symbol, unknown> = { ...(a as object) };
+      pinInherited(copy);
+      shown[i] = call[i] = copy;
     } else {
       shown[i] = call[i] = a;
     }

@@ -2,8 +2,13 @@
  * The fs guard: wraps every entry point of `node:fs` and `node:fs/promises`
  * that names a path (or writes through a descriptor), decides with the policy
  * engine before the call, and refuses with an `EACCES` error that names the
- * rule. Wrapped properties are made read-only and non-configurable, so sleeve
- * code can neither delete nor replace them.
+ * rule. Wrapped properties are non-configurable accessors: sleeve code cannot
+ * delete or redefine them, but may assign them (graceful-fs replaces
+ * fs.close, fs.read, fs.stat, ...). A replacement is only ever the sleeve's
+ * own function in front of a wrapper (no unguarded original is reachable),
+ * and the guard notes it: a call made from inside a wrapped call through a
+ * replaced name is decided again (sleeve code may have run in between), and
+ * the guard's own walks (cp) call the wrappers it installed.
  *
  * The functions and what they ask are data (fs-table.ts); this module turns
  * each row into its sync, callback and promise wrappers. It keeps no state a
@@ -23,6 +28,7 @@
  */
 import type fsModule from 'node:fs';
 import path from 'node:path';
+import { types } from 'node:util';
 import { createCapabilityDenialError, createDenialError } from '../policies/denial.js';
 import type { CompiledPolicy, Decision } from '../policies/engine.js';
 import type { FsOp } from '../policies/types.js';
@@ -30,7 +36,7 @@ import { snapshotArgs } from './arg-snapshot.js';
 import { type CpIo, normalizeCpOptions, runCpAsync, runCpSync } from './cp-plan.js';
 import { createDescriptorTable } from './descriptors.js';
 import { type Access, FS_TABLE, type FsEntry, entryWrites, pathIndexes } from './fs-table.js';
-import { createStatReader, reflectApply, uncurry } from './intrinsics.js';
+import { createStatReader, reflectApply, setAdd, setHas, uncurry } from './intrinsics.js';
 import { isNodeRefusal } from './node-permission.js';
 import { flagModes } from './open-flags.js';
 import { REPORT_FD } from './protocol.js';
@@ -71,9 +77,25 @@ const getCwd = process.cwd;
 const cwd = () => reflectApply(getCwd, process, []) as string;
 const defineProperty = Object.defineProperty;
 const getPrototypeOf = Object.getPrototypeOf;
+const hasOwn = Object.hasOwn;
+const isProxy = types.isProxy;
+const StringPrototype = String.prototype;
 
-const define = (obj: object, name: string, value: unknown) => {
-  defineProperty(obj, name, { value, writable: false, configurable: false, enumerable: true });
+/**
+ * Node's fs reads `path.href` of every path string it is given (to accept
+ * URLs), after the guard has decided: a getter planted on the string
+ * prototypes would run sleeve code between the decision and the system call
+ * (and could swap the decided name for a symlink). So a decision is refused
+ * while one is there; nothing else puts one there.
+ */
+const hrefPlanted = (): string | undefined => {
+  let o: unknown = StringPrototype;
+  for (let depth = 0; o !== null && depth < 16; depth++) {
+    if (isProxy(o)) return 'a Proxy is on the String.prototype chain';
+    if (hasOwn(o as object, 'href')) return o === StringPrototype ? 'String.prototype.href is defined' : 'an object on the String.prototype chain defines href';
+    o = getPrototypeOf(o);
+  }
+  return o === null ? undefined : 'the String.prototype chain is too long';
 };
 const copyList = (xs: readonly unknown[], end = xs.length): unknown[] => {
   const out: unknown[] = [];
@@ -83,6 +105,32 @@ const copyList = (xs: readonly unknown[], end = xs.length): unknown[] => {
 
 export function installFsGuard(fs: Fs, opts: FsGuardOptions): FsGuard {
   const { engine, reporter } = opts;
+  /** Wrapped names (`openSync`, `promises.open`, `FileHandle.write`, ...) the sleeve has assigned. */
+  const replaced = new Set<string>();
+  /**
+   * Installs `value` as `obj[name]`: a non-configurable accessor. Assigned on
+   * `obj`, it takes the new value (and the name is noted in `replaced`);
+   * assigned through an object that inherits it (a clone made with its
+   * descriptors, a FileHandle), it gives that object an own property.
+   */
+  const define = (obj: object, name: string, value: unknown, label = name) => {
+    let current = value;
+    defineProperty(obj, name, {
+      get: function guardedValue() {
+        return current;
+      },
+      set: function replaceGuarded(this: unknown, next: unknown) {
+        if (this === obj) {
+          if (next !== current) setAdd(replaced, label);
+          current = next;
+        } else if (this !== null && (typeof this === 'object' || typeof this === 'function')) {
+          defineProperty(this, name, { value: next, writable: true, enumerable: true, configurable: true });
+        }
+      },
+      configurable: false,
+      enumerable: true,
+    });
+  };
   const constants = { ...fs.constants };
   const original = {
     lstatSync: fs.lstatSync,
@@ -123,6 +171,11 @@ export function installFsGuard(fs: Fs, opts: FsGuardOptions): FsGuard {
   const checkPath = (op: FsOp, p: unknown, syscall: string, aliasCheck = false, report = true): Decision => {
     if (op === 'read' && isCode(p)) {
       return { allowed: true, op, path: String(p), resolved: String(p), reason: 'code of the sleeve or the sandbox', policy: engine.name };
+    }
+    const planted = hrefPlanted();
+    if (planted !== undefined) {
+      const shown = typeof p === 'string' ? p : bufferIsBuffer(p) ? bufferToString(p, 'utf8') : `<${typeof p}>`;
+      return refuse({ allowed: false, op, path: shown, reason: `${planted}: Node's fs would run it after the decision`, policy: engine.name }, syscall);
     }
     const decision = engine.decide(op, p);
     if (!decision.allowed) return refuse(decision, syscall);
@@ -273,12 +326,15 @@ export function installFsGuard(fs: Fs, opts: FsGuardOptions): FsGuard {
    */
   let outer: { path: unknown; write: boolean } | undefined;
   const syncWrap = (name: string, e: FsEntry, orig: AnyFn, check: Check): AnyFn => {
+    const publicName = `${name}Sync`;
     const paths = pathIndexes(e);
     const texts = e.special === 'symlink' ? [0] : [];
     return function guardedSync(this: unknown, ...raw: unknown[]) {
       const { shown, call } = snapshotArgs(raw, paths, texts, snapEnv);
       const write = writesWith(name, e, call);
-      const nested = outer !== undefined && typeof call[0] === 'string' && call[0] === outer.path && (outer.write || !write);
+      // Through a name the sleeve replaced, sleeve code ran since the outer decision: decide again.
+      const nested =
+        outer !== undefined && typeof call[0] === 'string' && call[0] === outer.path && (outer.write || !write) && !setHas(replaced, publicName);
       if (!nested) check(shown, name);
       let result: unknown;
       const previous = outer;
@@ -352,14 +408,14 @@ export function installFsGuard(fs: Fs, opts: FsGuardOptions): FsGuard {
     if (typeof origSync === 'function') {
       const wrapped = syncWrap(name, e, origSync, check);
       const native = (origSync as unknown as { native?: AnyFn }).native;
-      if (typeof native === 'function') define(wrapped, 'native', syncWrap(name, e, native, check));
+      if (typeof native === 'function') define(wrapped, 'native', syncWrap(name, e, native, check), `${name}Sync.native`);
       define(fs, `${name}Sync`, wrapped);
     }
     const orig = fsFns[name];
     if (typeof orig !== 'function') continue;
     const wrapped = e.plain ? plainWrap(name, e, orig, check) : callbackWrap(name, e, orig, check, origSync);
     const native = (orig as unknown as { native?: AnyFn }).native;
-    if (typeof native === 'function') define(wrapped, 'native', callbackWrap(name, e, native, check, undefined));
+    if (typeof native === 'function') define(wrapped, 'native', callbackWrap(name, e, native, check, undefined), `${name}.native`);
     define(fs, name, wrapped);
   }
 
@@ -389,7 +445,19 @@ export function installFsGuard(fs: Fs, opts: FsGuardOptions): FsGuard {
     });
   }
 
-  // cp: a walk of guarded calls (cp-plan.ts); no wrapper is ever turned off.
+  // cp: a walk of guarded calls (cp-plan.ts); no wrapper is ever turned off. The walk calls
+  // the wrappers installed above, whatever the sleeve has assigned to fs since.
+  const guarded = {
+    readdirSync: fs.readdirSync as unknown as AnyFn,
+    readlinkSync: fs.readlinkSync as unknown as AnyFn,
+    mkdirSync: fs.mkdirSync as unknown as AnyFn,
+    chmodSync: fs.chmodSync as unknown as AnyFn,
+    copyFileSync: fs.copyFileSync as unknown as AnyFn,
+    symlinkSync: fs.symlinkSync as unknown as AnyFn,
+    unlinkSync: fs.unlinkSync as unknown as AnyFn,
+    statSync: fs.statSync as unknown as AnyFn,
+    utimesSync: fs.utimesSync as unknown as AnyFn,
+  };
   const cpIo: CpIo = {
     kind(p, follow) {
       checkPath('read', p, 'cp');
@@ -400,16 +468,16 @@ export function installFsGuard(fs: Fs, opts: FsGuardOptions): FsGuard {
       checkPath('write', p, 'cp', true, false);
       return stats.lstat(p)?.kind;
     },
-    readdir: (p) => fs.readdirSync(p) as string[],
-    readlink: (p) => fs.readlinkSync(p, 'utf8'),
-    mkdir: (p) => void fs.mkdirSync(p),
-    chmod: (p, mode) => fs.chmodSync(p, mode),
-    copyFile: (src, dest, mode) => fs.copyFileSync(src, dest, mode),
-    symlink: (target, p) => fs.symlinkSync(target, p),
-    unlink: (p) => fs.unlinkSync(p),
+    readdir: (p) => reflectApply(guarded.readdirSync, fs, [p]) as string[],
+    readlink: (p) => reflectApply(guarded.readlinkSync, fs, [p, 'utf8']) as string,
+    mkdir: (p) => void reflectApply(guarded.mkdirSync, fs, [p]),
+    chmod: (p, mode) => void reflectApply(guarded.chmodSync, fs, [p, mode]),
+    copyFile: (src, dest, mode) => void reflectApply(guarded.copyFileSync, fs, [src, dest, mode]),
+    symlink: (target, p) => void reflectApply(guarded.symlinkSync, fs, [target, p]),
+    unlink: (p) => void reflectApply(guarded.unlinkSync, fs, [p]),
     copyTimes(src, dest) {
-      const st = fs.statSync(src);
-      fs.utimesSync(dest, st.atime, st.mtime);
+      const st = reflectApply(guarded.statSync, fs, [src]) as fsModule.Stats;
+      reflectApply(guarded.utimesSync, fs, [dest, st.atime, st.mtime]);
     },
   };
   const cpArgs = (src: unknown, dest: unknown) => {
@@ -565,7 +633,7 @@ export function installFsGuard(fs: Fs, opts: FsGuardOptions): FsGuard {
         return result;
       };
     }
-    define(promises, name, wrapped);
+    define(promises, name, wrapped, `promises.${name}`);
   }
   define(promises, 'cp', async function cp(src: unknown, dest: unknown, options?: unknown) {
     const [from, to] = cpArgs(src, dest);

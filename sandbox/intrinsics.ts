@@ -34,6 +34,7 @@ export const mapGet = uncurry(Map.prototype.get);
 export const mapSet = uncurry(Map.prototype.set);
 export const mapDelete = uncurry(Map.prototype.delete);
 export const setHas = uncurry(Set.prototype.has);
+export const setAdd = uncurry(Set.prototype.add);
 export const weakMapGet = uncurry(WeakMap.prototype.get);
 export const weakMapSet = uncurry(WeakMap.prototype.set);
 export const weakMapHas = uncurry(WeakMap.prototype.has);
