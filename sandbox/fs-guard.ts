@@ -2,13 +2,15 @@
  * The fs guard: wraps every entry point of `node:fs` and `node:fs/promises`
  * that names a path (or writes through a descriptor), decides with the policy
  * engine before the call, and refuses with an `EACCES` error that names the
- * rule. Wrapped properties are non-configurable accessors: sleeve code cannot
- * delete or redefine them, but may assign them (graceful-fs replaces
+ * rule. Wrapped properties are non-configurable: sleeve code cannot delete
+ * them or turn them into accessors, but may assign them (graceful-fs replaces
  * fs.close, fs.read, fs.stat, ...). A replacement is only ever the sleeve's
- * own function in front of a wrapper (no unguarded original is reachable),
- * and the guard notes it: a call made from inside a wrapped call through a
- * replaced name is decided again (sleeve code may have run in between), and
- * the guard's own walks (cp) call the wrappers it installed.
+ * own function in front of a wrapper: no unguarded original is reachable
+ * (they live in this module's closures), and the guard's own walks (cp) call
+ * the wrappers it installed. Node's own functions then call the sleeve's
+ * replacement (readFileSync calls fs.openSync), so sleeve code can run inside
+ * a wrapped call: the nested-call shortcut below holds only while nothing has
+ * changed the namespace since the outer decision.
  *
  * The functions and what they ask are data (fs-table.ts); this module turns
  * each row into its sync, callback and promise wrappers. It keeps no state a
@@ -28,7 +30,7 @@
  */
 import type fsModule from 'node:fs';
 import path from 'node:path';
-import { types } from 'node:util';
+import { promisify, types } from 'node:util';
 import { createCapabilityDenialError, createDenialError } from '../policies/denial.js';
 import type { CompiledPolicy, Decision } from '../policies/engine.js';
 import type { FsOp } from '../policies/types.js';
@@ -36,7 +38,7 @@ import { snapshotArgs } from './arg-snapshot.js';
 import { type CpIo, normalizeCpOptions, runCpAsync, runCpSync } from './cp-plan.js';
 import { createDescriptorTable } from './descriptors.js';
 import { type Access, FS_TABLE, type FsEntry, entryWrites, pathIndexes } from './fs-table.js';
-import { createStatReader, reflectApply, setAdd, setHas, uncurry } from './intrinsics.js';
+import { createStatReader, reflectApply, uncurry } from './intrinsics.js';
 import { isNodeRefusal } from './node-permission.js';
 import { flagModes } from './open-flags.js';
 import { REPORT_FD } from './protocol.js';
@@ -73,6 +75,10 @@ const startsWith = uncurry(String.prototype.startsWith);
 const bufferIsBuffer = Buffer.isBuffer;
 const bufferToString = uncurry(Buffer.prototype.toString);
 const nextTick = process.nextTick;
+const PromiseCtor = Promise;
+const promiseReject = Promise.reject;
+const promiseThen = uncurry(Promise.prototype.then);
+const TypeErrorCtor = TypeError;
 const getCwd = process.cwd;
 const cwd = () => reflectApply(getCwd, process, []) as string;
 const defineProperty = Object.defineProperty;
@@ -97,6 +103,21 @@ const hrefPlanted = (): string | undefined => {
   }
   return o === null ? undefined : 'the String.prototype chain is too long';
 };
+const getOwnPropertySymbols = Object.getOwnPropertySymbols;
+const getOwnPropertyDescriptor = Object.getOwnPropertyDescriptor;
+const promisifyCustom = promisify.custom;
+/**
+ * What util.promisify reads off the original (fs.read's and fs.write's result
+ * names): copied when it is data. A function there would be an unguarded way
+ * in, so none is copied (fs.exists gets its own, below).
+ */
+const copyPromisifyHints = (from: AnyFn, to: AnyFn) => {
+  const symbols = getOwnPropertySymbols(from);
+  for (let i = 0; i < symbols.length; i++) {
+    const d = getOwnPropertyDescriptor(from, symbols[i] as symbol);
+    if (d && 'value' in d && typeof d.value !== 'function') defineProperty(to, symbols[i] as symbol, d);
+  }
+};
 const copyList = (xs: readonly unknown[], end = xs.length): unknown[] => {
   const out: unknown[] = [];
   for (let i = 0; i < end; i++) out[i] = xs[i];
@@ -105,32 +126,15 @@ const copyList = (xs: readonly unknown[], end = xs.length): unknown[] => {
 
 export function installFsGuard(fs: Fs, opts: FsGuardOptions): FsGuard {
   const { engine, reporter } = opts;
-  /** Wrapped names (`openSync`, `promises.open`, `FileHandle.write`, ...) the sleeve has assigned. */
-  const replaced = new Set<string>();
-  /**
-   * Installs `value` as `obj[name]`: a non-configurable accessor. Assigned on
-   * `obj`, it takes the new value (and the name is noted in `replaced`);
-   * assigned through an object that inherits it (a clone made with its
-   * descriptors, a FileHandle), it gives that object an own property.
-   */
-  const define = (obj: object, name: string, value: unknown, label = name) => {
-    let current = value;
-    defineProperty(obj, name, {
-      get: function guardedValue() {
-        return current;
-      },
-      set: function replaceGuarded(this: unknown, next: unknown) {
-        if (this === obj) {
-          if (next !== current) setAdd(replaced, label);
-          current = next;
-        } else if (this !== null && (typeof this === 'object' || typeof this === 'function')) {
-          defineProperty(this, name, { value: next, writable: true, enumerable: true, configurable: true });
-        }
-      },
-      configurable: false,
-      enumerable: true,
-    });
+  /** Installs a wrapper: assignable (see above), never deleted or redefined. */
+  const define = (obj: object, name: string, value: unknown) => {
+    defineProperty(obj, name, { value, writable: true, configurable: false, enumerable: true });
   };
+  /**
+   * Counts decided writes (and shortcut ones): every change a sleeve can make
+   * to the namespace (unlink, symlink, rename, ...) goes through a wrapper.
+   */
+  let mutations = 0;
   const constants = { ...fs.constants };
   const original = {
     lstatSync: fs.lstatSync,
@@ -169,6 +173,7 @@ export function installFsGuard(fs: Fs, opts: FsGuardOptions): FsGuard {
 
   /** Decide on a path; for writes, refuse an existing file with other hard links. `report`: tell the runner of the write. */
   const checkPath = (op: FsOp, p: unknown, syscall: string, aliasCheck = false, report = true): Decision => {
+    if (op === 'write') mutations++;
     if (op === 'read' && isCode(p)) {
       return { allowed: true, op, path: String(p), resolved: String(p), reason: 'code of the sleeve or the sandbox', policy: engine.name };
     }
@@ -321,24 +326,25 @@ export function installFsGuard(fs: Fs, opts: FsGuardOptions): FsGuard {
   /**
    * Node's own sync functions call other wrapped ones on the same path
    * (readFileSync opens through fs.openSync): a nested call on the path the
-   * outer call was already decided for, asking no more than it did, is not
+   * outer call was already decided for, asking no more than it did, with no
+   * write made since the outer decision (sleeve code may run in between: a
+   * replaced fs.openSync, a replaced process.emitWarning), is not
    * decided again. Anything else nested (another path, a write under a read) is.
    */
-  let outer: { path: unknown; write: boolean } | undefined;
+  let outer: { path: unknown; write: boolean; mutations: number } | undefined;
   const syncWrap = (name: string, e: FsEntry, orig: AnyFn, check: Check): AnyFn => {
-    const publicName = `${name}Sync`;
     const paths = pathIndexes(e);
     const texts = e.special === 'symlink' ? [0] : [];
     return function guardedSync(this: unknown, ...raw: unknown[]) {
       const { shown, call } = snapshotArgs(raw, paths, texts, snapEnv);
       const write = writesWith(name, e, call);
-      // Through a name the sleeve replaced, sleeve code ran since the outer decision: decide again.
       const nested =
-        outer !== undefined && typeof call[0] === 'string' && call[0] === outer.path && (outer.write || !write) && !setHas(replaced, publicName);
+        outer !== undefined && typeof call[0] === 'string' && call[0] === outer.path && (outer.write || !write) && outer.mutations === mutations;
       if (!nested) check(shown, name);
+      else if (write) mutations++;
       let result: unknown;
       const previous = outer;
-      outer = { path: call[0], write };
+      outer = { path: call[0], write, mutations };
       try {
         result = reflectApply(orig, this, call);
       } catch (error) {
@@ -408,14 +414,15 @@ export function installFsGuard(fs: Fs, opts: FsGuardOptions): FsGuard {
     if (typeof origSync === 'function') {
       const wrapped = syncWrap(name, e, origSync, check);
       const native = (origSync as unknown as { native?: AnyFn }).native;
-      if (typeof native === 'function') define(wrapped, 'native', syncWrap(name, e, native, check), `${name}Sync.native`);
+      if (typeof native === 'function') define(wrapped, 'native', syncWrap(name, e, native, check));
       define(fs, `${name}Sync`, wrapped);
     }
     const orig = fsFns[name];
     if (typeof orig !== 'function') continue;
     const wrapped = e.plain ? plainWrap(name, e, orig, check) : callbackWrap(name, e, orig, check, origSync);
+    copyPromisifyHints(orig, wrapped);
     const native = (orig as unknown as { native?: AnyFn }).native;
-    if (typeof native === 'function') define(wrapped, 'native', callbackWrap(name, e, native, check, undefined), `${name}.native`);
+    if (typeof native === 'function') define(wrapped, 'native', callbackWrap(name, e, native, check, undefined));
     define(fs, name, wrapped);
   }
 
@@ -433,7 +440,7 @@ export function installFsGuard(fs: Fs, opts: FsGuardOptions): FsGuard {
   });
   const origExists = fs.exists as unknown as AnyFn;
   if (typeof origExists === 'function') {
-    define(fs, 'exists', function exists(this: unknown, p: unknown, cb: unknown) {
+    const guardedExists = function exists(this: unknown, p: unknown, cb: unknown) {
       const { shown, call } = snapshotArgs([p], [0], [], snapEnv);
       try {
         readCheck(shown, 'exists');
@@ -442,7 +449,12 @@ export function installFsGuard(fs: Fs, opts: FsGuardOptions): FsGuard {
         return undefined;
       }
       return reflectApply(origExists, this, [call[0], cb]);
+    };
+    // util.promisify(fs.exists) resolves with the boolean, through the guarded exists.
+    defineProperty(guardedExists, promisifyCustom, {
+      value: (p: unknown) => new PromiseCtor((resolve) => reflectApply(guardedExists, fs, [p, resolve])),
     });
+    define(fs, 'exists', guardedExists);
   }
 
   // cp: a walk of guarded calls (cp-plan.ts); no wrapper is ever turned off. The walk calls
@@ -495,16 +507,17 @@ export function installFsGuard(fs: Fs, opts: FsGuardOptions): FsGuard {
   });
   define(fs, 'cp', function cp(src: unknown, dest: unknown, ...rest: unknown[]) {
     const cb = rest[rest.length - 1];
-    if (typeof cb !== 'function') throw new TypeError('fs.cp needs a callback');
+    if (typeof cb !== 'function') throw new TypeErrorCtor('fs.cp needs a callback');
     const options = rest.length > 1 ? rest[0] : undefined;
     let run: Promise<void>;
     try {
       const [from, to] = cpArgs(src, dest);
       run = runCpAsync(from, to, normalizeCpOptions(options), cpIo);
     } catch (error) {
-      run = Promise.reject(error);
+      run = reflectApply(promiseReject, PromiseCtor, [error]) as Promise<void>;
     }
-    run.then(
+    promiseThen(
+      run,
       () => reflectApply(cb as AnyFn, undefined, [null]),
       (error: unknown) => reflectApply(cb as AnyFn, undefined, [error]),
     );
@@ -633,7 +646,7 @@ export function installFsGuard(fs: Fs, opts: FsGuardOptions): FsGuard {
         return result;
       };
     }
-    define(promises, name, wrapped, `promises.${name}`);
+    define(promises, name, wrapped);
   }
   define(promises, 'cp', async function cp(src: unknown, dest: unknown, options?: unknown) {
     const [from, to] = cpArgs(src, dest);

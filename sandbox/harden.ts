@@ -110,7 +110,7 @@ function keyName(name: string | symbol): string {
  */
 export function tameProperty(home: object, label: string, name: string | symbol): void {
   const d = getOwnPropertyDescriptor(home, name);
-  if (!d || !d.configurable) return;
+  if (!d?.configurable) return;
   if (!('value' in d)) {
     defineProperty(home, name, { get: d.get, set: d.set, configurable: false, enumerable: d.enumerable ?? false });
     return;
