@@ -18,6 +18,7 @@ import { makeWorkspace, snapshotTree } from '../helpers/tmp.js';
 
 /** The sleeve: runs named attempts, prints { name: "ok" | code | message } as JSON. */
 const PRELUDE = `
+import fs from 'node:fs';
 import * as ns from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
