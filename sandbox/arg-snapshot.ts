@@ -18,7 +18,7 @@
  * an own property: the guard and Node then read the same value.
  */
 import { absoluteRaw, pathToString } from '../policies/resolve-path.js';
-import { setHas } from './intrinsics.js';
+import { put, setHas } from './intrinsics.js';
 
 export interface Snapshot {
   shown: unknown[];
@@ -81,27 +81,32 @@ export function snapshotArgs(args: readonly unknown[], paths: readonly number[],
     const a = args[i];
     if (isPathIndex(paths, i)) {
       const t = asText(a);
-      shown[i] = t;
+      put(shown, i, t);
       if (typeof t === 'string' && t.length > 0 && t.charCodeAt(0) !== 47) {
         if (cwd === undefined) cwd = env.cwd();
-        call[i] = absoluteRaw(t, cwd);
+        put(call, i, absoluteRaw(t, cwd));
       } else {
-        call[i] = t;
+        put(call, i, t);
       }
     } else if (isPathIndex(texts, i)) {
-      shown[i] = call[i] = asText(a);
+      const t = asText(a);
+      put(shown, i, t);
+      put(call, i, t);
     } else if (isArray(a)) {
       // An array (writev's buffers) stays an array: its length and elements are read once, now.
       const copy: unknown[] = [];
       const n = (a as unknown[]).length;
-      for (let k = 0; k < n; k++) copy[k] = (a as unknown[])[k];
-      shown[i] = call[i] = copy;
+      for (let k = 0; k < n; k++) put(copy, k, (a as unknown[])[k]);
+      put(shown, i, copy);
+      put(call, i, copy);
     } else if (a !== null && typeof a === 'object' && !isView(a) && !(a instanceof URL) && !env.isHandle(a)) {
       const copy: Record<string | symbol, unknown> = { ...(a as object) };
       pinInherited(copy);
-      shown[i] = call[i] = copy;
+      put(shown, i, copy);
+      put(call, i, copy);
     } else {
-      shown[i] = call[i] = a;
+      put(shown, i, a);
+      put(call, i, a);
     }
   }
   return { shown, call };

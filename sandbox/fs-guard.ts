@@ -38,7 +38,7 @@ import { snapshotArgs } from './arg-snapshot.js';
 import { type CpIo, normalizeCpOptions, runCpAsync, runCpSync } from './cp-plan.js';
 import { createDescriptorTable } from './descriptors.js';
 import { type Access, FS_TABLE, type FsEntry, entryWrites, pathIndexes } from './fs-table.js';
-import { createStatReader, reflectApply, uncurry } from './intrinsics.js';
+import { createStatReader, put, reflectApply, uncurry } from './intrinsics.js';
 import { isNodeRefusal } from './node-permission.js';
 import { flagModes } from './open-flags.js';
 import { REPORT_FD } from './protocol.js';
@@ -120,7 +120,7 @@ const copyPromisifyHints = (from: AnyFn, to: AnyFn) => {
 };
 const copyList = (xs: readonly unknown[], end = xs.length): unknown[] => {
   const out: unknown[] = [];
-  for (let i = 0; i < end; i++) out[i] = xs[i];
+  for (let i = 0; i < end; i++) put(out, i, xs[i]);
   return out;
 };
 
@@ -387,10 +387,10 @@ export function installFsGuard(fs: Fs, opts: FsGuardOptions): FsGuard {
         nextTick(cb as AnyFn, null, fd);
         return undefined;
       }
-      args[args.length] = (err: unknown, ...rest: unknown[]) => {
+      put(args, args.length, (err: unknown, ...rest: unknown[]) => {
         if (!err && name === 'mkdtemp') reportMade(rest[0]);
         reflectApply(cb as AnyFn, undefined, [fromNode(err, name, shown, write), ...rest]);
-      };
+      });
       return reflectApply(orig, this, args);
     };
   };

@@ -17,8 +17,16 @@
  * assignment means what it always meant), and called on the home object
  * itself refuses with a TypeError naming the sandbox (assigning the same
  * value is a no-op: polyfills write `global.Buffer = global.Buffer || ...`).
- * Accessors already there (Symbol.species, ...) are only made
- * non-configurable. Whole prototypes are not frozen. Of `process` only the
+ * Accessors already there (Symbol.species, Map.prototype.size,
+ * RegExp.prototype.flags, the typed-array length) are only made
+ * non-configurable. On the prototypes the guard and the engine call into
+ * (and Node's Buffer code it uses), every method and accessor is tamed, not
+ * only the ones the guard names: an accessor or a method they reach
+ * indirectly (RegExp.prototype[Symbol.replace] reads `flags`, Buffer.from
+ * calls `utf8Write`) would otherwise run sleeve code inside a decision. The
+ * symbol hooks a string argument is asked for (`'a/b'.split('/')` looks up
+ * String.prototype[Symbol.split]) are occupied, as undefined, for the same
+ * reason. Whole prototypes are not frozen. Of `process` only the
  * pid and ppid are pinned (the bootstrap's watchdog reads ppid); its methods
  * stay writable (graceful-fs replaces process.cwd and process.chdir): the
  * guard holds its own bound copies of what it calls.
@@ -28,6 +36,40 @@ const getOwnPropertyDescriptor = Object.getOwnPropertyDescriptor;
 const StringCtor = String;
 const TypeErrorCtor = TypeError;
 
+const TypedArrayPrototype = Object.getPrototypeOf(Uint8Array.prototype) as object;
+
+/** Every method and accessor of these is tamed. */
+const WHOLE: ReadonlyArray<[object, string]> = [
+  [Function.prototype, 'Function.prototype'],
+  [Array.prototype, 'Array.prototype'],
+  [String.prototype, 'String.prototype'],
+  [RegExp.prototype, 'RegExp.prototype'],
+  [Map.prototype, 'Map.prototype'],
+  [Set.prototype, 'Set.prototype'],
+  [WeakMap.prototype, 'WeakMap.prototype'],
+  [WeakSet.prototype, 'WeakSet.prototype'],
+  [Promise.prototype, 'Promise.prototype'],
+  [TypedArrayPrototype, '%TypedArray%.prototype'],
+  [Uint8Array.prototype, 'Uint8Array.prototype'],
+  [Buffer.prototype, 'Buffer.prototype'],
+  [ArrayBuffer.prototype, 'ArrayBuffer.prototype'],
+  [Object, 'Object'],
+  [Array, 'Array'],
+  [String, 'String'],
+  [Promise, 'Promise'],
+  [Reflect, 'Reflect'],
+  [JSON, 'JSON'],
+  [Number, 'Number'],
+  [Buffer, 'Buffer'],
+  [ArrayBuffer, 'ArrayBuffer'],
+  [Map, 'Map'],
+  [Set, 'Set'],
+];
+
+/** Hooks looked up on a string argument (split, replace, replaceAll, match, search). */
+const STRING_HOOKS: readonly symbol[] = [Symbol.split, Symbol.replace, Symbol.match, Symbol.matchAll, Symbol.search];
+
+/** Besides WHOLE: named methods (Math is shared with seeded-random libraries that replace Math.random). */
 const METHODS: ReadonlyArray<[object, string, readonly (string | symbol)[]]> = [
   [Function.prototype, 'Function.prototype', ['apply', 'call', 'bind', 'toString', Symbol.hasInstance]],
   [
@@ -138,6 +180,19 @@ export function tameProperty(home: object, label: string, name: string | symbol)
 }
 
 export function hardenIntrinsics(): void {
+  for (const hook of STRING_HOOKS) {
+    if (getOwnPropertyDescriptor(String.prototype, hook) === undefined) {
+      defineProperty(String.prototype, hook, { value: undefined, writable: true, configurable: true, enumerable: false });
+    }
+  }
+  for (const [target, label] of WHOLE) {
+    for (const name of Reflect.ownKeys(target)) {
+      const d = getOwnPropertyDescriptor(target, name);
+      if (d?.configurable && (!('value' in d) || typeof d.value === 'function' || (target === String.prototype && d.value === undefined))) {
+        tameProperty(target, label, name);
+      }
+    }
+  }
   for (const [target, label, names] of METHODS) for (const name of names) tameProperty(target, label, name);
   for (const [proto, label] of ITERATOR_PROTOTYPES) for (const name of ['next', Symbol.iterator]) tameProperty(proto, label, name);
   tameProperty(Object.getPrototypeOf(ITERATOR_PROTOTYPES[0]?.[0] as object) as object, '%IteratorPrototype%', Symbol.iterator);

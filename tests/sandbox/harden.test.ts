@@ -10,6 +10,7 @@
  * Object.prototype pollution cannot make the guard and Node disagree.
  */
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { DenyMessage } from '../../sandbox/protocol.js';
@@ -529,6 +530,59 @@ await attempt('a Buffer path with its own toString naming the secret', () => {
   const t = fs.readFileSync(b, 'utf8');
   return t === lake ? 'lake' : 'other';
 });
+// --- hooks a decision or a report would reach: symbol hooks on strings, index accessors, toJSON, accessors ---
+await attempt('an index accessor on Array.prototype answers the lakehouse to the guard and the secret to Node', () => {
+  let n = 0;
+  Object.defineProperty(Array.prototype, '0', { configurable: true, get: () => (n++ === 0 ? L : SECRET), set() {} });
+  let t;
+  try { t = fs.readFileSync(L, 'utf8'); } finally { delete Array.prototype[0]; }
+  return t === lake ? 'lake' : 'other';
+});
+for (const [how, plantSplit] of [
+  ['assigned on String.prototype', (f) => { String.prototype[Symbol.split] = f; }],
+  ['defined on String.prototype', (f) => Object.defineProperty(String.prototype, Symbol.split, { configurable: true, value: f })],
+  ['defined on Object.prototype', (f) => Object.defineProperty(Object.prototype, Symbol.split, { configurable: true, value: f })],
+]) {
+  await attempt('Symbol.split ' + how + ' answers the parts of a run-dir path: write a new lakehouse file', () => {
+    const fake = path.resolve(RUN, 'new.csv').split('/');
+    let planted = false;
+    try {
+      plantSplit(function split() { return fake.slice(); });
+      planted = true;
+    } catch (e) {
+      if (!(e instanceof TypeError)) throw e;
+    }
+    try { fs.writeFileSync('data/lakehouse/new.csv', 'planted\\n'); }
+    finally { delete Object.prototype[Symbol.split]; }
+    return planted ? 'planted and written' : 'written';
+  });
+}
+await attempt('Object.prototype.toJSON runs no sleeve code inside the report of an allowed write', () => {
+  const target = RUN + '/json.txt';
+  fs.writeFileSync(target, 'innocent\\n');
+  let calls = 0;
+  Object.defineProperty(Object.prototype, 'toJSON', { configurable: true, writable: true, value() {
+    calls++;
+    fs.unlinkSync(target);
+    fs.symlinkSync(LAKE, target);
+    return { t: 'writes', paths: [] };
+  } });
+  try { fs.writeFileSync(RUN + '/json2.txt', 'second\\n'); } finally { delete Object.prototype.toJSON; }
+  return calls === 0 && !fs.lstatSync(target).isSymbolicLink() ? 'not called' : 'called ' + calls;
+});
+for (const [label, home, key] of [
+  ['Set.prototype.size', Set.prototype, 'size'],
+  ['Map.prototype.size', Map.prototype, 'size'],
+  ['RegExp.prototype.flags', RegExp.prototype, 'flags'],
+  ['%TypedArray%.prototype.length', Object.getPrototypeOf(Uint8Array.prototype), 'length'],
+  ['Buffer.prototype.utf8Write', Buffer.prototype, 'utf8Write'],
+  ['String.prototype.charCodeAt', String.prototype, 'charCodeAt'],
+]) {
+  await attempt('redefining the accessor or method ' + label, () => {
+    try { Object.defineProperty(home, key, { configurable: true, get: () => 0 }); } catch (e) { return e instanceof TypeError ? 'TypeError' : String(e); }
+    return 'redefined';
+  });
+}
 await attempt('writev buffers in an array with an index getter', () => {
   const fd = fs.openSync(RUN + '/v.txt', 'w');
   let n = 0;
@@ -574,6 +628,24 @@ await attempt('writev buffers in an array with an index getter', () => {
     assert.equal(out.results['a Uint8Array subclass whose buffer getter names the lakehouse once, then the secret'], 'EACCES');
     assert.equal(out.results['a Buffer path with its own toString naming the secret'], 'lake');
     assert.equal(out.results['writev buffers in an array with an index getter'], 'ab');
+    assert.equal(out.results['an index accessor on Array.prototype answers the lakehouse to the guard and the secret to Node'], 'lake');
+  });
+  it('never lets a planted Symbol.split steer how the engine splits a path', () => {
+    for (const how of ['assigned on String.prototype', 'defined on String.prototype', 'defined on Object.prototype']) {
+      const name = `Symbol.split ${how} answers the parts of a run-dir path: write a new lakehouse file`;
+      assert.equal(out.results[name], 'EACCES', `${name} -> ${String(out.results[name])}`);
+    }
+    assert.ok(!fs.existsSync(path.join(ws.dir, 'data/lakehouse/new.csv')));
+  });
+  it('reports from data without prototypes: a planted toJSON is never called and the write is reported', () => {
+    assert.equal(out.results['Object.prototype.toJSON runs no sleeve code inside the report of an allowed write'], 'not called');
+    const writes = out.run.messages.flatMap((m) => (m.t === 'writes' ? m.paths : []));
+    assert.ok(writes.includes(path.join(ws.dir, 'runs', runId, 'json2.txt')), JSON.stringify(writes));
+  });
+  it('refuses to redefine the accessors and methods a decision or a report reaches indirectly', () => {
+    for (const label of ['Set.prototype.size', 'Map.prototype.size', 'RegExp.prototype.flags', '%TypedArray%.prototype.length', 'Buffer.prototype.utf8Write', 'String.prototype.charCodeAt']) {
+      assert.equal(out.results[`redefining the accessor or method ${label}`], 'TypeError', label);
+    }
   });
   it('changes nothing under data/ and never shows the secret', () => {
     dataUnchanged(ws.dir, data);
