@@ -66,6 +66,19 @@ const WHOLE: ReadonlyArray<[object, string]> = [
   [Set, 'Set'],
 ];
 
+/**
+ * A Buffer reaches %TypedArray%.prototype through Buffer.prototype and
+ * Uint8Array.prototype, both extensible: an own `length` getter defined on
+ * Buffer.prototype would shadow the tamed one (Node's Buffer.prototype.toString
+ * reads `this.length`). So these get every key of the prototypes above them,
+ * tamed, with the same value.
+ */
+const INTERMEDIATE: ReadonlyArray<[object, string, object]> = [
+  [Uint8Array.prototype, 'Uint8Array.prototype', TypedArrayPrototype],
+  [Buffer.prototype, 'Buffer.prototype', Uint8Array.prototype],
+  [Buffer.prototype, 'Buffer.prototype', TypedArrayPrototype],
+];
+
 /** Hooks looked up on a string argument (split, replace, replaceAll, match, search). */
 const STRING_HOOKS: readonly symbol[] = [Symbol.split, Symbol.replace, Symbol.match, Symbol.matchAll, Symbol.search];
 
@@ -194,6 +207,17 @@ export function hardenIntrinsics(): void {
     }
   }
   for (const [target, label, names] of METHODS) for (const name of names) tameProperty(target, label, name);
+  for (const [target, label, above] of INTERMEDIATE) {
+    for (const name of Reflect.ownKeys(above)) {
+      const d = getOwnPropertyDescriptor(above, name);
+      if (name === 'constructor' || !d || getOwnPropertyDescriptor(target, name) !== undefined) continue;
+      if (!('value' in d)) defineProperty(target, name, { get: d.get, set: d.set, configurable: false, enumerable: d.enumerable ?? false });
+      else if (typeof d.value === 'function') {
+        defineProperty(target, name, { value: d.value, writable: true, configurable: true, enumerable: d.enumerable ?? false });
+        tameProperty(target, label, name);
+      }
+    }
+  }
   for (const [proto, label] of ITERATOR_PROTOTYPES) for (const name of ['next', Symbol.iterator]) tameProperty(proto, label, name);
   tameProperty(Object.getPrototypeOf(ITERATOR_PROTOTYPES[0]?.[0] as object) as object, '%IteratorPrototype%', Symbol.iterator);
   for (const name of ['pid', 'ppid']) {

@@ -88,6 +88,8 @@ await attempt('own methods on arrays, maps, sets, regexps, promises and strings-
   const p = Promise.resolve(1); p.then = (f) => f('mine');
   const str = Object.create(String.prototype); str.startsWith = () => 'mine';
   const u = new URL('file:///x'); u.toString = () => 'mine';
+  const b = Buffer.from('ab'); b.join = () => 'mine'; b.toString = () => 'mine';
+  if (b.join() !== 'mine' || String(b) !== 'mine' || Buffer.from('ab').toString() !== 'ab' || Buffer.from('ab').length !== 2) throw new Error('buffers');
   const got = [a.map(), a.includes(), [...a][0], m.get(), s.has(), re.test('x'), await p.then((x) => x), str.startsWith(), String(u)];
   if (got.some((g) => g !== 'mine')) throw new Error('got ' + got.join());
   if ([2].map((x) => x * 2)[0] !== 4 || !/x/.test('x') || new Map([[1, 2]]).get(1) !== 2) throw new Error('the built-ins changed');
@@ -577,6 +579,10 @@ for (const [label, home, key] of [
   ['%TypedArray%.prototype.length', Object.getPrototypeOf(Uint8Array.prototype), 'length'],
   ['Buffer.prototype.utf8Write', Buffer.prototype, 'utf8Write'],
   ['String.prototype.charCodeAt', String.prototype, 'charCodeAt'],
+  // Shadowing from an extensible prototype in between: Buffer.prototype -> Uint8Array.prototype -> %TypedArray%.prototype.
+  ['Buffer.prototype.length', Buffer.prototype, 'length'],
+  ['Uint8Array.prototype.length', Uint8Array.prototype, 'length'],
+  ['Buffer.prototype.join', Buffer.prototype, 'join'],
 ]) {
   await attempt('redefining the accessor or method ' + label, () => {
     try { Object.defineProperty(home, key, { configurable: true, get: () => 0 }); } catch (e) { return e instanceof TypeError ? 'TypeError' : String(e); }
@@ -643,7 +649,17 @@ await attempt('writev buffers in an array with an index getter', () => {
     assert.ok(writes.includes(path.join(ws.dir, 'runs', runId, 'json2.txt')), JSON.stringify(writes));
   });
   it('refuses to redefine the accessors and methods a decision or a report reaches indirectly', () => {
-    for (const label of ['Set.prototype.size', 'Map.prototype.size', 'RegExp.prototype.flags', '%TypedArray%.prototype.length', 'Buffer.prototype.utf8Write', 'String.prototype.charCodeAt']) {
+    for (const label of [
+      'Set.prototype.size',
+      'Map.prototype.size',
+      'RegExp.prototype.flags',
+      '%TypedArray%.prototype.length',
+      'Buffer.prototype.utf8Write',
+      'String.prototype.charCodeAt',
+      'Buffer.prototype.length',
+      'Uint8Array.prototype.length',
+      'Buffer.prototype.join',
+    ]) {
       assert.equal(out.results[`redefining the accessor or method ${label}`], 'TypeError', label);
     }
   });
