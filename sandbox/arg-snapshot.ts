@@ -11,10 +11,11 @@
  * Buffer method) only fools the liar: the decision and the call both use the
  * one string the conversion produced.
  *
- * Node reads an option such as readFile's `flag` from the copy, inherited
- * ones too: an option a decision reads that the copy only inherits (a getter
- * planted on Object.prototype, which would answer the guard "r" and Node "w")
- * is read once and pinned on the copy as its own, so both read one value.
+ * A copied options object still inherits from Object.prototype, which the
+ * sleeve can reach: a `flag` getter planted there would answer the guard
+ * "r" and Node, which reads the option again, "w". So every key the sleeve
+ * has added to Object.prototype is read once, now, and pinned on the copy as
+ * an own property: the guard and Node then read the same value.
  *
  * A copy must not change what Node does with the value: a Date (utimes'
  * times) is copied as a Date of the same time (spread into a plain object it
@@ -24,7 +25,7 @@
  */
 import { isDate } from 'node:util/types';
 import { absoluteRaw, pathToString } from '../policies/resolve-path.js';
-import { uncurry } from './intrinsics.js';
+import { put, setHas, uncurry } from './intrinsics.js';
 
 export interface Snapshot {
   shown: unknown[];
@@ -41,21 +42,21 @@ const isView = ArrayBuffer.isView;
 const isArray = Array.isArray;
 const DateCtor = Date;
 const dateGetTime = uncurry(Date.prototype.getTime);
+const ownKeys = Reflect.ownKeys;
 const hasOwn = Object.hasOwn;
 const defineProperty = Object.defineProperty;
+const ObjectPrototype = Object.prototype;
+/** Object.prototype's own keys before any sleeve code ran. */
+const BASE_KEYS = new Set<string | symbol>(ownKeys(ObjectPrototype));
 
-/** The option keys a decision reads (fs-guard.ts: readFile's flag, a stream's flags and fd, glob's cwd). */
-const DECIDING = ['flag', 'flags', 'fd', 'cwd'] as const;
-
-/** A deciding option the copy only inherits is read once and made the copy's own. */
-function pinInherited<T extends object>(copy: T): T {
-  for (let k = 0; k < DECIDING.length; k++) {
-    const key = DECIDING[k] as string;
-    if (!hasOwn(copy, key) && key in copy) {
-      defineProperty(copy, key, { value: (copy as Record<string, unknown>)[key], writable: true, enumerable: true, configurable: true });
-    }
+/** Pins on `copy` the value of every key the sleeve added to Object.prototype (see above). */
+function pinInherited(copy: Record<string | symbol, unknown>): void {
+  const keys = ownKeys(ObjectPrototype);
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i] as string | symbol;
+    if (setHas(BASE_KEYS, k) || hasOwn(copy, k)) continue;
+    defineProperty(copy, k, { value: copy[k], writable: true, enumerable: true, configurable: true });
   }
-  return copy;
 }
 
 function asText(x: unknown): unknown {
@@ -96,30 +97,41 @@ export function snapshotArgs(
     const a = args[i];
     if (isPathIndex(paths, i)) {
       const t = asText(a);
-      shown[i] = t;
+      put(shown, i, t);
       if (typeof t === 'string' && t.length > 0 && t.charCodeAt(0) !== 47) {
         if (cwd === undefined) cwd = env.cwd();
-        call[i] = absoluteRaw(t, cwd);
+        put(call, i, absoluteRaw(t, cwd));
       } else {
-        call[i] = t;
+        put(call, i, t);
       }
     } else if (isPathIndex(texts, i)) {
-      shown[i] = call[i] = asText(a);
+      const t = asText(a);
+      put(shown, i, t);
+      put(call, i, t);
     } else if (isPathIndex(keep, i)) {
-      shown[i] = call[i] = a;
+      put(shown, i, a);
+      put(call, i, a);
     } else if (isDate(a)) {
       // A fresh Date of the same time (read with the intrinsic getter): Node takes it as a time.
-      shown[i] = call[i] = pinInherited(new DateCtor(dateGetTime(a)));
+      const copy = new DateCtor(dateGetTime(a));
+      pinInherited(copy as unknown as Record<string | symbol, unknown>);
+      put(shown, i, copy);
+      put(call, i, copy);
     } else if (isArray(a)) {
       // An array (writev's buffers) stays an array: its length and elements are read once, now.
       const copy: unknown[] = [];
       const n = (a as unknown[]).length;
-      for (let k = 0; k < n; k++) copy[k] = (a as unknown[])[k];
-      shown[i] = call[i] = copy;
+      for (let k = 0; k < n; k++) put(copy, k, (a as unknown[])[k]);
+      put(shown, i, copy);
+      put(call, i, copy);
     } else if (a !== null && typeof a === 'object' && !isView(a) && !(a instanceof URL) && !env.isHandle(a)) {
-      shown[i] = call[i] = pinInherited({ ...(a as object) });
+      const copy: Record<string | symbol, unknown> = { ...(a as object) };
+      pinInherited(copy);
+      put(shown, i, copy);
+      put(call, i, copy);
     } else {
-      shown[i] = call[i] = a;
+      put(shown, i, a);
+      put(call, i, a);
     }
   }
   return { shown, call };

@@ -56,7 +56,9 @@ const sys = createGuardSys(
 );
 // No resolution cache: a listing remembered from before can be made stale by a process the guard does not see.
 const engine = compilePolicy(config.policy, { workspace: config.workspace, runId: config.runId, sys, cacheResolutions: false });
+// What the bootstrap asks of the process later is bound now: a sleeve may replace process methods.
 const selfKill = process.kill.bind(process, process.pid, 'SIGKILL');
+const resourceUsage = process.resourceUsage.bind(process);
 const reporter = createReporter(
   (fd, data, offset) => original.writeSync(fd, data, offset, data.length - offset),
   undefined,
@@ -66,7 +68,7 @@ const reporter = createReporter(
 // Die with the runner: when it goes, this process is re-parented and its ppid changes.
 const runnerPid = process.ppid;
 setInterval(() => {
-  if (process.ppid !== runnerPid) process.kill(process.pid, 'SIGKILL');
+  if (process.ppid !== runnerPid) selfKill();
 }, 500).unref();
 
 // Isolate mode: isolated-vm is loaded before the guard (Node's loader reads it through fs).
@@ -89,7 +91,7 @@ try {
 
 let isolateStats: IsolateStats | undefined;
 process.on('exit', () => {
-  const usage = process.resourceUsage();
+  const usage = resourceUsage();
   reporter.send({
     t: 'exit',
     outcome: process.exitCode && process.exitCode !== 0 ? 'threw' : 'returned',

@@ -14,11 +14,18 @@
  * What this guard lets through may still be refused by Node's permission
  * layer: the surfaces Node guards are wrapped after this guard's own patches
  * (node-permission.ts), so those refusals are reported too.
+ *
+ * Patched properties are non-configurable but stay writable: a sleeve may
+ * assign its own function over one (require hooks wrap Module._load, test
+ * tools replace process.exit), which gains it nothing, since the originals
+ * live only in this module's closures and are called with the Reflect.apply
+ * taken at load, never through a Function.prototype method.
  */
 import { createRequire } from 'node:module';
 import { createCapabilityDenialError } from '../policies/denial.js';
 import type { CompiledPolicy } from '../policies/engine.js';
 import { reportNodeRefusals, surfaceFor, NODE_PERMISSION_SURFACES } from './node-permission.js';
+import { reflectApply } from './intrinsics.js';
 import type { Reporter } from './reporter.js';
 
 type AnyFn = (...args: unknown[]) => unknown;
@@ -45,7 +52,7 @@ export function installCapabilityGuard(opts: CapabilityGuardOptions): void {
   const define = (obj: object, name: string, value: unknown) => {
     const d = Object.getOwnPropertyDescriptor(obj, name);
     if (d && !d.configurable && !d.writable) return;
-    Object.defineProperty(obj, name, { value, writable: false, configurable: false, enumerable: d?.enumerable ?? true });
+    Object.defineProperty(obj, name, { value, writable: true, configurable: false, enumerable: d?.enumerable ?? true });
   };
   const blockFns = (mod: Exports, modName: string, names: string[], op: string, rule: string) => {
     for (const n of names) {
@@ -123,7 +130,7 @@ export function installCapabilityGuard(opts: CapabilityGuardOptions): void {
       define(m, 'writeHeapSnapshot', function writeHeapSnapshot(this: unknown, ...args: unknown[]) {
         if (typeof args[0] !== 'string') refuse('v8', 'v8.writeHeapSnapshot', 'sandbox', 'name the snapshot file inside your run dir');
         opts.checkWrite(args[0], 'v8.writeHeapSnapshot');
-        return write.apply(this, args);
+        return reflectApply(write, this, args);
       });
     }
     blockFns(m, 'v8', ['setHeapSnapshotNearHeapLimit'], 'v8', 'sandbox');
@@ -172,7 +179,7 @@ export function installCapabilityGuard(opts: CapabilityGuardOptions): void {
   }
   const origLoad = Module._load;
   define(Module, '_load', function _load(this: unknown, request: unknown, ...rest: unknown[]) {
-    const result = origLoad.call(this, request, ...rest);
+    const result = reflectApply(origLoad, this, [request, ...rest]);
     if (typeof request === 'string') patch(request, result);
     return result;
   });
@@ -182,7 +189,7 @@ export function installCapabilityGuard(opts: CapabilityGuardOptions): void {
   const getBuiltin = (process as unknown as { getBuiltinModule?: AnyFn }).getBuiltinModule;
   if (typeof getBuiltin === 'function') {
     define(process, 'getBuiltinModule', function getBuiltinModule(id: unknown) {
-      const result = getBuiltin.call(process, id);
+      const result = reflectApply(getBuiltin, process, [id]);
       if (typeof id === 'string') patch(id, result);
       return result;
     });
@@ -214,7 +221,7 @@ export function installCapabilityGuard(opts: CapabilityGuardOptions): void {
   if (typeof rawKill === 'function') {
     define(process, '_kill', function _kill(pid: unknown, sig: unknown) {
       if (pid !== ownPid) refuse('signal', `process._kill(${String(pid)})`, 'sandbox', 'a sleeve may signal only itself');
-      return rawKill.call(process, pid, sig);
+      return reflectApply(rawKill, process, [pid, sig]);
     });
   }
   // _debugProcess(pid) sends SIGUSR1, which opens the inspector in the target (the runner).

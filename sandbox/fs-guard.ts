@@ -2,8 +2,15 @@
  * The fs guard: wraps every entry point of `node:fs` and `node:fs/promises`
  * that names a path (or writes through a descriptor), decides with the policy
  * engine before the call, and refuses with an `EACCES` error that names the
- * rule. Wrapped properties are made read-only and non-configurable, so sleeve
- * code can neither delete nor replace them.
+ * rule. Wrapped properties are non-configurable: sleeve code cannot delete
+ * them or turn them into accessors, but may assign them (graceful-fs replaces
+ * fs.close, fs.read, fs.stat, ...). A replacement is only ever the sleeve's
+ * own function in front of a wrapper: no unguarded original is reachable
+ * (they live in this module's closures), and the guard's own walks (cp) call
+ * the wrappers it installed. Node's own functions then call the sleeve's
+ * replacement (readFileSync calls fs.openSync), so sleeve code can run inside
+ * a wrapped call: the nested-call shortcut below holds only while nothing has
+ * changed the namespace since the outer decision.
  *
  * The functions and what they ask are data (fs-table.ts); this module turns
  * each row into its sync, callback and promise wrappers. It keeps no state a
@@ -27,6 +34,7 @@
  */
 import type fsModule from 'node:fs';
 import path from 'node:path';
+import { promisify, types } from 'node:util';
 import { createCapabilityDenialError, createDenialError } from '../policies/denial.js';
 import type { CompiledPolicy, Decision } from '../policies/engine.js';
 import type { FsOp } from '../policies/types.js';
@@ -34,7 +42,7 @@ import { snapshotArgs } from './arg-snapshot.js';
 import { type CpIo, normalizeCpOptions, runCpAsync, runCpSync } from './cp-plan.js';
 import { createDescriptorTable } from './descriptors.js';
 import { type Access, FS_TABLE, type FsEntry, entryWrites, pathIndexes } from './fs-table.js';
-import { createStatReader, reflectApply, uncurry } from './intrinsics.js';
+import { createStatReader, put, reflectApply, uncurry } from './intrinsics.js';
 import { isNodeRefusal } from './node-permission.js';
 import { flagModes } from './open-flags.js';
 import { REPORT_FD } from './protocol.js';
@@ -81,17 +89,52 @@ const stringIncludes = uncurry(String.prototype.includes);
 const bufferIsBuffer = Buffer.isBuffer;
 const bufferToString = uncurry(Buffer.prototype.toString);
 const nextTick = process.nextTick;
+const PromiseCtor = Promise;
+const promiseReject = Promise.reject;
+const promiseThen = uncurry(Promise.prototype.then);
+const TypeErrorCtor = TypeError;
 const getCwd = process.cwd;
 const cwd = () => reflectApply(getCwd, process, []) as string;
 const defineProperty = Object.defineProperty;
 const getPrototypeOf = Object.getPrototypeOf;
+const hasOwn = Object.hasOwn;
+const isProxy = types.isProxy;
+const StringPrototype = String.prototype;
 
-const define = (obj: object, name: string, value: unknown) => {
-  defineProperty(obj, name, { value, writable: false, configurable: false, enumerable: true });
+/**
+ * Node's fs reads `path.href` of every path string it is given (to accept
+ * URLs), after the guard has decided: a getter planted on the string
+ * prototypes would run sleeve code between the decision and the system call
+ * (and could swap the decided name for a symlink). So a decision is refused
+ * while one is there; nothing else puts one there.
+ */
+const hrefPlanted = (): string | undefined => {
+  let o: unknown = StringPrototype;
+  for (let depth = 0; o !== null && depth < 16; depth++) {
+    if (isProxy(o)) return 'a Proxy is on the String.prototype chain';
+    if (hasOwn(o as object, 'href')) return o === StringPrototype ? 'String.prototype.href is defined' : 'an object on the String.prototype chain defines href';
+    o = getPrototypeOf(o);
+  }
+  return o === null ? undefined : 'the String.prototype chain is too long';
+};
+const getOwnPropertySymbols = Object.getOwnPropertySymbols;
+const getOwnPropertyDescriptor = Object.getOwnPropertyDescriptor;
+const promisifyCustom = promisify.custom;
+/**
+ * What util.promisify reads off the original (fs.read's and fs.write's result
+ * names): copied when it is data. A function there would be an unguarded way
+ * in, so none is copied (fs.exists gets its own, below).
+ */
+const copyPromisifyHints = (from: AnyFn, to: AnyFn) => {
+  const symbols = getOwnPropertySymbols(from);
+  for (let i = 0; i < symbols.length; i++) {
+    const d = getOwnPropertyDescriptor(from, symbols[i] as symbol);
+    if (d && 'value' in d && typeof d.value !== 'function') defineProperty(to, symbols[i] as symbol, d);
+  }
 };
 const copyList = (xs: readonly unknown[], end = xs.length): unknown[] => {
   const out: unknown[] = [];
-  for (let i = 0; i < end; i++) out[i] = xs[i];
+  for (let i = 0; i < end; i++) put(out, i, xs[i]);
   return out;
 };
 
@@ -184,6 +227,15 @@ const respellResult = (name: string, result: unknown, shown: readonly unknown[],
 
 export function installFsGuard(fs: Fs, opts: FsGuardOptions): FsGuard {
   const { engine, reporter } = opts;
+  /** Installs a wrapper: assignable (see above), never deleted or redefined. */
+  const define = (obj: object, name: string, value: unknown) => {
+    defineProperty(obj, name, { value, writable: true, configurable: false, enumerable: true });
+  };
+  /**
+   * Counts decided writes (and shortcut ones): every change a sleeve can make
+   * to the namespace (unlink, symlink, rename, ...) goes through a wrapper.
+   */
+  let mutations = 0;
   const constants = { ...fs.constants };
   const original = {
     lstatSync: fs.lstatSync,
@@ -251,8 +303,14 @@ export function installFsGuard(fs: Fs, opts: FsGuardOptions): FsGuard {
 
   /** Decide on a path; for writes, refuse an existing file with other hard links. `report`: tell the runner of the write. */
   const checkPath = (op: FsOp, p: unknown, syscall: string, aliasCheck = false, report = true): Decision => {
+    if (op === 'write') mutations++;
     if (op === 'read' && isCode(p)) {
       return { allowed: true, op, path: String(p), resolved: String(p), reason: 'code of the sleeve or the sandbox', policy: engine.name };
+    }
+    const planted = hrefPlanted();
+    if (planted !== undefined) {
+      const shown = typeof p === 'string' ? p : bufferIsBuffer(p) ? bufferToString(p, 'utf8') : `<${typeof p}>`;
+      return refuse({ allowed: false, op, path: shown, reason: `${planted}: Node's fs would run it after the decision`, policy: engine.name }, syscall);
     }
     const decision = engine.decide(op, p);
     if (!decision.allowed) {
@@ -412,10 +470,12 @@ export function installFsGuard(fs: Fs, opts: FsGuardOptions): FsGuard {
   /**
    * Node's own sync functions call other wrapped ones on the same path
    * (readFileSync opens through fs.openSync): a nested call on the path the
-   * outer call was already decided for, asking no more than it did, is not
+   * outer call was already decided for, asking no more than it did, with no
+   * write made since the outer decision (sleeve code may run in between: a
+   * replaced fs.openSync, a replaced process.emitWarning), is not
    * decided again. Anything else nested (another path, a write under a read) is.
    */
-  let outer: { path: unknown; write: boolean } | undefined;
+  let outer: { path: unknown; write: boolean; mutations: number } | undefined;
   const syncWrap = (name: string, e: FsEntry, orig: AnyFn, check: Check): AnyFn => {
     const paths = pathIndexes(e);
     const texts = e.special === 'symlink' ? [0] : [];
@@ -424,11 +484,13 @@ export function installFsGuard(fs: Fs, opts: FsGuardOptions): FsGuard {
     return function guardedSync(this: unknown, ...raw: unknown[]) {
       const { shown, call } = snapshotArgs(raw, paths, texts, snapEnv, keep);
       const write = writesWith(name, e, call);
-      const nested = outer !== undefined && typeof call[0] === 'string' && call[0] === outer.path && (outer.write || !write);
+      const nested =
+        outer !== undefined && typeof call[0] === 'string' && call[0] === outer.path && (outer.write || !write) && outer.mutations === mutations;
       if (!nested) check(shown, name);
+      else if (write) mutations++;
       let result: unknown;
       const previous = outer;
-      outer = { path: call[0], write };
+      outer = { path: call[0], write, mutations };
       try {
         result = reflectApply(orig, this, call);
       } catch (error) {
@@ -490,11 +552,11 @@ export function installFsGuard(fs: Fs, opts: FsGuardOptions): FsGuard {
         nextTick(cb as AnyFn, null, result);
         return undefined;
       }
-      args[args.length] = (err: unknown, ...rest: unknown[]) => {
+      put(args, args.length, (err: unknown, ...rest: unknown[]) => {
         if (!err && name === 'mkdtemp') reportMade(rest[0]);
         if (!err && respell && rest.length > 0) rest[0] = respellResult(name, rest[0], shown, call);
         reflectApply(cb as AnyFn, undefined, [fromNode(err, name, shown, write, call, respell), ...rest]);
-      };
+      });
       return reflectApply(orig, this, args);
     };
   };
@@ -530,6 +592,7 @@ export function installFsGuard(fs: Fs, opts: FsGuardOptions): FsGuard {
     const orig = fsFns[name];
     if (typeof orig !== 'function') continue;
     const wrapped = e.plain ? plainWrap(name, e, orig, check) : callbackWrap(name, e, orig, check, origSync);
+    copyPromisifyHints(orig, wrapped);
     const native = (orig as unknown as { native?: AnyFn }).native;
     if (typeof native === 'function') define(wrapped, 'native', callbackWrap(name, e, native, check, undefined));
     define(fs, name, wrapped);
@@ -549,7 +612,7 @@ export function installFsGuard(fs: Fs, opts: FsGuardOptions): FsGuard {
   });
   const origExists = fs.exists as unknown as AnyFn;
   if (typeof origExists === 'function') {
-    define(fs, 'exists', function exists(this: unknown, p: unknown, cb: unknown) {
+    const guardedExists = function exists(this: unknown, p: unknown, cb: unknown) {
       const { shown, call } = snapshotArgs([p], [0], [], snapEnv);
       try {
         readCheck(shown, 'exists');
@@ -558,10 +621,28 @@ export function installFsGuard(fs: Fs, opts: FsGuardOptions): FsGuard {
         return undefined;
       }
       return reflectApply(origExists, this, [call[0], cb]);
+    };
+    // util.promisify(fs.exists) resolves with the boolean, through the guarded exists.
+    defineProperty(guardedExists, promisifyCustom, {
+      value: (p: unknown) => new PromiseCtor((resolve) => reflectApply(guardedExists, fs, [p, resolve])),
     });
+    define(fs, 'exists', guardedExists);
   }
 
-  // cp: a walk of guarded calls (cp-plan.ts); no wrapper is ever turned off.
+  // cp: a walk of guarded calls (cp-plan.ts); no wrapper is ever turned off. The walk calls
+  // the wrappers installed above, whatever the sleeve has assigned to fs since.
+  const guarded = {
+    readdirSync: fs.readdirSync as unknown as AnyFn,
+    readlinkSync: fs.readlinkSync as unknown as AnyFn,
+    mkdirSync: fs.mkdirSync as unknown as AnyFn,
+    chmodSync: fs.chmodSync as unknown as AnyFn,
+    copyFileSync: fs.copyFileSync as unknown as AnyFn,
+    symlinkSync: fs.symlinkSync as unknown as AnyFn,
+    unlinkSync: fs.unlinkSync as unknown as AnyFn,
+    statSync: fs.statSync as unknown as AnyFn,
+    lstatSync: fs.lstatSync as unknown as AnyFn,
+    utimesSync: fs.utimesSync as unknown as AnyFn,
+  };
   const cpIo: CpIo = {
     kind(p, follow) {
       checkPath('read', p, 'cp');
@@ -572,19 +653,19 @@ export function installFsGuard(fs: Fs, opts: FsGuardOptions): FsGuard {
       checkPath('write', p, 'cp', true, false);
       return stats.lstat(p)?.kind;
     },
-    readdir: (p) => fs.readdirSync(p) as string[],
-    readlink: (p) => fs.readlinkSync(p, 'utf8'),
-    mkdir: (p) => void fs.mkdirSync(p),
-    chmod: (p, mode) => fs.chmodSync(p, mode),
-    copyFile: (src, dest, mode) => fs.copyFileSync(src, dest, mode),
-    symlink: (target, p) => fs.symlinkSync(target, p),
-    unlink: (p) => fs.unlinkSync(p),
+    readdir: (p) => reflectApply(guarded.readdirSync, fs, [p]) as string[],
+    readlink: (p) => reflectApply(guarded.readlinkSync, fs, [p, 'utf8']) as string,
+    mkdir: (p) => void reflectApply(guarded.mkdirSync, fs, [p]),
+    chmod: (p, mode) => void reflectApply(guarded.chmodSync, fs, [p, mode]),
+    copyFile: (src, dest, mode) => void reflectApply(guarded.copyFileSync, fs, [src, dest, mode]),
+    symlink: (target, p) => void reflectApply(guarded.symlinkSync, fs, [target, p]),
+    unlink: (p) => void reflectApply(guarded.unlinkSync, fs, [p]),
     copyTimes(src, dest) {
-      const st = fs.statSync(src);
-      fs.utimesSync(dest, st.atime, st.mtime);
+      const st = reflectApply(guarded.statSync, fs, [src]) as fsModule.Stats;
+      reflectApply(guarded.utimesSync, fs, [dest, st.atime, st.mtime]);
     },
     // Node's cp reports a missing source with its lstat's (stat's) own ENOENT: the same call gives the same error.
-    missing: (p, follow) => void (follow ? fs.statSync(p) : fs.lstatSync(p)),
+    missing: (p, follow) => void reflectApply(follow ? guarded.statSync : guarded.lstatSync, fs, [p]),
   };
   const cpArgs = (src: unknown, dest: unknown) => {
     const { shown, call } = snapshotArgs([src, dest], [0, 1], [], snapEnv);
@@ -605,16 +686,17 @@ export function installFsGuard(fs: Fs, opts: FsGuardOptions): FsGuard {
   define(fs, 'cp', function cp(src: unknown, dest: unknown, ...rest: unknown[]) {
     if (noPath(src) || noPath(dest)) return reflectApply(nodeCp.callback, fs, [src, dest, ...rest]);
     const cb = rest[rest.length - 1];
-    if (typeof cb !== 'function') throw new TypeError('fs.cp needs a callback');
+    if (typeof cb !== 'function') throw new TypeErrorCtor('fs.cp needs a callback');
     const options = rest.length > 1 ? rest[0] : undefined;
     let run: Promise<void>;
     try {
       const [from, to] = cpArgs(src, dest);
       run = runCpAsync(from, to, normalizeCpOptions(options), cpIo);
     } catch (error) {
-      run = Promise.reject(error);
+      run = reflectApply(promiseReject, PromiseCtor, [error]) as Promise<void>;
     }
-    run.then(
+    promiseThen(
+      run,
       () => reflectApply(cb as AnyFn, undefined, [null, undefined]), // as Node's: callback(null, result)
       (error: unknown) => reflectApply(cb as AnyFn, undefined, [error]),
     );

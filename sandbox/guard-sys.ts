@@ -10,7 +10,7 @@
  * guard does not see (a symlink placed later).
  */
 import type { FileKind, Sys } from '../policies/sys.js';
-import { type StatReader, reflectApply } from './intrinsics.js';
+import { type StatReader, put, reflectApply } from './intrinsics.js';
 
 export interface GuardSysFns {
   realpathNative: (p: string) => string;
@@ -39,7 +39,7 @@ export function createGuardSys(fns: GuardSysFns, stats: StatReader, cwd: () => s
       const out: Array<{ name: string; kind: FileKind }> = [];
       for (let i = 0; i < names.length; i++) {
         const name = names[i] as string;
-        out[i] = { name, kind: kind(p === '/' ? `/${name}` : `${p}/${name}`) ?? 'other' };
+        put(out, i, { name, kind: kind(p === '/' ? `/${name}` : `${p}/${name}`) ?? 'other' });
       }
       return out;
     },

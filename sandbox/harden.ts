@@ -2,77 +2,236 @@
  * The guard runs in the same JS realm as the sleeve, so it must not be
  * steerable through the built-ins it calls: a sleeve that replaces
  * Array.prototype.find or Function.prototype.apply could otherwise change
- * what the guard decides or what it calls. Before any sleeve code runs, the
- * methods the guard and the engine use are made read-only and
- * non-configurable on their prototypes. Whole prototypes are not frozen (that
- * breaks ordinary code such as `this.name = ...` in an Error subclass).
+ * what the guard decides or what it calls. Where it can, the guard calls
+ * originals captured when its bundle loads (Node's `primordials` pattern,
+ * intrinsics.ts); what still runs on shared built-ins (picomatch's regular
+ * expressions, spreads, `instanceof`, a global looked up at call time) is
+ * protected here, before any sleeve code runs.
+ *
+ * Protection must not break ordinary assignment (JavaScript's "override
+ * mistake": a read-only method on a prototype makes `lodash.bind = ...` or
+ * `obj.toString = ...` throw in strict code). So, as SES's override taming
+ * does, each protected data property becomes a non-configurable accessor:
+ * the getter returns the original; the setter, called for an object that
+ * inherits the property, gives that object an own writable property (so the
+ * assignment means what it always meant), and called on the home object
+ * itself refuses with a TypeError naming the sandbox (assigning the same
+ * value is a no-op: polyfills write `global.Buffer = global.Buffer || ...`).
+ * Accessors already there (Symbol.species, Map.prototype.size,
+ * RegExp.prototype.flags, the typed-array length) are only made
+ * non-configurable. On the prototypes the guard and the engine call into
+ * (and Node's Buffer code it uses), every method and accessor is tamed, not
+ * only the ones the guard names: an accessor or a method they reach
+ * indirectly (RegExp.prototype[Symbol.replace] reads `flags`, Buffer.from
+ * calls `utf8Write`) would otherwise run sleeve code inside a decision. The
+ * symbol hooks a string argument is asked for (`'a/b'.split('/')` looks up
+ * String.prototype[Symbol.split]) are occupied, as undefined, for the same
+ * reason. Whole prototypes are not frozen. Of `process` only the
+ * pid and ppid are pinned (the bootstrap's watchdog reads ppid); its methods
+ * stay writable (graceful-fs replaces process.cwd and process.chdir): the
+ * guard holds its own bound copies of what it calls.
  */
-const METHODS: ReadonlyArray<[object, readonly (string | symbol)[]]> = [
-  [Function.prototype, ['apply', 'call', 'bind', 'toString', Symbol.hasInstance]],
+const defineProperty = Object.defineProperty;
+const getOwnPropertyDescriptor = Object.getOwnPropertyDescriptor;
+const StringCtor = String;
+const TypeErrorCtor = TypeError;
+
+const TypedArrayPrototype = Object.getPrototypeOf(Uint8Array.prototype) as object;
+
+/** Every method and accessor of these is tamed. */
+const WHOLE: ReadonlyArray<[object, string]> = [
+  [Function.prototype, 'Function.prototype'],
+  [Array.prototype, 'Array.prototype'],
+  [String.prototype, 'String.prototype'],
+  [RegExp.prototype, 'RegExp.prototype'],
+  [Map.prototype, 'Map.prototype'],
+  [Set.prototype, 'Set.prototype'],
+  [WeakMap.prototype, 'WeakMap.prototype'],
+  [WeakSet.prototype, 'WeakSet.prototype'],
+  [Promise.prototype, 'Promise.prototype'],
+  [TypedArrayPrototype, '%TypedArray%.prototype'],
+  [Uint8Array.prototype, 'Uint8Array.prototype'],
+  [Buffer.prototype, 'Buffer.prototype'],
+  [ArrayBuffer.prototype, 'ArrayBuffer.prototype'],
+  [Object, 'Object'],
+  [Array, 'Array'],
+  [String, 'String'],
+  [Promise, 'Promise'],
+  [Reflect, 'Reflect'],
+  [JSON, 'JSON'],
+  [Number, 'Number'],
+  [Buffer, 'Buffer'],
+  [ArrayBuffer, 'ArrayBuffer'],
+  [Map, 'Map'],
+  [Set, 'Set'],
+];
+
+/**
+ * A Buffer reaches %TypedArray%.prototype through Buffer.prototype and
+ * Uint8Array.prototype, both extensible: an own `length` getter defined on
+ * Buffer.prototype would shadow the tamed one (Node's Buffer.prototype.toString
+ * reads `this.length`). So these get every key of the prototypes above them,
+ * tamed, with the same value.
+ */
+const INTERMEDIATE: ReadonlyArray<[object, string, object]> = [
+  [Uint8Array.prototype, 'Uint8Array.prototype', TypedArrayPrototype],
+  [Buffer.prototype, 'Buffer.prototype', Uint8Array.prototype],
+  [Buffer.prototype, 'Buffer.prototype', TypedArrayPrototype],
+];
+
+/** Hooks looked up on a string argument (split, replace, replaceAll, match, search). */
+const STRING_HOOKS: readonly symbol[] = [Symbol.split, Symbol.replace, Symbol.match, Symbol.matchAll, Symbol.search];
+
+/** Besides WHOLE: named methods (Math is shared with seeded-random libraries that replace Math.random). */
+const METHODS: ReadonlyArray<[object, string, readonly (string | symbol)[]]> = [
+  [Function.prototype, 'Function.prototype', ['apply', 'call', 'bind', 'toString', Symbol.hasInstance]],
   [
     Array.prototype,
+    'Array.prototype',
     ['find', 'findIndex', 'some', 'every', 'map', 'filter', 'includes', 'indexOf', 'join', 'slice', 'splice', 'push', 'pop', 'shift', 'concat', 'forEach', 'reduce', 'sort', 'entries', 'keys', 'values', Symbol.iterator],
   ],
   [
     String.prototype,
+    'String.prototype',
     ['startsWith', 'endsWith', 'slice', 'substring', 'includes', 'indexOf', 'lastIndexOf', 'split', 'replace', 'replaceAll', 'charCodeAt', 'trim', 'toLowerCase', 'toUpperCase', 'padStart', 'normalize', 'match', 'matchAll', Symbol.iterator],
   ],
-  [RegExp.prototype, ['test', 'exec', Symbol.replace, Symbol.split, Symbol.match, Symbol.matchAll, Symbol.search]],
-  [Map.prototype, ['get', 'set', 'has', 'delete', 'clear', 'entries', 'keys', 'values', 'forEach', Symbol.iterator]],
-  [Set.prototype, ['add', 'has', 'delete', 'clear', 'values', 'keys', 'entries', 'forEach', Symbol.iterator]],
-  [WeakMap.prototype, ['get', 'set', 'has', 'delete']],
-  [WeakSet.prototype, ['add', 'has', 'delete']],
-  [Promise.prototype, ['then', 'catch', 'finally']],
-  [Promise, ['resolve', 'reject', 'all']],
-  [Object, ['defineProperty', 'defineProperties', 'getOwnPropertyDescriptor', 'getPrototypeOf', 'freeze', 'isFrozen', 'keys', 'entries', 'assign', 'create', 'hasOwn', 'fromEntries']],
-  [Reflect, ['apply', 'construct', 'defineProperty', 'get', 'ownKeys']],
-  [JSON, ['stringify', 'parse']],
-  [Uint8Array.prototype, ['subarray', 'slice']],
-  [Buffer, ['from', 'isBuffer', 'byteLength', 'alloc', 'allocUnsafe', 'concat']],
-  [Buffer.prototype, ['toString', 'equals', 'subarray', 'slice', 'write']],
-  [URL.prototype, ['toString']],
-  [Number, ['isInteger', 'isFinite', 'parseInt']],
-  [Math, ['max', 'min', 'round', 'floor']],
+  [RegExp.prototype, 'RegExp.prototype', ['test', 'exec', Symbol.replace, Symbol.split, Symbol.match, Symbol.matchAll, Symbol.search]],
+  [Map.prototype, 'Map.prototype', ['get', 'set', 'has', 'delete', 'clear', 'entries', 'keys', 'values', 'forEach', Symbol.iterator]],
+  [Set.prototype, 'Set.prototype', ['add', 'has', 'delete', 'clear', 'values', 'keys', 'entries', 'forEach', Symbol.iterator]],
+  [WeakMap.prototype, 'WeakMap.prototype', ['get', 'set', 'has', 'delete']],
+  [WeakSet.prototype, 'WeakSet.prototype', ['add', 'has', 'delete']],
+  [Promise.prototype, 'Promise.prototype', ['then', 'catch', 'finally', 'constructor']],
+  [Promise, 'Promise', ['resolve', 'reject', 'all', Symbol.species]],
+  [
+    Object,
+    'Object',
+    ['defineProperty', 'defineProperties', 'getOwnPropertyDescriptor', 'getPrototypeOf', 'freeze', 'isFrozen', 'keys', 'entries', 'assign', 'create', 'hasOwn', 'fromEntries'],
+  ],
+  [Reflect, 'Reflect', ['apply', 'construct', 'defineProperty', 'get', 'ownKeys']],
+  [JSON, 'JSON', ['stringify', 'parse']],
+  [Uint8Array.prototype, 'Uint8Array.prototype', ['subarray', 'slice']],
+  [Buffer, 'Buffer', ['from', 'isBuffer', 'byteLength', 'alloc', 'allocUnsafe', 'concat']],
+  [Buffer.prototype, 'Buffer.prototype', ['toString', 'equals', 'subarray', 'slice', 'write']],
+  [URL.prototype, 'URL.prototype', ['toString']],
+  [Number, 'Number', ['isInteger', 'isFinite', 'parseInt']],
+  [Math, 'Math', ['max', 'min', 'round', 'floor']],
+  // Subclass hooks: Array.prototype.slice & co. must build plain arrays.
+  [Array, 'Array', [Symbol.species, 'from', 'isArray', 'of']],
+  [Array.prototype, 'Array.prototype', ['constructor']],
+  [Map, 'Map', [Symbol.species]],
+  [Set, 'Set', [Symbol.species]],
+  [RegExp, 'RegExp', [Symbol.species]],
+  [ArrayBuffer, 'ArrayBuffer', [Symbol.species, 'isView']],
 ];
 
-const ITERATOR_PROTOTYPES: object[] = [
-  Object.getPrototypeOf([][Symbol.iterator]()),
-  Object.getPrototypeOf(new Map()[Symbol.iterator]()),
-  Object.getPrototypeOf(new Set()[Symbol.iterator]()),
-  Object.getPrototypeOf(''[Symbol.iterator]()),
-  Object.getPrototypeOf(/x/[Symbol.matchAll]('x')),
+const ITERATOR_PROTOTYPES: ReadonlyArray<[object, string]> = [
+  [Object.getPrototypeOf([][Symbol.iterator]()), '%ArrayIteratorPrototype%'],
+  [Object.getPrototypeOf(new Map()[Symbol.iterator]()), '%MapIteratorPrototype%'],
+  [Object.getPrototypeOf(new Set()[Symbol.iterator]()), '%SetIteratorPrototype%'],
+  [Object.getPrototypeOf(''[Symbol.iterator]()), '%StringIteratorPrototype%'],
+  [Object.getPrototypeOf(/x/[Symbol.matchAll]('x')), '%RegExpStringIteratorPrototype%'],
 ];
+
+/** The constructors and namespaces the guard looks up as globals at call time (instanceof, statics). */
+export const GUARDED_GLOBALS: readonly string[] = Object.freeze([
+  'URL',
+  'Buffer',
+  'Uint8Array',
+  'Promise',
+  'Map',
+  'Set',
+  'WeakMap',
+  'WeakSet',
+  'Reflect',
+  'JSON',
+  'Object',
+  'Array',
+  'Function',
+  'String',
+  'Error',
+  'TypeError',
+  'Number',
+  'Math',
+]);
+
+function keyName(name: string | symbol): string {
+  return typeof name === 'symbol' ? `[${StringCtor(name.description)}]` : `.${name}`;
+}
+
+/**
+ * Makes `home[name]` a non-configurable accessor that always reads as its
+ * present value: assignment through an inheriting object makes an own
+ * property there; assignment on `home` itself is refused (a same-value one is a no-op).
+ */
+export function tameProperty(home: object, label: string, name: string | symbol): void {
+  const d = getOwnPropertyDescriptor(home, name);
+  if (!d?.configurable) return;
+  if (!('value' in d)) {
+    defineProperty(home, name, { get: d.get, set: d.set, configurable: false, enumerable: d.enumerable ?? false });
+    return;
+  }
+  const value: unknown = d.value;
+  const where = `${label}${keyName(name)}`;
+  defineProperty(home, name, {
+    get: function originalValue() {
+      return value;
+    },
+    set: function overrideValue(this: unknown, next: unknown) {
+      if (this === home) {
+        if (next === value) return;
+        throw new TypeErrorCtor(
+          `sleeve-sandbox: ${where} cannot be replaced inside a sleeve (the sandbox's guard relies on it); assign it on your own object or subclass instead`,
+        );
+      }
+      // A primitive receiver has nowhere to hold a property (sloppy code ignores it too).
+      if (this === null || (typeof this !== 'object' && typeof this !== 'function')) return;
+      defineProperty(this, name, { value: next, writable: true, enumerable: true, configurable: true });
+    },
+    configurable: false,
+    enumerable: d.enumerable ?? false,
+  });
+}
 
 export function hardenIntrinsics(): void {
-  const all: Array<[object, readonly (string | symbol)[]]> = [
-    ...METHODS,
-    ...ITERATOR_PROTOTYPES.map((p): [object, readonly (string | symbol)[]] => [p, ['next', Symbol.iterator]]),
-    [Object.getPrototypeOf(ITERATOR_PROTOTYPES[0] as object) as object, [Symbol.iterator]],
-    // Subclass hooks: Array.prototype.slice & co. must build plain arrays.
-    [Array, [Symbol.species, 'from', 'isArray', 'of']],
-    [Promise, [Symbol.species]],
-    [Map, [Symbol.species]],
-    [Set, [Symbol.species]],
-    [RegExp, [Symbol.species]],
-    [ArrayBuffer, [Symbol.species, 'isView']],
-    [Array.prototype, ['constructor']],
-    [Promise.prototype, ['constructor']],
-    // What the guard asks of the process must keep meaning what it meant.
-    [process, ['cwd', 'chdir', 'pid', 'ppid', 'kill', 'binding', 'dlopen', 'emitWarning', 'nextTick', 'exit', 'reallyExit']],
-  ];
-  for (const [target, names] of all) {
-    for (const name of names) {
-      const d = Object.getOwnPropertyDescriptor(target, name);
-      if (!d || !d.configurable) continue;
-      if ('value' in d) Object.defineProperty(target, name, { value: d.value, writable: false, configurable: false, enumerable: d.enumerable ?? false });
-      else Object.defineProperty(target, name, { get: d.get, set: d.set, configurable: false, enumerable: d.enumerable ?? false });
+  for (const hook of STRING_HOOKS) {
+    if (getOwnPropertyDescriptor(String.prototype, hook) === undefined) {
+      defineProperty(String.prototype, hook, { value: undefined, writable: true, configurable: true, enumerable: false });
     }
   }
+  for (const [target, label] of WHOLE) {
+    for (const name of Reflect.ownKeys(target)) {
+      const d = getOwnPropertyDescriptor(target, name);
+      if (d?.configurable && (!('value' in d) || typeof d.value === 'function' || (target === String.prototype && d.value === undefined))) {
+        tameProperty(target, label, name);
+      }
+    }
+  }
+  for (const [target, label, names] of METHODS) for (const name of names) tameProperty(target, label, name);
+  for (const [target, label, above] of INTERMEDIATE) {
+    for (const name of Reflect.ownKeys(above)) {
+      const d = getOwnPropertyDescriptor(above, name);
+      if (name === 'constructor' || !d || getOwnPropertyDescriptor(target, name) !== undefined) continue;
+      if (!('value' in d)) defineProperty(target, name, { get: d.get, set: d.set, configurable: false, enumerable: d.enumerable ?? false });
+      else if (typeof d.value === 'function') {
+        defineProperty(target, name, { value: d.value, writable: true, configurable: true, enumerable: d.enumerable ?? false });
+        tameProperty(target, label, name);
+      }
+    }
+  }
+  for (const [proto, label] of ITERATOR_PROTOTYPES) for (const name of ['next', Symbol.iterator]) tameProperty(proto, label, name);
+  tameProperty(Object.getPrototypeOf(ITERATOR_PROTOTYPES[0]?.[0] as object) as object, '%IteratorPrototype%', Symbol.iterator);
+  for (const name of ['pid', 'ppid']) {
+    const d = getOwnPropertyDescriptor(process, name);
+    // A native data property: redefined with its own value it keeps reading the live value.
+    if (d?.configurable && 'value' in d) defineProperty(process, name, { value: d.value, writable: false, configurable: false, enumerable: d.enumerable ?? true });
+  }
   // The constructors the guard checks with instanceof must stay the ones it knows.
-  for (const name of ['URL', 'Buffer', 'Uint8Array', 'Promise', 'Map', 'Set', 'WeakMap', 'WeakSet', 'Reflect', 'JSON', 'Object', 'Array', 'Function', 'String']) {
-    const d = Object.getOwnPropertyDescriptor(globalThis, name);
-    if (!d?.configurable) continue;
-    if ('value' in d) Object.defineProperty(globalThis, name, { value: d.value, writable: false, configurable: false, enumerable: d.enumerable ?? false });
-    else Object.defineProperty(globalThis, name, { get: d.get, set: d.set, configurable: false, enumerable: d.enumerable ?? false });
+  for (const name of GUARDED_GLOBALS) {
+    const d = getOwnPropertyDescriptor(globalThis, name);
+    if (d && !('value' in d) && d.get) {
+      // A lazy global (Buffer on Node 20): pin the value it has now, then tame it.
+      defineProperty(globalThis, name, { value: d.get.call(globalThis), writable: true, configurable: true, enumerable: d.enumerable ?? false });
+    }
+    tameProperty(globalThis, 'globalThis', name);
   }
 }

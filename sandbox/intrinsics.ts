@@ -34,11 +34,22 @@ export const mapGet = uncurry(Map.prototype.get);
 export const mapSet = uncurry(Map.prototype.set);
 export const mapDelete = uncurry(Map.prototype.delete);
 export const setHas = uncurry(Set.prototype.has);
+export const setAdd = uncurry(Set.prototype.add);
 export const weakMapGet = uncurry(WeakMap.prototype.get);
 export const weakMapSet = uncurry(WeakMap.prototype.set);
 export const weakMapHas = uncurry(WeakMap.prototype.has);
 export const weakSetHas = uncurry(WeakSet.prototype.has);
 export const weakSetAdd = uncurry(WeakSet.prototype.add);
+
+const defineOwn = Object.defineProperty;
+/**
+ * `arr[i] = v` without the prototype chain: an index accessor a sleeve
+ * planted on Array.prototype would swallow a plain assignment and answer
+ * its own value to every later read (the decision one thing, Node another).
+ */
+export function put(arr: unknown[], i: number, v: unknown): void {
+  defineOwn(arr, i, { value: v, writable: true, enumerable: true, configurable: true });
+}
 
 /** An own data property's value; undefined for an accessor or a missing key. */
 export function ownData(obj: object, key: string): unknown {
@@ -87,7 +98,7 @@ function factsOf(st: unknown, expectedProto: unknown): StatFacts | undefined {
   for (let i = 0; i < FIELDS.length; i++) {
     const v = ownData(st, FIELDS[i] as string);
     if (typeof v !== 'number' && typeof v !== 'bigint') return undefined;
-    values[i] = NumberCtor(v);
+    put(values, i, NumberCtor(v));
   }
   const mode = values[0] as number;
   return { kind: kindOfMode(mode), mode, nlink: values[1] as number, dev: values[2] as number, ino: values[3] as number, size: values[4] as number };

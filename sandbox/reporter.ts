@@ -10,6 +10,11 @@
  * one: so this side never sends what the runner would refuse. A denial's text
  * fields are shortened to their bounds, and a line is written whole or not at
  * all (a full pipe is waited on, never torn).
+ *
+ * A message is serialised from a copy without prototypes: JSON.stringify asks
+ * every object and array for `toJSON`, and one a sleeve planted on
+ * Object.prototype would run its code inside the guard (after a decision,
+ * before the call it allowed) and rewrite the report.
  */
 import type { DenyMessage, SleeveMessage } from './protocol.js';
 import { DENY_FIELD_CHARS, MAX_MESSAGE_BYTES, MAX_PATH_CHARS, REPORT_FD } from './protocol.js';
@@ -18,6 +23,30 @@ export interface Reporter {
   send(message: SleeveMessage): void;
   deny(message: Omit<DenyMessage, 't' | 'at'>): void;
   wrote(realPath: string): void;
+}
+
+const stringify = JSON.stringify;
+const isArray = Array.isArray;
+const objectKeys = Object.keys;
+const createObject = Object.create;
+const setPrototypeOf = Object.setPrototypeOf;
+const defineProperty = Object.defineProperty;
+
+/** The same data with no prototype anywhere (see above). */
+function bare(value: unknown, depth = 0): unknown {
+  if (value === null || typeof value !== 'object' || depth > 8) return value;
+  if (isArray(value)) {
+    const out: unknown[] = setPrototypeOf([], null);
+    for (let i = 0; i < value.length; i++) defineProperty(out, i, { value: bare(value[i], depth + 1), enumerable: true, writable: true, configurable: true });
+    return out;
+  }
+  const out = createObject(null) as Record<string, unknown>;
+  const keys = objectKeys(value);
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i] as string;
+    out[k] = bare((value as Record<string, unknown>)[k], depth + 1);
+  }
+  return out;
 }
 
 const MARK = ' [...]';
@@ -43,7 +72,7 @@ export function boundedDenial(m: DenyMessage): DenyMessage {
     at: m.at,
   };
   // JSON escapes can make a field six times its length: shorten the long ones until the line fits.
-  for (let limit = 1024; Buffer.byteLength(JSON.stringify(out)) >= MAX_MESSAGE_BYTES && limit >= 64; limit >>= 1) {
+  for (let limit = 1024; Buffer.byteLength(stringify(bare(out)) as string) >= MAX_MESSAGE_BYTES && limit >= 64; limit >>= 1) {
     out.path = clip(out.path, limit);
     if (out.resolved !== undefined) out.resolved = clip(out.resolved, limit);
     out.rule = clip(out.rule, limit);
@@ -79,7 +108,7 @@ export function createReporter(writeSync: (fd: number, data: Buffer, offset: num
       }
     }
   };
-  const send = (message: SleeveMessage) => writeLine(JSON.stringify(message.t === 'deny' ? boundedDenial(message) : message));
+  const send = (message: SleeveMessage) => writeLine(stringify(bare(message.t === 'deny' ? boundedDenial(message) : message)) as string);
   return {
     send,
     deny: (m) => send({ t: 'deny', ...m, at: Date.now() }),
