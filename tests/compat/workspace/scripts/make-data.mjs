@@ -86,6 +86,19 @@ sectors:
 );
 
 fs.writeFileSync(
+  path.join(root, 'config.json'),
+  `${JSON.stringify(
+    {
+      pipeline: { name: 'compat-demo', version: 3, lookbackDays: 20, rebalance: 'weekly' },
+      risk: { maxWeight: 0.25, minWeight: 0.02, riskAversion: 4.5 },
+      universe: { include: ['AAPL', 'MSFT', 'NVDA', 'XOM', 'JPM'], benchmark: 'SPY' },
+    },
+    null,
+    2,
+  )}\n`,
+);
+
+fs.writeFileSync(
   path.join(root, 'config.schema.json'),
   `${JSON.stringify(
     {
