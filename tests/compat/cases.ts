@@ -36,7 +36,7 @@ const c = (name: string, entry: string, packages: string[], isolate: boolean, po
 
 export const CASES: readonly CompatCase[] = [
   // columnar formats
-  c('apache-arrow', 'sleeves/apache-arrow.ts', ['apache-arrow'], false),
+  c('apache-arrow', 'sleeves/apache-arrow.ts', ['apache-arrow'], true),
   c('hyparquet', 'sleeves/hyparquet.ts', ['hyparquet'], true),
   c('hyparquet-writer', 'sleeves/hyparquet-writer.ts', ['hyparquet-writer', 'hyparquet'], true),
   // CSV

@@ -120,12 +120,17 @@ async function pool<T>(jobs: Array<() => Promise<T>>, limit: number): Promise<T[
   return results;
 }
 
-async function runBatch(manifest: object, tmpDir: string, label: string): Promise<BatchOutcome> {
+/** A batch through the real CLI: its outcome, or why there is none (each test then fails with that reason). */
+async function runBatch(manifest: object, tmpDir: string, label: string): Promise<BatchOutcome | string> {
   const file = path.join(tmpDir, `${label}.manifest.json`);
   fs.writeFileSync(file, `${JSON.stringify(manifest, null, 2)}\n`);
   const args = ['run', '--policy', 'strict', '--workspace', WORKSPACE, '--manifest', file, '--concurrency', '2', '--timeout', '180', '--report-dir', path.join(tmpDir, `${label}-reports`), '--json'];
   const run = await collect(startBin(args, repoRoot, childEnv()), BATCH_LIMIT_MS);
-  return readOutcome(WORKSPACE, run);
+  try {
+    return readOutcome(WORKSPACE, run);
+  } catch (error) {
+    return `the ${label} batch produced no reports (${(error as Error).message.split('\n')[0]})\n${show(run).slice(0, 6000)}`;
+  }
 }
 
 const isolateName = (c: CompatCase) => `${c.name}.isolate`;
@@ -136,8 +141,13 @@ describe('compatibility with real npm packages (tests/compat/workspace)', { time
   let port = 0;
   const bare = new Map<string, BareRun>();
   const bundleErrors = new Map<string, string>();
-  let passing: BatchOutcome | undefined;
-  let refused: BatchOutcome | undefined;
+  let passing: BatchOutcome | string = 'the batch did not run';
+  let refused: BatchOutcome | string = 'the batch did not run';
+  /** The outcome, or fail the test with the reason there is none. */
+  const outcome = (o: BatchOutcome | string): BatchOutcome => {
+    if (typeof o === 'string') assert.fail(o);
+    return o;
+  };
 
   before(async () => {
     checkInstalled();
@@ -187,18 +197,18 @@ describe('compatibility with real npm packages (tests/compat/workspace)', { time
 
   after(() => {
     server?.close();
-    for (const outcome of [passing, refused]) {
-      for (const dir of outcome?.runDirs.values() ?? []) fs.rmSync(dir, { recursive: true, force: true });
+    for (const o of [passing, refused]) {
+      if (typeof o === 'string') continue;
+      for (const dir of o.runDirs.values()) fs.rmSync(dir, { recursive: true, force: true });
     }
     const runs = path.join(WORKSPACE, 'runs');
     if (fs.existsSync(runs) && fs.readdirSync(runs).length === 0) fs.rmdirSync(runs);
     tmp?.cleanup();
   });
 
-  const sleeveOf = (outcome: BatchOutcome | undefined, name: string): Sleeve => {
-    assert.ok(outcome, 'the batch did not run');
-    const s = outcome.report.sleeves.find((x) => x.name === name);
-    assert.ok(s, `no sleeve ${name} in audit.json\n${show(outcome.run)}`);
+  const sleeveOf = (o: BatchOutcome | string, name: string): Sleeve => {
+    const s = outcome(o).report.sleeves.find((x) => x.name === name);
+    assert.ok(s, `no sleeve ${name} in audit.json\n${show(outcome(o).run)}`);
     return s;
   };
   const stderrOf = (s: Sleeve) => (s.stderrTail ?? []).join('\n');
@@ -217,11 +227,11 @@ describe('compatibility with real npm packages (tests/compat/workspace)', { time
   });
 
   it('runs every compatible sleeve, process and isolate mode, in one batch that exits 0 with a clean audit', () => {
-    assert.ok(passing, 'the batch did not run');
-    const failed = passing.report.sleeves.filter((s) => s.status !== 'ok').map((s) => `${s.name}: ${s.status} (exit ${s.exitCode}) ${stderrOf(s).split('\n').slice(-3).join(' | ')}`);
-    assert.equal(passing.run.code, 0, `exit ${passing.run.code}, verdict ${passing.report.verdict}\n${failed.join('\n')}\n${passing.run.stderr.slice(-4000)}`);
-    assert.equal(passing.report.verdict, 'clean');
-    assert.deepEqual(passing.report.violations, []);
+    const passing_ = outcome(passing);
+    const failed = passing_.report.sleeves.filter((s) => s.status !== 'ok').map((s) => `${s.name}: ${s.status} (exit ${s.exitCode}) ${stderrOf(s).split('\n').slice(-3).join(' | ')}`);
+    assert.equal(passing_.run.code, 0, `exit ${passing_.run.code}, verdict ${passing_.report.verdict}\n${failed.join('\n')}\n${passing_.run.stderr.slice(-4000)}`);
+    assert.equal(passing_.report.verdict, 'clean');
+    assert.deepEqual(passing_.report.violations, []);
   });
 
   for (const c of CASES) {
@@ -232,7 +242,7 @@ describe('compatibility with real npm packages (tests/compat/workspace)', { time
       const s = sleeveOf(passing, c.name);
       assert.equal(s.status, 'ok', `sandboxed run: ${s.status} (exit ${s.exitCode}), denials ${JSON.stringify(s.denials)}\n${stderrOf(s)}`);
       assert.deepEqual(s.denials, []);
-      assertSameOutputs(passing?.runDirs.get(c.name) as string, b.dir, `${c.name} (process vs bare)`);
+      assertSameOutputs(outcome(passing).runDirs.get(c.name) as string, b.dir, `${c.name} (process vs bare)`);
     });
   }
 
@@ -243,15 +253,16 @@ describe('compatibility with real npm packages (tests/compat/workspace)', { time
       assert.equal(s.mode, 'isolate');
       assert.equal(s.status, 'ok', `isolated run: ${s.status} (exit ${s.exitCode}), denials ${JSON.stringify(s.denials)}\n${stderrOf(s)}`);
       assert.ok(s.layers.includes('isolate'), `layers ${s.layers.join(', ')}`);
-      assertSameOutputs(passing?.runDirs.get(isolateName(c)) as string, bare.get(c.name)?.dir as string, `${c.name} (isolate vs bare)`);
-      assertSameOutputs(passing?.runDirs.get(isolateName(c)) as string, passing?.runDirs.get(c.name) as string, `${c.name} (isolate vs process)`);
+      const dirs = outcome(passing).runDirs;
+      assertSameOutputs(dirs.get(isolateName(c)) as string, bare.get(c.name)?.dir as string, `${c.name} (isolate vs bare)`);
+      assertSameOutputs(dirs.get(isolateName(c)) as string, dirs.get(c.name) as string, `${c.name} (isolate vs process)`);
     });
   }
 
   it('refuses the packages that need what strict forbids: the batch exits 3 with verdict violations', () => {
-    assert.ok(refused, 'the batch did not run');
-    assert.equal(refused.run.code, 3, show(refused.run));
-    assert.equal(refused.report.verdict, 'violations');
+    const refused_ = outcome(refused);
+    assert.equal(refused_.run.code, 3, show(refused_.run));
+    assert.equal(refused_.report.verdict, 'violations');
   });
 
   for (const r of REFUSED) {
@@ -264,10 +275,10 @@ describe('compatibility with real npm packages (tests/compat/workspace)', { time
       const d = s.denials.find((x) => x.op === r.op);
       assert.ok(d, `no ${r.op} denial: ${JSON.stringify(s.denials)} (status ${s.status})\n${stderrOf(s)}`);
       assert.equal(d.rule, r.rule);
-      const escape = (x: string) => x.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-      const line = new RegExp(`^${escape(r.name)}: ${escape(r.op)} denied: .*\\(policy strict, ${escape(r.rule)}: `, 'm');
-      assert.match(refused?.run.stderr ?? '', line, 'the terminal shows no such denial');
-      assert.deepEqual(outputs(refused?.runDirs.get(r.name) as string), [], 'a refused sleeve wrote its result anyway');
+      const re = (x: string) => x.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+      const line = new RegExp(`^${re(r.name)}: ${re(r.op)} denied: .*\\(policy strict, ${re(r.rule)}: `, 'm');
+      assert.match(outcome(refused).run.stderr, line, 'the terminal shows no such denial');
+      assert.deepEqual(outputs(outcome(refused).runDirs.get(r.name) as string), [], 'a refused sleeve wrote its result anyway');
     });
   }
 });

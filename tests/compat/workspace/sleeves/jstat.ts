@@ -2,7 +2,16 @@
 import jStatModule from 'jstat';
 import type { SleeveContext } from './lib/context.ts';
 
-const { jStat } = jStatModule as unknown as { jStat: any };
+type Sample = number[];
+interface JStat {
+  mean(x: Sample): number;
+  stdev(x: Sample, sample: boolean): number;
+  tscore(mu: number, x: Sample): number;
+  ttest(mu: number, x: Sample, sides: number): number;
+  tci(mean: number, alpha: number, x: Sample): number[];
+  normal: { inv(p: number, mean: number, sd: number): number };
+}
+const { jStat } = jStatModule as unknown as { jStat: JStat };
 
 export default async function run(ctx: SleeveContext): Promise<void> {
   const out: Record<string, unknown> = {};
