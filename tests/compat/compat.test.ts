@@ -276,7 +276,7 @@ describe('compatibility with real npm packages (tests/compat/workspace)', { time
       assert.ok(d, `no ${r.op} denial: ${JSON.stringify(s.denials)} (status ${s.status})\n${stderrOf(s)}`);
       assert.equal(d.rule, r.rule);
       const re = (x: string) => x.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-      const line = new RegExp(`^${re(r.name)}: ${re(r.op)} denied: .*\\(policy strict, ${re(r.rule)}: `, 'm');
+      const line = new RegExp(`^\\s*${re(r.name)}: ${re(r.op)} denied: .*\\(policy strict, ${re(r.rule)}: `, 'm');
       assert.match(outcome(refused).run.stderr, line, 'the terminal shows no such denial');
       assert.deepEqual(outputs(outcome(refused).runDirs.get(r.name) as string), [], 'a refused sleeve wrote its result anyway');
     });
