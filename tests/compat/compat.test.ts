@@ -19,7 +19,7 @@
  *   is the policy's, not a broken sleeve.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -48,9 +48,15 @@ function checkInstalled(): void {
   const pkg = JSON.parse(fs.readFileSync(path.join(WORKSPACE, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
   const missing = Object.keys(pkg.dependencies).filter((d) => !fs.existsSync(path.join(WORKSPACE, 'node_modules', d, 'package.json')));
   const addon = path.join(WORKSPACE, 'node_modules', 'better-sqlite3', 'build', 'Release', 'better_sqlite3.node');
-  if (missing.length === 0 && fs.existsSync(addon)) return;
-  const what = missing.length > 0 ? `missing packages: ${missing.join(', ')}` : `better-sqlite3 was not built (${addon} is missing)`;
-  assert.fail(`the compat workspace ${WORKSPACE} is not installed (${what}): run \`${INSTALL_COMMAND}\` from the repository root (it builds the native addons from source), then run the suite again`);
+  if (missing.length > 0 || !fs.existsSync(addon)) {
+    const what = missing.length > 0 ? `missing packages: ${missing.join(', ')}` : `better-sqlite3 was not built (${addon} is missing)`;
+    assert.fail(`the compat workspace ${WORKSPACE} is not installed (${what}): run \`${INSTALL_COMMAND}\` from the repository root (it builds the native addons from source), then run the suite again`);
+  }
+  // An addon built for another Node line (another ABI) does not load: say so, not a hundred failures later.
+  const probe = spawnSync(process.execPath, ['--input-type=module', '-e', "import { createRequire } from 'node:module'; const require = createRequire(process.cwd() + '/'); new (require('better-sqlite3'))(':memory:').close(); await import('@duckdb/node-api');"], { cwd: WORKSPACE, encoding: 'utf8' });
+  if (probe.status !== 0) {
+    assert.fail(`the compat workspace's native addons do not load under node ${process.version} (${probe.stderr.trim().split('\n').find((l) => /Error/.test(l)) ?? probe.stderr.trim().slice(0, 300)}): after switching Node versions run \`${INSTALL_COMMAND}\` again with this node first on PATH`);
+  }
 }
 
 /** Every file under `dir` (relative, `/`-separated) minus the runner's own top-level entries, sorted. */
