@@ -6,7 +6,9 @@ import type { SleeveContext } from './lib/context.ts';
 
 export default async function run(ctx: SleeveContext): Promise<void> {
   const dest = pino.destination({ dest: path.join(ctx.runDir, 'pino.log'), sync: true });
-  const log = pino({ base: null, timestamp: false, level: 'debug' }, dest);
+  // Errors without their stack: a stack names the host's frames, which no two harnesses share.
+  const serializers = { err: (e: Error) => ({ type: e.name, message: e.message }) };
+  const log = pino({ base: null, timestamp: false, level: 'debug', serializers }, dest);
   const universe = (await ctx.fs.readJson('data/lakehouse/universe.json')) as Array<{ symbol: string; sector: string }>;
   const child = log.child({ step: 'score' });
   for (const u of universe) child.info({ symbol: u.symbol, sector: u.sector }, 'scored');
