@@ -196,7 +196,7 @@ export async function executeBatch(plan: BatchPlan, opts: ExecuteOptions): Promi
           codePaths: [...SANDBOX_READS, ...ivm.reads],
           layers: [...layers],
           mode: 'isolate',
-          isolate: { isolatedVm: ivm.dir, modules, memoryMiB: s.memoryMiB ?? DEFAULT_ISOLATE_MEMORY_MIB, timeoutMs: s.timeoutMs },
+          isolate: { isolatedVm: ivm.dir, loadEnv: ivm.loadEnv, modules, memoryMiB: s.memoryMiB ?? DEFAULT_ISOLATE_MEMORY_MIB, timeoutMs: s.timeoutMs },
         };
       } else {
         const bundle = bundles.get(s.entry) as Bundle;

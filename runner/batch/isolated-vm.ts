@@ -46,6 +46,8 @@ export interface IsolatedVmCandidate {
   loads?: boolean;
   /** When it loads: the directories it reads while loading (loadReads). */
   reads?: string[];
+  /** When it loads: the environment that makes it load the binary the probe loaded (loadEnv). */
+  loadEnv?: Record<string, string>;
   /** Why it is not used. */
   problem?: string;
 }
@@ -58,6 +60,8 @@ export interface IsolatedVmStatus {
   version?: string;
   /** The chosen package and the packages it requires at load time: what a sleeve process must be able to read. */
   reads?: string[];
+  /** The chosen package's loadEnv. */
+  loadEnv?: Record<string, string>;
   /** Why isolate mode cannot be used. */
   problem?: string;
   /** Every candidate, in order, with what became of it. */
@@ -68,6 +72,7 @@ export interface IsolatedVmStatus {
 export interface IsolatedVm {
   dir: string;
   reads: string[];
+  loadEnv: Record<string, string>;
 }
 
 // Loads the package, runs a script in an isolate, and prints the files it loaded (require.cache; `-e` loads none of its own).
@@ -109,6 +114,22 @@ export function loadReads(dir: string, loaded: readonly string[]): string[] {
   return out;
 }
 
+/**
+ * The environment under which the package loads the binary the probe saw
+ * loaded. isolated-vm 6 picks its prebuilt binary with node-gyp-build, which
+ * tells musl from glibc by `fs.existsSync('/etc/alpine-release')` unless
+ * LIBC says: a read outside a sleeve's grants, which Node 24's permission
+ * model refuses with a throw (20's answered false). The host sets it while it
+ * loads isolated-vm.
+ */
+export function loadEnv(loaded: readonly string[]): Record<string, string> {
+  for (const file of loaded) {
+    const libc = /\.(glibc|musl)\.node$/.exec(file)?.[1];
+    if (libc) return { LIBC: libc };
+  }
+  return {};
+}
+
 function verdict(c: IsolatedVmCandidate, status: number | null, stdout: string, stderr: string, error: string | undefined): IsolatedVmCandidate {
   if (status === 0 && c.dir) {
     let loaded: string[] = [];
@@ -117,7 +138,7 @@ function verdict(c: IsolatedVmCandidate, status: number | null, stdout: string, 
     } catch {
       return { ...c, loads: false, problem: `its load probe under node ${process.version} printed no module list` };
     }
-    return { ...c, loads: true, reads: loadReads(c.dir, loaded) };
+    return { ...c, loads: true, reads: loadReads(c.dir, loaded), loadEnv: loadEnv(loaded) };
   }
   const why = (stderr || error || `exit ${status}`).split('\n').find((l) => /Error|error:/.test(l)) ?? 'it did not load';
   return { ...c, loads: false, problem: `does not load under node ${process.version}: ${why.trim().slice(0, 300)}` };
@@ -129,7 +150,7 @@ const label = (c: IsolatedVmCandidate) => (c.name === 'isolated-vm' ? `isolated-
 function summarize(candidates: IsolatedVmCandidate[]): IsolatedVmStatus {
   const chosen = candidates.find((c) => c.loads === true && c.dir !== undefined);
   if (chosen?.dir) {
-    return { dir: chosen.dir, name: chosen.name, ...(chosen.version ? { version: chosen.version } : {}), reads: chosen.reads ?? [chosen.dir], candidates };
+    return { dir: chosen.dir, name: chosen.name, ...(chosen.version ? { version: chosen.version } : {}), reads: chosen.reads ?? [chosen.dir], loadEnv: chosen.loadEnv ?? {}, candidates };
   }
   const installed = candidates.filter((c) => c.dir !== undefined);
   const problem =
@@ -195,7 +216,7 @@ export async function probeIsolatedVm(from: string = HERE): Promise<IsolatedVmSt
 
 /** The chosen package, or a usage error (exit 2) that names who asked for isolate mode, why each candidate is not used, and the fix. */
 export function requireIsolatedVm(status: IsolatedVmStatus, askedBy: string): IsolatedVm {
-  if (status.dir && !status.problem) return { dir: status.dir, reads: status.reads ?? [status.dir] };
+  if (status.dir && !status.problem) return { dir: status.dir, reads: status.reads ?? [status.dir], loadEnv: status.loadEnv ?? {} };
   throw new UsageError(`${askedBy} asks for isolate mode, but ${status.problem}: ${ISOLATED_VM_FIX}; nothing was run`);
 }
 

@@ -60,7 +60,7 @@ describe('the isolate host, on its own', () => {
       codePaths: [path.dirname(BOOTSTRAP), ...IVM.reads],
       layers: ['isolate', 'fs-guard'],
       mode: 'isolate',
-      isolate: { isolatedVm: IVM_DIR, modules, memoryMiB: opts.memoryMiB ?? 64, timeoutMs: opts.timeoutMs },
+      isolate: { isolatedVm: IVM_DIR, loadEnv: IVM.loadEnv, modules, memoryMiB: opts.memoryMiB ?? 64, timeoutMs: opts.timeoutMs },
     };
     // No coverage for this child: V8's coverage collection and isolated-vm do not mix (isolated-vm
     // asserts in IsolateEnvironment::GetCurrent and aborts).

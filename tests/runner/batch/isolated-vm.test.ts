@@ -17,6 +17,7 @@ import {
   type IsolatedVmStatus,
   describeIsolatedVm,
   isolatedVmStatus,
+  loadEnv,
   loadReads,
   probeIsolatedVm,
   requireIsolatedVm,
@@ -133,6 +134,16 @@ describe('isolated-vm: one candidate per line, the first that loads wins', () =>
       ]),
       [`${nm}/isolated-vm-6`, `${nm}/node-gyp-build`, `${nm}/@scope/pkg`, `${nm}/a/node_modules/b`],
     );
+  });
+
+  it('loads with the libc of the binary the probe loaded (node-gyp-build would look for /etc/alpine-release)', () => {
+    assert.deepEqual(loadEnv(['/p/node_modules/isolated-vm-6/isolated-vm.js', '/p/node_modules/isolated-vm-6/prebuilds/linux-x64/isolated-vm.abi137.glibc.node']), { LIBC: 'glibc' });
+    assert.deepEqual(loadEnv(['/p/node_modules/isolated-vm-6/prebuilds/linux-x64/isolated-vm.abi137.musl.node']), { LIBC: 'musl' });
+    assert.deepEqual(loadEnv(['/p/node_modules/isolated-vm/out/isolated_vm.node']), {});
+    // On this machine: 5.x (built from source) needs nothing; 6.x loads a prebuilt glibc or musl binary.
+    const version = here.version ?? '';
+    if (version.startsWith('5.')) assert.deepEqual(here.loadEnv, {});
+    else assert.match(here.loadEnv?.LIBC ?? '', /^(glibc|musl)$/);
   });
 });
 
