@@ -24,7 +24,7 @@ import path from 'node:path';
 import { UsageError } from '../../policies/errors.js';
 
 export const ISOLATED_VM_FIX =
-  'run "npm ci" (or "npm install") under the node that runs sleeve-sandbox: npm installs the isolated-vm line that supports it (prebuilt for Node 22 and 24; built from source with node-gyp, python3, make and g++, for Node 20); after switching Node versions run "npm rebuild isolated-vm isolated-vm-6"';
+  'run "npm ci" under the node that runs sleeve-sandbox, also after switching Node versions: it installs the isolated-vm line that supports that node (prebuilt for Node 22 and 24; built from source with node-gyp, python3, make and g++, for Node 20)';
 
 /**
  * The isolated-vm packages isolate mode can use, in the order they are tried
