@@ -189,3 +189,51 @@ describe('isolated-vm through the real bin, in a copy of the project whose isola
     assert.ok(report.isolate.candidates.every((c) => /NODE_MODULE_VERSION 999/.test(c.problem)));
   });
 });
+
+describe('isolate mode with the isolated-vm chosen here: what its loading opens to the sleeve', () => {
+  let tmp: { dir: string; cleanup: () => void };
+  before(() => {
+    tmp = makeTempDir('sleeve-ivm-reads-');
+  });
+  after(() => tmp.cleanup());
+
+  it('grants the host the chosen package and what it loads, nothing beside them; its load env does not reach ctx.env', () => {
+    const here = isolatedVmStatus();
+    const dir = here.dir as string;
+    const nm = path.dirname(dir);
+    // A package the probe did not see loaded, next to the ones granted; and the same through a granted one's '..'.
+    const sibling = path.join(nm, 'zod', 'package.json');
+    const granted = (here.reads ?? [])[here.reads?.length === 1 ? 0 : 1] as string;
+    const targets = { sibling, dotdot: `${granted}/../zod/package.json` };
+    writeTree(tmp.dir, {
+      'data/lakehouse/x.csv': 'a\n1\n',
+      'sleeves/reads.mjs': `const targets = ${JSON.stringify(targets)};
+export default async function (ctx) {
+  const out = { libcInEnv: 'LIBC' in ctx.env };
+  for (const [k, p] of Object.entries(targets)) {
+    try {
+      await ctx.fs.readText(p);
+      out[k] = 'read';
+    } catch (e) {
+      out[k] = String((e && e.code) || e);
+    }
+  }
+  await ctx.fs.writeText(ctx.runDir + '/observed.json', JSON.stringify(out));
+}
+`,
+    });
+    const reports = path.join(tmp.dir, 'reports');
+    const r = spawnSync(
+      process.execPath,
+      [path.join(repoRoot, 'bin', 'sleeve-sandbox.js'), 'run', '--policy', 'strict', '--os-layer', 'off', '--workspace', tmp.dir, '--sleeve', 'reads=sleeves/reads.mjs', '--mode', 'isolate', '--report-dir', reports],
+      { encoding: 'utf8', timeout: 120_000 },
+    );
+    assert.equal(r.status, 3, `${r.stdout}\n${r.stderr}`);
+    const audit = JSON.parse(fs.readFileSync(path.join(reports, 'audit.json'), 'utf8')) as { sleeves: Array<{ runDir: string; denials: Array<{ path: string }> }> };
+    const sleeve = audit.sleeves[0];
+    assert.ok(sleeve);
+    const observed = JSON.parse(fs.readFileSync(path.join(sleeve.runDir, 'observed.json'), 'utf8')) as Record<string, unknown>;
+    assert.deepEqual(observed, { libcInEnv: false, sibling: 'EACCES', dotdot: 'EACCES' });
+    assert.ok(sleeve.denials.some((d) => d.path.endsWith('/zod/package.json')), JSON.stringify(sleeve.denials));
+  });
+});
