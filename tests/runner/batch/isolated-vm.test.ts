@@ -70,6 +70,13 @@ describe('isolated-vm: one candidate per line, the first that loads wins', () =>
     assert.deepEqual(chosen.reads, here.reads);
   });
 
+  it('doctor (the real bin) names the one chosen, its version, and why each other one is not used', () => {
+    const r = spawnSync(process.execPath, [path.join(repoRoot, 'bin', 'sleeve-sandbox.js'), 'doctor'], { encoding: 'utf8', timeout: 60_000 });
+    const line = r.stdout.split('\n').find((l) => l.startsWith('isolate mode (isolated-vm): ')) ?? '';
+    assert.ok(line.startsWith(`isolate mode (isolated-vm): available, ${here.name === 'isolated-vm' ? 'isolated-vm' : `${here.name} (isolated-vm`} ${here.version}`), line);
+    for (const c of ISOLATED_VM_CANDIDATES.filter((c) => c.name !== here.name)) assert.ok(line.includes(`not used: ${c.name}`) || line.includes(`; ${c.name}`), line);
+  });
+
   it('tries them in order: a first candidate that does not load (another ABI) is skipped with its reason', async () => {
     const from = project(path.join(tmp.dir, 'fallback'), { 'isolated-vm-6': 'broken', 'isolated-vm': 'real' }, here.dir as string);
     for (const s of [await probeIsolatedVm(from), isolatedVmStatus(from)]) {
