@@ -71,8 +71,23 @@ setInterval(() => {
   if (process.ppid !== runnerPid) selfKill();
 }, 500).unref();
 
-// Isolate mode: isolated-vm is loaded before the guard (Node's loader reads it through fs).
-const ivm = config.mode === 'isolate' && config.isolate ? (createRequire(`${config.isolate.isolatedVm}/`)(config.isolate.isolatedVm) as Ivm) : undefined;
+// Isolate mode: isolated-vm is loaded before the guard (Node's loader reads it through fs), with
+// the environment the runner's probe found it needs (loadEnv: node-gyp-build's LIBC, so it does not
+// look for /etc/alpine-release outside the grants), set for the load only.
+function loadIsolatedVm(iso: IsolateConfig): Ivm {
+  const set = Object.entries(iso.loadEnv ?? {});
+  const before = set.map(([k]) => [k, process.env[k]] as const);
+  for (const [k, v] of set) process.env[k] = v;
+  try {
+    return createRequire(`${iso.isolatedVm}/`)(iso.isolatedVm) as Ivm;
+  } finally {
+    for (const [k, v] of before) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+  }
+}
+const ivm = config.mode === 'isolate' && config.isolate ? loadIsolatedVm(config.isolate) : undefined;
 
 const fsGuard = installFsGuard(fs, {
   engine,

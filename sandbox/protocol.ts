@@ -73,6 +73,8 @@ export interface IsolateModules {
 export interface IsolateConfig {
   /** Absolute path of the isolated-vm package directory (loaded before the guard). */
   isolatedVm: string;
+  /** Environment set while isolated-vm loads, then removed: what makes it load the binary the runner's probe loaded (LIBC for node-gyp-build). */
+  loadEnv?: Record<string, string>;
   modules: IsolateModules;
   /** The isolate's memoryLimit in MiB. */
   memoryMiB: number;

@@ -14,7 +14,7 @@ import { compileNodeFlags, detectNodeFeatures } from '../../policies/node-flags.
 import { createNodeSys } from '../../policies/node-sys.js';
 import type { IsolateModules, SandboxConfig } from '../../sandbox/protocol.js';
 import { type Bundle, bundleEntry, compileIsolateModules } from './bundle.js';
-import { probeIsolatedVm, requireIsolatedVm } from './isolated-vm.js';
+import { type IsolatedVm, probeIsolatedVm, requireIsolatedVm } from './isolated-vm.js';
 import { buildSleeveEnv } from './env.js';
 import { closeLeakingFds } from './inherited-fds.js';
 import type { BatchPlan } from './plan.js';
@@ -181,8 +181,9 @@ export async function executeBatch(plan: BatchPlan, opts: ExecuteOptions): Promi
         program = [s.command.program, ...s.command.args];
       } else if (s.mode === 'isolate') {
         const modules = isolateModules.get(s.entry) as IsolateModules;
-        const ivmDir = isolatedVm as string;
-        code = [...SANDBOX_READS, ivmDir, ...Object.values(modules.files).map((f) => f.code)];
+        // isolated-vm and what it requires while loading (6.x: node-gyp-build), all read by the host.
+        const ivm = isolatedVm as IsolatedVm;
+        code = [...SANDBOX_READS, ...ivm.reads, ...Object.values(modules.files).map((f) => f.code)];
         const flags = compileNodeFlags({ engine, sys, features, extraRead: code });
         // The host loads isolated-vm (an addon); sleeve code cannot load anything (it has no Node API).
         const addons = features.allowAddons && !flags.flags.includes('--allow-addons') ? ['--allow-addons'] : [];
@@ -192,11 +193,11 @@ export async function executeBatch(plan: BatchPlan, opts: ExecuteOptions): Promi
           ...base,
           entry: modules.entry,
           builtins: [],
-          codePaths: [...SANDBOX_READS, ivmDir],
+          codePaths: [...SANDBOX_READS, ...ivm.reads],
           packageDirs: [],
           layers: [...layers],
           mode: 'isolate',
-          isolate: { isolatedVm: ivmDir, modules, memoryMiB: s.memoryMiB ?? DEFAULT_ISOLATE_MEMORY_MIB, timeoutMs: s.timeoutMs },
+          isolate: { isolatedVm: ivm.dir, loadEnv: ivm.loadEnv, modules, memoryMiB: s.memoryMiB ?? DEFAULT_ISOLATE_MEMORY_MIB, timeoutMs: s.timeoutMs },
         };
       } else {
         const bundle = bundles.get(s.entry) as Bundle;

@@ -8,7 +8,7 @@
 import fs from 'node:fs';
 import { EXIT } from '../../policies/errors.js';
 import { detectNodeFeatures } from '../../policies/node-flags.js';
-import { ISOLATED_VM_FIX, type IsolatedVmStatus, isolatedVmStatus } from '../batch/isolated-vm.js';
+import { type IsolatedVmStatus, describeIsolatedVm, isolatedVmStatus } from '../batch/isolated-vm.js';
 import { KNOWN_FIXES, fixState } from '../doctor/known-fixes.js';
 import { type OsLayerProbe, SANDBOX_MAX_PROCESSES, SANDBOX_UID_BASE, probeOsLayer } from '../batch/os-layer.js';
 import type { Io } from '../cli.js';
@@ -21,8 +21,15 @@ export interface DoctorReport {
   bubblewrap: { available: boolean; version: string | null; problem: string | null; fix: string | null; identity: string | null };
   /** What bounds a sleeve's processes and memory, and what is not used and why. */
   limits: string[];
-  /** isolated-vm for --mode isolate: its version, or why it cannot be used. */
-  isolate: { available: boolean; version: string | null; problem: string | null };
+  /** isolated-vm for --mode isolate: the candidate chosen and its version, or why it cannot be used; every candidate (in the order tried) with why it is not used. */
+  isolate: {
+    available: boolean;
+    package: string | null;
+    version: string | null;
+    problem: string | null;
+    candidates: Array<{ name: string; version: string | null; loads: boolean; problem: string | null }>;
+    summary: string;
+  };
   layers: string[];
   ok: boolean;
 }
@@ -74,7 +81,14 @@ export function doctorReport(
           "memory: the V8 heap limit, and the runner's resident-memory cap",
           'lifetime: a parent-death signal (setpriv --pdeathsig) where util-linux has it, and the sleeve\'s own parent watch',
         ],
-    isolate: { available: isolateOk, version: iv.version ?? null, problem: iv.problem ?? null },
+    isolate: {
+      available: isolateOk,
+      package: isolateOk ? (iv.name ?? null) : null,
+      version: iv.version ?? null,
+      problem: iv.problem ?? null,
+      candidates: (iv.candidates ?? []).map((c) => ({ name: c.name, version: c.version ?? null, loads: c.loads === true, problem: c.problem ?? null })),
+      summary: describeIsolatedVm(iv),
+    },
     layers,
     ok: features.permissionFlag !== null,
   };
@@ -113,9 +127,7 @@ export async function doctorCommand(opts: { json: boolean }, io: Io): Promise<nu
       : `OS layer: not available: ${r.bubblewrap.problem}; to enable it: ${r.bubblewrap.fix}. With "auto" (the default) sleeves run without it and the report says so; "required" and command steps stop with exit 2`,
   );
   lines.push('limits inside a sleeve:', ...r.limits.map((l) => `  ${l}`));
-  lines.push(
-    `isolate mode (isolated-vm): ${r.isolate.available ? `available, isolated-vm ${r.isolate.version}` : `not available: ${r.isolate.problem}; ${ISOLATED_VM_FIX}`}`,
-  );
+  lines.push(`isolate mode (isolated-vm): ${r.isolate.summary}`);
   lines.push(`layers run will use: ${r.layers.join(', ')}${r.isolate.available ? '; with --mode isolate also: V8 isolate (no Node API)' : ''}`);
   io.stdout(`${lines.join('\n')}\n`);
   return r.ok ? EXIT.ok : EXIT.usage;

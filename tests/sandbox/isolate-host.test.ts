@@ -8,18 +8,20 @@
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import { createRequire } from 'node:module';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { loadPolicy } from '../../policies/loader.js';
 import { createNodeSys } from '../../policies/node-sys.js';
 import type { ResolvedPolicy } from '../../policies/types.js';
 import { compileIsolateModules } from '../../runner/batch/bundle.js';
+import { isolatedVmStatus, requireIsolatedVm } from '../../runner/batch/isolated-vm.js';
 import type { ExitMessage, LimitMessage, SandboxConfig } from '../../sandbox/protocol.js';
 import { BOOTSTRAP, type GuardedRun, runBootstrap } from '../helpers/guarded.js';
 import { makeTempDir, makeWorkspace, writeTree } from '../helpers/tmp.js';
 
-const IVM_DIR = path.dirname(createRequire(import.meta.url).resolve('isolated-vm/package.json'));
+// The isolated-vm the runner would choose under this node (one optional dependency per isolated-vm line).
+const IVM = requireIsolatedVm(isolatedVmStatus(), 'tests/sandbox/isolate-host.test.ts');
+const IVM_DIR = IVM.dir;
 
 type HostRun = GuardedRun;
 
@@ -55,11 +57,11 @@ describe('the isolate host, on its own', () => {
       entry: modules.entry,
       args: ['--flag'],
       builtins: [],
-      codePaths: [path.dirname(BOOTSTRAP), IVM_DIR],
+      codePaths: [path.dirname(BOOTSTRAP), ...IVM.reads],
       packageDirs: [],
       layers: ['isolate', 'fs-guard'],
       mode: 'isolate',
-      isolate: { isolatedVm: IVM_DIR, modules, memoryMiB: opts.memoryMiB ?? 64, timeoutMs: opts.timeoutMs },
+      isolate: { isolatedVm: IVM_DIR, loadEnv: IVM.loadEnv, modules, memoryMiB: opts.memoryMiB ?? 64, timeoutMs: opts.timeoutMs },
     };
     // No coverage for this child: V8's coverage collection and isolated-vm do not mix (isolated-vm
     // asserts in IsolateEnvironment::GetCurrent and aborts).
