@@ -198,7 +198,16 @@ export function installCapabilityGuard(opts: CapabilityGuardOptions): void {
   // process: bindings, addons, signals to others, report files.
   for (const n of ['binding', '_linkedBinding']) {
     if (typeof (process as unknown as Exports)[n] === 'function') {
-      define(process, n, function denied() {
+      define(process, n, function denied(name: unknown) {
+        // Feature probes of widely copied code, each inside a try with a fallback: lodash (and every
+        // bundle that inlines it) asks for 'util' when it finds no module.require, safer-buffer for
+        // 'buffer'. Refused as Node's permission model refuses them, without a denial report:
+        // nothing was attempted that a policy could allow, and the library goes on without it.
+        if (n === 'binding' && (name === 'util' || name === 'buffer')) {
+          const probe = new Error(`process.binding('${name}') is not available in a sleeve`) as Error & { code: string };
+          probe.code = 'ERR_ACCESS_DENIED';
+          throw probe;
+        }
         return refuse('process.binding', `process.${n}`, 'sandbox', 'internal bindings bypass every layer');
       });
     }

@@ -172,10 +172,15 @@ export function tameProperty(home: object, label: string, name: string | symbol)
   }
   const value: unknown = d.value;
   const where = `${label}${keyName(name)}`;
+  const originalValue = function originalValue() {
+    return value;
+  };
+  // SES's convention: a getter that emulates a data property carries it as `originalValue`, and
+  // libraries that walk descriptors (get-intrinsic, under es-abstract and much of npm) read that
+  // instead of calling the getter or taking it for the method.
+  defineProperty(originalValue, 'originalValue', { value, writable: false, enumerable: false, configurable: false });
   defineProperty(home, name, {
-    get: function originalValue() {
-      return value;
-    },
+    get: originalValue,
     set: function overrideValue(this: unknown, next: unknown) {
       if (this === home) {
         if (next === value) return;
@@ -192,6 +197,8 @@ export function tameProperty(home: object, label: string, name: string | symbol)
   });
 }
 
+const getPrototypeOf = Object.getPrototypeOf;
+
 export function hardenIntrinsics(): void {
   for (const hook of STRING_HOOKS) {
     if (getOwnPropertyDescriptor(String.prototype, hook) === undefined) {
@@ -201,6 +208,17 @@ export function hardenIntrinsics(): void {
   for (const [target, label] of WHOLE) {
     for (const name of Reflect.ownKeys(target)) {
       const d = getOwnPropertyDescriptor(target, name);
+      if (name === 'constructor' && d?.configurable && 'value' in d) {
+        // Kept a data property: util.inspect names a value by its prototype's `constructor` DATA
+        // property (an accessor made every array print as `Object(n) [...]`). Read-only where the
+        // guard relies on species lookups (Array.prototype.slice & co. read `this.constructor`);
+        // left writable on the typed-array prototypes, whose instances the guard never builds and
+        // which polyfills assign on an instance (`ta.constructor = ...`, es-shims' typedarray.prototype.slice).
+        if (target !== TypedArrayPrototype && getPrototypeOf(target) !== TypedArrayPrototype) {
+          defineProperty(target, name, { value: d.value, writable: false, configurable: false, enumerable: d.enumerable ?? false });
+        }
+        continue;
+      }
       if (d?.configurable && (!('value' in d) || typeof d.value === 'function' || (target === String.prototype && d.value === undefined))) {
         tameProperty(target, label, name);
       }

@@ -32,6 +32,8 @@ const PACKAGE_ROOT = path.resolve(here, '..', '..', '..');
 export const BOOTSTRAP = path.join(PACKAGE_ROOT, 'dist', 'sandbox', 'bootstrap.bundle.mjs');
 /** What the sleeve process must read to start the sandbox itself. */
 const SANDBOX_READS = [BOOTSTRAP];
+const NODE_BINARY = fs.realpathSync(process.execPath);
+const PROC_SELF_EXE = '/proc/self/exe';
 export const LAYERS = Object.freeze(['fs-guard', 'node-permission']);
 /** Isolate mode: the sleeve's code is in the isolate; the guard and Node's flags sit under its host. */
 export const ISOLATE_LAYERS = Object.freeze(['isolate', 'fs-guard', 'node-permission']);
@@ -201,7 +203,9 @@ export async function executeBatch(plan: BatchPlan, opts: ExecuteOptions): Promi
         };
       } else {
         const bundle = bundles.get(s.entry) as Bundle;
-        code = [...SANDBOX_READS, bundle.file, ...bundle.packageDirs];
+        // The node binary, also by /proc/self/exe: libraries read its ELF header to learn the libc
+        // (detect-libc, under prebuilt addons such as DuckDB's); it is code the sleeve runs anyway.
+        code = [...SANDBOX_READS, NODE_BINARY, PROC_SELF_EXE, bundle.file, ...bundle.packageDirs];
         const flags = compileNodeFlags({ engine, sys, features, extraRead: code });
         layers = LAYERS;
         program = [process.execPath, ...flags.flags, ...memory, ...disableWarning, '--enable-source-maps', BOOTSTRAP];
@@ -209,7 +213,7 @@ export async function executeBatch(plan: BatchPlan, opts: ExecuteOptions): Promi
           ...base,
           entry: bundle.file,
           builtins: bundle.builtins,
-          codePaths: [bundle.file, ...SANDBOX_READS],
+          codePaths: [bundle.file, ...SANDBOX_READS, NODE_BINARY, PROC_SELF_EXE],
           packageDirs: bundle.packageDirs,
           layers: [...layers],
           mode: 'process',

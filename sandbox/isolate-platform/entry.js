@@ -1,7 +1,7 @@
 /**
  * The web platform of a sleeve's isolate: what a library expects of a
  * JavaScript runtime beyond ECMAScript (TextEncoder/TextDecoder, URL,
- * URLSearchParams, atob/btoa, structuredClone, DOMException, queueMicrotask,
+ * URLSearchParams, atob/btoa, structuredClone, DOMException, queueMicrotask, setImmediate, self,
  * timers, performance.now, crypto.getRandomValues/randomUUID, Buffer).
  *
  * This file runs INSIDE the isolate. scripts/bundle-sandbox.js bundles it with
@@ -402,6 +402,13 @@ export function install(services) {
   function clearInterval(timer) {
     clear(timer);
   }
+  // setImmediate: a timer due now (after the microtasks, with the timers already due), as libraries that yield with it expect.
+  function setImmediate(fn, ...args) {
+    return schedule(fn, 0, args, false);
+  }
+  function clearImmediate(immediate) {
+    clear(immediate);
+  }
   function queueMicrotask(callback) {
     if (typeof callback !== 'function') throw new TypeError('The "callback" argument must be of type function');
     apply(promiseThen, resolved, [
@@ -467,6 +474,8 @@ export function install(services) {
     setInterval,
     clearTimeout,
     clearInterval,
+    setImmediate,
+    clearImmediate,
     crypto,
     performance,
     Buffer,
@@ -474,6 +483,8 @@ export function install(services) {
   for (const name of keys(globals)) {
     defineProperty(globalThis, name, { value: globals[name], writable: true, configurable: true, enumerable: false });
   }
+  // Code built for browsers and workers finds its global as `self` (joi's browser build does).
+  defineProperty(globalThis, 'self', { value: globalThis, writable: true, configurable: true, enumerable: false });
   // URL is its own script (url.js), compiled when a sleeve first asks for URL: its IDNA tables
   // would otherwise be most of every isolate's start-up. whatwg-url reads the global
   // TextEncoder/TextDecoder as it loads, which by then are these.

@@ -116,3 +116,30 @@ describe('the capability guard alone, under the strict policy', () => {
     for (const rule of ['process.childProcess', 'process.workers', 'net', 'process.addons', 'sandbox']) assert.ok(rules.has(rule), rule);
   });
 });
+
+describe('process.binding feature probes (lodash, safer-buffer)', () => {
+  const pws = makeWorkspace();
+  after(() => pws.cleanup());
+  let probe: GuardedRun;
+  before(async () => {
+    probe = await runGuarded({
+      workspace: pws.dir,
+      runId: 'probe',
+      source: [
+        'const out = {};',
+        'for (const name of ["util", "buffer", "fs", "spawn_sync"]) {',
+        '  try { process.binding(name); out[name] = "ok"; } catch (e) { out[name] = e.code; }',
+        '}',
+        'console.log(JSON.stringify(out));',
+      ].join('\n'),
+    });
+  });
+  it("refuses 'util' and 'buffer' as Node's permission model does, without a denial", () => {
+    assert.equal(probe.code, 0, probe.stderr);
+    assert.deepEqual(JSON.parse(probe.stdout.trim()), { util: 'ERR_ACCESS_DENIED', buffer: 'ERR_ACCESS_DENIED', fs: 'EACCES', spawn_sync: 'EACCES' });
+  });
+  it('reports every other binding as a denial', () => {
+    const denied = probe.messages.filter((m) => m.t === 'deny').map((m) => (m as { syscall: string }).syscall);
+    assert.deepEqual(denied, ['process.binding', 'process.binding']);
+  });
+});

@@ -12,6 +12,7 @@ export default async function run(ctx: SleeveContext): Promise<void> {
   await tar.list({ file, onReadEntry: (e) => listed.push(`${e.path} ${e.size}`) });
   const into = path.join(ctx.runDir, 'extracted');
   await ctx.fs.mkdir(into, { recursive: true });
-  await tar.extract({ file, cwd: into, filter: (p) => p.endsWith('SPY.csv') });
+  // noMtime: tar sets each file's time with fs.futimes, which Node's permission model disables (Node 20-24).
+  await tar.extract({ file, cwd: into, noMtime: true, filter: (p) => p.endsWith('SPY.csv') });
   await ctx.fs.writeJson(`${ctx.runDir}/listing.json`, listed);
 }

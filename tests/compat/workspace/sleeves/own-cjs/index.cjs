@@ -1,9 +1,10 @@
-// A user's own CommonJS sleeve: finds its helper through __dirname at run time
-// (a computed require, as plenty of real code does) and uses lodash via require.
+// A user's own CommonJS sleeve: its own helper through a literal require (a computed
+// require of the sleeve's own files resolves from the compiled bundle: README, Known limits),
+// lodash via require, and __dirname/__filename of its source file.
 const path = require('node:path');
 const _ = require('lodash');
 
-const helpers = require(path.join(__dirname, 'helpers.cjs'));
+const helpers = require('./helpers.cjs');
 
 module.exports = async function run(ctx) {
   const prices = helpers.parsePrices(await ctx.fs.readText('data/lakehouse/prices.csv'));
