@@ -161,14 +161,22 @@ function ownCodeOnly(req: BundleRequest, root: string, packageRoots: Set<string>
         if (why !== undefined) return { errors: [{ text: why }] };
         const source = await fs.promises.readFile(args.path, 'utf8');
         const tsconfigRaw = tsconfigFor(args.path, tsconfigs);
-        const result = await esbuild.transform(source, {
-          ...(tsconfigRaw === undefined ? {} : { tsconfigRaw }),
-          loader: LOADERS[path.extname(args.path)] ?? 'js',
-          sourcefile: args.path,
-          sourcemap: 'inline',
-          define: fileDefines(args.path),
-          logLevel: 'silent',
-        });
+        let result: esbuild.TransformResult;
+        try {
+          result = await esbuild.transform(source, {
+            ...(tsconfigRaw === undefined ? {} : { tsconfigRaw }),
+            loader: LOADERS[path.extname(args.path)] ?? 'js',
+            sourcefile: args.path,
+            sourcemap: 'inline',
+            define: fileDefines(args.path),
+            logLevel: 'silent',
+          });
+        } catch (error) {
+          // A syntax error: its own messages, with the file, line and column they name.
+          const failure = error as esbuild.TransformFailure;
+          if (Array.isArray(failure.errors)) return { errors: failure.errors };
+          throw error;
+        }
         return { contents: result.code, loader: 'js', resolveDir: path.dirname(args.path) };
       });
     },
