@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { pathToFileURL } from 'node:url';
-import { BundleError, bundleEntry, nodeModulesOnPath } from '../../../runner/batch/bundle.js';
+import { type BundleError, bundleEntry, nodeModulesOnPath } from '../../../runner/batch/bundle.js';
 import { makeTempDir, writeTree } from '../../helpers/tmp.js';
 
 const tmp = makeTempDir('sleeve-bundle-');

@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: the sleeves are source text written into files, with template literals of their own
 /**
  * Packages load the way Node loads them, in real sleeve processes under
  * `strict`: a package reads its own package.json and files next to its
