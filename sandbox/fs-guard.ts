@@ -92,6 +92,8 @@ const nextTick = process.nextTick;
 const PromiseCtor = Promise;
 const promiseReject = Promise.reject;
 const promiseThen = uncurry(Promise.prototype.then);
+const promiseRejectWith = (error: unknown): Promise<never> => reflectApply(promiseReject, PromiseCtor, [error]) as Promise<never>;
+const stringReplace = uncurry(String.prototype.replace) as unknown as (s: string, from: string, to: string) => string;
 const TypeErrorCtor = TypeError;
 const getCwd = process.cwd;
 const cwd = () => reflectApply(getCwd, process, []) as string;
@@ -576,23 +578,66 @@ export function installFsGuard(fs: Fs, opts: FsGuardOptions): FsGuard {
   // Node's JS realpath resolves a relative path itself and names the absolute one in its errors.
   const respells = (orig: AnyFn) => orig !== fs.realpathSync && orig !== (fs.realpath as unknown);
 
+  /**
+   * utimes follows a symlink at the last component: a link the sleeve's own async chain
+   * places there between the decision and the call (fs.promises.symlink on the threadpool)
+   * would carry the times to its target, the lakehouse say. Where the decided name is not a
+   * link now, the call is made with lutimes, which never follows one: a link that appears
+   * later only gets its own times. A name that is a link was decided through it.
+   */
+  const noLateLink = (follow: AnyFn | undefined, noFollow: AnyFn | undefined): AnyFn | undefined => {
+    if (typeof follow !== 'function' || typeof noFollow !== 'function') return follow;
+    // An error of lutimes names the call the sleeve made: utime.
+    const asUtime = (error: unknown): unknown => {
+      const e = error as { syscall?: unknown; message?: unknown } | null;
+      if (e !== null && typeof e === 'object' && e.syscall === 'lutime') {
+        e.syscall = 'utime';
+        if (typeof e.message === 'string') e.message = stringReplace(e.message, ', lutime ', ', utime ');
+      }
+      return error;
+    };
+    const chosen = function utimes(this: unknown, ...args: unknown[]) {
+      let link = false;
+      try {
+        link = typeof args[0] === 'string' && stats.lstat(args[0])?.kind === 'symlink';
+      } catch {
+        link = true; // cannot tell: the path as given, decided as given
+      }
+      if (link) return reflectApply(follow, this, args);
+      const last = args.length - 1;
+      const cb = args[last];
+      if (typeof cb === 'function') {
+        put(args, last, (err: unknown, ...rest: unknown[]) => reflectApply(cb, undefined, [err ? asUtime(err) : err, ...rest]));
+      }
+      let result: unknown;
+      try {
+        result = reflectApply(noFollow, this, args);
+      } catch (error) {
+        throw asUtime(error);
+      }
+      // The promise form: its rejection renamed the same way.
+      return result instanceof PromiseCtor ? promiseThen(result, undefined, (error: unknown) => promiseRejectWith(asUtime(error))) : result;
+    };
+    copyPromisifyHints(follow, chosen);
+    return chosen;
+  };
   const checks = new Map<string, Check>();
   const fsFns = fs as unknown as Record<string, AnyFn>;
   for (const name of Object.keys(FS_TABLE)) {
     const e = FS_TABLE[name] as FsEntry;
     const check = makeCheck(e);
     checks.set(name, check);
-    const origSync = fsFns[`${name}Sync`];
+    const origSync = name === 'utimes' ? noLateLink(fsFns.utimesSync, fsFns.lutimesSync) : fsFns[`${name}Sync`];
     if (typeof origSync === 'function') {
       const wrapped = syncWrap(name, e, origSync, check);
       const native = (origSync as unknown as { native?: AnyFn }).native;
       if (typeof native === 'function') define(wrapped, 'native', syncWrap(name, e, native, check));
       define(fs, `${name}Sync`, wrapped);
     }
-    const orig = fsFns[name];
+    const orig = name === 'utimes' ? noLateLink(fsFns.utimes, fsFns.lutimes) : fsFns[name];
     if (typeof orig !== 'function') continue;
     const wrapped = e.plain ? plainWrap(name, e, orig, check) : callbackWrap(name, e, orig, check, origSync);
-    copyPromisifyHints(orig, wrapped);
+    copyPromisifyHints(fsFns[name] as AnyFn, wrapped);
     const native = (orig as unknown as { native?: AnyFn }).native;
     if (typeof native === 'function') define(wrapped, 'native', callbackWrap(name, e, native, check, undefined));
     define(fs, name, wrapped);
@@ -792,7 +837,7 @@ export function installFsGuard(fs: Fs, opts: FsGuardOptions): FsGuard {
   // --- promises ---
   const promises = fs.promises as unknown as Record<string, AnyFn>;
   for (const name of Object.keys(FS_TABLE)) {
-    const orig = promises[name];
+    const orig = name === 'utimes' ? noLateLink(promises.utimes, promises.lutimes) : promises[name];
     const e = FS_TABLE[name] as FsEntry;
     const check = checks.get(name) as Check;
     if (typeof orig !== 'function') continue;

@@ -300,7 +300,7 @@ const ISOLATE_GLOBALS = new Set(
     'Float16Array Iterator AsyncIterator DisposableStack AsyncDisposableStack SuppressedError ' +
     // the web platform (sandbox/isolate-platform/entry.js), built inside the isolate
     'TextEncoder TextDecoder URL URLSearchParams DOMException atob btoa structuredClone queueMicrotask ' +
-    'setTimeout setInterval clearTimeout clearInterval crypto performance Buffer'
+    'setTimeout setInterval setImmediate clearImmediate self clearTimeout clearInterval crypto performance Buffer'
   ).split(' '),
 );
 /** What `typeof` gives for the web platform's globals the globals attack probes (any other probe: 'undefined'). */
@@ -308,6 +308,7 @@ const WEB_PLATFORM = new Map([
   ['Buffer', 'function'],
   ['setTimeout', 'function'],
   ['setInterval', 'function'],
+  ['setImmediate', 'function'],
   ['queueMicrotask', 'function'],
   ['structuredClone', 'function'],
   ['performance', 'object'],
