@@ -16,6 +16,8 @@
  * The layout of every case directory (LAYOUT): f.txt, d/a.txt, d/sub/, e/,
  * l -> f.txt, ld -> d, e.env.
  */
+import fs from 'node:fs';
+
 export interface FidelityCase {
   name: string;
   covers: readonly string[];
@@ -332,4 +334,12 @@ export const CASES: readonly FidelityCase[] = [
   // --- process.loadEnvFile ---
   c('process.loadEnvFile', 'process.loadEnvFile', `process.loadEnvFile(D + "/e.env"); const v = process.env.FIDELITY_X; delete process.env.FIDELITY_X; return v;`),
   c('process.loadEnvFile ENOENT', 'process.loadEnvFile', `return process.loadEnvFile(D + "/missing.env");`),
+  // --- glob (Node 22+: where this node has it, the guard wraps it, and it needs its cases) ---
+  ...(typeof (fs as { globSync?: unknown }).globSync === 'function'
+    ? [
+        c('globSync with cwd', 'fs.globSync', `return fs.globSync("**/*.txt", { cwd: D }).sort();`),
+        c('glob callback with cwd', 'fs.glob', `const [err, found] = await cb((k) => fs.glob("d/*", { cwd: D }, k)); return [err, found.sort()];`),
+        c('promises.glob, for await', 'fs.promises.glob', `const out = []; for await (const e of fsp.glob("*", { cwd: D })) out.push(e); return out.sort();`),
+      ]
+    : []),
 ];

@@ -20,8 +20,11 @@ import { compileIsolateModules } from '../../runner/batch/bundle.js';
 import type { ExitMessage, LimitMessage, SandboxConfig } from '../../sandbox/protocol.js';
 import { BOOTSTRAP, type GuardedRun, runBootstrap } from '../helpers/guarded.js';
 import { makeTempDir, makeWorkspace, writeTree } from '../helpers/tmp.js';
+import { isolatedVmStatus, requireIsolatedVm } from '../../runner/batch/isolated-vm.js';
 
-const IVM_DIR = path.dirname(createRequire(import.meta.url).resolve('isolated-vm/package.json'));
+// The isolated-vm line the runner picks for this node (5.0.4 on 20, isolated-vm-6 on 22 and 24).
+const IVM = requireIsolatedVm(isolatedVmStatus(), 'tests/sandbox/isolate-web.test.ts');
+const IVM_DIR = IVM.dir;
 
 /**
  * One module both sides run: `compute()` uses every API and returns a JSON-able description.
@@ -266,11 +269,11 @@ describe('isolate mode: the web platform', () => {
       entry: modules.entry,
       args: [],
       builtins: [],
-      codePaths: [path.dirname(BOOTSTRAP), IVM_DIR],
+      codePaths: [path.dirname(BOOTSTRAP), ...IVM.reads],
       packageDirs: [],
       layers: ['isolate', 'fs-guard'],
       mode: 'isolate',
-      isolate: { isolatedVm: IVM_DIR, modules, memoryMiB: opts.memoryMiB ?? 64, timeoutMs: opts.timeoutMs ?? 30_000 },
+      isolate: { isolatedVm: IVM_DIR, loadEnv: IVM.loadEnv, modules, memoryMiB: opts.memoryMiB ?? 64, timeoutMs: opts.timeoutMs ?? 30_000 },
     };
     // No coverage for this child: V8's coverage collection and isolated-vm do not mix.
     const r = await runBootstrap({ config, cwd: ws.dir, env: {}, nodeArgs: ['--no-node-snapshot'], coverage: false });
