@@ -245,6 +245,7 @@ export function installFsGuard(fs: Fs, opts: FsGuardOptions): FsGuard {
     fstatSync: fs.fstatSync,
     openSync: fs.openSync as unknown as AnyFn,
     promisesOpen: fs.promises.open as unknown as AnyFn,
+    realpathNative: fs.realpathSync.native as unknown as AnyFn,
   };
   const stats = createStatReader(original as never, fs.Stats);
   const fds = createDescriptorTable((fd) => stats.fstat(fd));
@@ -581,9 +582,9 @@ export function installFsGuard(fs: Fs, opts: FsGuardOptions): FsGuard {
   /**
    * utimes follows a symlink at the last component: a link the sleeve's own async chain
    * places there between the decision and the call (fs.promises.symlink on the threadpool)
-   * would carry the times to its target, the lakehouse say. Where the decided name is not a
-   * link now, the call is made with lutimes, which never follows one: a link that appears
-   * later only gets its own times. A name that is a link was decided through it.
+   * would carry the times to its target, the lakehouse say. So the call is always lutimes,
+   * which never follows one: a name that is a link at call time is first replaced by its real
+   * path, decided again as a write; a link that appears after that only gets its own times.
    */
   const noLateLink = (follow: AnyFn | undefined, noFollow: AnyFn | undefined): AnyFn | undefined => {
     if (typeof follow !== 'function' || typeof noFollow !== 'function') return follow;
@@ -597,13 +598,26 @@ export function installFsGuard(fs: Fs, opts: FsGuardOptions): FsGuard {
       return error;
     };
     const chosen = function utimes(this: unknown, ...args: unknown[]) {
+      // Always lutimes. A name that is a link NOW (placed there since the decision, or decided
+      // through) is followed here instead: to its real path, decided again as a write.
       let link = false;
       try {
         link = typeof args[0] === 'string' && stats.lstat(args[0])?.kind === 'symlink';
       } catch {
-        link = true; // cannot tell: the path as given, decided as given
+        link = false; // gone or unreadable: lutimes answers for it
       }
-      if (link) return reflectApply(follow, this, args);
+      if (link) {
+        let real: unknown = args[0];
+        try {
+          real = reflectApply(original.realpathNative, undefined, [args[0]]);
+        } catch {
+          // dangling: lutimes on the name changes only the link
+        }
+        if (real !== args[0]) {
+          checkPath('write', real, 'utime');
+          put(args, 0, real);
+        }
+      }
       const last = args.length - 1;
       const cb = args[last];
       if (typeof cb === 'function') {
