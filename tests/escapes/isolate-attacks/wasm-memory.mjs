@@ -2,7 +2,11 @@
 // wasm memory is not V8 heap, so either the isolate refuses it or the runner's RSS cap stops it.
 export default async function (ctx) {
   const o = { steps: [] };
-  const save = () => ctx.fs.writeJson(`${ctx.runDir}/observed.json`, o);
+  // Written whole, then renamed: the RSS cap may kill the sleeve in the middle of a write.
+  const save = async () => {
+    await ctx.fs.writeJson(`${ctx.runDir}/observed.json.tmp`, o);
+    await ctx.fs.rename(`${ctx.runDir}/observed.json.tmp`, `${ctx.runDir}/observed.json`);
+  };
   let mem;
   try {
     mem = new WebAssembly.Memory({ initial: 1, maximum: 65536 });
