@@ -300,8 +300,8 @@ export function intersection(a: DFA, b: DFA): DFA {
 
 /**
  * Up to `n` distinct shortest words of a DFA (breadth first; each state is
- * expanded at most `n` times), choosing for each transition the first
- * character of `prefer` it allows, else its lowest character.
+ * expanded at most `n` times), one transition per target state, choosing
+ * the first character of `prefer` it allows, else its lowest character.
  */
 export function shortestWords(dfa: DFA, n: number, prefer: readonly number[], maxLength = 4096): string[] {
   if (n <= 0 || dfa.isEmpty) return [];
@@ -344,7 +344,15 @@ export function shortestWords(dfa: DFA, n: number, prefer: readonly number[], ma
       const count = expanded.get(node) ?? 0;
       if (count >= n || word.length >= maxLength) continue;
       expanded.set(node, count + 1);
-      const edges = [...node.out].map(([range, to]) => ({ c: pick(range.min, range.max), to })).filter((e) => live.has(e.to));
+      // One edge per target state (a character set may be split over several ranges), with its most readable character.
+      const byTarget = new Map<DFA.Node, number>();
+      for (const [range, to] of node.out) {
+        if (!live.has(to)) continue;
+        const c = pick(range.min, range.max);
+        const had = byTarget.get(to);
+        if (had === undefined || rank(c, prefer) < rank(had, prefer)) byTarget.set(to, c);
+      }
+      const edges = [...byTarget].map(([to, c]) => ({ to, c }));
       edges.sort((x, y) => rank(x.c, prefer) - rank(y.c, prefer));
       for (const e of edges) next.push({ node: e.to, word: [...word, e.c] });
     }
