@@ -278,12 +278,16 @@ class Differ {
 
   private existingCache: string[] | undefined;
 
-  fsEntries(op: FsOp): DiffEntry[] {
+  fsLanguages(op: FsOp) {
     const langs = {
       old: { allow: this.oldP.fs[op].allow.map((r) => this.ruleLang(r, op, `fs.${op}.allow`)), deny: this.oldP.fs[op].deny.map((r) => this.ruleLang(r, op, `fs.${op}.deny`)) },
       new: { allow: this.newP.fs[op].allow.map((r) => this.ruleLang(r, op, `fs.${op}.allow`)), deny: this.newP.fs[op].deny.map((r) => this.ruleLang(r, op, `fs.${op}.deny`)) },
     };
-    const a = { old: this.allowed(langs.old), new: this.allowed(langs.new) };
+    return { langs, allowed: { old: this.allowed(langs.old), new: this.allowed(langs.new) } };
+  }
+
+  fsEntries(op: FsOp): DiffEntry[] {
+    const { langs, allowed: a } = this.fsLanguages(op);
     const out: DiffEntry[] = [];
     for (const more of ['new', 'old'] as const) {
       const less = more === 'new' ? 'old' : 'new';
@@ -510,6 +514,15 @@ export function diffPolicies(oldPolicy: ResolvedPolicy, newPolicy: ResolvedPolic
     verifiedRunId: d.runId,
     entries,
   };
+}
+
+/**
+ * The exact sets behind the fs entries, as DFAs over absolute paths (the run
+ * id as RUN_ID_SYMBOL): for tests and tools that test membership themselves.
+ */
+export function fsDifferences(oldPolicy: ResolvedPolicy, newPolicy: ResolvedPolicy, op: FsOp, options: DiffOptions): { widened: DFA; narrowed: DFA } {
+  const { allowed } = new Differ(oldPolicy, newPolicy, options).fsLanguages(op);
+  return { widened: difference(allowed.new, allowed.old), narrowed: difference(allowed.old, allowed.new) };
 }
 
 /** True when the result holds anything that widens (a change included): what --fail-on widen fails on. */

@@ -10,7 +10,9 @@
  * compilePolicy(...).decideResolved on random patterns and paths):
  * literal characters, `*`, `**` (a whole segment: zero or more segments;
  * inside a segment: like `*`), `?`, `[...]` classes (ranges, `^` negation) and
- * `{a,b}` alternation (nested, without `**` inside). Anything else that
+ * `{a,b}` alternation (nested, without `**` inside), with picomatch's quirks
+ * (a trailing `/**` after a segment ending in `*` needs one more segment; a
+ * class without regex characters also matches its own text). Anything else that
  * picomatch accepts (extglobs, parens, `|`, quotes, POSIX classes, brace
  * ranges, `[!...]`, which picomatch reads as the characters `!`... rather than
  * a negation) is refused with UnsupportedGlob: the diff never guesses.
@@ -100,9 +102,11 @@ export function expandBraces(glob: string): string[] {
     if (glob[close + 1] === '+') {
       throw new UnsupportedGlob(`"}+" in ${JSON.stringify(glob)} (picomatch reads it as "one or more of the alternatives")`, 'write the repetition out, or [+] for a literal "+"');
     }
+    if (inner.includes('..')) {
+      throw new UnsupportedGlob(`".." inside the braces {${inner}} (picomatch may read a brace range there)`, 'list the alternatives without "..", or split the rule');
+    }
     if (commas.length === 0) {
-      const what = inner.includes('..') ? `the brace range {${inner}}` : `the braces {${inner}} without a comma (picomatch reads them literally)`;
-      throw new UnsupportedGlob(what, 'list the alternatives, e.g. {a,b}, or write [{] and [}] for literal braces');
+      throw new UnsupportedGlob(`the braces {${inner}} without a comma (picomatch reads them literally)`, 'list the alternatives, e.g. {a,b}, or write [{] and [}] for literal braces');
     }
     if (inner.includes('[')) {
       throw new UnsupportedGlob(`a class inside braces in ${JSON.stringify(glob)}`, 'picomatch also matches the class as literal text there: move the class out of the braces, or split the rule');
@@ -227,8 +231,11 @@ function braceFreeSource(glob: string): string {
   const segments = splitSegments(glob);
   let out = '';
   let allGlobstar = true;
-  for (const seg of segments) {
-    if (seg.text === '**') out += `(?:/${SEGMENT})*`;
+  for (const [i, seg] of segments.entries()) {
+    const before = segments[i - 1]?.text;
+    // picomatch quirk: a trailing "/**" after a segment ending in "*" ("*/**", "a*/**") needs one more segment.
+    if (seg.text === '**' && i === segments.length - 1 && before !== undefined && before !== '**' && before.endsWith('*')) out += `(?:/${SEGMENT})+`;
+    else if (seg.text === '**') out += `(?:/${SEGMENT})*`;
     else {
       allGlobstar = false;
       out += `/${segmentSource(glob, seg.text, seg.offset)}`;

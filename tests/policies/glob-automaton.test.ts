@@ -44,7 +44,7 @@ const simpleSegment = fc.array(piece, { minLength: 1, maxLength: 3 }).map((p) =>
 const braceAlt = fc.array(fc.oneof(simpleSegment, fc.constantFrom('', 'a/b', 'x/*')), { minLength: 2, maxLength: 3 });
 const segment = fc.oneof(
   { weight: 5, arbitrary: simpleSegment },
-  { weight: 2, arbitrary: fc.constant('**') },
+  { weight: 3, arbitrary: fc.constant('**') },
   {
     weight: 2,
     arbitrary: fc
@@ -122,6 +122,14 @@ describe('glob-automaton: the translator agrees with the engine', () => {
       ['a[+-0]c', '/ws/a/c', true],
       ['a{,b}', '/ws/a', true],
       ['?', '/ws/é', true],
+      ['*/**', '/ws/a', false],
+      ['a*/**', '/ws/a', false],
+      ['*/**', '/ws/a/b', true],
+      ['*.csv/**', '/ws/a.csv', true],
+      ['?/**', '/ws/a', true],
+      ['*/**/x', '/ws/a/x', true],
+      ['[ab]', '/ws/[ab]', true],
+      ['[a-b]', '/ws/[a-b]', false],
     ];
     for (const [g, p, expected] of cases) {
       assert.equal(engineAllows(g, p), expected, `engine: ${g} on ${p}`);
@@ -136,6 +144,7 @@ describe('glob-automaton: the translator agrees with the engine', () => {
       ['+(a)', /extglob/],
       ['[[:alpha:]]', /POSIX/],
       ['{1..3}', /brace range/],
+      ['{a,b..c}', /brace range/],
       ['{a}', /without a comma/],
       ['[!a]', /\[\^a\]/],
       ['{a/**,b}', /move it out/],
