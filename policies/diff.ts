@@ -256,6 +256,7 @@ class Differ {
     if (!sys) return [];
     const out: string[] = [this.ws];
     const queue = [this.ws];
+    const dirs: string[] = [this.ws];
     const LIMIT = 20_000;
     while (queue.length > 0 && out.length < LIMIT) {
       const dir = queue.shift() as string;
@@ -269,11 +270,16 @@ class Differ {
         if (e.kind === 'symlink' || e.name === 'node_modules' || e.name === '.git') continue;
         const p = dir === '/' ? `/${e.name}` : `${dir}/${e.name}`;
         out.push(p);
-        if (e.kind === 'dir') queue.push(p);
+        if (e.kind === 'dir') {
+          queue.push(p);
+          dirs.push(p);
+        }
         if (out.length >= LIMIT) break;
       }
     }
-    return out;
+    // Files first (what a reviewer looks for), then directories; each breadth first.
+    const isDir = new Set(dirs);
+    return [...out.filter((p) => !isDir.has(p)), ...out.filter((p) => isDir.has(p))];
   }
 
   private existingCache: string[] | undefined;
