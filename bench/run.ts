@@ -6,7 +6,7 @@
  * Each section is a function returning a SectionReport; add new sections to
  * SECTIONS. Sections: decide (policy-decide.ts), startup (run-startup.ts),
  * fs-heavy (run-fs-heavy.ts), memory (run-memory.ts), audit (audit.ts),
- * audit-changes (audit-changes.ts), isolate (run-isolate.ts), isolate-platform (isolate-platform.ts), walkers (walkers.ts),
+ * audit-changes (audit-changes.ts), isolate (run-isolate.ts), isolate-platform (isolate-platform.ts), walkers (walkers.ts), policy-diff (policy-diff.ts),
  * tsx (tsx-startup.ts). Human-readable lines go to stdout, or to
  * stderr with --json, where stdout holds one JSON object.
  */
@@ -21,6 +21,7 @@ import { type MemoryBenchOptions, benchMemory } from './run-memory.js';
 import { type AuditBenchOptions, auditSection } from './audit.js';
 import { type AuditChangesBenchOptions, benchAuditChanges } from './audit-changes.js';
 import { type OsLayerBenchOptions, benchOsLayer } from './run-os-layer.js';
+import { type PolicyDiffBenchOptions, benchPolicyDiff } from './policy-diff.js';
 import { type StartupBenchOptions, benchStartup } from './run-startup.js';
 import { type TsxBenchOptions, benchTsx } from './tsx-startup.js';
 import { type WalkersBenchOptions, benchWalkers } from './walkers.js';
@@ -125,6 +126,16 @@ export const SECTIONS: readonly Section[] = Object.freeze([
       },
     },
     {
+    name: 'policy-diff',
+    description: 'diffPolicies on the built-ins (strict vs ingest, strict vs a widened copy) and the whole `policy diff strict ingest` command',
+    run: (options: BenchOptions) => {
+      const diffOptions: PolicyDiffBenchOptions = {};
+      if (options.reps !== undefined) diffOptions.reps = options.reps;
+      if (options.progress !== undefined) diffOptions.progress = options.progress;
+      return benchPolicyDiff(diffOptions);
+    },
+  },
+  {
     name: 'walkers',
     description: "the auditor's walker against fast-glob and fdir (listing + BigInt lstat of a 50,000-file tree)",
     run: (options: BenchOptions) => {

@@ -204,6 +204,28 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     });
 
   policy
+    .command('diff')
+    .description('Compare effective policies exactly: what the new one grants that the old did not (exit 3 with --fail-on widen)')
+    .argument('<policies...>', '<old> <new> (names or paths), or with --base the policy files to compare with that revision')
+    .option('--base <git-rev>', 'compare each file with its version at this git revision (absent there: a new policy)')
+    .addOption(workspaceOption())
+    .option('--examples <n>', 'example paths or names per difference', (v: string) => Number(v), 3)
+    .option('--json', 'print the result as JSON (same as --format json)', false)
+    .addOption(new Option('--format <format>', 'text, json or markdown (a PR comment)').choices(['text', 'json', 'markdown']).default('text'))
+    .addOption(new Option('--fail-on <what>', 'exit 3 when anything widens').choices(['widen']))
+    .exitOverride()
+    .action(async (refs: string[], opts: { base?: string; workspace?: string; examples: number; json: boolean; format: 'text' | 'json' | 'markdown'; failOn?: 'widen' }) => {
+      const { diffCommand } = await import('./commands/policy/diff.js');
+      const format = opts.json ? 'json' : opts.format;
+      setExit(
+        await diffCommand(
+          { refs, ...(opts.base === undefined ? {} : { base: opts.base }), workspace: path.resolve(io.cwd, opts.workspace ?? '.'), examples: opts.examples, format, ...(opts.failOn ? { failOn: opts.failOn } : {}) },
+          io,
+        ),
+      );
+    });
+
+  policy
     .command('schema')
     .description('Print the JSON Schema of policy files (generated from the zod schema)')
     .exitOverride()
