@@ -24,11 +24,11 @@
  */
 import path from 'node:path';
 import picomatch from 'picomatch';
-import { type DFA, isDisjointWith } from 'refa';
+import type { DFA } from 'refa';
 import { z } from 'zod';
 import { compilePolicy } from './engine.js';
 import { PolicyError } from './errors.js';
-import { RUN_ID_SYMBOL, UnsupportedGlob, dfaOf, difference, globToRegexSource, intersection, nfaOf, shortestWords, wordOf } from './glob-automaton.js';
+import { RUN_ID_SYMBOL, UnsupportedGlob, dfaOf, difference, globToRegexSource, intersection, isDisjointWith, nfaOf, shortestWords, wordOf } from './glob-automaton.js';
 import { DEFAULT_PROTECT } from './loader.js';
 import { expandVariables } from './patterns.js';
 import { OS_LAYER_SETTINGS } from './schema.js';

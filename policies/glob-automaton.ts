@@ -28,7 +28,18 @@
  * `*` and `**` match it, literal characters, `?` and classes never do.
  */
 import picomatch from 'picomatch';
-import { DFA, JS, NFA, type ReadonlyWord } from 'refa';
+import { createRequire } from 'node:module';
+import type { ReadonlyWord } from 'refa';
+
+// refa ships one 1 MB CommonJS file: `require` loads it without the ESM loader's
+// export scan of that file (cjs-module-lexer), a third of `policy diff`'s start.
+const refa = createRequire(import.meta.url)('refa') as typeof import('refa');
+const { DFA, JS, NFA } = refa;
+type DFA = import('refa').DFA;
+type DFANode = import('refa').DFA.Node;
+type NFA = import('refa').NFA;
+/** True when the two automata accept no word in common. */
+export const isDisjointWith: typeof import('refa').isDisjointWith = refa.isDisjointWith;
 
 /** The run id, as one reserved character (private use: a run id never holds it). */
 export const RUN_ID_SYMBOL = '\uE000';
@@ -313,7 +324,7 @@ export function intersection(a: DFA, b: DFA): DFA {
 export function shortestWords(dfa: DFA, n: number, prefer: readonly number[], maxLength = 4096): string[] {
   if (n <= 0 || dfa.isEmpty) return [];
   // States that can still reach a final state.
-  const reverse = new Map<DFA.Node, DFA.Node[]>();
+  const reverse = new Map<DFANode, DFANode[]>();
   for (const node of dfa.nodes()) {
     for (const [, to] of node.out) {
       const list = reverse.get(to);
@@ -321,11 +332,11 @@ export function shortestWords(dfa: DFA, n: number, prefer: readonly number[], ma
       else reverse.set(to, [node]);
     }
   }
-  const live = new Set<DFA.Node>();
+  const live = new Set<DFANode>();
   const stack = [...dfa.finals];
   for (const f of stack) live.add(f);
   while (stack.length > 0) {
-    const node = stack.pop() as DFA.Node;
+    const node = stack.pop() as DFANode;
     for (const from of reverse.get(node) ?? []) {
       if (!live.has(from)) {
         live.add(from);
@@ -339,10 +350,10 @@ export function shortestWords(dfa: DFA, n: number, prefer: readonly number[], ma
     return min;
   };
   const out: string[] = [];
-  const expanded = new Map<DFA.Node, number>();
-  let queue: Array<{ node: DFA.Node; word: number[] }> = [{ node: dfa.initial, word: [] }];
+  const expanded = new Map<DFANode, number>();
+  let queue: Array<{ node: DFANode; word: number[] }> = [{ node: dfa.initial, word: [] }];
   while (queue.length > 0 && out.length < n) {
-    const next: Array<{ node: DFA.Node; word: number[] }> = [];
+    const next: Array<{ node: DFANode; word: number[] }> = [];
     for (const { node, word } of queue) {
       if (dfa.finals.has(node)) {
         out.push(textOf(word));
@@ -352,7 +363,7 @@ export function shortestWords(dfa: DFA, n: number, prefer: readonly number[], ma
       if (count >= n || word.length >= maxLength) continue;
       expanded.set(node, count + 1);
       // One edge per target state (a character set may be split over several ranges), with its most readable character.
-      const byTarget = new Map<DFA.Node, number>();
+      const byTarget = new Map<DFANode, number>();
       for (const [range, to] of node.out) {
         if (!live.has(to)) continue;
         const c = pick(range.min, range.max);
