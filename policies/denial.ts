@@ -4,6 +4,7 @@
  * (`'EACCES'`) and the `sleeveSandbox` brand, never on the message text.
  */
 import type { Decision, MatchedRule } from './engine.js';
+import type { FsOp, ResolvedPolicy, RuleOrigin } from './types.js';
 
 /** Serialisable facts of a denial: this is what crosses process and isolate boundaries. */
 export interface DenialInfo {
@@ -20,6 +21,25 @@ export interface DenialInfo {
 export function describeRule(decision: Pick<Decision, 'op' | 'rule'>): string {
   const rule: MatchedRule | undefined = decision.rule;
   return rule ? `${rule.list} ${JSON.stringify(rule.pattern)}` : `fs.${decision.op}`;
+}
+
+/**
+ * Where the rule a denial names (`describeRule`'s words, e.g. `fs.read.deny "data/**"`)
+ * is written in `policy`; undefined for `fs.read`/`fs.write` (no allow matched),
+ * capability keys, and words that name none of the policy's rules (the first
+ * of equal patterns when a chain repeats one). Reports locate a denial with it.
+ */
+export function ruleOrigin(policy: ResolvedPolicy, rule: string): RuleOrigin | undefined {
+  const m = /^fs\.(read|write)\.(allow|deny) ("(?:[^"\\]|\\.)*")$/.exec(rule);
+  if (!m) return undefined;
+  let pattern: unknown;
+  try {
+    pattern = JSON.parse(m[3] as string);
+  } catch {
+    return undefined;
+  }
+  const list = policy.fs[m[1] as FsOp][m[2] as 'allow' | 'deny'];
+  return list.find((r) => r.pattern === pattern)?.origin;
 }
 
 /**

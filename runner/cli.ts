@@ -141,10 +141,11 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .description('Validate an audit.json against the published schema; exit 0 clean, 1 failed, 3 violations, 2 invalid')
     .argument('<audit.json>', 'the report to check')
     .option('--json', 'print the result as JSON', false)
+    .addOption(new Option('--format <format>', 'text, json, sarif (the report as SARIF 2.1.0) or github (workflow annotations)').choices(['text', 'json', 'sarif', 'github']))
     .exitOverride()
-    .action(async (file: string, opts: { json: boolean }) => {
+    .action(async (file: string, opts: { json: boolean; format?: 'text' | 'json' | 'sarif' | 'github' }) => {
       const { auditVerifyCommand } = await import('./commands/audit.js');
-      setExit(await auditVerifyCommand({ file, json: opts.json }, io));
+      setExit(await auditVerifyCommand({ file, json: opts.json, format: opts.format }, io));
     });
   audit
     .command('schema')
@@ -167,9 +168,12 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .argument('<files...>', 'policy files or names')
     .option('--strict', 'treat warnings as failures (exit 1)', false)
     .addOption(workspaceOption())
-    .option('--json', 'print the diagnostics as JSON', false)
+    .option('--json', 'print the diagnostics as JSON (same as --format json)', false)
+    .addOption(
+      new Option('--format <format>', 'text, json, sarif (SARIF 2.1.0) or github (workflow annotations; the default when GITHUB_ACTIONS=true)').choices(['text', 'json', 'sarif', 'github']),
+    )
     .exitOverride()
-    .action(async (files: string[], opts: { strict: boolean; workspace?: string; json: boolean }) => {
+    .action(async (files: string[], opts: { strict: boolean; workspace?: string; json: boolean; format?: 'text' | 'json' | 'sarif' | 'github' }) => {
       const { lintCommand } = await import('./commands/policy/lint.js');
       setExit(await lintCommand({ files, ...opts, workspace: path.resolve(io.cwd, opts.workspace ?? '.') }, io));
     });

@@ -1,5 +1,6 @@
 /**
- * junit.xml: one testsuite per batch, one testcase per sleeve (a failure when
+ * junit.xml: one testsuite per batch, named `sleeve-sandbox` in every batch
+ * (its batch id and verdict are properties), one testcase per sleeve (a failure when
  * it failed or was denied, with the denials in the message) and one testcase
  * `workspace-integrity` (a failure when anything outside the permitted zones
  * changed). Built with fast-xml-parser, which escapes text and attributes.
@@ -54,13 +55,20 @@ export function renderJunit(r: AuditReport): string {
       '@_errors': 0,
       '@_time': seconds.toFixed(3),
       testsuite: {
-        '@_name': clean(`batch ${r.batchId}`),
+        // The same name in every batch, so CI tools track each testcase across runs; the batch id is a property.
+        '@_name': 'sleeve-sandbox',
         '@_tests': cases.length,
         '@_failures': failures,
         '@_errors': 0,
         '@_skipped': skipped,
         '@_time': seconds.toFixed(3),
         '@_timestamp': r.startedAt,
+        properties: {
+          property: [
+            { '@_name': 'batchId', '@_value': clean(u(r.batchId)) },
+            { '@_name': 'verdict', '@_value': r.verdict },
+          ],
+        },
         testcase: cases,
       },
     },

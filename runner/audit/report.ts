@@ -1,6 +1,7 @@
 /**
- * Builds audit.json from the batch and the audit, and writes the three
- * reports atomically (temp file + rename); appends audit.md to
+ * Builds audit.json from the batch and the audit, and writes the four
+ * reports (audit.json, audit.md, junit.xml, audit.sarif) atomically (temp
+ * file + rename); appends audit.md to
  * $GITHUB_STEP_SUMMARY when that is set.
  */
 import { randomBytes } from 'node:crypto';
@@ -8,9 +9,13 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { BatchResult } from '../batch/execute.js';
 import type { SleeveResult } from '../batch/types.js';
+import { ruleOrigin } from '../../policies/denial.js';
+import type { ResolvedPolicy } from '../../policies/types.js';
 import type { AuditOutcome } from './auditor.js';
 import { renderJunit } from './junit.js';
 import { renderMarkdown } from './markdown.js';
+import { reportRoot } from '../reports/locate.js';
+import { auditSarif } from '../reports/sarif.js';
 import { decode } from './scan.js';
 import { AUDIT_VERSION, type AuditReport, type PolicySourceReport, auditReportSchema } from './schema.js';
 import { VERDICT_EXIT, decideVerdict } from './verdict.js';
@@ -28,6 +33,8 @@ export interface ReportContext {
   policySources: readonly (PolicySourceReport | undefined)[];
   /** Per sleeve, in the same order: the parent variables that looked relevant and its policy did not pass (names only). */
   envDropped?: readonly (readonly string[] | undefined)[];
+  /** Per sleeve, in the same order: its entry (absolute) and its policy, to locate each denial at the rule that decided it. */
+  steps?: readonly ({ entry: string; policy: ResolvedPolicy } | undefined)[];
 }
 
 /** The verdict of a finished batch: one rule (verdict.ts), over what the report will say. */
@@ -44,6 +51,11 @@ export function channelWeakening(results: readonly SleeveResult[]): string[] {
     if (denials > 0) out.push(`sleeve ${r.name}: ${denials} denial report(s) dropped past the channel cap, so not every denial is itemised`);
   }
   return out;
+}
+
+function originOf(policy: ResolvedPolicy | undefined, rule: string): { origin?: { file: string; line: number; column: number; jsonPath: string } } {
+  const o = policy ? ruleOrigin(policy, rule) : undefined;
+  return o ? { origin: { file: o.file, line: o.line, column: o.column, jsonPath: o.jsonPath } } : {};
 }
 
 export function buildAuditReport(batch: BatchResult, audit: AuditOutcome | undefined, ctx: ReportContext): AuditReport {
@@ -82,6 +94,7 @@ export function buildAuditReport(batch: BatchResult, audit: AuditOutcome | undef
       runId: r.runId,
       runDir: r.runDir,
       policy: r.policy,
+      ...(ctx.steps?.[i] ? { entry: ctx.steps[i].entry } : {}),
       ...(ctx.policySources[i] ? { policySource: ctx.policySources[i] } : {}),
       ...(ctx.envDropped?.[i]?.length ? { envDropped: [...(ctx.envDropped[i] as readonly string[])] } : {}),
       layers: audit ? [...r.layers, 'auditor'] : r.layers,
@@ -105,6 +118,7 @@ export function buildAuditReport(batch: BatchResult, audit: AuditOutcome | undef
         reason: d.reason,
         time: new Date(d.at).toISOString(),
         count: d.count,
+        ...originOf(ctx.steps?.[i]?.policy, d.rule),
       })),
       writes: r.writes.length,
       artifacts: artifactsOf(r),
@@ -152,10 +166,11 @@ export interface WrittenReports {
   json: string;
   markdown: string;
   junit: string;
+  sarif: string;
 }
 
 export function reportFiles(dir: string): WrittenReports {
-  return { json: path.join(dir, 'audit.json'), markdown: path.join(dir, 'audit.md'), junit: path.join(dir, 'junit.xml') };
+  return { json: path.join(dir, 'audit.json'), markdown: path.join(dir, 'audit.md'), junit: path.join(dir, 'junit.xml'), sarif: path.join(dir, 'audit.sarif') };
 }
 
 /** The early audit.json (verdict `running`): written before the first sleeve starts, replaced at the end. */
@@ -163,13 +178,17 @@ export function writeRunningReport(dir: string, report: AuditReport): void {
   writeAtomic(reportFiles(dir).json, `${JSON.stringify(auditReportSchema.parse(report), null, 2)}\n`);
 }
 
-/** The three reports; the directory was made (and checked) by the runner before the batch (report-dir.ts). */
-export function writeReports(dir: string, report: AuditReport, env: NodeJS.ProcessEnv): WrittenReports {
+/**
+ * The four reports; the directory was made (and checked) by the runner before the batch (report-dir.ts).
+ * audit.sarif names files relative to `root` (the repository root: GITHUB_WORKSPACE, else the current directory).
+ */
+export function writeReports(dir: string, report: AuditReport, env: NodeJS.ProcessEnv, root: string = reportRoot(env, process.cwd())): WrittenReports {
   const files = reportFiles(dir);
   const md = renderMarkdown(report);
   // audit.json last: it is what says the batch is over.
   writeAtomic(files.markdown, md);
   writeAtomic(files.junit, renderJunit(report));
+  writeAtomic(files.sarif, `${JSON.stringify(auditSarif(report, { root }), null, 2)}\n`);
   writeAtomic(files.json, `${JSON.stringify(report, null, 2)}\n`);
   if (env.GITHUB_STEP_SUMMARY) {
     try {
@@ -227,14 +246,16 @@ export function errorReport(ctx: ReportContext, workspace: string, error: unknow
 export async function writeFinalReports(o: {
   dir: string;
   env: NodeJS.ProcessEnv;
+  /** What audit.sarif names files relative to (default: GITHUB_WORKSPACE, else the current directory). */
+  root?: string;
   build: () => Promise<AuditReport>;
   fallback: (error: unknown) => AuditReport;
 }): Promise<{ report: AuditReport; files: WrittenReports; error?: unknown }> {
   try {
     const report = await o.build();
-    return { report, files: writeReports(o.dir, report, o.env) };
+    return { report, files: writeReports(o.dir, report, o.env, o.root) };
   } catch (error) {
     const report = o.fallback(error);
-    return { report, files: writeReports(o.dir, report, o.env), error };
+    return { report, files: writeReports(o.dir, report, o.env, o.root), error };
   }
 }

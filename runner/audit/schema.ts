@@ -6,7 +6,11 @@
 import { z } from 'zod';
 import { VERDICTS } from './verdict.js';
 
-/** 2: verdicts running, partial, unaudited and error; `weakened`; each sleeve's channel and policy sources; `integrity.excluded`. */
+/**
+ * 2: verdicts running, partial, unaudited and error; `weakened`; each sleeve's channel and policy sources; `integrity.excluded`.
+ * Since then, optional fields only, so every earlier report still validates: each sleeve's `entry`, each denial's `origin`
+ * (a reader that validates against an older copy of the JSON Schema must take the new one: it forbids unknown fields).
+ */
 export const AUDIT_VERSION = 2;
 
 export const fileAttrsSchema = z
@@ -34,6 +38,17 @@ export const denialSchema = z.strictObject({
   reason: z.string(),
   time: z.string().describe('ISO time of the first refusal.'),
   count: z.number().int().positive(),
+  origin: z
+    .strictObject({
+      file: z.string().describe('Absolute path of the policy file that holds the rule.'),
+      line: z.number().int().positive(),
+      column: z.number().int().positive(),
+      jsonPath: z.string().describe('JSON path of the rule in that file, e.g. `fs.read.deny[0]`.'),
+    })
+    .optional()
+    .describe(
+      "Where the rule named in `rule` is written: the runner's own lookup of that rule in the sleeve's policy. Absent when no rule decided (no allow matched, a capability off by default) or the rule names none of the policy's rules.",
+    ),
 });
 
 export const sleeveStatusSchema = z.enum(['ok', 'failed', 'crashed', 'timeout', 'oom', 'interrupted', 'cancelled', 'skipped', 'queued', 'running']);
@@ -90,6 +105,7 @@ export const sleeveReportSchema = z.strictObject({
   runId: z.string(),
   runDir: z.string(),
   policy: z.string(),
+  entry: z.string().optional().describe('Absolute path of the entry file (a command step: its program). Absent in reports older than it.'),
   policySource: policySourceSchema.optional().describe('Absent only for a sleeve of a report written before planning finished.'),
   envDropped: z
     .array(z.string())

@@ -4,18 +4,24 @@
  * exit code from its own contents (consistency.ts), and answers with the
  * verdict's exit code (0 clean, 1 failed, 3 violations, 4 partial, unaudited
  * or still running, 70 error); 2 when the file is not a valid report or does
- * not agree with itself, with the place of each inconsistency.
+ * not agree with itself, with the place of each inconsistency. `--format sarif`
+ * prints the report as SARIF 2.1.0 and `--format github` as workflow
+ * annotations (a report made elsewhere, uploaded or annotated in CI).
  * `sleeve-sandbox audit schema` prints the JSON Schema.
  */
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { EXIT, ConfigError } from '../../policies/errors.js';
+import { EXIT, ConfigError, UsageError } from '../../policies/errors.js';
 import { formatJsonPath, issuesToDiagnostics, parseJsonSource } from '../../policies/json-source.js';
 import { checkConsistency } from '../audit/consistency.js';
 import { VERDICT_EXIT } from '../audit/verdict.js';
 import { auditJsonSchema, auditReportSchema } from '../audit/schema.js';
 import type { Io } from '../cli.js';
 import { escapeControl } from '../escape.js';
+import { batchAnnotations } from '../reports/github.js';
+import { reportRoot } from '../reports/locate.js';
+import { auditSarif } from '../reports/sarif.js';
 
 class ReportError extends ConfigError {
   constructor(diagnostics: ConstructorParameters<typeof ConfigError>[1]) {
@@ -23,7 +29,13 @@ class ReportError extends ConfigError {
   }
 }
 
-export async function auditVerifyCommand(opts: { file: string; json: boolean }, io: Io): Promise<number> {
+export const VERIFY_FORMATS = ['text', 'json', 'sarif', 'github'] as const;
+
+export async function auditVerifyCommand(opts: { file: string; json: boolean; format?: (typeof VERIFY_FORMATS)[number] }, io: Io): Promise<number> {
+  if (opts.format !== undefined && opts.json && opts.format !== 'json') {
+    throw new UsageError(`--json and --format ${opts.format} ask for two outputs: give one (--json is --format json)`);
+  }
+  const format = opts.format ?? (opts.json ? 'json' : 'text');
   const file = path.resolve(io.cwd, opts.file);
   let text: string;
   try {
@@ -44,7 +56,12 @@ export async function auditVerifyCommand(opts: { file: string; json: boolean }, 
     );
   }
   const code = r.verdict === 'running' ? EXIT.unproven : VERDICT_EXIT[r.verdict];
-  if (opts.json) {
+  if (format === 'sarif') {
+    io.stdout(`${JSON.stringify(auditSarif(r, { root: reportRoot(io.env, io.cwd) }), null, 2)}\n`);
+  } else if (format === 'github') {
+    const lines = batchAnnotations(r, { root: reportRoot(io.env, io.cwd), token: randomBytes(16).toString('hex') });
+    io.stdout(lines.map((l) => `${l}\n`).join(''));
+  } else if (format === 'json') {
     io.stdout(`${JSON.stringify({ file, valid: true, verdict: r.verdict, weakened: r.weakened, sleeves: r.sleeves.length, violations: r.violations.length, exitCode: code })}\n`);
   } else {
     const notFinal = r.verdict === 'running' ? ' (the batch never finished: its runner died, or it is still running)' : '';

@@ -3,6 +3,7 @@
  * summary, and answer with the exit code of the contract:
  * 0 all ok; 1 a sleeve failed; 2 bad input (nothing ran); 3 a denial. 3 > 1.
  */
+import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -36,6 +37,8 @@ import { type BatchPlan, type RunOptions, planBatch } from '../batch/plan.js';
 import { reasonLines } from '../batch/outcome.js';
 import { createProgress, displayStatus, escapeTerminal } from '../batch/progress.js';
 import type { SleeveResult } from '../batch/types.js';
+import { batchAnnotations } from '../reports/github.js';
+import { reportRoot } from '../reports/locate.js';
 
 export const SUMMARY_VERSION = 1;
 const TOOL_VERSION = (
@@ -147,7 +150,8 @@ export async function runCommand(opts: RunOptions, io: RunIo): Promise<number> {
   const weakened = auditing ? settingsWeakening({ ignore, protect, hash }) : [];
   const policySources = all.map(policySourceOf);
   const envDropped = all.map((s) => droppedEnv(s.policy, io.env, s.env, s.name));
-  const ctx: ReportContext = { batchId, toolVersion: TOOL_VERSION, ignore, protect, excluded, weakened, policySources, envDropped };
+  const steps = all.map((s) => ({ entry: s.entry, policy: s.policy }));
+  const ctx: ReportContext = { batchId, toolVersion: TOOL_VERSION, ignore, protect, excluded, weakened, policySources, envDropped, steps };
   const notes: string[] = [];
   for (const [i, src] of policySources.entries()) {
     const s = all[i] as PlannedSleeve;
@@ -197,6 +201,7 @@ export async function runCommand(opts: RunOptions, io: RunIo): Promise<number> {
     const finished = await writeFinalReports({
       dir: reportDir,
       env: io.env,
+      root: reportRoot(io.env, io.cwd),
       build: async () => {
         const audit = auditor ? await auditor.finish(accounted(done, all), batchId) : undefined;
         return buildAuditReport(done, audit, ctx);
@@ -235,8 +240,13 @@ export async function runCommand(opts: RunOptions, io: RunIo): Promise<number> {
       lines.push(`  ${escapeTerminal(r.name)}: skipped (${escapeTerminal(r.error)})`);
     }
   }
-  lines.push(`  reports: ${escapeTerminal(files.json)}, ${escapeTerminal(files.markdown)}, ${escapeTerminal(files.junit)}`);
+  lines.push(`  reports: ${escapeTerminal(files.json)}, ${escapeTerminal(files.markdown)}, ${escapeTerminal(files.junit)}, ${escapeTerminal(files.sarif)}`);
   io.stderr(`${lines.join('\n')}\n`);
+  if (io.env.GITHUB_ACTIONS === 'true') {
+    // Workflow commands on stdout, where GitHub documents them; with --json stdout is the summary, so stderr (the runner reads both).
+    const annotations = batchAnnotations(report, { root: reportRoot(io.env, io.cwd), token: randomBytes(16).toString('hex') });
+    if (annotations.length > 0) (opts.json ? io.stderr : io.stdout)(`${annotations.join('\n')}\n`);
+  }
   if (opts.json) {
     const summary = { ...summaryJson(done, code), verdict: report.verdict, weakened: report.weakened, violations: report.violations, reports: files };
     io.stdout(`${JSON.stringify(summary, null, 2)}\n`);

@@ -12,6 +12,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type AuditReport, auditReportSchema } from '../../runner/audit/schema.js';
 import { killSleeves, waitForNoSleeves } from '../helpers/procs.js';
+import { assertValidSarif } from '../helpers/sarif.js';
 import { makeTempDir, makeWorkspace, writeTree } from '../helpers/tmp.js';
 
 // The compiled test sits at <repo>/dist/tests/faults/; the bin at <repo>/bin/.
@@ -40,7 +41,7 @@ export interface Summary {
   sleeves: SleeveSummary[];
   verdict: string;
   violations: Array<{ path: string; change: string; suspects: string[]; why: string }>;
-  reports: { json: string; markdown: string; junit: string };
+  reports: { json: string; markdown: string; junit: string; sarif: string };
 }
 
 export interface Run {
@@ -228,20 +229,21 @@ export function assertUnaffected(summary: Summary, name: string): void {
 }
 
 /**
- * The report of a batch: the three files exist in their own directory,
- * audit.json passes the published zod schema, agrees with the summary, and
+ * The report of a batch: the four files exist in their own directory,
+ * audit.sarif is valid SARIF 2.1.0, audit.json passes the published zod schema, agrees with the summary, and
  * `audit verify` accepts it (0/1/3, never 2) with the batch's exit code.
  */
 export async function assertValidReport(summary: Summary, ws: string): Promise<AuditReport> {
-  const { json, markdown, junit } = summary.reports;
-  for (const f of [json, markdown, junit]) assert.ok(fs.existsSync(f), `${f} is missing`);
+  const { json, markdown, junit, sarif } = summary.reports;
+  for (const f of [json, markdown, junit, sarif]) assert.ok(fs.existsSync(f), `${f} is missing`);
   const dir = path.dirname(json);
   assert.equal(path.dirname(dir), path.join(ws, 'reports'), `reports are not in <workspace>/reports/<batchId>/: ${dir}`);
   assert.deepEqual(
     fs.readdirSync(dir).sort(),
-    ['audit.json', 'audit.md', 'junit.xml'],
-    'only the three reports, no temp file left behind',
+    ['audit.json', 'audit.md', 'audit.sarif', 'junit.xml'],
+    'only the four reports, no temp file left behind',
   );
+  assertValidSarif(JSON.parse(fs.readFileSync(sarif, 'utf8')), sarif);
   const parsed = auditReportSchema.safeParse(JSON.parse(fs.readFileSync(json, 'utf8')));
   assert.ok(parsed.success, `audit.json does not pass the schema: ${parsed.success ? '' : parsed.error.message}`);
   const report = parsed.data;

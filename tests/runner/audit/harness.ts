@@ -1,7 +1,7 @@
 /**
  * Shared by the audit suites (not a test file itself): runs the REAL bin as a
  * child process against a temp workspace, lets the test act on the workspace
- * while the sleeves run, and reads back the three reports from disk.
+ * while the sleeves run, and reads back the reports from disk.
  *
  * The hand-shake with a sleeve stays inside its own run dir: the sleeve
  * writes `started` (its name), polls for a `go` file the harness drops there,
@@ -142,7 +142,7 @@ export interface SummaryJson {
   exitCode: number;
   verdict: AuditReport['verdict'];
   violations: Violation[];
-  reports: { json: string; markdown: string; junit: string };
+  reports: { json: string; markdown: string; junit: string; sarif: string };
   sleeves: Array<{ name: string; runId: string; runDir: string; status: string }>;
 }
 
@@ -209,11 +209,65 @@ export function readOutcome(ws: string, run: Run): BatchOutcome {
   return { run, summary, report, junit, markdown, runDirs, relRunDirs };
 }
 
-/** Undoes the Markdown escaping of audit.md (backslash escapes and the three entities). */
-export function unescapeMarkdown(text: string): string {
+/** Undoes the escaping of Markdown text: backslash escapes and the three entities. */
+function unescapeText(text: string): string {
   return text
     .replace(/\\([\\`*_{}[\]()#+\-.!|~])/g, '$1')
     .replace(/&lt;/g, '<')
     .replace(/&gt;/g, '>')
     .replace(/&amp;/g, '&');
+}
+
+/**
+ * audit.md as plain text, inline code kept as `code`: backslash escapes and
+ * entities undone in text; a code span (any backtick fence, one padding space
+ * stripped from each side as CommonMark does) and a `<code>` element (escaped
+ * text inside) both read back as a single-backtick span of their content.
+ */
+export function unescapeMarkdown(text: string): string {
+  let out = '';
+  let plain = '';
+  const flush = () => {
+    out += unescapeText(plain);
+    plain = '';
+  };
+  for (let i = 0; i < text.length; ) {
+    if (text[i] === '\\' && i + 1 < text.length && /[\\`*_{}[\]()#+\-.!|~]/.test(text[i + 1] as string)) {
+      plain += text.slice(i, i + 2);
+      i += 2;
+      continue;
+    }
+    if (text.startsWith('<code>', i)) {
+      const end = text.indexOf('</code>', i);
+      if (end > 0) {
+        flush();
+        out += `\`${unescapeText(text.slice(i + 6, end))}\``;
+        i = end + 7;
+        continue;
+      }
+    }
+    if (text[i] === '`') {
+      let n = 0;
+      while (text[i + n] === '`') n++;
+      const fence = '`'.repeat(n);
+      let j = text.indexOf(fence, i + n);
+      while (j >= 0 && text[j + n] === '`') {
+        let k = j;
+        while (text[k] === '`') k++;
+        j = text.indexOf(fence, k);
+      }
+      if (j >= 0) {
+        flush();
+        let code = text.slice(i + n, j);
+        if (code.length >= 2 && code.startsWith(' ') && code.endsWith(' ') && code.trim() !== '') code = code.slice(1, -1);
+        out += `\`${code}\``;
+        i = j + n;
+        continue;
+      }
+    }
+    plain += text[i];
+    i++;
+  }
+  flush();
+  return out;
 }

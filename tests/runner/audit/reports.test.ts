@@ -1,5 +1,5 @@
 /**
- * The three reports of a batch (audit.json, audit.md, junit.xml) as CI reads
+ * The reports of a batch (audit.json, audit.md, junit.xml, audit.sarif) as CI reads
  * them: the example workspace (copied to a temp dir) clean and with its rogue
  * sleeve, `audit verify` on good, tampered and missing reports,
  * $GITHUB_STEP_SUMMARY, a report written after SIGINT, and hostile text
@@ -103,8 +103,8 @@ describe('audit reports: audit.json, audit.md and junit.xml as CI reads them', (
       assert.equal(o.report.exitCode, 0);
       assert.deepEqual(o.report.violations, []);
       const dir = path.join(ws, 'reports', o.report.batchId);
-      assert.deepEqual(o.summary.reports, { json: path.join(dir, 'audit.json'), markdown: path.join(dir, 'audit.md'), junit: path.join(dir, 'junit.xml') });
-      assert.deepEqual(fs.readdirSync(dir).sort(), ['audit.json', 'audit.md', 'junit.xml'], 'no temp files left by the atomic writes');
+      assert.deepEqual(o.summary.reports, { json: path.join(dir, 'audit.json'), markdown: path.join(dir, 'audit.md'), junit: path.join(dir, 'junit.xml'), sarif: path.join(dir, 'audit.sarif') });
+      assert.deepEqual(fs.readdirSync(dir).sort(), ['audit.json', 'audit.md', 'audit.sarif', 'junit.xml'], 'no temp files left by the atomic writes');
       assert.deepEqual(
         o.report.sleeves.map((s) => [s.name, s.status, s.denials.length]),
         EXAMPLE_SLEEVES.map((n) => [n, 'ok', 0]),
@@ -305,7 +305,7 @@ describe('audit reports: audit.json, audit.md and junit.xml as CI reads them', (
 
     it('leaves one complete audit.json that passes the schema, with the sleeve interrupted', () => {
       assert.equal(dirsAfter.length, 1);
-      assert.deepEqual(fs.readdirSync(path.join(ws, 'reports', dirsAfter[0] as string)).sort(), ['audit.json', 'audit.md', 'junit.xml']);
+      assert.deepEqual(fs.readdirSync(path.join(ws, 'reports', dirsAfter[0] as string)).sort(), ['audit.json', 'audit.md', 'audit.sarif', 'junit.xml']);
       const parsed = auditReportSchema.safeParse(JSON.parse(fs.readFileSync(o.summary.reports.json, 'utf8')));
       assert.ok(parsed.success, JSON.stringify(parsed.error?.issues));
       assert.equal(parsed.data.interrupted, 'SIGINT');
