@@ -171,4 +171,22 @@ describe('policy test', () => {
       assert.deepEqual(known.split(', '), ['ingest', 'mine', 'strict'], show(run));
     });
   });
+
+  it('policy schema --test prints the shipped policies/schema/policy-test.schema.json, which the built-in test files name and npm run schema regenerates', async () => {
+    const shipped = path.join(repoRoot, 'policies', 'schema', 'policy-test.schema.json');
+    await withWorkspace({}, async (ws) => {
+      const run = await runBin(['policy', 'schema', '--test'], ws);
+      assert.equal(run.code, 0, show(run));
+      assert.deepEqual(JSON.parse(run.stdout), JSON.parse(fs.readFileSync(shipped, 'utf8')));
+      assert.equal((JSON.parse(run.stdout) as { title: string }).title, 'sleeve-sandbox policy tests');
+    });
+    for (const name of ['strict', 'ingest']) {
+      const file = path.join(repoRoot, 'policies', `${name}.test.json`);
+      const { $schema } = JSON.parse(fs.readFileSync(file, 'utf8')) as { $schema: string };
+      assert.equal(path.resolve(path.dirname(file), $schema), shipped, file);
+    }
+    const pkg = JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as { scripts: Record<string, string>; files: string[] };
+    assert.ok(pkg.scripts['schema']?.includes('policy schema --test > policies/schema/policy-test.schema.json'), pkg.scripts['schema']);
+    assert.ok(pkg.files.includes('policies/*.json') && pkg.files.includes('policies/schema/*.json'), 'the test files and their schema ship with the package');
+  });
 });
