@@ -199,6 +199,10 @@ export function describeDecider(result: Pick<CaseResult, 'rule' | 'op'>, display
   return `${describeRule({ op: result.op, rule: result.rule as Decision['rule'] })} at ${where(result.rule.origin, display)}`;
 }
 
+function writtenIn(policy: ResolvedPolicy, op: FsOp, pattern: string): boolean {
+  return [...policy.fs[op].allow, ...policy.fs[op].deny].some((r) => r.pattern === pattern);
+}
+
 /** Runs every case of one test file against a loaded policy. Pure: the engine decides on spellings. */
 export function runCases(loaded: LoadedTestFile, policy: ResolvedPolicy, workspace: string, display: (file: string) => string = (f) => f): CaseResult[] {
   const engines = new Map<string, CompiledPolicy>();
@@ -238,6 +242,9 @@ export function runCases(loaded: LoadedTestFile, policy: ResolvedPolicy, workspa
       result.passed = false;
       const expected = c.rule === undefined ? c.expect : c.rule === null ? `${c.expect} by no rule` : `${c.expect} by ${JSON.stringify(c.rule)}`;
       result.message = `expected ${expected}, got ${got} by ${describeDecider(result, display)}: ${d.reason}`;
+      if (typeof c.rule === 'string' && !writtenIn(policy, c.op, c.rule)) {
+        result.message += `; the policy has no fs.${c.op} rule written ${JSON.stringify(c.rule)} (give "rule" as the pattern is written, variables unexpanded)`;
+      }
     }
     return result;
   });
@@ -272,7 +279,7 @@ export function runTestFile(file: string, opts: LoadOptions, display: (file: str
       level: 'error',
       message: 'the policy under test does not load (see the diagnostics with it): fix the policy, or name the right one with "policy"',
     };
-    return { file, cases: [], errors: [note, ...error.diagnostics.filter((d) => d.file !== file || d.message !== note.message)] };
+    return { file, cases: [], errors: [note, ...error.diagnostics] };
   }
   return { file, policy: policy.name, policyFiles, cases: runCases(loaded, policy, opts.workspace, display) };
 }

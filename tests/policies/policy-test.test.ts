@@ -99,11 +99,12 @@ describe('running cases', () => {
         { name: 'wrong on purpose', op: 'write', path: 'data/lakehouse/a.csv', expect: 'allow' },
         { op: 'read', path: 'data/lakehouse/portfolio_candidates.json', expect: 'deny', rule: 'data/lakehouse/**' },
         { op: 'read', path: 'data/lakehouse/a.csv', expect: 'allow', rule: null },
+        { op: 'write', path: 'runs/test/x', expect: 'allow', rule: 'runs/test/**' },
       ]);
       const results = runCases(loaded, mem, '/ws');
       assert.deepEqual(
         results.map((r) => r.passed),
-        [true, true, true, true, false, false, false],
+        [true, true, true, true, false, false, false, false],
       );
       assert.equal(results[1]?.rule?.list, 'fs.read.deny');
       assert.equal(results[2]?.runId, 'test');
@@ -113,10 +114,12 @@ describe('running cases', () => {
       assert.equal(wrong?.message, 'expected allow, got deny by no rule (fs.write: nothing allows it): no allow rule matches');
       assert.match(results[5]?.message ?? '', /^expected deny by "data\/lakehouse\/\*\*", got deny by fs\.read\.deny "data\/lakehouse\/portfolio_candidates\.json" at mem\.json:1:1: matches a deny rule$/);
       assert.match(results[6]?.message ?? '', /^expected allow by no rule, got allow by fs\.read\.allow "data\/lakehouse\/\*\*"/);
+      assert.ok(!results[5]?.message?.includes('the policy has no'), results[5]?.message);
+      assert.match(results[7]?.message ?? '', /; the policy has no fs\.write rule written "runs\/test\/\*\*" \(give "rule" as the pattern is written, variables unexpanded\)$/);
       const lines = formatFailures([{ file: loaded.file, policy: 'mem', cases: results }]);
-      assert.equal(lines.length, 3);
+      assert.equal(lines.length, 4);
       assert.ok(lines[0]?.startsWith(`${loaded.file}:29:5: fail: wrong on purpose (write data/lakehouse/a.csv): expected allow, got deny`), lines[0]);
-      assert.deepEqual(summarize([{ file: loaded.file, cases: results }]), { files: 1, cases: 7, passed: 4, failed: 3, errors: 0 });
+      assert.deepEqual(summarize([{ file: loaded.file, cases: results }]), { files: 1, cases: 8, passed: 4, failed: 4, errors: 0 });
     });
   });
 
