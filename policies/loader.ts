@@ -81,13 +81,13 @@ export function locatePolicy(
   throw new PolicyError([{ file: inWorkspace, line: 1, column: 1, jsonPath: '', level: 'error', message }]);
 }
 
-/** Names of the workspace and built-in policies. */
+/** Names of the workspace and built-in policies (not the JSON Schemas `*.schema.json`, nor the policy tests `*.test.json`). */
 export function listPolicyNames(opts: LoadOptions): string[] {
   const names = new Set<string>();
   for (const dir of [path.join(opts.workspace, 'policies'), opts.builtinDir ?? BUILTIN_POLICY_DIR]) {
     try {
       for (const e of opts.sys.readdir(dir)) {
-        if (e.name.endsWith('.json') && !e.name.endsWith('.schema.json')) names.add(e.name.slice(0, -5));
+        if (e.name.endsWith('.json') && !e.name.endsWith('.schema.json') && !e.name.endsWith('.test.json')) names.add(e.name.slice(0, -5));
       }
     } catch {
       // a missing directory has no names

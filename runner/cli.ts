@@ -158,7 +158,7 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
 
   const policy = program
     .command('policy')
-    .description('Lint, explain, check and describe policy files')
+    .description('Lint, explain, check, test, format and describe policy files')
     .exitOverride()
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
 
@@ -230,12 +230,43 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     });
 
   policy
+    .command('test')
+    .description('Run policy tests (policies/<name>.test.json): exit 0 all pass, 1 a case failed, 2 a file or its policy does not load')
+    .argument('[files...]', 'test files (default: every *.test.json in <workspace>/policies/)')
+    .option('--builtin', "also run the built-in policies' own tests", false)
+    .addOption(workspaceOption())
+    .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
+    .option('--json', 'the same as --format json', false)
+    .option('--junit <file>', 'also write a JUnit XML report (one testsuite per test file)')
+    .exitOverride()
+    .action(async (files: string[], opts: { builtin: boolean; workspace?: string; format: 'text' | 'json'; json: boolean; junit?: string }) => {
+      const { testCommand } = await import('./commands/policy/test.js');
+      const format = opts.json ? 'json' : opts.format;
+      const workspace = path.resolve(io.cwd, opts.workspace ?? '.');
+      setExit(await testCommand({ files, builtin: opts.builtin, workspace, format, ...(opts.junit === undefined ? {} : { junit: opts.junit }) }, io));
+    });
+
+  policy
+    .command('fmt')
+    .description('Put policy and policy test files in their canonical form (--check: exit 1 when one is not, nothing written; 2 when one does not load)')
+    .argument('[files...]', 'files (default: the *.json of <workspace>/policies/, not its schema files)')
+    .option('--check', 'write nothing; exit 1 when any file is not in canonical form', false)
+    .addOption(workspaceOption())
+    .option('--json', 'print the outcome per file as JSON', false)
+    .exitOverride()
+    .action(async (files: string[], opts: { check: boolean; workspace?: string; json: boolean }) => {
+      const { fmtCommand } = await import('./commands/policy/fmt.js');
+      setExit(await fmtCommand({ files, check: opts.check, json: opts.json, workspace: path.resolve(io.cwd, opts.workspace ?? '.') }, io));
+    });
+
+  policy
     .command('schema')
     .description('Print the JSON Schema of policy files (generated from the zod schema)')
+    .option('--test', 'the JSON Schema of policy test files (*.test.json) instead', false)
     .exitOverride()
-    .action(async () => {
+    .action(async (opts: { test: boolean }) => {
       const { schemaCommand } = await import('./commands/policy/schema.js');
-      setExit(await schemaCommand(io));
+      setExit(await schemaCommand(io, opts));
     });
 
   return program;

@@ -1,8 +1,10 @@
 import { EXIT } from '../../../policies/errors.js';
+import { policyTestJsonSchema } from '../../../policies/policy-test.js';
 import { policyJsonSchema } from '../../../policies/schema.js';
 import type { Io } from '../../cli.js';
 
-export async function schemaCommand(io: Io): Promise<number> {
-  io.stdout(`${JSON.stringify(policyJsonSchema(), null, 2)}\n`);
+/** The JSON Schema of policy files, or with `test` of policy test files (`*.test.json`). */
+export async function schemaCommand(io: Io, opts: { test?: boolean } = {}): Promise<number> {
+  io.stdout(`${JSON.stringify(opts.test ? policyTestJsonSchema() : policyJsonSchema(), null, 2)}\n`);
   return EXIT.ok;
 }
