@@ -84,6 +84,8 @@ export interface DiffOptions {
   sys?: Sys;
   /** Variables the runner never passes, whatever env.pass says (runner/batch/env.ts). */
   neverPassed?: { prefixes: readonly string[]; names: readonly string[] };
+  /** How a rule's file is named in summaries (e.g. relative to the repository); default: as loaded. */
+  fileLabel?: (file: string) => string;
 }
 
 /** What runner/batch/env.ts drops from the parent before env.pass applies. */
@@ -162,6 +164,7 @@ function freshRunId(policies: readonly ResolvedPolicy[]): string {
 
 class Differ {
   readonly n: number;
+  readonly fileLabel: (file: string) => string;
   readonly ws: string;
   readonly runId: string;
   readonly universe: DFA;
@@ -173,6 +176,7 @@ class Differ {
     readonly options: DiffOptions,
   ) {
     this.n = options.examples ?? 3;
+    this.fileLabel = options.fileLabel ?? ((file) => file);
     this.ws = options.workspace;
     this.runId = freshRunId([oldP, newP]);
     this.universe = dfaOf(nfaOf(UNIVERSE));
@@ -315,11 +319,12 @@ class Differ {
       // Widened: the allows of the wider policy that reach it, the denies of the narrower one it lost.
       for (const l of langs[more].allow) if (meets(l)) rules.push(ref(more, 'allow', l));
       for (const l of langs[less].deny) if (meets(l)) rules.push(ref(less, 'deny', l));
-      const shown = words.map((w) => this.display(w));
+      // An existing path is the better example: a shortest word already listed there is not repeated.
+      const shown = words.filter((w) => !existing.includes(w)).map((w) => this.display(w));
       const direction = more === 'new' ? 'widen' : 'narrow';
       const because = rules
         .filter((r) => r.change !== 'kept' || r.list.endsWith('allow'))
-        .map((r) => `${r.change === 'dropped' ? 'dropping ' : ''}${r.list.endsWith('deny') ? 'deny' : 'allow'} ${JSON.stringify(r.pattern)}${r.origin ? ` (${r.origin.file}:${r.origin.line}:${r.origin.column})` : ''}`);
+        .map((r) => `${r.change === 'dropped' ? 'dropping ' : ''}${r.list.endsWith('deny') ? 'deny' : 'allow'} ${JSON.stringify(r.pattern)}${r.origin ? ` (${this.fileLabel(r.origin.file)}:${r.origin.line}:${r.origin.column})` : ''}`);
       out.push({
         field: `fs.${op}`,
         direction,
@@ -494,7 +499,7 @@ class Differ {
         summary: `audit.protect ${direction === 'widen' ? 'hashes less (no longer protected)' : 'hashes more (newly protected)'}`,
         old: JSON.stringify(this.oldP.protect),
         new: JSON.stringify(this.newP.protect),
-        examples: words.map((w) => this.display(w)),
+        examples: words.filter((w) => !existing.includes(w)).map((w) => this.display(w)),
         existing: existing.map((w) => this.display(w)),
         rules: [],
       });

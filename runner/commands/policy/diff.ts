@@ -186,7 +186,7 @@ export async function diffCommand(opts: DiffCommandOptions, io: Io): Promise<num
   const neverPassed = { prefixes: DEFAULT_NEVER_PASSED.prefixes, names: [...FORBIDDEN_ENV] };
   const results = pairs.map((p) => ({
     label: p.label,
-    result: diffPolicies(p.old, p.new, { workspace, examples: opts.examples, sys, neverPassed }),
+    result: diffPolicies(p.old, p.new, { workspace, examples: opts.examples, sys, neverPassed, fileLabel: (file) => relativeLabel(io.cwd, file) }),
   }));
   if (opts.format === 'json') {
     const out = results.length === 1 && opts.base === undefined ? (results[0] as { result: DiffResult }).result : { diffs: results.map((r) => ({ label: r.label, ...r.result })) };
@@ -251,4 +251,10 @@ export function formatMarkdown(label: string, r: DiffResult): string {
     table(narrower);
   }
   return `${lines.join('\n')}\n`;
+}
+
+/** A file inside the invoking directory by its relative path (what a reviewer sees in the PR), else as loaded. */
+function relativeLabel(cwd: string, file: string): string {
+  const rel = path.relative(cwd, file);
+  return rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel.split(path.sep).join('/') : file;
 }

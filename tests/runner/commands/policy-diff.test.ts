@@ -37,7 +37,7 @@ describe('sleeve-sandbox policy diff (CLI)', () => {
     const narrow = await runBin(['policy', 'diff', 'strict', './narrow.json', '--fail-on', 'widen'], ws.dir);
     assert.equal(narrow.code, 0, show(narrow));
     assert.match(narrow.stdout, /: narrows/);
-    assert.match(narrow.stdout, /paths: data\/lakehouse\/AAPL\.csv/);
+    assert.match(narrow.stdout, /existing: data\/lakehouse\/AAPL\.csv/);
     const same = await runBin(['policy', 'diff', 'strict', 'strict', '--fail-on', 'widen'], ws.dir);
     assert.equal(same.code, 0, show(same));
     assert.match(same.stdout, /: same/);
