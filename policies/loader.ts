@@ -110,6 +110,19 @@ export function loadPolicyFile(source: PolicySource, sys: Sys): LoadedFile {
   const json = parseJsonSource(source.file, text);
   const result = policySchema.safeParse(json.value);
   if (!result.success) {
+    if (source.file.endsWith('.test.json')) {
+      // A shell glob such as policies/*.json also picks up the policies' test files.
+      throw new PolicyError([
+        {
+          file: source.file,
+          line: 1,
+          column: 1,
+          jsonPath: '',
+          level: 'error',
+          message: `this is a policy test file, not a policy: run it with "sleeve-sandbox policy test ${source.file}", and leave *.test.json out of the files given to this command`,
+        },
+      ]);
+    }
     throw new PolicyError(issuesToDiagnostics(result.error.issues, json, 'the schema defines (see "sleeve-sandbox policy schema")'));
   }
   return { source, sha256: createHash('sha256').update(text, 'utf8').digest('hex'), json, policy: result.data };

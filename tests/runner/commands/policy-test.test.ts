@@ -172,6 +172,14 @@ describe('policy test', () => {
     });
   });
 
+  it('a test file given as a policy (policies/*.json picks them up) is refused with exit 2 and the command to run it with', async () => {
+    await withWorkspace({ 'policies/mine.json': mine, 'policies/mine.test.json': mineTests }, async (ws) => {
+      const run = await runBin(['policy', 'lint', 'policies/mine.json', 'policies/mine.test.json'], ws);
+      assert.equal(run.code, 2, show(run));
+      assert.match(run.stdout, /mine\.test\.json:1:1: error: this is a policy test file, not a policy: run it with "sleeve-sandbox policy test .*mine\.test\.json"/);
+    });
+  });
+
   it('policy schema --test prints the shipped policies/schema/policy-test.schema.json, which the built-in test files name and npm run schema regenerates', async () => {
     const shipped = path.join(repoRoot, 'policies', 'schema', 'policy-test.schema.json');
     await withWorkspace({}, async (ws) => {
