@@ -32,7 +32,7 @@ import { RUN_ID_SYMBOL, UnsupportedGlob, dfaOf, difference, globToRegexSource, i
 import { DEFAULT_PROTECT } from './loader.js';
 import { expandVariables } from './patterns.js';
 import { OS_LAYER_SETTINGS } from './schema.js';
-import type { Sys } from './sys.js';
+import { type Sys, emptySys } from './sys.js';
 import type { FsOp, PatternRule, ResolvedPolicy, RuleOrigin } from './types.js';
 
 const originSchema = z.object({ file: z.string(), line: z.number(), column: z.number(), jsonPath: z.string() });
@@ -121,16 +121,7 @@ const NAME = '[A-Za-z_][A-Za-z0-9_]*';
 const NOTHING = '[]';
 
 /** A Sys for the engine on already-real paths: nothing is read. */
-const PURE_SYS: Sys = {
-  cwd: () => '/',
-  realpath: (p) => p,
-  lstat: () => undefined,
-  readlink: () => '',
-  readdir: () => [],
-  readFile: () => '',
-  sizeOf: () => undefined,
-  caseInsensitive: false,
-};
+const PURE_SYS: Sys = emptySys();
 
 function unsupported(rule: PatternRule, list: string, error: UnsupportedGlob): PolicyError {
   return new PolicyError([

@@ -20,3 +20,21 @@ export interface Sys {
   /** True on file systems that fold case (macOS, Windows defaults). */
   readonly caseInsensitive: boolean;
 }
+
+/**
+ * A Sys that reads nothing: every path is its own real path and nothing
+ * exists. For deciding on paths that are already real and absolute
+ * (`decideResolved`), where no IO may happen (policy diff, tests).
+ */
+export function emptySys(cwd = '/'): Sys {
+  return Object.freeze({
+    cwd: () => cwd,
+    realpath: (p: string) => p,
+    lstat: () => undefined,
+    readlink: () => '',
+    readdir: () => [],
+    readFile: () => '',
+    sizeOf: () => undefined,
+    caseInsensitive: false,
+  });
+}

@@ -4,22 +4,13 @@ import fc from 'fast-check';
 import { diffPolicies, fsDifferences } from '../../policies/diff.js';
 import { compilePolicy } from '../../policies/engine.js';
 import { RUN_ID_SYMBOL, wordOf } from '../../policies/glob-automaton.js';
-import type { Sys } from '../../policies/sys.js';
+import { type Sys, emptySys } from '../../policies/sys.js';
 import type { FsOp, ResolvedPolicy } from '../../policies/types.js';
 import { policyOf } from '../helpers/policy.js';
 
 const WS = '/ws/repo';
 const OWN = 'Own7run';
-const pureSys: Sys = {
-  cwd: () => WS,
-  realpath: (p) => p,
-  lstat: () => undefined,
-  readlink: () => '',
-  readdir: () => [],
-  readFile: () => '',
-  sizeOf: () => undefined,
-  caseInsensitive: false,
-};
+const pureSys: Sys = emptySys(WS);
 
 const segment = fc.constantFrom('data', 'lakehouse', 'runs', 'a.csv', 'x', 'secrets', '*', '**', '*.csv', '{a.csv,x}', 'a?.csv', '[ab].csv', 'x*');
 const relPattern = fc.oneof(

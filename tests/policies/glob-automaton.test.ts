@@ -3,20 +3,11 @@ import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { compilePolicy } from '../../policies/engine.js';
 import { UnsupportedGlob, dfaOf, globToRegexSource, nfaOf, shortestWords, wordOf } from '../../policies/glob-automaton.js';
-import type { Sys } from '../../policies/sys.js';
+import { type Sys, emptySys } from '../../policies/sys.js';
 import { policyOf } from '../helpers/policy.js';
 
 const WS = '/ws';
-const pureSys: Sys = {
-  cwd: () => WS,
-  realpath: (p) => p,
-  lstat: () => undefined,
-  readlink: () => '',
-  readdir: () => [],
-  readFile: () => '',
-  sizeOf: () => undefined,
-  caseInsensitive: false,
-};
+const pureSys: Sys = emptySys(WS);
 
 function engineAllows(glob: string, path: string): boolean {
   const engine = compilePolicy(policyOf({ allow: [glob], deny: [] }, { allow: [], deny: [] }), { workspace: WS, runId: 'r1', sys: pureSys });
