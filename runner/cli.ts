@@ -8,21 +8,13 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { EXIT, type SleeveSandboxError, isSleeveSandboxError } from '../policies/errors.js';
+import type { Io } from './io.js';
 
 const packageJson = JSON.parse(
   readFileSync(path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'package.json'), 'utf8'),
 ) as { version: string };
 
-export interface Io {
-  stdout: (text: string) => void;
-  stderr: (text: string) => void;
-  cwd: string;
-  env: NodeJS.ProcessEnv;
-  /** The stderr stream (for live progress on a TTY). */
-  stderrStream?: NodeJS.WriteStream;
-  /** Registers a SIGINT/SIGTERM handler; returns its remover. */
-  onSignal?: (handler: (signal: string) => void) => () => void;
-}
+export type { Io } from './io.js';
 
 function positiveInt(name: string) {
   return (value: string) => {

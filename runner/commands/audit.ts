@@ -17,7 +17,7 @@ import { formatJsonPath, issuesToDiagnostics, parseJsonSource } from '../../poli
 import { checkConsistency } from '../audit/consistency.js';
 import { VERDICT_EXIT } from '../audit/verdict.js';
 import { auditJsonSchema, auditReportSchema } from '../audit/schema.js';
-import type { Io } from '../cli.js';
+import type { Io } from '../io.js';
 import { escapeControl } from '../escape.js';
 import { batchAnnotations } from '../reports/github.js';
 import { reportRoot } from '../reports/locate.js';

@@ -11,7 +11,7 @@ import { detectNodeFeatures } from '../../policies/node-flags.js';
 import { type IsolatedVmStatus, describeIsolatedVm, isolatedVmStatus } from '../batch/isolated-vm.js';
 import { KNOWN_FIXES, fixState } from '../doctor/known-fixes.js';
 import { type OsLayerProbe, SANDBOX_MAX_PROCESSES, SANDBOX_UID_BASE, probeOsLayer } from '../batch/os-layer.js';
-import type { Io } from '../cli.js';
+import type { Io } from '../io.js';
 
 export interface DoctorReport {
   node: string;

@@ -31,7 +31,7 @@ import type { AuditReport, PolicySourceReport } from '../audit/schema.js';
 import { droppedEnv, droppedEnvNotice } from '../batch/env.js';
 import { generateRunId } from '../batch/run-id.js';
 import type { PlannedSleeve } from '../batch/types.js';
-import type { Io } from '../cli.js';
+import type { Io } from '../io.js';
 import { type BatchResult, executeBatch, notStarted } from '../batch/execute.js';
 import { type BatchPlan, type RunOptions, planBatch } from '../batch/plan.js';
 import { reasonLines } from '../batch/outcome.js';

@@ -19,7 +19,7 @@ import { isBuiltin } from 'node:module';
 import path from 'node:path';
 import * as esbuild from 'esbuild';
 import { UsageError } from '../../policies/errors.js';
-import type { Io } from '../cli.js';
+import type { Io } from '../io.js';
 
 export interface VendorOptions {
   /** The package specifier: a name (`zod`), a scoped name, or a subpath (`zod/mini`). */

@@ -3,7 +3,7 @@ import { compilePolicy } from '../../../policies/engine.js';
 import { EXIT } from '../../../policies/errors.js';
 import { loadPolicy } from '../../../policies/loader.js';
 import { createNodeSys } from '../../../policies/node-sys.js';
-import type { Io } from '../../cli.js';
+import type { Io } from '../../io.js';
 import { loadOptionsFor } from './shared.js';
 
 export interface CheckOptions {

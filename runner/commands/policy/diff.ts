@@ -21,7 +21,7 @@ import { loadPolicy } from '../../../policies/loader.js';
 import { createNodeSys } from '../../../policies/node-sys.js';
 import type { FileKind, Sys } from '../../../policies/sys.js';
 import type { ResolvedPolicy } from '../../../policies/types.js';
-import type { Io } from '../../cli.js';
+import type { Io } from '../../io.js';
 import { FORBIDDEN_ENV } from '../../batch/env.js';
 
 export type DiffFormat = 'text' | 'json' | 'markdown';

@@ -1,7 +1,7 @@
 import { EXIT } from '../../../policies/errors.js';
 import { explainPolicy, policyToJson } from '../../../policies/explain.js';
 import { loadPolicy } from '../../../policies/loader.js';
-import type { Io } from '../../cli.js';
+import type { Io } from '../../io.js';
 import { loadOptionsFor } from './shared.js';
 
 export async function explainCommand(opts: { ref: string; workspace: string; json: boolean }, io: Io): Promise<number> {

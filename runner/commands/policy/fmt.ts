@@ -12,7 +12,7 @@ import path from 'node:path';
 import { EXIT, PolicyError, UsageError, formatDiagnostic } from '../../../policies/errors.js';
 import type { Diagnostic } from '../../../policies/errors.js';
 import { firstDifference, formatSource } from '../../../policies/format.js';
-import type { Io } from '../../cli.js';
+import type { Io } from '../../io.js';
 import { escapeControl } from '../../escape.js';
 
 export interface FmtOptions {

@@ -1,7 +1,7 @@
 import { EXIT, PolicyError, UsageError, formatDiagnostic } from '../../../policies/errors.js';
 import { lintPolicy } from '../../../policies/lint.js';
 import { loadPolicy } from '../../../policies/loader.js';
-import type { Io } from '../../cli.js';
+import type { Io } from '../../io.js';
 import { lintAnnotations } from '../../reports/github.js';
 import { reportRoot } from '../../reports/locate.js';
 import { type LintFinding, lintSarif } from '../../reports/sarif.js';

@@ -10,7 +10,7 @@ import { XMLBuilder } from 'fast-xml-parser';
 import { BUILTIN_POLICY_DIR } from '../../../policies/builtin.js';
 import { EXIT, UsageError, formatDiagnostic } from '../../../policies/errors.js';
 import { TEST_FILE_SUFFIX, type TestFileResult, formatFailures, formatSummary, runTestFile, summarize } from '../../../policies/policy-test.js';
-import type { Io } from '../../cli.js';
+import type { Io } from '../../io.js';
 import { escapeControl } from '../../escape.js';
 import { loadOptionsFor } from './shared.js';
 
