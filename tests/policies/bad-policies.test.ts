@@ -1,5 +1,6 @@
 /**
- * Malformed policy files through the real CLI (`sleeve-sandbox policy lint`):
+ * Malformed policy files through the CLI (`sleeve-sandbox policy lint`), in
+ * process through `main(argv, io)` (one case also through the real bin):
  * each must exit 2 and name the exact file:line:col, the JSON path and what
  * was expected, and must leave the file untouched.
  *
@@ -8,16 +9,12 @@
  * required key). Cases marked `todo` pin behaviour the source does not have
  * yet; they run and report, but do not fail the suite.
  */
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { fileURLToPath } from 'node:url';
-
-// The compiled test sits at <repo>/dist/tests/policies/; the bin at <repo>/bin/.
-const binPath = fileURLToPath(new URL('../../../bin/sleeve-sandbox.js', import.meta.url));
+import { runBinSync, runMain } from '../helpers/cli.js';
 
 interface BadCase {
   /** A sentence about the behaviour. */
@@ -404,22 +401,10 @@ interface Diagnostic {
   message: string;
 }
 
-function childEnv(): NodeJS.ProcessEnv {
-  const env = { ...process.env };
-  delete env['NODE_TEST_CONTEXT'];
-  return env;
-}
-
-function runBin(args: string[], cwd: string) {
-  const result = spawnSync(process.execPath, [binPath, ...args], { cwd, encoding: 'utf8', env: childEnv(), timeout: 30_000 });
-  assert.equal(result.error, undefined, `spawn failed: ${result.error?.message}`);
-  return result;
-}
-
-function withTempDir<T>(fn: (dir: string) => T): T {
+async function withTempDir<T>(fn: (dir: string) => Promise<T>): Promise<T> {
   const dir = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'sleeve-bad-policy-')));
   try {
-    return fn(dir);
+    return await fn(dir);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
@@ -444,22 +429,22 @@ describe('policy lint on malformed policy files', () => {
   });
 
   for (const c of cases) {
-    it(c.title, () => {
-      withTempDir((dir) => {
+    it(c.title, async () => {
+      await withTempDir(async (dir) => {
         const file = writeFile(dir, c.file, c.text);
         const others = Object.entries(c.others ?? {}).map(([name, text]) => writeFile(dir, name, text));
         const before = [file, ...others].map(snapshot);
         const at = path.join(dir, c.at ?? c.file);
 
-        const text = runBin(['policy', 'lint', file], dir);
+        const text = await runMain(['policy', 'lint', file], dir);
         const output = `${text.stdout}${text.stderr}`;
-        assert.equal(text.status, 2, `exit status; output:\n${output}`);
+        assert.equal(text.code, 2, `exit status; output:\n${output}`);
         for (const phrase of c.says) assert.ok(output.includes(phrase), `expected ${JSON.stringify(phrase)} in:\n${output}`);
         if (c.jsonPath) assert.ok(output.includes(`: ${c.jsonPath}: `), `expected the JSON path ${c.jsonPath} in:\n${output}`);
         assert.match(text.stderr, /1 file\(s\): [1-9]\d* error\(s\), 0 warning\(s\)/);
 
-        const json = runBin(['policy', 'lint', '--json', file], dir);
-        assert.equal(json.status, 2, `exit status with --json; stderr:\n${json.stderr}`);
+        const json = await runMain(['policy', 'lint', '--json', file], dir);
+        assert.equal(json.code, 2, `exit status with --json; stderr:\n${json.stderr}`);
         const report = JSON.parse(json.stdout) as { errors: number; warnings: number; diagnostics: Diagnostic[] };
         assert.ok(report.errors >= 1);
         assert.equal(report.warnings, 0);
@@ -482,6 +467,22 @@ describe('policy lint on malformed policy files', () => {
   }
 });
 
+describe('the same through the real bin', () => {
+  it('a process prints what main(argv, io) prints, and exits 2', async () => {
+    const c = cases[0];
+    assert.ok(c);
+    await withTempDir(async (dir) => {
+      const file = writeFile(dir, c.file, c.text);
+      for (const [name, text] of Object.entries(c.others ?? {})) writeFile(dir, name, text);
+      const inProcess = await runMain(['policy', 'lint', file], dir);
+      const bin = runBinSync(['policy', 'lint', file], dir);
+      assert.equal(bin.code, 2, bin.stderr);
+      assert.equal(bin.stdout, inProcess.stdout);
+      assert.equal(bin.stderr, inProcess.stderr);
+    });
+  });
+});
+
 describe('policy check with an invalid --run-id', () => {
   const badIds: ReadonlyArray<[string, string]> = [
     ['a parent-directory climb', '../escape'],
@@ -493,11 +494,11 @@ describe('policy check with an invalid --run-id', () => {
     ['129 characters', `a${'b'.repeat(128)}`],
   ];
   for (const [what, id] of badIds) {
-    it(`exits 2 before deciding anything for a run id with ${what}`, () => {
-      withTempDir((dir) => {
+    it(`exits 2 before deciding anything for a run id with ${what}`, async () => {
+      await withTempDir(async (dir) => {
         fs.mkdirSync(path.join(dir, 'data', 'lakehouse'), { recursive: true });
-        const result = runBin(['policy', 'check', 'strict', 'read', 'data/lakehouse/AAPL.csv', `--run-id=${id}`], dir);
-        assert.equal(result.status, 2, `exit status; stderr:\n${result.stderr}`);
+        const result = await runMain(['policy', 'check', 'strict', 'read', 'data/lakehouse/AAPL.csv', `--run-id=${id}`], dir);
+        assert.equal(result.code, 2, `exit status; stderr:\n${result.stderr}`);
         assert.equal(result.stdout, '', 'no decision is printed');
         assert.ok(result.stderr.includes('invalid run id'), result.stderr);
         assert.ok(result.stderr.includes('expected a run id matching'), result.stderr);
@@ -507,12 +508,12 @@ describe('policy check with an invalid --run-id', () => {
     });
   }
 
-  it('accepts a run id of exactly 128 characters', () => {
-    withTempDir((dir) => {
+  it('accepts a run id of exactly 128 characters', async () => {
+    await withTempDir(async (dir) => {
       fs.mkdirSync(path.join(dir, 'data', 'lakehouse'), { recursive: true });
       const id = `a${'b'.repeat(127)}`;
-      const result = runBin(['policy', 'check', 'strict', 'write', `runs/${id}/out.json`, `--run-id=${id}`], dir);
-      assert.equal(result.status, 0, result.stderr);
+      const result = await runMain(['policy', 'check', 'strict', 'write', `runs/${id}/out.json`, `--run-id=${id}`], dir);
+      assert.equal(result.code, 0, result.stderr);
     });
   });
 });

@@ -1,10 +1,10 @@
 /**
- * The `sleeve-sandbox policy ...` commands through the real bin, in temp
- * workspaces: lint (errors, warnings, --strict, --json, acknowledge), check
- * (exit 0 allowed, 3 denied), explain, schema, help, version and usage errors.
-
+ * The `sleeve-sandbox policy ...` commands through `main(argv, io)` in
+ * process (tests/helpers/cli.ts runMain; the process path of the same output
+ * is pinned in bad-policies.test.ts), in temp workspaces: lint (errors,
+ * warnings, --strict, --json, acknowledge), check (exit 0 allowed, 3 denied),
+ * explain, schema, help, version and usage errors.
  */
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -12,44 +12,26 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
 import picomatch from 'picomatch';
+import { type Run, runMain } from '../helpers/cli.js';
 
 // The compiled test sits at <repo>/dist/tests/runner/; the bin at <repo>/bin/.
 const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
-const binPath = path.join(repoRoot, 'bin', 'sleeve-sandbox.js');
 const strictFile = path.join(repoRoot, 'policies', 'strict.json');
 const ingestFile = path.join(repoRoot, 'policies', 'ingest.json');
 const schemaFile = path.join(repoRoot, 'policies', 'schema', 'policy.schema.json');
 
-interface Run {
-  status: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function childEnv(): NodeJS.ProcessEnv {
-  const env = { ...process.env };
-  delete env['NODE_TEST_CONTEXT'];
-  return env;
-}
-
-function runBin(args: string[], cwd: string): Run {
-  const result = spawnSync(process.execPath, [binPath, ...args], { cwd, encoding: 'utf8', env: childEnv(), timeout: 30_000 });
-  assert.equal(result.error, undefined, `spawn failed: ${result.error?.message}`);
-  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
-}
-
 function show(run: Run): string {
-  return `exit ${run.status}\n--- stdout\n${run.stdout}--- stderr\n${run.stderr}`;
+  return `exit ${run.code}\n--- stdout\n${run.stdout}--- stderr\n${run.stderr}`;
 }
 
 /** A fresh workspace (realpath, so paths printed by the child compare equal) with data/lakehouse in it. */
-function withWorkspace<T>(fn: (ws: string) => T): T {
+async function withWorkspace<T>(fn: (ws: string) => Promise<T>): Promise<T> {
   const ws = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'sleeve-cli-policy-')));
   try {
     fs.mkdirSync(path.join(ws, 'data', 'lakehouse'), { recursive: true });
     fs.writeFileSync(path.join(ws, 'data', 'lakehouse', 'AAPL.csv'), 'date,open,high,low,close,volume\n');
     fs.writeFileSync(path.join(ws, 'data', 'lakehouse', 'portfolio_candidates.json'), '[]\n');
-    return fn(ws);
+    return await fn(ws);
   } finally {
     fs.rmSync(ws, { recursive: true, force: true });
   }
@@ -77,29 +59,29 @@ interface LintReport {
 }
 
 describe('policy lint on the built-in policies', () => {
-  it('passes the shipped strict.json and ingest.json with no errors and no warnings, even under --strict', () => {
-    withWorkspace((ws) => {
+  it('passes the shipped strict.json and ingest.json with no errors and no warnings, even under --strict', async () => {
+    await withWorkspace(async (ws) => {
       for (const args of [[strictFile, ingestFile], ['--strict', strictFile, ingestFile]]) {
-        const run = runBin(['policy', 'lint', ...args], ws);
-        assert.equal(run.status, 0, show(run));
+        const run = await runMain(['policy', 'lint', ...args], ws);
+        assert.equal(run.code, 0, show(run));
         assert.equal(run.stdout, '', 'no diagnostics are printed');
         assert.ok(run.stderr.includes('2 file(s): 0 error(s), 0 warning(s)'), show(run));
       }
     });
   });
 
-  it('finds the built-ins by name from an empty workspace', () => {
-    withWorkspace((ws) => {
-      const run = runBin(['policy', 'lint', '--strict', 'strict', 'ingest'], ws);
-      assert.equal(run.status, 0, show(run));
+  it('finds the built-ins by name from an empty workspace', async () => {
+    await withWorkspace(async (ws) => {
+      const run = await runMain(['policy', 'lint', '--strict', 'strict', 'ingest'], ws);
+      assert.equal(run.code, 0, show(run));
       assert.equal(run.stdout, '');
     });
   });
 
-  it('reports zero diagnostics for the built-ins as parseable --json', () => {
-    withWorkspace((ws) => {
-      const run = runBin(['policy', 'lint', '--json', strictFile, ingestFile], ws);
-      assert.equal(run.status, 0, show(run));
+  it('reports zero diagnostics for the built-ins as parseable --json', async () => {
+    await withWorkspace(async (ws) => {
+      const run = await runMain(['policy', 'lint', '--json', strictFile, ingestFile], ws);
+      assert.equal(run.code, 0, show(run));
       assert.deepEqual(JSON.parse(run.stdout), { errors: 0, warnings: 0, diagnostics: [] });
     });
   });
@@ -225,25 +207,25 @@ const warningCases: readonly WarningCase[] = [
 
 describe('policy lint warnings', () => {
   for (const c of warningCases) {
-    it(`warns about ${c.what} at its line and column as [${c.rule}], exiting 0, or 1 with --strict`, () => {
-      withWorkspace((ws) => {
+    it(`warns about ${c.what} at its line and column as [${c.rule}], exiting 0, or 1 with --strict`, async () => {
+      await withWorkspace(async (ws) => {
         const file = writeFile(ws, `${c.rule}.json`, c.text);
         const expected = new RegExp(
           `^${escapeRe(`${file}:${c.line}:${c.column}: warning: ${c.jsonPath}: `)}.*${escapeRe(c.says)}.* ${escapeRe(`[${c.rule}]`)}$`,
         );
 
-        const plain = runBin(['policy', 'lint', file], ws);
-        assert.equal(plain.status, 0, show(plain));
+        const plain = await runMain(['policy', 'lint', file], ws);
+        assert.equal(plain.code, 0, show(plain));
         assert.deepEqual(plain.stdout.split('\n').filter(Boolean).length, 1, `exactly one warning:\n${show(plain)}`);
         assert.match(plain.stdout.trimEnd(), expected);
         assert.ok(plain.stderr.includes('1 file(s): 0 error(s), 1 warning(s)'), show(plain));
 
-        const strict = runBin(['policy', 'lint', '--strict', file], ws);
-        assert.equal(strict.status, 1, show(strict));
+        const strict = await runMain(['policy', 'lint', '--strict', file], ws);
+        assert.equal(strict.code, 1, show(strict));
         assert.match(strict.stdout.trimEnd(), expected);
 
-        const json = runBin(['policy', 'lint', '--json', file], ws);
-        assert.equal(json.status, 0, show(json));
+        const json = await runMain(['policy', 'lint', '--json', file], ws);
+        assert.equal(json.code, 0, show(json));
         const report = JSON.parse(json.stdout) as LintReport;
         assert.equal(report.errors, 0);
         assert.equal(report.warnings, 1);
@@ -258,15 +240,15 @@ describe('policy lint warnings', () => {
     });
   }
 
-  it('reports every warning of a policy in line order', () => {
-    withWorkspace((ws) => {
+  it('reports every warning of a policy in line order', async () => {
+    await withWorkspace(async (ws) => {
       const file = writeFile(
         ws,
         'many.json',
         lines(...head, '  "fs": {', '    "write": {', '      "allow": ["data/out/**"]', '    }', '  },', '  "env": {', '    "pass": ["*"]', '  }', '}'),
       );
-      const run = runBin(['policy', 'lint', file], ws);
-      assert.equal(run.status, 0, show(run));
+      const run = await runMain(['policy', 'lint', file], ws);
+      assert.equal(run.code, 0, show(run));
       const rules = run.stdout
         .split('\n')
         .filter(Boolean)
@@ -275,15 +257,15 @@ describe('policy lint warnings', () => {
     });
   });
 
-  it('silences write-outside-runs when the policy acknowledges it, and nothing else', () => {
-    withWorkspace((ws) => {
+  it('silences write-outside-runs when the policy acknowledges it, and nothing else', async () => {
+    await withWorkspace(async (ws) => {
       const only = writeFile(
         ws,
         'ack-only.json',
         lines(...head, '  "fs": {', '    "write": {', '      "allow": ["data/out/**"]', '    }', '  },', '  "acknowledge": ["write-outside-runs"]', '}'),
       );
-      const quiet = runBin(['policy', 'lint', '--strict', only], ws);
-      assert.equal(quiet.status, 0, show(quiet));
+      const quiet = await runMain(['policy', 'lint', '--strict', only], ws);
+      assert.equal(quiet.code, 0, show(quiet));
       assert.equal(quiet.stdout, '');
 
       const mixed = writeFile(
@@ -303,8 +285,8 @@ describe('policy lint warnings', () => {
           '}',
         ),
       );
-      const loud = runBin(['policy', 'lint', '--strict', mixed], ws);
-      assert.equal(loud.status, 1, show(loud));
+      const loud = await runMain(['policy', 'lint', '--strict', mixed], ws);
+      assert.equal(loud.code, 1, show(loud));
       const shown = loud.stdout.split('\n').filter(Boolean);
       assert.equal(shown.length, 1, show(loud));
       assert.ok(shown[0]?.startsWith(`${mixed}:10:14: warning: env.pass[0]: `), show(loud));
@@ -312,12 +294,12 @@ describe('policy lint warnings', () => {
     });
   });
 
-  it('keeps --json parseable when a file does not load, with exit 2', () => {
-    withWorkspace((ws) => {
+  it('keeps --json parseable when a file does not load, with exit 2', async () => {
+    await withWorkspace(async (ws) => {
       const broken = writeFile(ws, 'broken.json', lines('{', '  "version": 1,', '  "name": "x",', '}'));
       const warned = writeFile(ws, 'warned.json', lines(...head, '  "env": {', '    "pass": ["*"]', '  }', '}'));
-      const run = runBin(['policy', 'lint', '--json', broken, warned], ws);
-      assert.equal(run.status, 2, show(run));
+      const run = await runMain(['policy', 'lint', '--json', broken, warned], ws);
+      assert.equal(run.code, 2, show(run));
       const report = JSON.parse(run.stdout) as LintReport;
       assert.ok(report.errors >= 1);
       assert.equal(report.warnings, 1);
@@ -329,10 +311,10 @@ describe('policy lint warnings', () => {
 });
 
 describe('policy check', () => {
-  it('denies a read of the shared portfolio_candidates.json under strict with exit 3 and quotes the reason', () => {
-    withWorkspace((ws) => {
-      const run = runBin(['policy', 'check', 'strict', 'read', 'data/lakehouse/portfolio_candidates.json', '--run-id', 'x'], ws);
-      assert.equal(run.status, 3, show(run));
+  it('denies a read of the shared portfolio_candidates.json under strict with exit 3 and quotes the reason', async () => {
+    await withWorkspace(async (ws) => {
+      const run = await runMain(['policy', 'check', 'strict', 'read', 'data/lakehouse/portfolio_candidates.json', '--run-id', 'x'], ws);
+      assert.equal(run.code, 3, show(run));
       assert.equal(
         run.stdout,
         'read denied: data/lakehouse/portfolio_candidates.json (policy strict, fs.read.deny "data/lakehouse/portfolio_candidates.json": ' +
@@ -341,10 +323,10 @@ describe('policy check', () => {
     });
   });
 
-  it('gives the denial as structured JSON with --json, still exiting 3', () => {
-    withWorkspace((ws) => {
-      const run = runBin(['policy', 'check', 'strict', 'read', 'data/lakehouse/portfolio_candidates.json', '--run-id', 'x', '--json'], ws);
-      assert.equal(run.status, 3, show(run));
+  it('gives the denial as structured JSON with --json, still exiting 3', async () => {
+    await withWorkspace(async (ws) => {
+      const run = await runMain(['policy', 'check', 'strict', 'read', 'data/lakehouse/portfolio_candidates.json', '--run-id', 'x', '--json'], ws);
+      assert.equal(run.code, 3, show(run));
       const d = JSON.parse(run.stdout) as {
         allowed: boolean;
         op: string;
@@ -368,52 +350,52 @@ describe('policy check', () => {
     });
   });
 
-  it('allows a read of a lakehouse file under strict with exit 0', () => {
-    withWorkspace((ws) => {
-      const run = runBin(['policy', 'check', 'strict', 'read', 'data/lakehouse/AAPL.csv'], ws);
-      assert.equal(run.status, 0, show(run));
+  it('allows a read of a lakehouse file under strict with exit 0', async () => {
+    await withWorkspace(async (ws) => {
+      const run = await runMain(['policy', 'check', 'strict', 'read', 'data/lakehouse/AAPL.csv'], ws);
+      assert.equal(run.code, 0, show(run));
       assert.ok(run.stdout.startsWith('read allowed: data/lakehouse/AAPL.csv (policy strict, fs.read.allow "data/lakehouse/**"'), show(run));
     });
   });
 
-  it('denies a write into the shared lakehouse under strict with exit 3: no allow rule matches', () => {
-    withWorkspace((ws) => {
-      const run = runBin(['policy', 'check', 'strict', 'write', 'data/lakehouse/AAPL.csv'], ws);
-      assert.equal(run.status, 3, show(run));
+  it('denies a write into the shared lakehouse under strict with exit 3: no allow rule matches', async () => {
+    await withWorkspace(async (ws) => {
+      const run = await runMain(['policy', 'check', 'strict', 'write', 'data/lakehouse/AAPL.csv'], ws);
+      assert.equal(run.code, 3, show(run));
       assert.equal(run.stdout, 'write denied: data/lakehouse/AAPL.csv (policy strict, fs.write: no allow rule matches)\n');
     });
   });
 
-  it("allows a write into the sleeve's own run directory with exit 0", () => {
-    withWorkspace((ws) => {
-      const run = runBin(['policy', 'check', 'strict', 'write', 'runs/x/out.json', '--run-id', 'x'], ws);
-      assert.equal(run.status, 0, show(run));
+  it("allows a write into the sleeve's own run directory with exit 0", async () => {
+    await withWorkspace(async (ws) => {
+      const run = await runMain(['policy', 'check', 'strict', 'write', 'runs/x/out.json', '--run-id', 'x'], ws);
+      assert.equal(run.code, 0, show(run));
       assert.ok(run.stdout.startsWith('write allowed: runs/x/out.json (policy strict, fs.write.allow "{runDir}/**"'), show(run));
     });
   });
 
-  it("denies a write into another run's directory with exit 3", () => {
-    withWorkspace((ws) => {
-      const run = runBin(['policy', 'check', 'strict', 'write', 'runs/y/out.json', '--run-id', 'x'], ws);
-      assert.equal(run.status, 3, show(run));
+  it("denies a write into another run's directory with exit 3", async () => {
+    await withWorkspace(async (ws) => {
+      const run = await runMain(['policy', 'check', 'strict', 'write', 'runs/y/out.json', '--run-id', 'x'], ws);
+      assert.equal(run.code, 3, show(run));
       assert.ok(run.stdout.includes('no allow rule matches'), show(run));
     });
   });
 
-  it('changes nothing in the workspace: no run directory is created and the files stay as they were', () => {
-    withWorkspace((ws) => {
+  it('changes nothing in the workspace: no run directory is created and the files stay as they were', async () => {
+    await withWorkspace(async (ws) => {
       const before = fs.readdirSync(ws, { recursive: true }).map(String).sort();
-      runBin(['policy', 'check', 'strict', 'write', 'runs/x/out.json', '--run-id', 'x'], ws);
-      runBin(['policy', 'check', 'strict', 'write', 'data/lakehouse/AAPL.csv'], ws);
+      await runMain(['policy', 'check', 'strict', 'write', 'runs/x/out.json', '--run-id', 'x'], ws);
+      await runMain(['policy', 'check', 'strict', 'write', 'data/lakehouse/AAPL.csv'], ws);
       assert.deepEqual(fs.readdirSync(ws, { recursive: true }).map(String).sort(), before);
       assert.equal(fs.readFileSync(path.join(ws, 'data', 'lakehouse', 'portfolio_candidates.json'), 'utf8'), '[]\n');
     });
   });
 
-  it('refuses an operation other than read or write with exit 2', () => {
-    withWorkspace((ws) => {
-      const run = runBin(['policy', 'check', 'strict', 'delete', 'data/lakehouse/AAPL.csv'], ws);
-      assert.equal(run.status, 2, show(run));
+  it('refuses an operation other than read or write with exit 2', async () => {
+    await withWorkspace(async (ws) => {
+      const run = await runMain(['policy', 'check', 'strict', 'delete', 'data/lakehouse/AAPL.csv'], ws);
+      assert.equal(run.code, 2, show(run));
       assert.ok(run.stderr.includes('Allowed choices are read, write'), show(run));
     });
   });
@@ -434,48 +416,48 @@ const overrideText = lines(
 );
 
 describe('workspace policies', () => {
-  it('uses policies/strict.json in the workspace instead of the built-in, and explain names its file', () => {
-    withWorkspace((ws) => {
+  it('uses policies/strict.json in the workspace instead of the built-in, and explain names its file', async () => {
+    await withWorkspace(async (ws) => {
       const own = writeFile(ws, 'policies/strict.json', overrideText);
 
-      const explain = runBin(['policy', 'explain', 'strict'], ws);
-      assert.equal(explain.status, 0, show(explain));
+      const explain = await runMain(['policy', 'explain', 'strict'], ws);
+      assert.equal(explain.code, 0, show(explain));
       assert.equal(explain.stdout.split('\n')[0], `Policy "strict" (workspace: ${own})`);
       assert.ok(explain.stdout.includes('DENIED:  data/lakehouse/AAPL.csv (workspace says no)'), show(explain));
       assert.ok(!explain.stdout.includes('strict isolation'), 'the built-in is replaced, not merged');
 
-      const json = runBin(['policy', 'explain', 'strict', '--json'], ws);
-      assert.equal(json.status, 0, show(json));
+      const json = await runMain(['policy', 'explain', 'strict', '--json'], ws);
+      assert.equal(json.code, 0, show(json));
       const effective = JSON.parse(json.stdout) as { chain: Array<{ name: string; file: string; kind: string }> };
       assert.deepEqual(effective.chain, [{ name: 'strict', file: own, kind: 'workspace' }]);
 
-      const denied = runBin(['policy', 'check', 'strict', 'read', 'data/lakehouse/AAPL.csv'], ws);
-      assert.equal(denied.status, 3, show(denied));
+      const denied = await runMain(['policy', 'check', 'strict', 'read', 'data/lakehouse/AAPL.csv'], ws);
+      assert.equal(denied.code, 3, show(denied));
       assert.ok(denied.stdout.includes('workspace says no'), show(denied));
-      const allowed = runBin(['policy', 'check', 'strict', 'read', 'data/lakehouse/portfolio_candidates.json'], ws);
-      assert.equal(allowed.status, 0, show(allowed));
+      const allowed = await runMain(['policy', 'check', 'strict', 'read', 'data/lakehouse/portfolio_candidates.json'], ws);
+      assert.equal(allowed.code, 0, show(allowed));
     });
   });
 
-  it('finds the workspace override through --workspace from another directory', () => {
-    withWorkspace((ws) => {
+  it('finds the workspace override through --workspace from another directory', async () => {
+    await withWorkspace(async (ws) => {
       const own = writeFile(ws, 'policies/strict.json', overrideText);
       const elsewhere = path.join(ws, 'data');
-      const explain = runBin(['policy', 'explain', 'strict', '--workspace', ws], elsewhere);
-      assert.equal(explain.status, 0, show(explain));
+      const explain = await runMain(['policy', 'explain', 'strict', '--workspace', ws], elsewhere);
+      assert.equal(explain.code, 0, show(explain));
       assert.equal(explain.stdout.split('\n')[0], `Policy "strict" (workspace: ${own})`);
-      const check = runBin(['policy', 'check', 'strict', 'read', 'data/lakehouse/AAPL.csv', '-w', ws], elsewhere);
-      assert.equal(check.status, 3, show(check));
+      const check = await runMain(['policy', 'check', 'strict', 'read', 'data/lakehouse/AAPL.csv', '-w', ws], elsewhere);
+      assert.equal(check.code, 3, show(check));
       assert.ok(check.stdout.includes('workspace says no'), show(check));
     });
   });
 });
 
 describe('policy explain', () => {
-  it('prints the effective built-in strict policy as JSON with the deny reason', () => {
-    withWorkspace((ws) => {
-      const run = runBin(['policy', 'explain', 'strict', '--json'], ws);
-      assert.equal(run.status, 0, show(run));
+  it('prints the effective built-in strict policy as JSON with the deny reason', async () => {
+    await withWorkspace(async (ws) => {
+      const run = await runMain(['policy', 'explain', 'strict', '--json'], ws);
+      assert.equal(run.code, 0, show(run));
       const shipped = JSON.parse(fs.readFileSync(strictFile, 'utf8')) as { fs: { read: { deny: Array<{ path: string; reason: string }> } } };
       const effective = JSON.parse(run.stdout) as {
         name: string;
@@ -494,26 +476,26 @@ describe('policy explain', () => {
     });
   });
 
-  it('explains the strict policy in plain words, with the denied path and its reason', () => {
-    withWorkspace((ws) => {
-      const run = runBin(['policy', 'explain', 'strict'], ws);
-      assert.equal(run.status, 0, show(run));
+  it('explains the strict policy in plain words, with the denied path and its reason', async () => {
+    await withWorkspace(async (ws) => {
+      const run = await runMain(['policy', 'explain', 'strict'], ws);
+      assert.equal(run.code, 0, show(run));
       assert.equal(run.stdout.split('\n')[0], `Policy "strict" (builtin: ${strictFile})`);
       assert.ok(run.stdout.includes("DENIED:  data/lakehouse/portfolio_candidates.json (strict isolation: use your run's own portfolio_candidates.json)"));
       assert.ok(run.stdout.includes('Network: denied.'));
     });
   });
 
-  it('shows env.pass and env.set, what never passes, and the sandbox variables', () => {
-    withWorkspace((ws) => {
-      const run = runBin(['policy', 'explain', 'strict'], ws);
-      assert.equal(run.status, 0, show(run));
+  it('shows env.pass and env.set, what never passes, and the sandbox variables', async () => {
+    await withWorkspace(async (ws) => {
+      const run = await runMain(['policy', 'explain', 'strict'], ws);
+      assert.equal(run.code, 0, show(run));
       const lines = run.stdout.split('\n');
       assert.ok(lines.includes('  passed from the parent (env.pass): PATH, TV_*'), show(run));
       assert.ok(lines.includes('  set (env.set): PORTFOLIO_DATA_SOURCE=lakehouse_only, TV_STRICT_HEALTH=1, TV_STRICT_ISOLATION=1'), show(run));
       assert.ok(lines.some((l) => l.includes('NODE_* variables') && l.includes('never passed')), show(run));
       assert.ok(lines.some((l) => l.includes('TMPDIR (runs/<run id>/tmp)')), show(run));
-      const json = JSON.parse(runBin(['policy', 'explain', 'strict', '--json'], ws).stdout) as { env: { pass: string[]; set: Record<string, string> } };
+      const json = JSON.parse((await runMain(['policy', 'explain', 'strict', '--json'], ws)).stdout) as { env: { pass: string[]; set: Record<string, string> } };
       assert.deepEqual(json.env.pass, ['PATH', 'TV_*']);
       assert.deepEqual(Object.keys(json.env.set), ['PORTFOLIO_DATA_SOURCE', 'TV_STRICT_HEALTH', 'TV_STRICT_ISOLATION']);
     });
@@ -521,10 +503,10 @@ describe('policy explain', () => {
 });
 
 describe('policy schema', () => {
-  it('prints JSON equal to the shipped policies/schema/policy.schema.json', () => {
-    withWorkspace((ws) => {
-      const run = runBin(['policy', 'schema'], ws);
-      assert.equal(run.status, 0, show(run));
+  it('prints JSON equal to the shipped policies/schema/policy.schema.json', async () => {
+    await withWorkspace(async (ws) => {
+      const run = await runMain(['policy', 'schema'], ws);
+      assert.equal(run.code, 0, show(run));
       assert.deepEqual(JSON.parse(run.stdout), JSON.parse(fs.readFileSync(schemaFile, 'utf8')));
     });
   });
@@ -559,10 +541,10 @@ describe('help, version and usage errors', () => {
     [['policy', 'schema', '--help'], 'Usage: sleeve-sandbox policy schema [options]', ['JSON Schema']],
   ];
   for (const [argv, usage, mentions] of helps) {
-    it(`prints usage for "${argv.join(' ')}" on stdout with exit 0`, () => {
-      withWorkspace((ws) => {
-        const run = runBin(argv, ws);
-        assert.equal(run.status, 0, show(run));
+    it(`prints usage for "${argv.join(' ')}" on stdout with exit 0`, async () => {
+      await withWorkspace(async (ws) => {
+        const run = await runMain(argv, ws);
+        assert.equal(run.code, 0, show(run));
         assert.equal(run.stdout.split('\n')[0], usage);
         for (const word of mentions) assert.ok(run.stdout.includes(word), `expected ${word} in:\n${run.stdout}`);
         assert.equal(run.stderr, '');
@@ -570,20 +552,20 @@ describe('help, version and usage errors', () => {
     });
   }
 
-  it('prints help for "policy help lint" with exit 0', () => {
-    withWorkspace((ws) => {
-      const run = runBin(['policy', 'help', 'lint'], ws);
-      assert.equal(run.status, 0, show(run));
+  it('prints help for "policy help lint" with exit 0', async () => {
+    await withWorkspace(async (ws) => {
+      const run = await runMain(['policy', 'help', 'lint'], ws);
+      assert.equal(run.code, 0, show(run));
       assert.equal(run.stdout.split('\n')[0], 'Usage: sleeve-sandbox policy lint [options] <files...>');
     });
   });
 
   for (const flag of ['--version', '-V']) {
-    it(`prints the package.json version for ${flag}`, () => {
-      withWorkspace((ws) => {
+    it(`prints the package.json version for ${flag}`, async () => {
+      await withWorkspace(async (ws) => {
         const { version } = JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as { version: string };
-        const run = runBin([flag], ws);
-        assert.equal(run.status, 0, show(run));
+        const run = await runMain([flag], ws);
+        assert.equal(run.code, 0, show(run));
         assert.equal(run.stdout, `${version}\n`);
       });
     });
@@ -600,37 +582,37 @@ describe('help, version and usage errors', () => {
     ['no arguments at all', [], 'Usage: sleeve-sandbox'],
   ];
   for (const [what, argv, says] of usageErrors) {
-    it(`exits 2 for ${what}`, () => {
-      withWorkspace((ws) => {
-        const run = runBin(argv, ws);
-        assert.equal(run.status, 2, show(run));
+    it(`exits 2 for ${what}`, async () => {
+      await withWorkspace(async (ws) => {
+        const run = await runMain(argv, ws);
+        assert.equal(run.code, 2, show(run));
         assert.ok(`${run.stdout}${run.stderr}`.includes(says), show(run));
       });
     });
   }
 
-  it('exits 2 for an unknown policy subcommand', () => {
-    withWorkspace((ws) => {
-      const run = runBin(['policy', 'bogus'], ws);
-      assert.equal(run.status, 2, show(run));
+  it('exits 2 for an unknown policy subcommand', async () => {
+    await withWorkspace(async (ws) => {
+      const run = await runMain(['policy', 'bogus'], ws);
+      assert.equal(run.code, 2, show(run));
     });
   });
 
-  it("names the unknown policy subcommand in the error", () => {
-    withWorkspace((ws) => {
-      const run = runBin(['policy', 'bogus'], ws);
+  it("names the unknown policy subcommand in the error", async () => {
+    await withWorkspace(async (ws) => {
+      const run = await runMain(['policy', 'bogus'], ws);
       assert.ok(run.stderr.includes("unknown command 'bogus'"), show(run));
     });
   });
 
-  it('keeps check and explain --json output parseable when the policy does not load', () => {
-    withWorkspace((ws) => {
+  it('keeps check and explain --json output parseable when the policy does not load', async () => {
+    await withWorkspace(async (ws) => {
       for (const argv of [
         ['policy', 'check', 'missing.json', 'read', 'data/lakehouse/AAPL.csv', '--json'],
         ['policy', 'explain', 'missing.json', '--json'],
       ]) {
-        const run = runBin(argv, ws);
-        assert.equal(run.status, 2, show(run));
+        const run = await runMain(argv, ws);
+        assert.equal(run.code, 2, show(run));
         assert.doesNotThrow(() => JSON.parse(run.stdout), show(run));
       }
     });

@@ -9,16 +9,14 @@
  * trace the auditor could (rightly) call a violation.
  */
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import type { AuditReport, Violation } from '../../../runner/audit/schema.js';
 
-// The compiled file sits at <repo>/dist/tests/runner/audit/; the bin at <repo>/bin/.
-export const repoRoot = fileURLToPath(new URL('../../../../', import.meta.url));
-export const binPath = path.join(repoRoot, 'bin', 'sleeve-sandbox.js');
+export { binPath, childEnv, collect, repoRoot, runBin, show, startBin } from '../../helpers/cli.js';
+export type { Run } from '../../helpers/cli.js';
+import { type Run, show } from '../../helpers/cli.js';
 
 /** The hand-shake sleeve: marker, wait for `go` (at most 10 s), remove it, write its outputs. */
 export const WAITING_SLEEVE = `import fs from 'node:fs';
@@ -33,54 +31,6 @@ while (!fs.existsSync(go) && Date.now() < deadline) await new Promise((r) => set
 if (fs.existsSync(go)) fs.rmSync(go);
 fs.writeFileSync(path.join(dir, 'done.txt'), 'done\\n');
 `;
-
-export interface Run {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-  ms: number;
-}
-
-/** The test's environment minus the test runner's context and any real CI step summary, plus `extra`. */
-export function childEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env };
-  delete env['NODE_TEST_CONTEXT'];
-  delete env['GITHUB_STEP_SUMMARY'];
-  return { ...env, ...extra };
-}
-
-export function startBin(args: readonly string[], cwd: string, env: NodeJS.ProcessEnv = childEnv()): ChildProcess {
-  return spawn(process.execPath, [binPath, ...args], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
-}
-
-export function collect(child: ChildProcess, limitMs = 60_000): Promise<Run> {
-  const started = Date.now();
-  let stdout = '';
-  let stderr = '';
-  child.stdout?.setEncoding('utf8').on('data', (s: string) => {
-    stdout += s;
-  });
-  child.stderr?.setEncoding('utf8').on('data', (s: string) => {
-    stderr += s;
-  });
-  const killer = setTimeout(() => child.kill('SIGKILL'), limitMs);
-  return new Promise((resolve, reject) => {
-    child.once('error', reject);
-    child.once('close', (code, signal) => {
-      clearTimeout(killer);
-      resolve({ code, signal, stdout, stderr, ms: Date.now() - started });
-    });
-  });
-}
-
-export function runBin(args: readonly string[], cwd: string, env?: NodeJS.ProcessEnv): Promise<Run> {
-  return collect(startBin(args, cwd, env));
-}
-
-export function show(run: Run): string {
-  return `exit ${run.code} (signal ${run.signal}) after ${run.ms} ms\n--- stdout\n${run.stdout}--- stderr\n${run.stderr}`;
-}
 
 export async function waitFor(what: string, predicate: () => boolean, timeoutMs = 15_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
