@@ -1,12 +1,9 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import path from 'node:path';
 import { describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { doctorReport } from '../../runner/commands/doctor.js';
 import { KNOWN_FIXES, fixState } from '../../runner/doctor/known-fixes.js';
+import { runBinSync } from '../helpers/cli.js';
 
-const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'bin', 'sleeve-sandbox.js');
 const fix = (id: string) => KNOWN_FIXES.find((f) => f.id === id) as (typeof KNOWN_FIXES)[number];
 
 describe('sleeve-sandbox doctor', () => {
@@ -45,8 +42,8 @@ describe('sleeve-sandbox doctor', () => {
     assert.ok(none.limits.some((l) => /cgroup v2 .*not used; cgroup v1 here/.test(l)));
   });
   it('prints JSON for this node through the real bin', () => {
-    const res = spawnSync(process.execPath, [BIN, 'doctor', '--json'], { encoding: 'utf8' });
-    assert.equal(res.status, 0, res.stderr);
+    const res = runBinSync(['doctor', '--json'], process.cwd());
+    assert.equal(res.code, 0, res.stderr);
     const r = JSON.parse(res.stdout) as { node: string; layers: string[] };
     assert.equal(r.node, process.version);
     assert.ok(r.layers.length >= 5);

@@ -6,16 +6,15 @@
  * input about modes stops the batch before anything runs (exit 2).
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { makeTempDir, makeWorkspace, writeTree } from '../helpers/tmp.js';
 import { needsOsLayer } from '../helpers/os-layer.js';
+import { runBinSync } from '../helpers/cli.js';
 
 const REPO = fileURLToPath(new URL('../../../', import.meta.url));
-const BIN = path.join(REPO, 'bin', 'sleeve-sandbox.js');
 const EXAMPLE = path.join(REPO, 'examples', 'meta-portfolio');
 
 interface SleeveReport {
@@ -39,10 +38,8 @@ interface AuditReport {
 }
 
 function run(cwd: string, args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const env = { ...process.env };
-  delete env.NODE_TEST_CONTEXT;
-  const r = spawnSync(process.execPath, [BIN, 'run', ...args], { cwd, env, encoding: 'utf8', timeout: 120_000 });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+  const r = runBinSync(['run', ...args], cwd, { timeoutMs: 120_000 });
+  return { status: r.code, stdout: r.stdout, stderr: r.stderr };
 }
 
 function readReport(dir: string): AuditReport {
