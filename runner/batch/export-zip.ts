@@ -8,7 +8,7 @@
  * with the reason; it refuses entry names an extractor could misread (a
  * backslash, which Windows tools take as a separator, so `..\..\x` would climb
  * out; control characters; a drive-letter prefix; names that are not UTF-8;
- * names past MAX_NAME_BYTES), also listed as skipped; and it stops with an
+ * names past MAX_NAME_BYTES, whose subtree is not walked), also listed as skipped; and it stops with an
  * error, writing no zip for that run dir, when the files of the batch pass the
  * size cap. Files are opened with O_NOFOLLOW and read for exactly the size
  * lstat saw (yazl checks it).
@@ -26,8 +26,12 @@ import { pipeline } from 'node:stream/promises';
 import yazl from 'yazl';
 import type { ExportReport } from '../audit/schema.js';
 
-/** Longest entry name stored, in UTF-8 bytes (zip allows 65535; no extractor needs more). */
-export const MAX_NAME_BYTES = 4096;
+/**
+ * Longest entry name stored, in UTF-8 bytes: far below zip's 65535, and short
+ * enough that the walk never reaches PATH_MAX (4096) below a run dir, so a
+ * deep tree is skipped where it passes the bound instead of failing the export.
+ */
+export const MAX_NAME_BYTES = 1024;
 /** The default cap on the bytes of files exported by one batch (`--export-limit`). */
 export const DEFAULT_EXPORT_LIMIT_MIB = 1024;
 /** 1980-01-01 00:00 local: the DOS epoch, as yazl turns local time into DOS time. */
@@ -43,7 +47,6 @@ export function entryNameProblem(name: string): string | undefined {
   if (/^[A-Za-z]:/.test(name)) return 'a drive-letter prefix, which Windows extractors take as an absolute path';
   if (name.includes('\\')) return 'a backslash, which Windows extractors take as a path separator';
   if (name.split('/').some((c) => c === '..' || c === '.' || c === '')) return 'a "." or ".." or empty path component';
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what this refuses
   if (/[\u0000-\u001f\u007f]/.test(name)) return 'a control character';
   if (name.includes('\ufffd')) return 'bytes that are not UTF-8';
   if (Buffer.byteLength(name) > MAX_NAME_BYTES) return `a name longer than ${MAX_NAME_BYTES} bytes`;
