@@ -69,6 +69,11 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .option('--no-audit', 'skip the auditor (no before/after manifest, no watcher)')
     .option('--no-hash', 'do not hash protected files (faster on a large lakehouse)')
     .option('--audit-ignore <glob>', 'workspace-relative glob the auditor leaves out (repeatable)', collect)
+    .option('--cpus <n>', "CPUs the sleeves share; each takes its policy's resources.cpus (default 1) (default: os.availableParallelism())", positiveNumber('--cpus'))
+    .option('--memory-total <MiB>', "memory the sleeves share; each takes its policy's resources.memoryMiB (default 3072) (default: the machine's less 10%, at least 1 GiB)", positiveInt('--memory-total'))
+    .option('--export <format>', 'zip: after the audit, one zip per run dir')
+    .option('--export-dir <dir>', 'where the zips go (default: <report dir>/artifacts)')
+    .option('--export-limit <MiB>', 'cap on the bytes of files exported (default: 1024)', positiveNumber('--export-limit'))
     .exitOverride()
     .action(async (opts: Record<string, unknown>) => {
       const { runCommand } = await import('./commands/run.js');
@@ -90,6 +95,11 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
             audit: opts.audit !== false,
             hash: opts.hash !== false,
             auditIgnore: (opts.auditIgnore as string[] | undefined) ?? [],
+            cpus: opts.cpus as number | undefined,
+            memoryTotal: opts.memoryTotal as number | undefined,
+            export: opts.export as string | undefined,
+            exportDir: opts.exportDir as string | undefined,
+            exportLimitMiB: opts.exportLimit as number | undefined,
           },
           {
             ...io,

@@ -17,7 +17,7 @@ import { renderMarkdown } from './markdown.js';
 import { reportRoot } from '../reports/locate.js';
 import { auditSarif } from '../reports/sarif.js';
 import { decode } from './scan.js';
-import { AUDIT_VERSION, type AuditReport, type PolicySourceReport, auditReportSchema } from './schema.js';
+import { AUDIT_VERSION, type AuditReport, type ExportReport, type PolicySourceReport, auditReportSchema } from './schema.js';
 import { VERDICT_EXIT, decideVerdict } from './verdict.js';
 
 export interface ReportContext {
@@ -35,6 +35,10 @@ export interface ReportContext {
   envDropped?: readonly (readonly string[] | undefined)[];
   /** Per sleeve, in the same order: its entry (absolute) and its policy, to locate each denial at the rule that decided it. */
   steps?: readonly ({ entry: string; policy: ResolvedPolicy } | undefined)[];
+  /** The scheduler's pool and the --concurrency bound. */
+  pool?: { cpus: number; memoryMiB: number; concurrency: number };
+  /** --export: what was written (after the audit). */
+  export?: ExportReport;
 }
 
 /** The verdict of a finished batch: one rule (verdict.ts), over what the report will say. */
@@ -125,8 +129,11 @@ export function buildAuditReport(batch: BatchResult, audit: AuditOutcome | undef
       logs: r.logs,
       ...(r.stderrTail ? { stderrTail: [...r.stderrTail] } : {}),
       ...(r.startedAt === null ? {} : { channel: { accepted: r.channel.accepted, dropped: { ...r.channel.dropped }, fault: r.channel.fault } }),
+      ...(r.schedule ? { schedule: { ...r.schedule } } : {}),
       ...(r.error ? { error: r.error } : {}),
     })),
+    ...(ctx.pool ? { pool: { ...ctx.pool } } : {}),
+    ...(ctx.export ? { export: ctx.export } : {}),
     violations: audit?.violations ?? [],
     integrity: {
       filesChecked: audit?.filesChecked ?? 0,

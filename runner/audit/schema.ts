@@ -149,9 +149,38 @@ export const sleeveReportSchema = z.strictObject({
   artifacts: z.array(z.strictObject({ path: z.string(), size: z.number().nonnegative() })).describe('Files in the run dir after the batch (workspace-relative).'),
   logs: z.strictObject({ stdout: z.string(), stderr: z.string(), truncated: z.boolean() }),
   channel: channelReportSchema.optional().describe('Absent for a sleeve that never started.'),
+  schedule: z
+    .strictObject({
+      cpus: z.number().positive().describe("CPUs granted from the batch's pool (its policy's resources.cpus, default 1)."),
+      memoryMiB: z.number().int().positive().describe("MiB granted from the batch's pool (its policy's resources.memoryMiB, default 3072)."),
+      queueWaitMs: z.number().nonnegative().describe('From the opening of the queue (after the prepare steps) to its start.'),
+    })
+    .optional()
+    .describe('What the scheduler granted; absent for a step that never started and in reports older than the scheduler.'),
   stderrTail: z.array(z.string()).optional().describe('A sleeve that did not end ok: the last lines of its stderr (at most 20), so the reason shows without the log.'),
   error: z.string().optional(),
 });
+
+export const exportReportSchema = z
+  .strictObject({
+    format: z.literal('zip'),
+    dir: z.string().describe('Absolute directory the zips were written to.'),
+    limitBytes: z.number().int().positive().describe('The cap on the bytes of files exported by the batch (--export-limit).'),
+    zips: z.array(
+      z.strictObject({
+        sleeve: z.string(),
+        runId: z.string(),
+        file: z.string().describe('Absolute path of the zip: <dir>/<runId>.zip.'),
+        size: z.number().int().nonnegative().describe('Bytes of the zip.'),
+        sha256: z.string().regex(/^[0-9a-f]{64}$/),
+        entries: z.number().int().nonnegative().describe('Entries stored (directories included).'),
+        bytes: z.number().int().nonnegative().describe('Bytes of the files stored, uncompressed.'),
+        skipped: z.array(z.strictObject({ path: z.string(), why: z.string() })).describe('Run-dir relative paths not stored (links, special files, names an extractor could misread).'),
+      }),
+    ),
+    error: z.string().optional().describe('Why the export failed (no zip for the run dirs past it); the runner exits at least 1.'),
+  })
+  .describe('--export zip: one zip per run dir, written after the audit.');
 
 export const violationSchema = z.strictObject({
   path: z.string().describe('Workspace-relative path.'),
@@ -179,6 +208,15 @@ export const auditReportSchema = z
     error: z.string().optional().describe('Verdict error: what failed inside the runner.'),
     interrupted: z.string().nullable(),
     sleeves: z.array(sleeveReportSchema),
+    pool: z
+      .strictObject({
+        cpus: z.number().positive(),
+        memoryMiB: z.number().int().nonnegative(),
+        concurrency: z.number().int().positive().describe('--concurrency: an upper bound on sleeves at once.'),
+      })
+      .optional()
+      .describe("What the sleeves shared (--cpus, --memory-total); absent in reports older than the scheduler."),
+    export: exportReportSchema.optional().describe('Present with --export.'),
     violations: z.array(violationSchema),
     integrity: z.strictObject({
       filesChecked: z.number().int().nonnegative(),
@@ -203,6 +241,7 @@ export type FileAttrs = z.infer<typeof fileAttrsSchema>;
 export type ChangeKind = z.infer<typeof changeKindSchema>;
 export type Violation = z.infer<typeof violationSchema>;
 export type SleeveReport = z.infer<typeof sleeveReportSchema>;
+export type ExportReport = z.infer<typeof exportReportSchema>;
 export type SleeveOsReport = z.infer<typeof sleeveOsSchema>;
 export type PolicySourceReport = z.infer<typeof policySourceSchema>;
 

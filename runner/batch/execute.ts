@@ -22,6 +22,7 @@ import type { Progress } from './progress.js';
 import type { SleeveOsReport } from '../audit/schema.js';
 import { type Launch, plainLaunch } from './launch.js';
 import { osLayerNotUsed, prepareSandboxLaunch } from './sandbox-launch.js';
+import { type Resources, nextToStart } from './scheduler.js';
 import { type RunningSleeve, startSleeve } from './spawn.js';
 import type { PlannedSleeve, SleeveResult } from './types.js';
 
@@ -274,24 +275,41 @@ export async function executeBatch(plan: BatchPlan, opts: ExecuteOptions): Promi
         continue;
       }
       const r = await runOne(s);
-      results.set(s, r);
+      results.set(s, r.startedAt === null ? r : { ...r, schedule: { cpus: s.ask.cpus, memoryMiB: s.ask.memoryMiB, queueWaitMs: 0 } });
       if (r.status !== 'ok' || r.denials.length > 0) prepareFailed = `prepare step ${s.name} did not succeed (${r.status}); sleeves were not started`;
     }
+    // The sleeves, started by the scheduler (scheduler.ts) as their asks fit the pool, in manifest order.
     const queue = [...plan.sleeves];
-    const worker = async () => {
-      for (;;) {
-        const s = queue.shift();
-        if (!s) return;
+    const granted = new Map<PlannedSleeve, Resources>();
+    const queueOpened = Date.now();
+    await new Promise<void>((resolve, reject) => {
+      const pump = () => {
         if (interrupted || prepareFailed) {
-          const r = notStarted(s, interrupted ? 'cancelled' : 'skipped', interrupted ? `interrupted by ${interrupted}` : prepareFailed ?? '');
-          results.set(s, r);
-          opts.progress.finished(r);
-          continue;
+          for (const s of queue.splice(0)) {
+            const r = notStarted(s, interrupted ? 'cancelled' : 'skipped', interrupted ? `interrupted by ${interrupted}` : prepareFailed ?? '');
+            results.set(s, r);
+            opts.progress.finished(r);
+          }
         }
-        results.set(s, await runOne(s));
-      }
-    };
-    await Promise.all(Array.from({ length: Math.max(1, Math.min(plan.concurrency, plan.sleeves.length)) }, worker));
+        for (;;) {
+          const i = nextToStart(plan.pool, [...granted.values()], queue.map((s) => s.ask), plan.concurrency);
+          if (i === undefined) break;
+          const [s] = queue.splice(i, 1) as [PlannedSleeve];
+          granted.set(s, s.ask);
+          const schedule = { cpus: s.ask.cpus, memoryMiB: s.ask.memoryMiB, queueWaitMs: Date.now() - queueOpened };
+          runOne(s).then(
+            (r) => {
+              results.set(s, r.startedAt === null ? r : { ...r, schedule });
+              granted.delete(s);
+              pump();
+            },
+            reject,
+          );
+        }
+        if (queue.length === 0 && granted.size === 0) resolve();
+      };
+      pump();
+    });
     opts.progress.close();
     return {
       workspace: plan.workspace,

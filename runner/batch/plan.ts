@@ -6,6 +6,7 @@
  * manifest's env, and each policy's `requires` paths.
  */
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { EXIT, ManifestError, PolicyError, SleeveSandboxError, UsageError } from '../../policies/errors.js';
 import { formatJsonPath } from '../../policies/json-source.js';
@@ -20,6 +21,7 @@ import { buildSleeveEnv, checkExtraEnv } from './env.js';
 import { type OsLayerProbe, checkSandboxCompiles, decideOsLayer, probeOsLayer } from './os-layer.js';
 import { type LoadedManifest, type ManifestStep, SLEEVE_NAME_RE, loadManifest } from './manifest.js';
 import { generateRunId } from './run-id.js';
+import { DEFAULT_ASK, type Resources, askProblem, defaultPool } from './scheduler.js';
 import type { PlannedSleeve, SleeveKind } from './types.js';
 
 export interface RunOptions {
@@ -42,6 +44,16 @@ export interface RunOptions {
   hash?: boolean;
   /** Workspace-relative globs the auditor leaves out. */
   auditIgnore?: string[];
+  /** The pool's CPUs (`--cpus`; default: the available parallelism). */
+  cpus?: number;
+  /** The pool's memory in MiB (`--memory-total`; default: the machine's less a reserve, scheduler.ts). */
+  memoryTotal?: number;
+  /** `--export zip`: one zip per run dir after the audit (export-zip.ts). */
+  export?: string;
+  /** Where the zips go (default `<report dir>/artifacts`). */
+  exportDir?: string;
+  /** Cap on the bytes of files exported, in MiB (default 1024). */
+  exportLimitMiB?: number;
 }
 
 export interface BatchPlan {
@@ -49,6 +61,8 @@ export interface BatchPlan {
   prepare: PlannedSleeve[];
   sleeves: PlannedSleeve[];
   concurrency: number;
+  /** What the sleeves share (scheduler.ts), and which flag set each total, for messages. */
+  pool: Resources & { from: { cpus: string; memoryMiB: string } };
   /** The OS layer probe, when one was needed (undefined when every step had it off). */
   osLayer: OsLayerProbe | undefined;
 }
@@ -65,6 +79,8 @@ export interface PlanDeps {
   env?: NodeJS.ProcessEnv;
   /** Whether bubblewrap works here; asked at most once, and only when a step does not turn the OS layer off. */
   probe?: () => OsLayerProbe;
+  /** The pool when no flag sets it (default: the available parallelism and the machine's memory less a reserve). */
+  pool?: Resources;
 }
 
 export function planBatch(opts: RunOptions, cwd: string, defaultConcurrency: number, deps: PlanDeps = {}): BatchPlan {
@@ -137,6 +153,15 @@ export function planBatch(opts: RunOptions, cwd: string, defaultConcurrency: num
   if (sources.filter((s) => s.kind === 'sleeve').length === 0) {
     throw new UsageError('nothing to run: give --manifest FILE or at least one --sleeve NAME=ENTRY');
   }
+  const machine = deps.pool ?? defaultPool(defaultConcurrency, os.totalmem() / 1048576);
+  const pool: BatchPlan['pool'] = {
+    cpus: opts.cpus ?? machine.cpus,
+    memoryMiB: opts.memoryTotal ?? machine.memoryMiB,
+    from: {
+      cpus: opts.cpus !== undefined ? '--cpus' : 'the available parallelism',
+      memoryMiB: opts.memoryTotal !== undefined ? '--memory-total' : "the machine's memory less a reserve",
+    },
+  };
   const names = new Set<string>();
   const runIds = new Set<string>();
   const planned: PlannedSleeve[] = [];
@@ -218,6 +243,15 @@ export function planBatch(opts: RunOptions, cwd: string, defaultConcurrency: num
       { command: command !== undefined, where, probe: getProbe },
     );
     if (os.use) checkSandboxCompiles({ engine, sys: wsSys, env: sleeveEnv(), where, probe: getProbe() });
+    const ask: Resources = { cpus: loaded.policy.resources.cpus ?? DEFAULT_ASK.cpus, memoryMiB: loaded.policy.resources.memoryMiB ?? DEFAULT_ASK.memoryMiB };
+    const never = askProblem(pool, ask);
+    if (never) {
+      throw new UsageError(
+        `${where}: sleeve ${step.name} can never start: it ${never} (policy ${loaded.policy.name} resources: ${ask.cpus} cpus, ${ask.memoryMiB} MiB; ` +
+          `the pool has ${pool.cpus} cpus from ${pool.from.cpus} and ${pool.memoryMiB} MiB from ${pool.from.memoryMiB}); ` +
+          'raise --cpus / --memory-total, or lower resources.cpus / resources.memoryMiB in its policy',
+      );
+    }
     planned.push({
       kind: src.kind,
       name: step.name,
@@ -230,6 +264,7 @@ export function planBatch(opts: RunOptions, cwd: string, defaultConcurrency: num
       policy: loaded.policy,
       timeoutMs: timeoutSeconds === undefined ? undefined : Math.round(timeoutSeconds * 1000),
       memoryMiB: minDefined(loaded.policy.resources.memoryMiB, opts.memory),
+      ask,
       mode: command ? 'command' : modeFrom === undefined ? 'process' : 'isolate',
       modeFrom,
       os,
@@ -241,6 +276,7 @@ export function planBatch(opts: RunOptions, cwd: string, defaultConcurrency: num
     prepare: planned.filter((p) => p.kind === 'prepare'),
     sleeves: planned.filter((p) => p.kind === 'sleeve'),
     concurrency: opts.concurrency ?? defaultConcurrency,
+    pool,
     osLayer: probed,
   };
 }

@@ -25,6 +25,8 @@ export interface PlannedSleeve {
   policy: ResolvedPolicy;
   timeoutMs: number | undefined;
   memoryMiB: number | undefined;
+  /** What it asks of the batch's pool to start (scheduler.ts): its policy's resources.cpus and resources.memoryMiB, or 1 and 3072. */
+  ask: import('./scheduler.js').Resources;
   /** Process or isolate (isolate when the CLI, the manifest or the policy asks for it), or a command step. */
   mode: SleeveMode;
   /** Who asked for isolate mode, for messages (`--mode isolate`, `policy strict`, ...). */
@@ -79,5 +81,7 @@ export interface SleeveResult {
   stderrTail?: string[];
   /** The report channel: messages accepted, dropped past a cap, and the fault that ended it (channel.ts). */
   channel: import('./channel.js').ChannelStats;
+  /** What the scheduler granted and how long the sleeve waited in its queue (absent for a step that never started). */
+  schedule?: { cpus: number; memoryMiB: number; queueWaitMs: number };
   error?: string;
 }

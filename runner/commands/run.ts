@@ -30,6 +30,7 @@ import {
 import type { AuditReport, PolicySourceReport } from '../audit/schema.js';
 import { droppedEnv, droppedEnvNotice } from '../batch/env.js';
 import { generateRunId } from '../batch/run-id.js';
+import { DEFAULT_EXPORT_LIMIT_MIB, exportRunDirs } from '../batch/export-zip.js';
 import type { PlannedSleeve } from '../batch/types.js';
 import type { Io } from '../io.js';
 import { type BatchResult, executeBatch, notStarted } from '../batch/execute.js';
@@ -144,6 +145,9 @@ export async function runCommand(opts: RunOptions, io: RunIo): Promise<number> {
     flag: opts.reportDir ? `--report-dir ${JSON.stringify(opts.reportDir)}` : `the reports root ${reportExcluded}`,
   });
   if (problem) throw new UsageError(problem);
+  const exporting = exportSettings(opts, io.cwd, plan.workspace, reportDir, (dir, flag) =>
+    reportDirProblem({ dir, workspace: plan.workspace, runsDir: 'runs', protect, sleeves: all.map((s) => ({ ...s, engine: compilePolicy(s.policy, { workspace: plan.workspace, runId: s.runId, sys }) })), flag }),
+  );
   const auditing = opts.audit !== false;
   const hash = opts.hash !== false;
   const excluded = auditing ? excludedFromAudit({ workspace: plan.workspace, ignore, excludeAbs: [reportExcluded] }) : [];
@@ -151,7 +155,8 @@ export async function runCommand(opts: RunOptions, io: RunIo): Promise<number> {
   const policySources = all.map(policySourceOf);
   const envDropped = all.map((s) => droppedEnv(s.policy, io.env, s.env, s.name));
   const steps = all.map((s) => ({ entry: s.entry, policy: s.policy }));
-  const ctx: ReportContext = { batchId, toolVersion: TOOL_VERSION, ignore, protect, excluded, weakened, policySources, envDropped, steps };
+  const pool = { cpus: plan.pool.cpus, memoryMiB: plan.pool.memoryMiB, concurrency: plan.concurrency };
+  const ctx: ReportContext = { batchId, toolVersion: TOOL_VERSION, ignore, protect, excluded, weakened, policySources, envDropped, steps, pool };
   const notes: string[] = [];
   for (const [i, src] of policySources.entries()) {
     const s = all[i] as PlannedSleeve;
@@ -204,7 +209,11 @@ export async function runCommand(opts: RunOptions, io: RunIo): Promise<number> {
       root: reportRoot(io.env, io.cwd),
       build: async () => {
         const audit = auditor ? await auditor.finish(accounted(done, all), batchId) : undefined;
-        return buildAuditReport(done, audit, ctx);
+        // After the audit's finish: the sleeves are gone and this batch's auditor never sees the zips.
+        const exported = exporting
+          ? await exportRunDirs({ dir: exporting.dir, limitBytes: exporting.limitBytes, runs: done.results.map((r) => ({ sleeve: r.name, runId: r.runId, runDir: r.runDir })) })
+          : undefined;
+        return buildAuditReport(done, audit, exported ? { ...ctx, export: exported } : ctx);
       },
       fallback: (error) => errorReport(ctx, done.workspace, error, done.startedAt),
     });
@@ -216,7 +225,8 @@ export async function runCommand(opts: RunOptions, io: RunIo): Promise<number> {
   } finally {
     done.release();
   }
-  const code = report.exitCode ?? EXIT.internal;
+  // An export that failed fails the run, whatever the verdict (which is about the sandbox, not the delivery).
+  const code = report.export?.error && report.exitCode === EXIT.ok ? EXIT.sleeveFailed : (report.exitCode ?? EXIT.internal);
   const lines: string[] = [];
   const ok = done.results.filter((r) => displayStatus(r) === 'ok').length;
   const denialCount = done.results.reduce((n, r) => n + r.denials.length, 0);
@@ -240,6 +250,12 @@ export async function runCommand(opts: RunOptions, io: RunIo): Promise<number> {
       lines.push(`  ${escapeTerminal(r.name)}: skipped (${escapeTerminal(r.error)})`);
     }
   }
+  if (report.export) {
+    const x = report.export;
+    if (x.error) lines.push(`  export: ${escapeTerminal(x.error)}`);
+    else lines.push(`  artifacts: ${x.zips.length} zip(s) in ${escapeTerminal(x.dir)}`);
+    for (const z of x.zips) for (const k of z.skipped) lines.push(`  export: ${escapeTerminal(z.sleeve)}: not stored: ${escapeTerminal(k.path)} (${escapeTerminal(k.why)})`);
+  }
   lines.push(`  reports: ${escapeTerminal(files.json)}, ${escapeTerminal(files.markdown)}, ${escapeTerminal(files.junit)}, ${escapeTerminal(files.sarif)}`);
   io.stderr(`${lines.join('\n')}\n`);
   if (io.env.GITHUB_ACTIONS === 'true') {
@@ -252,6 +268,31 @@ export async function runCommand(opts: RunOptions, io: RunIo): Promise<number> {
     io.stdout(`${JSON.stringify(summary, null, 2)}\n`);
   }
   return code;
+}
+
+/**
+ * `--export zip`, `--export-dir`, `--export-limit`: checked before anything
+ * runs. The default dir is `<report dir>/artifacts` (left out of every
+ * batch's audit with the reports root); one given inside the workspace obeys
+ * the report dir's rules (not the run root, a protected zone, or a sleeve's
+ * write zone), so no sleeve can plant or swap a zip, and no export touches
+ * what the audit protects.
+ */
+function exportSettings(opts: RunOptions, cwd: string, workspace: string, reportDir: string, problemOf: (dir: string, flag: string) => string | undefined): { dir: string; limitBytes: number } | undefined {
+  if (opts.export === undefined) {
+    if (opts.exportDir !== undefined) throw new UsageError('--export-dir needs --export zip');
+    if (opts.exportLimitMiB !== undefined) throw new UsageError('--export-limit needs --export zip');
+    return undefined;
+  }
+  if (opts.export !== 'zip') throw new UsageError(`--export must be "zip", got ${JSON.stringify(opts.export)}`);
+  const limitBytes = Math.round((opts.exportLimitMiB ?? DEFAULT_EXPORT_LIMIT_MIB) * 1024 * 1024);
+  if (opts.exportDir === undefined) return { dir: path.join(reportDir, 'artifacts'), limitBytes };
+  const dir = realish(path.resolve(cwd, opts.exportDir));
+  // Outside the workspace anything goes (a dir that contains the workspace is only written <runId>.zip into).
+  const inside = dir === workspace || dir.startsWith(`${workspace}/`);
+  const problem = inside ? problemOf(dir, `--export-dir ${JSON.stringify(opts.exportDir)}`) : undefined;
+  if (problem) throw new UsageError(problem);
+  return { dir, limitBytes };
 }
 
 /** What the auditor needs of each result: where it may write, what it reported, when it ran. */
