@@ -192,6 +192,8 @@ async function runBatch(c: BatchCase): Promise<void> {
         p.reports,
         '--concurrency',
         String(c.sleeves.length),
+        '--cpus',
+        String(c.sleeves.length),
         '--json',
         ...(c.args ?? []),
       ],

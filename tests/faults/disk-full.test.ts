@@ -102,7 +102,7 @@ function diskFullCase(title: string, loud: boolean, todo: string | undefined): v
       const why = mountTmpfs(runs);
       assert.equal(why, undefined, why);
       mounted = true;
-      run = await runBin(strictRunArgs(ws, ['--manifest', 'manifest.json', '--concurrency', '3']), ws);
+      run = await runBin(strictRunArgs(ws, ['--manifest', 'manifest.json', '--concurrency', '3', '--cpus', '3']), ws);
       try {
         summary = JSON.parse(run.stdout) as Summary;
       } catch {

@@ -6,18 +6,16 @@
  * report is there and valid (the zod schema and `audit verify`).
  */
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { type AuditReport, auditReportSchema } from '../../runner/audit/schema.js';
 import { killSleeves, waitForNoSleeves } from '../helpers/procs.js';
 import { assertValidSarif } from '../helpers/sarif.js';
 import { makeTempDir, makeWorkspace, writeTree } from '../helpers/tmp.js';
+import { binPath, childEnv, collect as collectRun, repoRoot, startBin as startCli } from '../helpers/cli.js';
 
-// The compiled test sits at <repo>/dist/tests/faults/; the bin at <repo>/bin/.
-export const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
-export const binPath = path.join(repoRoot, 'bin', 'sleeve-sandbox.js');
+export { binPath, repoRoot };
 
 export interface SleeveSummary {
   name: string;
@@ -52,29 +50,12 @@ export interface Run {
   ms: number;
 }
 
-export function childEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, ...extra };
-  delete env['NODE_TEST_CONTEXT'];
-  return env;
-}
+export { childEnv };
 
-export function collect(child: ChildProcess, started: number, limitMs = 60_000): Promise<Run> {
-  let stdout = '';
-  let stderr = '';
-  child.stdout?.setEncoding('utf8').on('data', (s: string) => {
-    stdout += s;
-  });
-  child.stderr?.setEncoding('utf8').on('data', (s: string) => {
-    stderr += s;
-  });
-  const killer = setTimeout(() => child.kill('SIGKILL'), limitMs);
-  return new Promise((resolve, reject) => {
-    child.once('error', reject);
-    child.once('close', (status, signal) => {
-      clearTimeout(killer);
-      resolve({ status, signal, stdout, stderr, ms: Date.now() - started });
-    });
-  });
+/** The one helper's collect, with this suite's field name (`status`) and argument order. */
+export async function collect(child: ChildProcess, started: number, limitMs = 60_000): Promise<Run> {
+  const r = await collectRun(child, limitMs, started);
+  return { status: r.code, signal: r.signal, stdout: r.stdout, stderr: r.stderr, ms: r.ms };
 }
 
 /** Each workspace's private TMPDIR for the runner (outside the workspace): where its build cache goes. */
@@ -93,10 +74,7 @@ export function runnerTmp(ws: string): string {
  */
 export function startBin(args: string[], cwd: string, shellPrefix?: string): ChildProcess {
   const tmp = runnerTmps.get(cwd);
-  const env = childEnv(tmp ? { TMPDIR: tmp } : {});
-  if (shellPrefix === undefined) return spawn(process.execPath, [binPath, ...args], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  const quoted = [process.execPath, binPath, ...args].map((a) => `'${a.replaceAll("'", "'\\''")}'`).join(' ');
-  return spawn('/bin/sh', ['-c', `${shellPrefix}; exec ${quoted}`], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  return startCli(args, cwd, childEnv(tmp ? { TMPDIR: tmp } : {}), shellPrefix === undefined ? {} : { shellPrefix });
 }
 
 export function runBin(args: string[], cwd: string, shellPrefix?: string): Promise<Run> {

@@ -264,6 +264,8 @@ describe('isolate mode: limits', () => {
         'good=sleeves/good.mjs',
         '--concurrency',
         '3',
+        '--cpus',
+        '3',
         '--report-dir',
         reports.dir,
       ]);
