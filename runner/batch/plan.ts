@@ -47,6 +47,8 @@ export interface RunOptions {
 
 export interface BatchPlan {
   workspace: string;
+  /** The manifest read (given or discovered), absolute; undefined with --sleeve only. */
+  manifest: string | undefined;
   prepare: PlannedSleeve[];
   sleeves: PlannedSleeve[];
   concurrency: number;
@@ -273,6 +275,7 @@ export function planBatch(opts: RunOptions, cwd: string, defaultConcurrency: num
   }
   return {
     workspace,
+    manifest: manifestFile,
     prepare: planned.filter((p) => p.kind === 'prepare'),
     sleeves: planned.filter((p) => p.kind === 'sleeve'),
     concurrency: opts.concurrency ?? defaultConcurrency,

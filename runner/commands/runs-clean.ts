@@ -34,7 +34,8 @@ function realDir(p: string, flag: string): string {
 export async function runsCleanCommand(opts: RunsCleanOptions, io: Pick<Io, 'stdout' | 'stderr' | 'cwd'>): Promise<number> {
   if (!Number.isInteger(opts.keep) || opts.keep < 0) throw new UsageError(`--keep must be a whole number >= 0, got ${opts.keep}`);
   // The workspace as run picks it: --workspace, else the directory of the manifest found from here, else here.
-  const wsArg = opts.workspace !== undefined ? path.resolve(io.cwd, opts.workspace) : path.dirname(findManifest(io.cwd).file ?? path.join(io.cwd, 'x'));
+  const found = opts.workspace === undefined ? findManifest(io.cwd).file : undefined;
+  const wsArg = opts.workspace !== undefined ? path.resolve(io.cwd, opts.workspace) : found !== undefined ? path.dirname(found) : io.cwd;
   const workspace = realDir(wsArg, '--workspace');
   const runsArg = opts.runsDir !== undefined ? path.resolve(io.cwd, opts.runsDir) : path.join(workspace, 'runs');
   let runsRoot = runsArg;

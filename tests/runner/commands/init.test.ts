@@ -84,6 +84,7 @@ describe('init', () => {
       fs.mkdirSync(path.join(ws, 'notes', 'deep'), { recursive: true });
       const below = await runBin(['run', '--json'], path.join(ws, 'notes', 'deep'));
       assert.equal(below.code, 0, show(below));
+      assert.ok(below.stderr.includes(`sleeve-sandbox: manifest ${path.join(ws, 'sleeve-manifest.json')} (found from the current directory), workspace ${ws}`), show(below));
       assert.equal((JSON.parse(below.stdout) as { workspace: string }).workspace, ws);
       assert.equal(fs.existsSync(path.join(ws, 'notes', 'deep', 'runs')), false);
     });
