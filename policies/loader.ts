@@ -17,6 +17,7 @@ import { PolicyError } from './errors.js';
 import { type JsonPath, type JsonSource, formatJsonPath, issuesToDiagnostics, parseJsonSource } from './json-source.js';
 import { type PolicyFile, policySchema, strictestOsLayer } from './schema.js';
 import type { Sys } from './sys.js';
+import { nearestName } from './suggest.js';
 import type { AccessRules, DenyRule, PatternRule, PolicySource, ResolvedPolicy, RuleOrigin } from './types.js';
 
 export interface LoadOptions {
@@ -75,8 +76,11 @@ export function locatePolicy(
   const builtinDir = opts.builtinDir ?? BUILTIN_POLICY_DIR;
   const builtin = path.join(builtinDir, `${ref}.json`);
   if (sys.lstat(builtin) !== undefined) return { name: ref, file: builtin, kind: 'builtin' };
-  const known = listPolicyNames(opts).join(', ') || 'none';
-  const message = `no policy named ${JSON.stringify(ref)}: looked in ${inWorkspace} and the built-ins (known: ${known}); give a name or a path to a .json file`;
+  const names = listPolicyNames(opts);
+  const known = names.join(', ') || 'none';
+  const near = nearestName(ref, names);
+  const hint = near === undefined ? '' : `; did you mean ${JSON.stringify(near)}?`;
+  const message = `no policy named ${JSON.stringify(ref)}: looked in ${inWorkspace} and the built-ins (known: ${known})${hint}; give a name or a path to a .json file`;
   if (from) throw errorAt(from.file, from.json, ['extends'], message);
   throw new PolicyError([{ file: inWorkspace, line: 1, column: 1, jsonPath: '', level: 'error', message }]);
 }

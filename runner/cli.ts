@@ -36,11 +36,16 @@ function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
 }
 
-function workspaceOption(): Option {
-  return new Option('-w, --workspace <dir>', 'workspace root (policies/<name>.json there overrides a built-in)').default(
-    undefined,
-    'the current directory',
-  );
+function workspaceOption(defaultText = 'the current directory'): Option {
+  return new Option('-w, --workspace <dir>', 'workspace root (policies/<name>.json there overrides a built-in)').default(undefined, defaultText);
+}
+
+function wholeNumber(name: string) {
+  return (value: string) => {
+    const n = Number(value);
+    if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n)) throw new InvalidArgumentError(`expected ${name} to be a whole number >= 0, got ${JSON.stringify(value)}`);
+    return n;
+  };
 }
 
 export function buildProgram(io: Io, setExit: (code: number) => void): Command {
@@ -55,8 +60,8 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .command('run')
     .description('Run sleeves in parallel, each in its own process, confined by a policy')
     .option('-p, --policy <name|path>', 'policy for sleeves that do not name their own (e.g. strict)')
-    .addOption(workspaceOption())
-    .option('-m, --manifest <file>', 'sleeve manifest (JSON)')
+    .addOption(workspaceOption("the manifest's directory, else the current directory"))
+    .option('-m, --manifest <file>', 'sleeve manifest (JSON; default: sleeve-manifest.json here or in a parent, up to a .git boundary, when no --sleeve is given)')
     .option('-s, --sleeve <NAME=ENTRY>', 'a sleeve to run (repeatable); ENTRY is relative to the workspace', collect)
     .option('-c, --concurrency <n>', 'sleeves at once (default: os.availableParallelism())', positiveInt('--concurrency'))
     .option('--timeout <seconds>', 'per-sleeve wall-clock limit (the lower of this and the policy\'s wins)', positiveNumber('--timeout'))
@@ -106,6 +111,43 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
             stderrStream: io.stderrStream ?? process.stderr,
             onSignal: io.onSignal ?? (() => () => {}),
           },
+        ),
+      );
+    });
+
+  program
+    .command('init')
+    .description('Scaffold a workspace (lakehouse placeholder, policy and its tests, manifest, a typed TypeScript sleeve, README) that run accepts with no flags')
+    .argument('[dir]', 'where (default: the current directory); created when missing')
+    .option('--force', 'init into a non-empty directory (an existing file is still never overwritten)', false)
+    .option('--policy-name <name>', 'name of the workspace policy (policies/<name>.json, extends strict)', 'sleeves')
+    .option('--json', 'print what was written as JSON', false)
+    .exitOverride()
+    .action(async (dir: string | undefined, opts: { force: boolean; policyName: string; json: boolean }) => {
+      const { initCommand } = await import('./commands/init.js');
+      setExit(await initCommand({ ...(dir === undefined ? {} : { dir }), force: opts.force, policyName: opts.policyName, json: opts.json }, io));
+    });
+
+  const runs = program
+    .command('runs')
+    .description('Manage run dirs and reports')
+    .exitOverride()
+    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
+  runs
+    .command('clean')
+    .description('Remove all but the N most recent batches (run dirs, report dir, ledger); refused while a batch runs')
+    .requiredOption('--keep <n>', 'batches to keep (the most recent)', wholeNumber('--keep'))
+    .addOption(workspaceOption("the directory of the manifest found from here, else the current directory"))
+    .option('--runs-dir <dir>', 'the run root (default: <workspace>/runs)')
+    .option('--dry-run', 'list what would go; remove nothing', false)
+    .option('--json', 'print the result as JSON', false)
+    .exitOverride()
+    .action(async (opts: { keep: number; workspace?: string; runsDir?: string; dryRun: boolean; json: boolean }) => {
+      const { runsCleanCommand } = await import('./commands/runs-clean.js');
+      setExit(
+        await runsCleanCommand(
+          { keep: opts.keep, dryRun: opts.dryRun, json: opts.json, ...(opts.workspace === undefined ? {} : { workspace: opts.workspace }), ...(opts.runsDir === undefined ? {} : { runsDir: opts.runsDir }) },
+          io,
         ),
       );
     });

@@ -20,6 +20,7 @@ import { type ResolvedCommand, resolveCommand } from './command.js';
 import { buildSleeveEnv, checkExtraEnv } from './env.js';
 import { type OsLayerProbe, checkSandboxCompiles, decideOsLayer, probeOsLayer } from './os-layer.js';
 import { type LoadedManifest, type ManifestStep, SLEEVE_NAME_RE, loadManifest } from './manifest.js';
+import { type DiscoverFs, MANIFEST_FILE, findManifest, nodeDiscoverFs, suggestEntry, suggestManifestPath } from './discover.js';
 import { generateRunId } from './run-id.js';
 import { DEFAULT_ASK, type Resources, askProblem, defaultPool } from './scheduler.js';
 import type { PlannedSleeve, SleeveKind } from './types.js';
@@ -58,6 +59,8 @@ export interface RunOptions {
 
 export interface BatchPlan {
   workspace: string;
+  /** The manifest read (given or discovered), absolute; undefined with --sleeve only. */
+  manifest: string | undefined;
   prepare: PlannedSleeve[];
   sleeves: PlannedSleeve[];
   concurrency: number;
@@ -83,6 +86,37 @@ export interface PlanDeps {
   pool?: Resources;
 }
 
+function didYouMean(entry: string, workspace: string): string {
+  const near = suggestEntry(entry, workspace);
+  return near === undefined ? '' : `; did you mean ${JSON.stringify(near)}?`;
+}
+
+/**
+ * The manifest file: --manifest (resolved from `cwd`; when it does not exist
+ * but the path works from a parent, or its last part is here, the error says
+ * so); else, with no --sleeve, the one discovery finds; else none.
+ */
+export function locateManifest(opts: Pick<RunOptions, 'manifest' | 'sleeve'>, cwd: string, fsx: DiscoverFs = nodeDiscoverFs): string | undefined {
+  if (opts.manifest !== undefined) {
+    const file = path.resolve(cwd, opts.manifest);
+    if (!fsx.exists(file)) {
+      const near = suggestManifestPath(opts.manifest, cwd, fsx);
+      if (near !== undefined) {
+        throw new UsageError(`--manifest ${opts.manifest}: ${file} does not exist (a relative --manifest is read from the current directory, ${cwd}); did you mean --manifest ${path.relative(cwd, near) || near}?`);
+      }
+    }
+    return file;
+  }
+  if ((opts.sleeve ?? []).length > 0) return undefined;
+  const found = findManifest(cwd, fsx);
+  if (found.file !== undefined) return found.file;
+  const last = found.searched[found.searched.length - 1] as string;
+  throw new UsageError(
+    `nothing to run: no --manifest, no --sleeve, and no ${MANIFEST_FILE} in ${cwd} or above (searched up to ${last}${found.stop === 'git' ? ', the top of this git repository' : ''}); ` +
+      'run "sleeve-sandbox init" to start a workspace here, or give --manifest FILE or --sleeve NAME=ENTRY',
+  );
+}
+
 export function planBatch(opts: RunOptions, cwd: string, defaultConcurrency: number, deps: PlanDeps = {}): BatchPlan {
   const parentEnv = deps.env ?? process.env;
   let probed: OsLayerProbe | undefined;
@@ -90,7 +124,10 @@ export function planBatch(opts: RunOptions, cwd: string, defaultConcurrency: num
     probed ??= (deps.probe ?? probeOsLayer)();
     return probed;
   };
-  const workspaceArg = path.resolve(cwd, opts.workspace ?? '.');
+  // The manifest: --manifest, else (with no --sleeve either) sleeve-manifest.json here or above (discover.ts).
+  const manifestFile = locateManifest(opts, cwd);
+  // The workspace: --workspace, else the manifest's directory, else the current directory.
+  const workspaceArg = path.resolve(cwd, opts.workspace ?? (manifestFile ? path.dirname(manifestFile) : '.'));
   let workspace: string;
   try {
     workspace = fs.realpathSync.native(workspaceArg);
@@ -104,7 +141,7 @@ export function planBatch(opts: RunOptions, cwd: string, defaultConcurrency: num
   if (opts.mode !== undefined && opts.mode !== 'process' && opts.mode !== 'isolate') {
     throw new UsageError(`--mode must be "process" or "isolate", got ${JSON.stringify(opts.mode)}`);
   }
-  const manifest: LoadedManifest | undefined = opts.manifest ? loadManifest(path.resolve(cwd, opts.manifest)) : undefined;
+  const manifest: LoadedManifest | undefined = manifestFile ? loadManifest(manifestFile) : undefined;
   const defaultPolicyRef = opts.policy ?? manifest?.manifest.policy;
   const sys = createNodeSys(undefined, () => cwd);
   const policies = new Map<string, LoadedPolicy>();
@@ -200,14 +237,14 @@ export function planBatch(opts: RunOptions, cwd: string, defaultConcurrency: num
       entry = command.program;
     } else {
       entry = path.resolve(workspace, step.entry as string);
-      if (!ENTRY_RE.test(entry)) throw new UsageError(`${where}: entry ${step.entry} must be a .js, .mjs, .cjs or .ts file`);
+      if (!ENTRY_RE.test(entry)) throw new UsageError(`${where}: entry ${step.entry} must be a .js, .mjs, .cjs or .ts file${didYouMean(step.entry as string, workspace)}`);
       let st: fs.Stats | undefined;
       try {
         st = fs.statSync(entry);
       } catch {
         st = undefined;
       }
-      if (!st?.isFile()) throw new UsageError(`${where}: entry ${step.entry} not found (looked at ${entry}); entries are relative to the workspace`);
+      if (!st?.isFile()) throw new UsageError(`${where}: entry ${step.entry} not found (looked at ${entry}); entries are relative to the workspace${didYouMean(step.entry as string, workspace)}`);
     }
     if (fs.existsSync(runDir)) {
       throw new UsageError(`${where}: run id ${runId} already exists (${runDir}); run ids are never reused: pick another or omit it to generate one`);
@@ -273,6 +310,7 @@ export function planBatch(opts: RunOptions, cwd: string, defaultConcurrency: num
   }
   return {
     workspace,
+    manifest: manifestFile,
     prepare: planned.filter((p) => p.kind === 'prepare'),
     sleeves: planned.filter((p) => p.kind === 'sleeve'),
     concurrency: opts.concurrency ?? defaultConcurrency,

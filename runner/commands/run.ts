@@ -124,6 +124,9 @@ export function settingsWeakening(o: { ignore: readonly string[]; protect: reado
 
 export async function runCommand(opts: RunOptions, io: RunIo): Promise<number> {
   const plan = planBatch(opts, io.cwd, os.availableParallelism(), { env: io.env });
+  if (opts.manifest === undefined && plan.manifest !== undefined) {
+    io.stderr(`sleeve-sandbox: manifest ${escapeTerminal(plan.manifest)} (found from the current directory), workspace ${escapeTerminal(plan.workspace)}\n`);
+  }
   const ignore = opts.auditIgnore ?? [];
   for (const g of ignore) {
     const bad = checkPattern(g);
