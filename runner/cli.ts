@@ -72,6 +72,7 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .option('--mode <mode>', 'process (the default) or isolate: run sleeve code in a V8 isolate with no Node API (a policy or manifest that asks for isolate wins)')
     .option('--os-layer <setting>', 'required, auto (the default) or off: the bubblewrap sandbox around each sleeve (the strictest of this, the manifest and the policy wins)')
     .option('--report-dir <dir>', 'where reports go (default: <workspace>/reports/<batch id>)')
+    .option('--runs-dir <dir>', 'run root relative to the workspace: each sleeve writes <dir>/<run id>, its {runDir} (default: the manifest\'s "runsDir", else runs)')
     .option('--log-limit <MiB>', 'cap of each sleeve\'s stdout and stderr log', positiveNumber('--log-limit'), 64)
     .option('--json', 'print a machine-readable summary on stdout at the end', false)
     .option('--no-audit', 'skip the auditor (no before/after manifest, no watcher)')
@@ -93,6 +94,7 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
             mode: opts.mode as string | undefined,
             osLayer: opts.osLayer as string | undefined,
             reportDir: opts.reportDir as string | undefined,
+            runsDir: opts.runsDir as string | undefined,
             json: opts.json === true,
             logLimitMiB: opts.logLimit as number,
             audit: opts.audit !== false,
