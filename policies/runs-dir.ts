@@ -7,10 +7,10 @@
  * policy commands share it). A run root is where sleeves write, so it must not
  * overlap what they must not change: it is a plain relative path (no `..`, no
  * glob characters, no `.` segments), never the workspace root, never in or
- * above the shared data layer `data/lakehouse`, never in `.git` or the report
- * root `reports`. What the disk
- * says (symlinks on the way, the report root) is checked by the runner
- * (runner/batch/runs-dir.ts).
+ * above the shared data layer `data/lakehouse`, never in `.git` or the default
+ * report root `reports`. What the disk says (symlinks on the way) is checked by
+ * the runner (runner/batch/runs-dir.ts), and a `--report-dir` that overlaps the
+ * run root by runner/audit/report-dir.ts.
  */
 import { isWithin } from './patterns.js';
 

@@ -82,3 +82,11 @@ export function makeRunsDir(workspace: string, runsDir: string): string {
   if (problem !== undefined) throw new UsageError(`the run root ${runsDir} ${problem}`);
   return at;
 }
+
+/** The run root a policy command was given (`--runs-dir`, default `runs`), its spelling checked (exit 2). */
+export function runsDirFlag(value: string | undefined): string {
+  if (value === undefined) return DEFAULT_RUNS_DIR;
+  const problem = runsDirProblem(value);
+  if (problem !== undefined) throw new UsageError(`--runs-dir ${JSON.stringify(value)} ${problem}`);
+  return value;
+}
