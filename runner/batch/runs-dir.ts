@@ -65,8 +65,9 @@ export function resolveRunsDir(workspace: string, flag: string | undefined, mani
 }
 
 /**
- * Creates the run root and its parents one directory at a time, never through
- * a symlink (a link that appeared since the plan is refused, exit 2).
+ * Creates the run root and its parents one directory at a time, each checked
+ * (lstat) before the next is made in it, so nothing is ever created through a
+ * symlink (a link that appeared since the plan is refused, exit 2).
  */
 export function makeRunsDir(workspace: string, runsDir: string): string {
   let at = workspace;
@@ -77,9 +78,11 @@ export function makeRunsDir(workspace: string, runsDir: string): string {
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
     }
+    const st = fs.lstatSync(at);
+    if (st.isSymbolicLink() || !st.isDirectory()) {
+      throw new UsageError(`the run root ${runsDir} ${runsDirOnDiskProblem(workspace, runsDir) ?? `goes through ${path.relative(workspace, at)}, which is not a directory`}`);
+    }
   }
-  const problem = runsDirOnDiskProblem(workspace, runsDir);
-  if (problem !== undefined) throw new UsageError(`the run root ${runsDir} ${problem}`);
   return at;
 }
 
