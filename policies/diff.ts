@@ -11,8 +11,9 @@
  * - Allowed(P, op) = union(allow) ∩ ¬union(deny) ∩ Universe (deny beats allow);
  *   widened = Allowed(new) ∖ Allowed(old), narrowed the reverse;
  * - `{runId}` is one reserved symbol (RUN_ID_SYMBOL) and `{runDir}` is
- *   `runs/<symbol>`; `*` and `**` match the symbol, literal characters, `?`
- *   and classes do not. `runs/**` then covers the sleeve's own run dir and
+ *   `<runsDir>/<symbol>` (`runs` unless the options name another run root);
+ *   `*` and `**` match the symbol, literal characters, `?` and classes do
+ *   not. `runs/**` then covers the sleeve's own run dir and
  *   every other run's: the result holds for every run id that no pattern
  *   tells apart by its spelling. Each printed example is checked with the
  *   engine (compilePolicy(...).decideResolved, both policies) under a fresh
@@ -31,6 +32,7 @@ import { PolicyError } from './errors.js';
 import { RUN_ID_SYMBOL, UnsupportedGlob, dfaOf, difference, globToRegexSource, intersection, isDisjointWith, nfaOf, shortestWords, wordOf } from './glob-automaton.js';
 import { DEFAULT_PROTECT } from './loader.js';
 import { expandVariables } from './patterns.js';
+import { DEFAULT_RUNS_DIR, runDirOf } from './runs-dir.js';
 import { OS_LAYER_SETTINGS } from './schema.js';
 import { type Sys, emptySys } from './sys.js';
 import type { FsOp, PatternRule, ResolvedPolicy, RuleOrigin } from './types.js';
@@ -86,6 +88,8 @@ export interface DiffOptions {
   neverPassed?: { prefixes: readonly string[]; names: readonly string[] };
   /** How a rule's file is named in summaries (e.g. relative to the repository); default: as loaded. */
   fileLabel?: (file: string) => string;
+  /** Workspace-relative run root: `{runDir}` is `<runsDir>/ρ` (default `runs`). */
+  runsDir?: string;
 }
 
 /** What runner/batch/env.ts drops from the parent before env.pass applies. */
@@ -158,6 +162,7 @@ class Differ {
   readonly fileLabel: (file: string) => string;
   readonly ws: string;
   readonly runId: string;
+  readonly runsDir: string;
   readonly universe: DFA;
   readonly engines: Record<'old' | 'new', ReturnType<typeof compilePolicy>>;
 
@@ -170,8 +175,9 @@ class Differ {
     this.fileLabel = options.fileLabel ?? ((file) => file);
     this.ws = options.workspace;
     this.runId = freshRunId([oldP, newP]);
+    this.runsDir = options.runsDir ?? DEFAULT_RUNS_DIR;
     this.universe = dfaOf(nfaOf(UNIVERSE));
-    const compile = (p: ResolvedPolicy) => compilePolicy(p, { workspace: this.ws, runId: this.runId, sys: PURE_SYS });
+    const compile = (p: ResolvedPolicy) => compilePolicy(p, { workspace: this.ws, runId: this.runId, runsDir: this.runsDir, sys: PURE_SYS });
     this.engines = { old: compile(oldP), new: compile(newP) };
   }
 
@@ -180,7 +186,7 @@ class Differ {
     if (rule.pattern.includes(RHO)) {
       throw new PolicyError([{ ...rule.origin, level: 'error', message: `the pattern holds U+E000, which policy diff reserves for the run id; write the character as a class or remove it` }]);
     }
-    const expanded = expandVariables(rule.pattern, { runDir: `runs/${RHO}`, runId: RHO });
+    const expanded = expandVariables(rule.pattern, { runDir: runDirOf(this.runsDir, RHO), runId: RHO });
     const absolute = expanded.startsWith('/');
     let source: string;
     try {
@@ -195,7 +201,7 @@ class Differ {
     const one = { allow: [rule], deny: [] };
     const probe = compilePolicy(
       { ...this.newP, name: 'probe', fs: { read: op === 'read' ? one : { allow: [], deny: [] }, write: op === 'write' ? one : { allow: [], deny: [] } } },
-      { workspace: this.ws, runId: this.runId, sys: PURE_SYS },
+      { workspace: this.ws, runId: this.runId, runsDir: this.runsDir, sys: PURE_SYS },
     );
     const rootToo = probe.decideResolved(op, root).allowed;
     return { rule, list, source: rootToo ? `(?:${prefix}(?:${source})|${esc(root)})` : `${prefix}(?:${source})` };
@@ -228,7 +234,7 @@ class Differ {
           const one = { allow: [l.rule], deny: [] };
           const probe = compilePolicy(
             { ...this.newP, name: 'probe', fs: { read: op === 'read' ? one : { allow: [], deny: [] }, write: op === 'write' ? one : { allow: [], deny: [] } } },
-            { workspace: this.ws, runId: this.runId, sys: PURE_SYS },
+            { workspace: this.ws, runId: this.runId, runsDir: this.runsDir, sys: PURE_SYS },
           );
           if (model !== probe.decideResolved(op, concrete).allowed) {
             throw new PolicyError([

@@ -17,6 +17,7 @@ import picomatch from 'picomatch';
 import { UsageError } from './errors.js';
 import { checkRunId, expandVariables, isGlob } from './patterns.js';
 import { type PathInput, type Resolved, absoluteRaw, pathToString, resolveReal } from './resolve-path.js';
+import { DEFAULT_RUNS_DIR, runDirOf, runsDirProblem } from './runs-dir.js';
 import type { Sys } from './sys.js';
 import type { FsOp, ResolvedPolicy, RuleOrigin } from './types.js';
 
@@ -51,8 +52,10 @@ export interface Decision {
 export interface CompileOptions {
   /** Absolute workspace root (resolved through sys.realpath). */
   workspace: string;
-  /** The sleeve's run id; `{runDir}` becomes `runs/<runId>`. */
+  /** The sleeve's run id; `{runDir}` becomes `<runsDir>/<runId>`. */
   runId: string;
+  /** Workspace-relative run root (policies/runs-dir.ts checks its spelling); default `runs`. */
+  runsDir?: string;
   sys: Sys;
   /**
    * Remember raw path -> real path. Only safe where the caller invalidates the
@@ -67,6 +70,9 @@ export interface CompiledPolicy {
   readonly name: string;
   readonly workspace: string;
   readonly runId: string;
+  /** Workspace-relative run root (`runs` unless configured). */
+  readonly runsDir: string;
+  /** Absolute `<workspace>/<runsDir>/<runId>`: what `{runDir}` names. */
   readonly runDir: string;
   readonly policy: ResolvedPolicy;
   /** Resolves and decides. Never throws for bad paths: they are denied. */
@@ -146,7 +152,10 @@ export function compilePolicy(policy: ResolvedPolicy, options: CompileOptions): 
       `workspace ${options.workspace} cannot be resolved (${(error as NodeJS.ErrnoException).code ?? 'error'}): pass an existing directory with --workspace`,
     );
   }
-  const runDir = `runs/${options.runId}`;
+  const runsDir = options.runsDir ?? DEFAULT_RUNS_DIR;
+  const badRoot = runsDirProblem(runsDir);
+  if (badRoot !== undefined) throw new UsageError(`run root ${JSON.stringify(runsDir)} ${badRoot}`);
+  const runDir = runDirOf(runsDir, options.runId);
   const vars = { runDir, runId: options.runId };
   const nocase = sys.caseInsensitive;
   const rules = {
@@ -292,6 +301,7 @@ export function compilePolicy(policy: ResolvedPolicy, options: CompileOptions): 
     name: policy.name,
     workspace,
     runId: options.runId,
+    runsDir,
     runDir: path.join(workspace, runDir),
     policy,
     decide,

@@ -1,11 +1,14 @@
 /** The effective policy (after `extends`) in plain words, for `policy explain`. */
+import { DEFAULT_RUNS_DIR } from './runs-dir.js';
 import type { ResolvedPolicy } from './types.js';
 
 function list(items: readonly string[]): string {
   return items.length === 0 ? 'nothing' : items.join(', ');
 }
 
-export function explainPolicy(policy: ResolvedPolicy): string {
+/** `runsDir`: the run root `{runDir}` lies in (default `runs`). */
+export function explainPolicy(policy: ResolvedPolicy, opts: { runsDir?: string } = {}): string {
+  const runsDir = opts.runsDir ?? DEFAULT_RUNS_DIR;
   const lines: string[] = [];
   const [self, ...bases] = policy.chain;
   lines.push(`Policy "${policy.name}" (${self?.kind ?? 'file'}: ${self?.file ?? '?'})`);
@@ -21,7 +24,7 @@ export function explainPolicy(policy: ResolvedPolicy): string {
     for (const r of deny) lines.push(`  DENIED:  ${r.pattern}${r.reason ? ` (${r.reason})` : ''}`);
     lines.push('  Deny always wins over allow. Anything no rule allows, and anything outside the workspace, is denied.');
   }
-  lines.push('  {runDir} is runs/<run id> in the workspace; {runId} is the run id.');
+  lines.push(`  {runDir} is ${runsDir}/<run id> in the workspace; {runId} is the run id.`);
   lines.push('');
   lines.push('Environment:');
   lines.push(`  passed from the parent (env.pass): ${list(policy.env.pass)}`);
@@ -29,7 +32,7 @@ export function explainPolicy(policy: ResolvedPolicy): string {
   lines.push('    NODE_* variables and UV_THREADPOOL_SIZE are never passed from the parent (they change how node starts); a value a sleeve needs, such as NODE_ENV, goes in env.set.');
   const set = Object.entries(policy.env.set).map(([k, v]) => `${k}=${v}`);
   lines.push(`  set (env.set): ${list(set)}`);
-  lines.push('  plus SLEEVE_RUN_ID, SLEEVE_RUN_DIR, SLEEVE_NAME, SLEEVE_WORKSPACE, TV_RUN_ID and TMPDIR (runs/<run id>/tmp); nothing else reaches the sleeve.');
+  lines.push(`  plus SLEEVE_RUN_ID, SLEEVE_RUN_DIR, SLEEVE_NAME, SLEEVE_WORKSPACE, TV_RUN_ID and TMPDIR (${runsDir}/<run id>/tmp); nothing else reaches the sleeve.`);
   lines.push('  `run` names on stderr, once per batch, the variables it was given that look relevant (DEBUG, NODE_ENV, TZ, LANG, LC_*, ...) but are not passed.');
   lines.push('');
   const yesNo = (v: boolean) => (v ? 'allowed' : 'denied');

@@ -10,6 +10,7 @@ import { formatJsonPath } from './json-source.js';
 import type { LoadedPolicy } from './loader.js';
 import { unenforceableDenies } from './os-layer.js';
 import { expandVariables, isGlob, isWithin, patternBase } from './patterns.js';
+import { DEFAULT_RUNS_DIR, runDirOf } from './runs-dir.js';
 import type { ACKNOWLEDGEABLE } from './schema.js';
 import type { FsOp, PatternRule, RuleOrigin } from './types.js';
 
@@ -33,11 +34,7 @@ export interface LintWarning extends Diagnostic {
   rule: LintRuleId;
 }
 
-const SAMPLE = { runDir: 'runs/__run__', runId: '__run__' };
-
-function expanded(rule: PatternRule): string {
-  return expandVariables(rule.pattern, SAMPLE);
-}
+const sampleVars = (runsDir: string) => ({ runDir: runDirOf(runsDir, '__run__'), runId: '__run__' });
 
 /** Might some path match both patterns? Conservative: true when unsure. */
 export function mayOverlap(a: string, b: string): boolean {
@@ -59,9 +56,13 @@ function covers(d: string, a: string): boolean {
   return false;
 }
 
-export function lintPolicy(loaded: LoadedPolicy): LintWarning[] {
+/** `runsDir`: the run root `{runDir}` lies in (default `runs`); a write grant outside it is warned about. */
+export function lintPolicy(loaded: LoadedPolicy, opts: { runsDir?: string } = {}): LintWarning[] {
   const top = loaded.files[0];
   if (!top) return [];
+  const runsDir = opts.runsDir ?? DEFAULT_RUNS_DIR;
+  const sample = sampleVars(runsDir);
+  const expanded = (rule: PatternRule) => expandVariables(rule.pattern, sample);
   const file = top.source.file;
   const acknowledged = new Set<string>(top.policy.acknowledge ?? []);
   const warnings: LintWarning[] = [];
@@ -82,8 +83,8 @@ export function lintPolicy(loaded: LoadedPolicy): LintWarning[] {
       const p = expanded(rule);
       if (p.startsWith('/')) warn('absolute-path', rule.origin, `absolute path ${JSON.stringify(rule.pattern)}: prefer a workspace-relative pattern`);
       if (p.startsWith('**')) warn('root-globstar', rule.origin, `${JSON.stringify(rule.pattern)} grants ${op} of the whole workspace; name the directories instead`);
-      if (op === 'write' && !p.startsWith('/') && !isWithin(patternBase(p), 'runs')) {
-        warn('write-outside-runs', rule.origin, `write grant ${JSON.stringify(rule.pattern)} lies outside runs/: parallel sleeves could overwrite shared files`);
+      if (op === 'write' && !p.startsWith('/') && !isWithin(patternBase(p), runsDir)) {
+        warn('write-outside-runs', rule.origin, `write grant ${JSON.stringify(rule.pattern)} lies outside ${runsDir}/: parallel sleeves could overwrite shared files`);
       }
       const killer = deny.find((d) => covers(expanded(d), p));
       if (killer) {
@@ -98,7 +99,7 @@ export function lintPolicy(loaded: LoadedPolicy): LintWarning[] {
       }
     }
   }
-  for (const u of unenforceableDenies(policy)) {
+  for (const u of unenforceableDenies(policy, runsDir)) {
     warn('os-layer-unenforced', u.origin, `${u.list} ${JSON.stringify(u.pattern)} is not enforced by the OS layer: ${u.why}`);
   }
   for (const [i, f] of loaded.files.entries()) {

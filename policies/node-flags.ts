@@ -17,6 +17,7 @@ import path from 'node:path';
 import { PolicyError, UsageError } from './errors.js';
 import type { CompiledPolicy } from './engine.js';
 import { expandVariables, isWithin, patternBase } from './patterns.js';
+import { runDirOf } from './runs-dir.js';
 import type { Sys } from './sys.js';
 import type { FsOp } from './types.js';
 
@@ -58,7 +59,7 @@ export interface NodeFlags {
 function grantsFor(op: FsOp, opts: NodeFlagsOptions): string[] {
   const { engine, sys } = opts;
   const maxGrants = opts.maxGrants ?? 10_000;
-  const vars = { runDir: `runs/${engine.runId}`, runId: engine.runId };
+  const vars = { runDir: runDirOf(engine.runsDir, engine.runId), runId: engine.runId };
   const toAbs = (p: string) => (p.startsWith('/') ? p : path.join(engine.workspace, p));
   const denyBases = engine.policy.fs[op].deny.map((r) => toAbs(patternBase(expandVariables(r.pattern, vars))));
   const grants = new Set<string>();

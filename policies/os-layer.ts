@@ -35,6 +35,7 @@ import picomatch from 'picomatch';
 import type { CompiledPolicy } from './engine.js';
 import { PolicyError, UsageError } from './errors.js';
 import { expandVariables, isGlob, isWithin, patternBase } from './patterns.js';
+import { DEFAULT_RUNS_DIR, runDirOf } from './runs-dir.js';
 import type { FileKind, Sys } from './sys.js';
 import type { FsOp, ResolvedPolicy, RuleOrigin } from './types.js';
 
@@ -140,7 +141,7 @@ export function identityFiles(uid: number, gid: number): { passwd: string; group
 }
 
 
-const SAMPLE = { runDir: 'runs/__run__', runId: '__run__' };
+const sampleVars = (runsDir: string) => ({ runDir: runDirOf(runsDir, '__run__'), runId: '__run__' });
 
 /** Might deny pattern `a` match a path at or below writable pattern `b`? Conservative: true when unsure. */
 export function mayReachInto(a: string, b: string): boolean {
@@ -159,12 +160,13 @@ export function mayReachInto(a: string, b: string): boolean {
  * starts; in a writable directory the sleeve can create, rename or replace
  * paths after that, so only the JS guard (Node sleeves) refuses them.
  */
-export function unenforceableDenies(policy: ResolvedPolicy): UnenforcedRule[] {
-  const writable = policy.fs.write.allow.map((r) => expandVariables(r.pattern, SAMPLE));
+export function unenforceableDenies(policy: ResolvedPolicy, runsDir: string = DEFAULT_RUNS_DIR): UnenforcedRule[] {
+  const sample = sampleVars(runsDir);
+  const writable = policy.fs.write.allow.map((r) => expandVariables(r.pattern, sample));
   const out: UnenforcedRule[] = [];
   for (const op of ['read', 'write'] as FsOp[]) {
     for (const rule of policy.fs[op].deny) {
-      const d = expandVariables(rule.pattern, SAMPLE);
+      const d = expandVariables(rule.pattern, sample);
       const w = writable.find((x) => mayReachInto(d, x));
       if (w === undefined) continue;
       out.push({
@@ -305,7 +307,7 @@ export function compileOsLayer(facts: OsLayerFacts): OsLayerPlan {
 
   // Masks: every existing path a read-deny rule names, inside anything bound.
   const visibleAreas = [...systemAreas, ...binds.keys(), ...code.keys()];
-  const unenforced = unenforceableDenies(policy);
+  const unenforced = unenforceableDenies(policy, engine.runsDir);
   const masks = new Map<string, Mount>();
   for (const rule of policy.fs.read.deny) {
     const why = `fs.read.deny ${JSON.stringify(rule.pattern)}`;

@@ -9,7 +9,8 @@
  * spelling; no symlink is followed, nothing on the disk is read): a case decides
  * the same whatever the workspace holds, on any machine. The engine matches
  * case-sensitively here whatever the file system does. A case without `runId`
- * uses DEFAULT_TEST_RUN_ID, so `{runDir}` is `runs/test`.
+ * uses DEFAULT_TEST_RUN_ID, so `{runDir}` is `runs/test` (`<runsDir>/test` under
+ * another run root, `policy test --runs-dir`).
  *
  * This module is pure: the files are read through a `Sys`; the JUnit and
  * terminal output of the command live in runner/commands/policy/test.ts.
@@ -22,6 +23,7 @@ import { type Diagnostic, PolicyError } from './errors.js';
 import { type JsonSource, formatJsonPath, issuesToDiagnostics, parseJsonSource } from './json-source.js';
 import { type LoadOptions, isPolicyPath, loadPolicy } from './loader.js';
 import { checkRunId } from './patterns.js';
+import { DEFAULT_RUNS_DIR } from './runs-dir.js';
 import type { Sys } from './sys.js';
 import type { FsOp, ResolvedPolicy, RuleOrigin } from './types.js';
 
@@ -204,12 +206,18 @@ function writtenIn(policy: ResolvedPolicy, op: FsOp, pattern: string): boolean {
 }
 
 /** Runs every case of one test file against a loaded policy. Pure: the engine decides on spellings. */
-export function runCases(loaded: LoadedTestFile, policy: ResolvedPolicy, workspace: string, display: (file: string) => string = (f) => f): CaseResult[] {
+export function runCases(
+  loaded: LoadedTestFile,
+  policy: ResolvedPolicy,
+  workspace: string,
+  display: (file: string) => string = (f) => f,
+  runsDir: string = DEFAULT_RUNS_DIR,
+): CaseResult[] {
   const engines = new Map<string, CompiledPolicy>();
   const engineFor = (runId: string) => {
     let engine = engines.get(runId);
     if (!engine) {
-      engine = compilePolicy(policy, { workspace: path.posix.resolve(workspace), runId, sys: LEXICAL_SYS });
+      engine = compilePolicy(policy, { workspace: path.posix.resolve(workspace), runId, runsDir, sys: LEXICAL_SYS });
       engines.set(runId, engine);
     }
     return engine;
@@ -254,7 +262,7 @@ export function runCases(loaded: LoadedTestFile, policy: ResolvedPolicy, workspa
  * Loads one test file and its policy and runs it. A file that does not load,
  * or whose policy does not, gives `errors` (the diagnostics, placed) and no cases.
  */
-export function runTestFile(file: string, opts: LoadOptions, display: (file: string) => string = (f) => f): TestFileResult {
+export function runTestFile(file: string, opts: LoadOptions, display: (file: string) => string = (f) => f, runsDir: string = DEFAULT_RUNS_DIR): TestFileResult {
   let loaded: LoadedTestFile;
   try {
     loaded = loadTestFile(file, opts.sys);
@@ -281,7 +289,7 @@ export function runTestFile(file: string, opts: LoadOptions, display: (file: str
     };
     return { file, cases: [], errors: [note, ...error.diagnostics] };
   }
-  return { file, policy: policy.name, policyFiles, cases: runCases(loaded, policy, opts.workspace, display) };
+  return { file, policy: policy.name, policyFiles, cases: runCases(loaded, policy, opts.workspace, display, runsDir) };
 }
 
 export interface TestSummary {

@@ -2,14 +2,15 @@
 import path from 'node:path';
 import { PolicyError } from './errors.js';
 import { expandVariables } from './patterns.js';
+import { DEFAULT_RUNS_DIR, runDirOf } from './runs-dir.js';
 import type { Sys } from './sys.js';
 import type { ResolvedPolicy } from './types.js';
 
 /** Throws a PolicyError (exit 2) naming each required path that is missing or empty. */
-export function checkRequires(policy: ResolvedPolicy, opts: { workspace: string; runId: string; sys: Sys }): void {
+export function checkRequires(policy: ResolvedPolicy, opts: { workspace: string; runId: string; runsDir?: string; sys: Sys }): void {
   const problems = [];
   for (const rule of policy.requires) {
-    const rel = expandVariables(rule.pattern, { runDir: `runs/${opts.runId}`, runId: opts.runId });
+    const rel = expandVariables(rule.pattern, { runDir: runDirOf(opts.runsDir ?? DEFAULT_RUNS_DIR, opts.runId), runId: opts.runId });
     const abs = rel.startsWith('/') ? rel : path.join(opts.workspace, rel);
     let size: number | undefined;
     try {

@@ -69,6 +69,7 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .option('--mode <mode>', 'process (the default) or isolate: run sleeve code in a V8 isolate with no Node API (a policy or manifest that asks for isolate wins)')
     .option('--os-layer <setting>', 'required, auto (the default) or off: the bubblewrap sandbox around each sleeve (the strictest of this, the manifest and the policy wins)')
     .option('--report-dir <dir>', 'where reports go (default: <workspace>/reports/<batch id>)')
+    .option('--runs-dir <dir>', 'run root relative to the workspace: each sleeve writes <dir>/<run id>, its {runDir} (default: the manifest\'s "runsDir", else runs)')
     .option('--log-limit <MiB>', 'cap of each sleeve\'s stdout and stderr log', positiveNumber('--log-limit'), 64)
     .option('--json', 'print a machine-readable summary on stdout at the end', false)
     .option('--no-audit', 'skip the auditor (no before/after manifest, no watcher)')
@@ -95,6 +96,7 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
             mode: opts.mode as string | undefined,
             osLayer: opts.osLayer as string | undefined,
             reportDir: opts.reportDir as string | undefined,
+            runsDir: opts.runsDir as string | undefined,
             json: opts.json === true,
             logLimitMiB: opts.logLimit as number,
             audit: opts.audit !== false,
@@ -212,12 +214,13 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .argument('<files...>', 'policy files or names')
     .option('--strict', 'treat warnings as failures (exit 1)', false)
     .addOption(workspaceOption())
+    .option('--runs-dir <dir>', 'the run root {runDir} lies in, relative to the workspace (default: runs)')
     .option('--json', 'print the diagnostics as JSON (same as --format json)', false)
     .addOption(
       new Option('--format <format>', 'text, json, sarif (SARIF 2.1.0) or github (workflow annotations; the default when GITHUB_ACTIONS=true)').choices(['text', 'json', 'sarif', 'github']),
     )
     .exitOverride()
-    .action(async (files: string[], opts: { strict: boolean; workspace?: string; json: boolean; format?: 'text' | 'json' | 'sarif' | 'github' }) => {
+    .action(async (files: string[], opts: { strict: boolean; workspace?: string; json: boolean; format?: 'text' | 'json' | 'sarif' | 'github'; runsDir?: string }) => {
       const { lintCommand } = await import('./commands/policy/lint.js');
       setExit(await lintCommand({ files, ...opts, workspace: path.resolve(io.cwd, opts.workspace ?? '.') }, io));
     });
@@ -227,11 +230,12 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .description('Print the effective policy (after extends) in plain words')
     .argument('<policy>', 'policy name or path')
     .addOption(workspaceOption())
+    .option('--runs-dir <dir>', 'the run root {runDir} lies in, relative to the workspace (default: runs)')
     .option('--json', 'print the effective policy as JSON', false)
     .exitOverride()
-    .action(async (ref: string, opts: { workspace?: string; json: boolean }) => {
+    .action(async (ref: string, opts: { workspace?: string; json: boolean; runsDir?: string }) => {
       const { explainCommand } = await import('./commands/policy/explain.js');
-      setExit(await explainCommand({ ref, json: opts.json, workspace: path.resolve(io.cwd, opts.workspace ?? '.') }, io));
+      setExit(await explainCommand({ ref, json: opts.json, workspace: path.resolve(io.cwd, opts.workspace ?? '.'), runsDir: opts.runsDir }, io));
     });
 
   policy
@@ -241,13 +245,14 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .addArgument(new Command().createArgument('<op>', 'read or write').choices(['read', 'write']))
     .argument('<path>', 'path to decide on, relative to the workspace or absolute')
     .option('--run-id <id>', 'run id for {runDir} and {runId}', 'check')
+    .option('--runs-dir <dir>', 'the run root {runDir} lies in, relative to the workspace (default: runs)')
     .addOption(workspaceOption())
     .option('--json', 'print the decision as JSON', false)
     .exitOverride()
-    .action(async (ref: string, op: 'read' | 'write', target: string, opts: { runId: string; workspace?: string; json: boolean }) => {
+    .action(async (ref: string, op: 'read' | 'write', target: string, opts: { runId: string; workspace?: string; json: boolean; runsDir?: string }) => {
       const { checkCommand } = await import('./commands/policy/check.js');
       setExit(
-        await checkCommand({ ref, op, target, runId: opts.runId, json: opts.json, workspace: path.resolve(io.cwd, opts.workspace ?? '.') }, io),
+        await checkCommand({ ref, op, target, runId: opts.runId, runsDir: opts.runsDir, json: opts.json, workspace: path.resolve(io.cwd, opts.workspace ?? '.') }, io),
       );
     });
 
@@ -258,16 +263,17 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .option('--base <git-rev>', 'compare each file with its version at this git revision (absent there: a new policy)')
     .addOption(workspaceOption())
     .option('--examples <n>', 'example paths or names per difference', (v: string) => Number(v), 3)
+    .option('--runs-dir <dir>', 'the run root {runDir} lies in, relative to the workspace (default: runs)')
     .option('--json', 'print the result as JSON (same as --format json)', false)
     .addOption(new Option('--format <format>', 'text, json or markdown (a PR comment)').choices(['text', 'json', 'markdown']).default('text'))
     .addOption(new Option('--fail-on <what>', 'exit 3 when anything widens').choices(['widen']))
     .exitOverride()
-    .action(async (refs: string[], opts: { base?: string; workspace?: string; examples: number; json: boolean; format: 'text' | 'json' | 'markdown'; failOn?: 'widen' }) => {
+    .action(async (refs: string[], opts: { base?: string; workspace?: string; examples: number; json: boolean; format: 'text' | 'json' | 'markdown'; failOn?: 'widen'; runsDir?: string }) => {
       const { diffCommand } = await import('./commands/policy/diff.js');
       const format = opts.json ? 'json' : opts.format;
       setExit(
         await diffCommand(
-          { refs, ...(opts.base === undefined ? {} : { base: opts.base }), workspace: path.resolve(io.cwd, opts.workspace ?? '.'), examples: opts.examples, format, ...(opts.failOn ? { failOn: opts.failOn } : {}) },
+          { refs, ...(opts.base === undefined ? {} : { base: opts.base }), workspace: path.resolve(io.cwd, opts.workspace ?? '.'), examples: opts.examples, format, ...(opts.failOn ? { failOn: opts.failOn } : {}), ...(opts.runsDir === undefined ? {} : { runsDir: opts.runsDir }) },
           io,
         ),
       );
@@ -279,15 +285,16 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .argument('[files...]', 'test files (default: every *.test.json in <workspace>/policies/)')
     .option('--builtin', "also run the built-in policies' own tests", false)
     .addOption(workspaceOption())
+    .option('--runs-dir <dir>', 'the run root {runDir} lies in, relative to the workspace (default: runs)')
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
     .option('--json', 'the same as --format json', false)
     .option('--junit <file>', 'also write a JUnit XML report (one testsuite per test file)')
     .exitOverride()
-    .action(async (files: string[], opts: { builtin: boolean; workspace?: string; format: 'text' | 'json'; json: boolean; junit?: string }) => {
+    .action(async (files: string[], opts: { builtin: boolean; workspace?: string; format: 'text' | 'json'; json: boolean; junit?: string; runsDir?: string }) => {
       const { testCommand } = await import('./commands/policy/test.js');
       const format = opts.json ? 'json' : opts.format;
       const workspace = path.resolve(io.cwd, opts.workspace ?? '.');
-      setExit(await testCommand({ files, builtin: opts.builtin, workspace, format, ...(opts.junit === undefined ? {} : { junit: opts.junit }) }, io));
+      setExit(await testCommand({ files, builtin: opts.builtin, workspace, format, runsDir: opts.runsDir, ...(opts.junit === undefined ? {} : { junit: opts.junit }) }, io));
     });
 
   policy

@@ -55,7 +55,7 @@ const sys = createGuardSys(
   process.cwd.bind(process),
 );
 // No resolution cache: a listing remembered from before can be made stale by a process the guard does not see.
-const engine = compilePolicy(config.policy, { workspace: config.workspace, runId: config.runId, sys, cacheResolutions: false });
+const engine = compilePolicy(config.policy, { workspace: config.workspace, runId: config.runId, runsDir: config.runsDir, sys, cacheResolutions: false });
 // What the bootstrap asks of the process later is bound now: a sleeve may replace process methods.
 const selfKill = process.kill.bind(process, process.pid, 'SIGKILL');
 const resourceUsage = process.resourceUsage.bind(process);

@@ -88,6 +88,8 @@ export interface SandboxConfig {
   policy: import('../policies/types.js').ResolvedPolicy;
   workspace: string;
   runId: string;
+  /** Workspace-relative run root: `{runDir}` is `<runsDir>/<runId>`. */
+  runsDir: string;
   runDir: string;
   name: string;
   /** The compiled entry (an ES module file). */

@@ -34,6 +34,7 @@
 import path from 'node:path';
 import { foldUp } from './fold-up.js';
 import { compilePolicy } from '../../policies/engine.js';
+import { DEFAULT_RUNS_DIR } from '../../policies/runs-dir.js';
 import type { Sys } from '../../policies/sys.js';
 import type { ResolvedPolicy } from '../../policies/types.js';
 import type { Change } from './scan.js';
@@ -72,8 +73,10 @@ export interface AccountOptions {
   firstSeen: (rel: string) => number | undefined;
   /** How far a watcher event may trail the write that caused it. */
   slackMs?: number;
-  /** Run ids of other batches on the same workspace (from runs/.batches/): their run dirs are theirs. */
+  /** Run ids of other batches on the same workspace (from <runsDir>/.batches/): their run dirs are theirs. */
   otherBatchRunIds?: ReadonlySet<string>;
+  /** Workspace-relative run root (default `runs`): it, the directories above it and its ledger are the runner's. */
+  runsDir?: string;
   limits?: Partial<AccountLimits>;
 }
 
@@ -174,16 +177,20 @@ export function accountChangesBounded(changes: readonly Change[], opts: AccountO
   const ws = opts.workspace;
   const runDirs = new Map(opts.sleeves.map((s) => [path.relative(ws, s.runDir).split(path.sep).join('/'), s]));
   const others = opts.otherBatchRunIds ?? new Set<string>();
+  const runsDir = opts.runsDir ?? DEFAULT_RUNS_DIR;
   const runnerOwned = (rel: string) => {
-    if (rel === 'runs' || rel === 'runs/.batches' || rel.startsWith('runs/.batches/')) return true;
-    const other = /^runs\/([^/]+)(?:\/.*)?$/.exec(rel);
-    if (other && others.has(other[1] as string)) return true;
+    // The run root and the directories the runner made above it (artifacts/summaries/runs: artifacts, artifacts/summaries).
+    if (rel === runsDir || runsDir.startsWith(`${rel}/`)) return true;
+    if (!rel.startsWith(`${runsDir}/`)) return false;
+    const rest = rel.slice(runsDir.length + 1);
+    if (rest === '.batches' || rest.startsWith('.batches/')) return true;
+    const id = rest.split('/')[0] as string;
+    if (others.has(id)) return true;
     if (runDirs.has(rel)) return true;
-    const m = /^runs\/([^/]+)\/logs(?:\/.*)?$/.exec(rel);
-    if (m !== null && runDirs.has(`runs/${m[1]}`)) return true;
-    // The run's TMPDIR itself (what the sleeve puts in it is the sleeve's).
-    const t = /^runs\/([^/]+)\/tmp$/.exec(rel);
-    return t !== null && runDirs.has(`runs/${t[1]}`);
+    if (!runDirs.has(`${runsDir}/${id}`)) return false;
+    const below = rest.slice(id.length);
+    // Its logs, and the run's TMPDIR itself (what the sleeve puts in it is the sleeve's).
+    return below === '/logs' || below.startsWith('/logs/') || below === '/tmp';
   };
   // Where it may write: a sleeve its run dir, a prepare step what its policy allows.
   const indexes: SleeveIndex[] = opts.sleeves.map((s) => {
@@ -192,7 +199,7 @@ export function accountChangesBounded(changes: readonly Change[], opts: AccountO
       const runDir = s.runDir;
       return { ...base, mayWrite: (abs: string) => within(abs, runDir), inWalk: (abs: string) => within(abs, runDir) };
     }
-    const engine = compilePolicy(s.policy, { workspace: ws, runId: s.runId, sys: opts.sys });
+    const engine = compilePolicy(s.policy, { workspace: ws, runId: s.runId, runsDir, sys: opts.sys });
     return {
       ...base,
       mayWrite: (abs: string) => engine.decideResolved('write', abs).allowed === true,
@@ -251,7 +258,7 @@ export function accountChangesBounded(changes: readonly Change[], opts: AccountO
     const owner = [...runDirs.entries()].find(([dir]) => within(c.path, dir))?.[1];
     let why = owner
       ? `changed in the run dir of ${owner.name}, which never reported writing it: another sleeve, or something that bypassed the guard`
-      : 'outside every permitted zone: a sleeve may change only runs/<its run id>/**, a prepare step only what its policy lets it write';
+      : `outside every permitted zone: a sleeve may change only ${runsDir}/<its run id>/**, a prepare step only what its policy lets it write`;
     if (c.ownerChanged) why += ' (its owner changed: a chown)';
     if (c.reborn) why += ' (removed and made again: the same inode number, another birth time)';
     if (v.cutBy) why += `; not proven: the accounting stopped looking through the writes of ${v.cutBy.join(', ')} at its bound`;

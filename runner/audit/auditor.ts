@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { createNodeSys } from '../../policies/node-sys.js';
 import { patternBase } from '../../policies/patterns.js';
+import { DEFAULT_RUNS_DIR } from '../../policies/runs-dir.js';
 import { type AccountedSleeve, accountChangesBounded } from './account.js';
 import { type Manifest, TOP_LEVEL_IGNORED, diffManifests, scanWorkspace } from './scan.js';
 import type { Violation } from './schema.js';
@@ -18,6 +19,8 @@ export interface AuditorOptions {
   protect: readonly string[];
   hash: boolean;
   watch: boolean;
+  /** Workspace-relative run root (default `runs`): where run dirs and the batch ledger live. */
+  runsDir?: string;
 }
 
 export interface AuditOutcome {
@@ -48,16 +51,16 @@ export interface AuditOutcome {
 
 export interface Auditor {
   begin(): Promise<void>;
-  /** `ownBatchId`: this batch's ledger entry in runs/.batches/ (the others' run dirs are theirs). */
+  /** `ownBatchId`: this batch's ledger entry in <runsDir>/.batches/ (the others' run dirs are theirs). */
   finish(sleeves: readonly AccountedSleeve[], ownBatchId?: string): Promise<AuditOutcome>;
   /** Stops the watcher without a verdict (the batch never started). */
   abort(): Promise<void>;
 }
 
-/** Run ids that other runners recorded in runs/.batches/<batchId>.json. */
-function readOtherBatches(workspace: string, own: string | undefined): Set<string> {
+/** Run ids that other runners recorded in <runsDir>/.batches/<batchId>.json. */
+function readOtherBatches(workspace: string, runsDir: string, own: string | undefined): Set<string> {
   const ids = new Set<string>();
-  const dir = path.join(workspace, 'runs', '.batches');
+  const dir = path.join(workspace, runsDir, '.batches');
   let names: string[] = [];
   try {
     names = fs.readdirSync(dir);
@@ -102,13 +105,13 @@ export function createAuditor(opts: AuditorOptions): Auditor {
         for (const [p, rec] of before.entries) {
           if (rec.startsWith('dir\u0000') && bases.some((b) => p.startsWith(`${b}/`))) protectedDirs.push(p);
         }
-        watcher = startWatcher({ workspace: opts.workspace, ignore: opts.ignore, excludeAbs: opts.excludeAbs, protect: opts.protect, protectedDirs });
+        watcher = startWatcher({ workspace: opts.workspace, ignore: opts.ignore, excludeAbs: opts.excludeAbs, protect: opts.protect, protectedDirs, ...(opts.runsDir === undefined ? {} : { runsDir: opts.runsDir }) });
         await watcher.ready;
       }
     },
     async finish(sleeves, ownBatchId) {
       const after = scan();
-      const otherBatchRunIds = readOtherBatches(opts.workspace, ownBatchId);
+      const otherBatchRunIds = readOtherBatches(opts.workspace, opts.runsDir ?? DEFAULT_RUNS_DIR, ownBatchId);
       // Give the watcher a moment to deliver the last events before it closes.
       if (watcher) await new Promise((r) => setTimeout(r, 150));
       await watcher?.close();
@@ -121,6 +124,7 @@ export function createAuditor(opts: AuditorOptions): Auditor {
         sys: createNodeSys(undefined, () => opts.workspace),
         firstSeen: (rel) => watcher?.firstSeen(rel, startedMs),
         otherBatchRunIds,
+        ...(opts.runsDir === undefined ? {} : { runsDir: opts.runsDir }),
       });
       return {
         violations,

@@ -69,12 +69,17 @@ export function buildAuditReport(batch: BatchResult, audit: AuditOutcome | undef
   const artifacts = new Map<string, Array<{ path: string; size: number }>>();
   const runRel = (r: SleeveResult) => path.relative(batch.workspace, r.runDir).split(path.sep).join('/');
   for (const r of batch.results) artifacts.set(runRel(r), []);
+  // The run roots of this batch (one: <runsDir>), each with "/".
+  const roots = [...new Set([...artifacts.keys()].map((k) => `${path.posix.dirname(k)}/`))];
   if (audit) {
     for (const [p, rec] of audit.after.entries) {
-      const m = /^(runs\/[^/]+)\/(.+)$/.exec(p);
-      if (!m) continue;
-      const list = artifacts.get(m[1] as string);
-      if (!list || (m[2] as string).startsWith('logs/') || list.length >= 1000) continue;
+      const root = roots.find((r) => p.startsWith(r));
+      if (root === undefined) continue;
+      const slash = p.indexOf('/', root.length);
+      if (slash < 0) continue;
+      const list = artifacts.get(p.slice(0, slash));
+      const inRun = p.slice(slash + 1);
+      if (!list || inRun === '' || inRun.startsWith('logs/') || list.length >= 1000) continue;
       const a = decode(rec);
       if (a.type === 'file') list.push({ path: p, size: Number(a.size) });
     }

@@ -15,12 +15,25 @@ import path from 'node:path';
 import { type FSWatcher, watch } from 'chokidar';
 import picomatch from 'picomatch';
 import { isWithin, patternBase } from '../../policies/patterns.js';
+import { DEFAULT_RUNS_DIR } from '../../policies/runs-dir.js';
 import { foldUp } from './fold-up.js';
 import { TOP_LEVEL_IGNORED } from './scan.js';
 
-/** `runs/<id>` (and what is below it): kept away from chokidar. */
-const RUN_DIR_OR_BELOW = /^runs\/[^/]+(?:\/|$)/;
-const RUN_DIR = /^runs\/[^/]+$/;
+/** A run dir `<runsDir>/<id>` (and what is below it): kept away from chokidar. */
+function runDirMatchers(runsDir: string): { orBelow: (r: string) => boolean; runDir: (r: string) => boolean } {
+  const prefix = `${runsDir}/`;
+  const id = (r: string) => (r.startsWith(prefix) ? r.slice(prefix.length) : undefined);
+  return {
+    orBelow: (r) => {
+      const rest = id(r);
+      return rest !== undefined && rest !== '' && !rest.startsWith('/');
+    },
+    runDir: (r) => {
+      const rest = id(r);
+      return rest !== undefined && rest !== '' && !rest.includes('/');
+    },
+  };
+}
 
 export interface WatchEvent {
   /** ms since the epoch. */
@@ -46,11 +59,15 @@ export interface WatchOptions {
   protect: readonly string[];
   /** Workspace-relative directories of the protected trees, from the first manifest. */
   protectedDirs: readonly string[];
+  /** Workspace-relative run root (default `runs`). */
+  runsDir?: string;
   maxEvents?: number;
 }
 
 export function startWatcher(opts: WatchOptions): Watcher {
   const max = opts.maxEvents ?? 200_000;
+  const runsDir = opts.runsDir ?? DEFAULT_RUNS_DIR;
+  const isRunDir = runDirMatchers(runsDir);
   const isIgnored = opts.ignore.length > 0 ? picomatch(opts.ignore as string[], { dot: true }) : () => false;
   const isProtected = opts.protect.length > 0 ? picomatch(opts.protect as string[], { dot: true }) : () => false;
   const protectBases = opts.protect.map((g) => patternBase(g)).filter((b) => b !== '' && b !== '.');
@@ -82,7 +99,7 @@ export function startWatcher(opts: WatchOptions): Watcher {
       // quadratic cost to the runner while the sleeve works). Each run directory
       // gets one plain fs.watch instead (below), nothing under it a watch of its own:
       // its raw events date what appears in it; the manifests account for all of it.
-      if (RUN_DIR_OR_BELOW.test(r)) return true;
+      if (isRunDir.orBelow(r)) return true;
       if (inProtectedTree(r)) return true; // watched below, without chokidar
       return stats?.isFile() === true && isProtected(r);
     },
@@ -126,9 +143,9 @@ export function startWatcher(opts: WatchOptions): Watcher {
     }
   };
   try {
-    for (const name of fs.readdirSync(path.join(opts.workspace, 'runs'))) watchRunDir(`runs/${name}`);
+    for (const name of fs.readdirSync(path.join(opts.workspace, runsDir))) watchRunDir(`${runsDir}/${name}`);
   } catch {
-    // no runs/ yet
+    // no run root yet
   }
   watcher.on('all', (event, p) => record(event, p));
   watcher.on('raw', (event, p, details) => {
@@ -138,7 +155,7 @@ export function startWatcher(opts: WatchOptions): Watcher {
     record(`raw:${event}`, full);
     // A run directory made during the batch (the runner makes them after begin()) gets its plain watch.
     const r = rel(full);
-    if (event === 'rename' && RUN_DIR.test(r)) watchRunDir(r);
+    if (event === 'rename' && isRunDir.runDir(r)) watchRunDir(r);
   });
   watcher.on('error', () => {
     overflowed = true;

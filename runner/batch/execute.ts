@@ -23,6 +23,7 @@ import type { SleeveOsReport } from '../audit/schema.js';
 import { type Launch, plainLaunch } from './launch.js';
 import { osLayerNotUsed, prepareSandboxLaunch } from './sandbox-launch.js';
 import { type Resources, nextToStart } from './scheduler.js';
+import { makeRunsDir } from './runs-dir.js';
 import { type RunningSleeve, startSleeve } from './spawn.js';
 import type { PlannedSleeve, SleeveResult } from './types.js';
 
@@ -93,7 +94,7 @@ export function notStarted(s: PlannedSleeve, status: 'queued' | 'skipped' | 'can
 
 /** Creates every run dir, or none: a collision (another runner) undoes the ones made. */
 function createRunDirs(plan: BatchPlan): void {
-  fs.mkdirSync(path.join(plan.workspace, 'runs'), { recursive: true });
+  makeRunsDir(plan.workspace, plan.runsDir);
   const made: string[] = [];
   for (const s of [...plan.prepare, ...plan.sleeves]) {
     try {
@@ -129,7 +130,7 @@ export async function executeBatch(plan: BatchPlan, opts: ExecuteOptions): Promi
     // Proving isolated-vm loads takes a node start: it runs while the entries compile.
     const ivmProbe = firstIsolate ? probeIsolatedVm() : undefined;
     for (const s of all) {
-      const engine = compilePolicy(s.policy, { workspace: plan.workspace, runId: s.runId, sys });
+      const engine = compilePolicy(s.policy, { workspace: plan.workspace, runId: s.runId, runsDir: plan.runsDir, sys });
       const isDenied = (file: string) => engine.decide('read', file).rule?.list === 'fs.read.deny';
       if (s.command) continue; // a command brings its own code: the OS layer binds its directory read-only
       if (s.mode === 'isolate') {
@@ -171,13 +172,13 @@ export async function executeBatch(plan: BatchPlan, opts: ExecuteOptions): Promi
 
     const tools = { sh: fs.existsSync('/bin/sh') ? '/bin/sh' : undefined, setpriv: findSetpriv() };
     const runOne = async (s: PlannedSleeve): Promise<SleeveResult> => {
-      const engine = compilePolicy(s.policy, { workspace: plan.workspace, runId: s.runId, sys });
+      const engine = compilePolicy(s.policy, { workspace: plan.workspace, runId: s.runId, runsDir: plan.runsDir, sys });
       const memory = s.memoryMiB === undefined ? [] : [`--max-old-space-size=${s.memoryMiB}`];
       let config: SandboxConfig | undefined;
       let program: string[];
       let code: string[];
       let layers: readonly string[];
-      const base = { policy: s.policy, workspace: plan.workspace, runId: s.runId, runDir: s.runDir, name: s.name, args: s.args };
+      const base = { policy: s.policy, workspace: plan.workspace, runId: s.runId, runsDir: plan.runsDir, runDir: s.runDir, name: s.name, args: s.args };
       if (s.command) {
         layers = [];
         code = s.command.codeDir ? [s.command.codeDir] : [];

@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { ManifestError } from '../../policies/errors.js';
 import { type JsonSource, issuesToDiagnostics, parseJsonSource } from '../../policies/json-source.js';
 import { RUN_ID_RE } from '../../policies/patterns.js';
+import { runsDirProblem } from '../../policies/runs-dir.js';
 import { osLayerField } from '../../policies/schema.js';
 
 export const MANIFEST_FORMAT_VERSION = 1;
@@ -78,6 +79,14 @@ export const manifestSchema = z
     policy: z.string({ error: 'expected a policy name or path' }).min(1).optional().describe('Default policy of the sleeves (--policy overrides it).'),
     mode: modeField.describe('Default mode of the steps: "process" or "isolate".'),
     osLayer: osLayerSetting.describe('Default OS layer of the steps: "required", "auto" or "off" (it can raise a policy\'s setting, never lower it).'),
+    runsDir: z
+      .string({ error: 'expected the run root as a string, e.g. "artifacts/summaries/runs"' })
+      .superRefine((v, ctx) => {
+        const problem = runsDirProblem(v);
+        if (problem !== undefined) ctx.addIssue({ code: 'custom', message: `expected a run root inside the workspace, got ${JSON.stringify(v)}, which ${problem}` });
+      })
+      .optional()
+      .describe('The run root, relative to the workspace: each sleeve writes <runsDir>/<runId>, which {runDir} names (--runs-dir overrides it). Default "runs".'),
     prepare: z.array(step, { error: 'expected an array of steps' }).optional().describe('Steps run one by one before the sleeves, each with its own policy (e.g. ingest).'),
     sleeves: z.array(step, { error: 'expected an array of sleeves' }).min(1, { error: 'expected at least one sleeve' }).describe('The sleeves, run in parallel.'),
   })

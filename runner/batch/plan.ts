@@ -23,6 +23,7 @@ import { type LoadedManifest, type ManifestStep, SLEEVE_NAME_RE, loadManifest } 
 import { type DiscoverFs, MANIFEST_FILE, findManifest, nodeDiscoverFs, suggestEntry, suggestManifestPath } from './discover.js';
 import { generateRunId } from './run-id.js';
 import { DEFAULT_ASK, type Resources, askProblem, defaultPool } from './scheduler.js';
+import { resolveRunsDir } from './runs-dir.js';
 import type { PlannedSleeve, SleeveKind } from './types.js';
 
 export interface RunOptions {
@@ -37,6 +38,8 @@ export interface RunOptions {
   /** required | auto | off: raises the OS layer of every step (never lowers it). */
   osLayer?: string;
   reportDir?: string;
+  /** Workspace-relative run root (--runs-dir); else the manifest's `runsDir`, else `runs`. */
+  runsDir?: string;
   json?: boolean;
   logLimitMiB?: number;
   /** Run the auditor (default true). */
@@ -61,6 +64,8 @@ export interface BatchPlan {
   workspace: string;
   /** The manifest read (given or discovered), absolute; undefined with --sleeve only. */
   manifest: string | undefined;
+  /** Workspace-relative run root: every run dir is `<workspace>/<runsDir>/<runId>`. */
+  runsDir: string;
   prepare: PlannedSleeve[];
   sleeves: PlannedSleeve[];
   concurrency: number;
@@ -142,6 +147,7 @@ export function planBatch(opts: RunOptions, cwd: string, defaultConcurrency: num
     throw new UsageError(`--mode must be "process" or "isolate", got ${JSON.stringify(opts.mode)}`);
   }
   const manifest: LoadedManifest | undefined = manifestFile ? loadManifest(manifestFile) : undefined;
+  const runsDir = resolveRunsDir(workspace, opts.runsDir, manifest);
   const defaultPolicyRef = opts.policy ?? manifest?.manifest.policy;
   const sys = createNodeSys(undefined, () => cwd);
   const policies = new Map<string, LoadedPolicy>();
@@ -218,18 +224,18 @@ export function planBatch(opts: RunOptions, cwd: string, defaultConcurrency: num
     if (bad) throw new UsageError(`${where}: invalid run id: ${bad}`);
     if (runIds.has(runId)) throw new UsageError(`${where}: run id ${runId} is used twice in this batch`);
     runIds.add(runId);
-    const runDir = path.join(workspace, 'runs', runId);
+    const runDir = path.join(workspace, runsDir, runId);
     // The sleeve's environment and decisions, as it will have them: a command's PATH, the sandbox's check.
     const sleeveEnv = () => buildSleeveEnv(loaded.policy, parentEnv, step.env ?? {}, { name: step.name, runId, runDir, workspace });
     const wsSys = createNodeSys(undefined, () => workspace);
-    const engine = compilePolicy(loaded.policy, { workspace, runId, sys: wsSys });
+    const engine = compilePolicy(loaded.policy, { workspace, runId, runsDir, sys: wsSys });
     let entry: string;
     let command: ResolvedCommand | undefined;
     if (step.command !== undefined) {
       const env = sleeveEnv();
       command = resolveCommand(step.command, {
         workspace,
-        runsDir: path.join(workspace, 'runs'),
+        runsDir: path.join(workspace, runsDir),
         pathVar: env.PATH,
         where,
         isReadDenied: (file) => engine.decide('read', file).rule?.list === 'fs.read.deny',
@@ -250,7 +256,7 @@ export function planBatch(opts: RunOptions, cwd: string, defaultConcurrency: num
       throw new UsageError(`${where}: run id ${runId} already exists (${runDir}); run ids are never reused: pick another or omit it to generate one`);
     }
     checkExtraEnv(loaded.policy, step.env ?? {}, where);
-    checkRequires(loaded.policy, { workspace, runId, sys });
+    checkRequires(loaded.policy, { workspace, runId, runsDir, sys });
     const timeoutSeconds = minDefined(loaded.policy.resources.timeoutSeconds, opts.timeout);
     // Isolation is never lowered: isolate when any of the CLI, the manifest or the policy asks for it.
     const modeFrom =
@@ -311,6 +317,7 @@ export function planBatch(opts: RunOptions, cwd: string, defaultConcurrency: num
   return {
     workspace,
     manifest: manifestFile,
+    runsDir,
     prepare: planned.filter((p) => p.kind === 'prepare'),
     sleeves: planned.filter((p) => p.kind === 'sleeve'),
     concurrency: opts.concurrency ?? defaultConcurrency,

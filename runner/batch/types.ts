@@ -20,7 +20,7 @@ export interface PlannedSleeve {
   args: string[];
   env: Record<string, string>;
   runId: string;
-  /** Absolute run directory (`<workspace>/runs/<runId>`). */
+  /** Absolute run directory (`<workspace>/<runsDir>/<runId>`). */
   runDir: string;
   policy: ResolvedPolicy;
   timeoutMs: number | undefined;

@@ -47,12 +47,12 @@ const TOOL_VERSION = (
 ).version;
 
 /**
- * The batch ledger: runs/.batches/<batchId>.json names this batch's run ids, so
+ * The batch ledger: <runsDir>/.batches/<batchId>.json names this batch's run ids, so
  * another runner auditing the same workspace at the same time knows those run
  * dirs are not its sleeves' doing. No sleeve policy should grant writes there.
  */
-function writeLedger(workspace: string, batchId: string, runIds: string[]): void {
-  const dir = path.join(workspace, 'runs', '.batches');
+function writeLedger(workspace: string, runsDir: string, batchId: string, runIds: string[]): void {
+  const dir = path.join(workspace, runsDir, '.batches');
   mkdirSync(dir, { recursive: true });
   const file = path.join(dir, `${batchId}.json`);
   writeFileSync(`${file}.tmp`, `${JSON.stringify({ batchId, pid: process.pid, startedAt: new Date().toISOString(), runIds })}\n`);
@@ -139,18 +139,12 @@ export async function runCommand(opts: RunOptions, io: RunIo): Promise<number> {
   // Left out of the audit: the --report-dir, or by default the whole reports/ root (other batches write theirs there).
   const reportExcluded = opts.reportDir ? reportDir : path.dirname(reportDir);
   const sys = createNodeSys(undefined, () => plan.workspace);
-  const problem = reportDirProblem({
-    dir: reportExcluded,
-    workspace: plan.workspace,
-    runsDir: 'runs',
-    protect,
-    sleeves: all.map((s) => ({ ...s, engine: compilePolicy(s.policy, { workspace: plan.workspace, runId: s.runId, sys }) })),
-    flag: opts.reportDir ? `--report-dir ${JSON.stringify(opts.reportDir)}` : `the reports root ${reportExcluded}`,
-  });
+  const engines = all.map((s) => ({ ...s, engine: compilePolicy(s.policy, { workspace: plan.workspace, runId: s.runId, runsDir: plan.runsDir, sys }) }));
+  // The report dir and an export dir inside the workspace obey the same rules: not the run root, a protected zone or a sleeve's write zone.
+  const placeProblem = (dir: string, flag: string) => reportDirProblem({ dir, workspace: plan.workspace, runsDir: plan.runsDir, protect, sleeves: engines, flag });
+  const problem = placeProblem(reportExcluded, opts.reportDir ? `--report-dir ${JSON.stringify(opts.reportDir)}` : `the reports root ${reportExcluded}`);
   if (problem) throw new UsageError(problem);
-  const exporting = exportSettings(opts, io.cwd, plan.workspace, reportDir, (dir, flag) =>
-    reportDirProblem({ dir, workspace: plan.workspace, runsDir: 'runs', protect, sleeves: all.map((s) => ({ ...s, engine: compilePolicy(s.policy, { workspace: plan.workspace, runId: s.runId, sys }) })), flag }),
-  );
+  const exporting = exportSettings(opts, io.cwd, plan.workspace, reportDir, placeProblem);
   const auditing = opts.audit !== false;
   const hash = opts.hash !== false;
   const excluded = auditing ? excludedFromAudit({ workspace: plan.workspace, ignore, excludeAbs: [reportExcluded] }) : [];
@@ -168,7 +162,7 @@ export async function runCommand(opts: RunOptions, io: RunIo): Promise<number> {
   notes.push(...droppedEnvNotice(all.map((s, i) => ({ sleeve: s.name, policy: s.policy, dropped: envDropped[i] ?? [] }))).map(escapeTerminal));
   for (const n of new Set(notes)) io.stderr(`${n}\n`);
   const auditor = auditing
-    ? createAuditor({ workspace: plan.workspace, ignore, excludeAbs: [reportExcluded], protect, hash, watch: true })
+    ? createAuditor({ workspace: plan.workspace, ignore, excludeAbs: [reportExcluded], protect, hash, watch: true, runsDir: plan.runsDir })
     : undefined;
   const progress = createProgress(io.stderrStream, io.env);
   let reportDirMade: { created: boolean } | undefined;
@@ -188,7 +182,7 @@ export async function runCommand(opts: RunOptions, io: RunIo): Promise<number> {
         }
         writeRunningReport(reportDir, runningReport(plan, ctx, auditing));
         await auditor?.begin();
-        writeLedger(plan.workspace, batchId, all.map((s) => s.runId));
+        writeLedger(plan.workspace, plan.runsDir, batchId, all.map((s) => s.runId));
       },
     });
   } catch (error) {

@@ -7,10 +7,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { SleeveSandboxError, EXIT, UsageError } from '../../policies/errors.js';
-import { findManifest } from '../batch/discover.js';
+import { MANIFEST_FILE, findManifest } from '../batch/discover.js';
+import { loadManifest } from '../batch/manifest.js';
+import { resolveRunsDir } from '../batch/runs-dir.js';
 import { type Skipped, choosePrune, removeOwned, scanBatches } from '../batch/prune.js';
 import { escapeTerminal } from '../batch/progress.js';
-import type { Io } from '../cli.js';
+import type { Io } from '../io.js';
 
 export interface RunsCleanOptions {
   keep: number;
@@ -37,7 +39,10 @@ export async function runsCleanCommand(opts: RunsCleanOptions, io: Pick<Io, 'std
   const found = opts.workspace === undefined ? findManifest(io.cwd).file : undefined;
   const wsArg = opts.workspace !== undefined ? path.resolve(io.cwd, opts.workspace) : found !== undefined ? path.dirname(found) : io.cwd;
   const workspace = realDir(wsArg, '--workspace');
-  const runsArg = opts.runsDir !== undefined ? path.resolve(io.cwd, opts.runsDir) : path.join(workspace, 'runs');
+  // The run root as run picks it: --runs-dir, else the manifest's runsDir, else runs (workspace-relative, checked the same way).
+  const manifestFile = found ?? (fs.existsSync(path.join(workspace, MANIFEST_FILE)) ? path.join(workspace, MANIFEST_FILE) : undefined);
+  const manifest = opts.runsDir === undefined && manifestFile !== undefined ? loadManifest(manifestFile) : undefined;
+  const runsArg = path.join(workspace, resolveRunsDir(workspace, opts.runsDir, manifest));
   let runsRoot = runsArg;
   if (fs.existsSync(runsArg)) runsRoot = realDir(runsArg, '--runs-dir');
   else if (opts.runsDir !== undefined) throw new UsageError(`--runs-dir ${opts.runsDir} does not exist (looked at ${runsArg})`);

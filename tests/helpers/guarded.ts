@@ -35,8 +35,11 @@ export async function runGuarded(opts: {
   policy?: ResolvedPolicy;
   builtins?: string[];
   env?: Record<string, string>;
+  /** Workspace-relative run root (default `runs`). */
+  runsDir?: string;
 }): Promise<GuardedRun> {
-  const runDir = path.join(opts.workspace, 'runs', opts.runId);
+  const runsDir = opts.runsDir ?? 'runs';
+  const runDir = path.join(opts.workspace, runsDir, opts.runId);
   fs.mkdirSync(runDir, { recursive: true });
   const entryDir = fs.mkdtempSync(path.join(path.dirname(opts.workspace), 'entry-'));
   const entry = path.join(entryDir, 'sleeve.mjs');
@@ -45,6 +48,7 @@ export async function runGuarded(opts: {
     policy: opts.policy ?? strictPolicy(opts.workspace),
     workspace: opts.workspace,
     runId: opts.runId,
+    runsDir,
     runDir,
     name: 'test',
     entry,

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { compilePolicy } from '../../policies/engine.js';
+import { UsageError } from '../../policies/errors.js';
 import { loadPolicy } from '../../policies/loader.js';
 import { createNodeSys } from '../../policies/node-sys.js';
 import type { FsOp } from '../../policies/types.js';
@@ -275,5 +276,45 @@ describe('extends and merging', () => {
     assert.equal(secret?.origin.jsonPath, 'fs.read.allow[0]');
     const base = policy.fs.read.deny[0];
     assert.match(base?.origin.file ?? '', /strict\.json$/);
+  });
+});
+
+describe('{runDir} under a run root other than runs/ (real files)', () => {
+  let ws: { dir: string; cleanup: () => void };
+  before(() => {
+    ws = makeWorkspace();
+    writeTree(ws.dir, { 'artifacts/summaries/runs/r1/.keep': '', 'artifacts/summaries/runs/other/out.json': '{}\n', 'artifacts/shared.json': '{}\n' });
+  });
+  after(() => ws.cleanup());
+  const engineFor = (runsDir?: string) =>
+    compilePolicy(loadPolicy('strict', { workspace: ws.dir, sys: createNodeSys(undefined, () => ws.dir) }).policy, {
+      workspace: ws.dir,
+      runId: 'r1',
+      ...(runsDir === undefined ? {} : { runsDir }),
+      sys: createNodeSys(undefined, () => ws.dir),
+    });
+
+  it('is <runsDir>/<runId>: the sleeve writes its own run dir there, and nowhere under runs/, another run or the root\'s parents', () => {
+    const e = engineFor('artifacts/summaries/runs');
+    assert.equal(e.runsDir, 'artifacts/summaries/runs');
+    assert.equal(e.runDir, path.join(ws.dir, 'artifacts/summaries/runs/r1'));
+    assert.equal(e.decide('write', 'artifacts/summaries/runs/r1/out/x.json').allowed, true);
+    for (const p of ['runs/r1/x.json', 'runs/x', 'artifacts/summaries/runs/other/out.json', 'artifacts/shared.json', 'artifacts/summaries/x', 'artifacts/summaries/runs/x']) {
+      assert.equal(e.decide('write', p).allowed, false, p);
+    }
+    assert.equal(e.decide('read', 'artifacts/summaries/runs/other/out.json').allowed, false);
+  });
+
+  it('defaults to runs/', () => {
+    const e = engineFor();
+    assert.equal(e.runsDir, 'runs');
+    assert.equal(e.decide('write', 'runs/r1/x.json').allowed, true);
+    assert.equal(e.decide('write', 'artifacts/summaries/runs/r1/x.json').allowed, false);
+  });
+
+  it('refuses a run root that is not a plain directory inside the workspace (exit 2)', () => {
+    for (const bad of ['', '.', '/tmp/runs', '../runs', 'a/../runs', 'runs/*', 'data/lakehouse/runs', 'data', '.git/runs', 'reports/runs']) {
+      assert.throws(() => engineFor(bad), (e: Error) => e instanceof UsageError && e.exitCode === 2 && /run root/.test(e.message), JSON.stringify(bad));
+    }
   });
 });

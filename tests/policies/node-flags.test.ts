@@ -165,3 +165,15 @@ describe('the compiled flags under a real node child', () => {
     assert.equal(fs.readFileSync(path.join(ws.dir, 'runs/r1/out.json'), 'utf8'), '{}');
   });
 });
+
+describe('Node permission flags under a run root other than runs/', () => {
+  it('grants <runsDir>/<runId> for {runDir}, never runs/<runId>', () => {
+    const sys = fakeSys({ cwd: '/ws', files: ['/ws/data/lakehouse/AAPL.csv', '/ws/artifacts/summaries/runs/r1/.keep', '/ws/runs/r1/.keep'] });
+    const policy = policyOf({ allow: ['data/lakehouse/**', '{runDir}/**'], deny: [] }, { allow: ['{runDir}/**'], deny: [] });
+    const engine = compilePolicy(policy, { workspace: '/ws', runId: 'r1', runsDir: 'artifacts/summaries/runs', sys });
+    const flags = compileNodeFlags({ engine, sys, features: detectNodeFeatures(new Set(['--permission'])) });
+    assert.deepEqual(flags.write, ['/ws/artifacts/summaries/runs/r1']);
+    assert.deepEqual(flags.read, ['/ws/artifacts/summaries/runs/r1', '/ws/data/lakehouse']);
+    assert.ok(!flags.flags.some((f) => f.includes('/ws/runs')), flags.flags.join(' '));
+  });
+});

@@ -215,3 +215,31 @@ describe('the OS layer setting', () => {
     for (const [given, want] of cases) assert.equal(strictestOsLayer(...given), want, JSON.stringify(given));
   });
 });
+
+describe('the OS layer under a run root other than runs/ (artifacts/summaries/runs)', () => {
+  const NESTED = [...FILES, '/ws/artifacts/summaries/runs/r1/.keep', '/ws/artifacts/summaries/runs/other/out.json', '/ws/artifacts/shared.json'];
+  const compileNested = (policy: ResolvedPolicy) => {
+    const sys = fakeSys({ cwd: WS, files: NESTED });
+    const engine = compilePolicy(policy, { workspace: WS, runId: 'r1', runsDir: 'artifacts/summaries/runs', sys });
+    return compile(policy, { engine, sys });
+  };
+
+  it('binds only the sleeve\'s own run dir read-write, not the root above it, another run nor runs/', () => {
+    const plan = compileNested(policyOf(STRICT_READ, STRICT_WRITE));
+    const rw = plan.mounts.filter((m) => m.kind === 'rw').map((m) => m.path);
+    assert.deepEqual(rw, ['/ws/artifacts/summaries/runs/r1']);
+    for (const hidden of ['/ws/runs/r1', '/ws/artifacts/summaries/runs/other', '/ws/artifacts/summaries/runs', '/ws/artifacts', '/ws/artifacts/shared.json']) {
+      assert.ok(!plan.mounts.some((m) => (m.kind === 'ro' || m.kind === 'rw') && m.path === hidden), `${hidden} must not be bound`);
+    }
+  });
+
+  it('knows a deny over the run root\'s parents reaches into the writable run dir (unenforced), which it does not under runs/', () => {
+    const policy = policyOf(STRICT_READ, { allow: ['{runDir}/**'], deny: ['artifacts/**/*.key'] });
+    assert.deepEqual(unenforceableDenies(policy), []);
+    assert.deepEqual(
+      unenforceableDenies(policy, 'artifacts/summaries/runs').map((u) => u.pattern),
+      ['artifacts/**/*.key'],
+    );
+    assert.deepEqual(compileNested(policy).unenforced.map((u) => u.pattern), ['artifacts/**/*.key']);
+  });
+});

@@ -343,6 +343,58 @@ const cases: Case[] = [
     says: [/sleeves\/broken\.ts:2:7: error: --sleeve alpha=sleeves\/broken\.ts: /],
     json: { code: 'EBUNDLE' },
   },
+  ...(
+    [
+      ['../out', 'contains "..": a run root lies inside the workspace'],
+      ['/tmp/runs', 'is absolute'],
+      ['.', 'is the workspace root'],
+      ['data/lakehouse/runs', 'lies inside the shared data layer data/lakehouse'],
+      ['data', 'holds the shared data layer data/lakehouse'],
+      ['.git/runs', 'lies inside .git'],
+      ['reports/runs', 'lies inside reports/, the report root'],
+      ['runs/*', 'contains a glob character'],
+      ['artifacts//runs', 'has an empty or "." segment'],
+    ] as const
+  ).map(
+    ([runsDir, problem]): Case => ({
+      title: `rejects the run root ${JSON.stringify(runsDir)} in the manifest, pointing at its value`,
+      manifest: lines('{', '  "version": 1,', `  "runsDir": ${JSON.stringify(runsDir)},`, '  "sleeves": [{ "name": "alpha", "entry": "sleeves/ok.mjs" }]', '}'),
+      args: strictRun(),
+      at: { line: 3, token: JSON.stringify(runsDir) },
+      says: [`runsDir: expected a run root inside the workspace, got ${JSON.stringify(runsDir)}, which ${problem}`],
+      json: { code: 'EMANIFEST', jsonPath: 'runsDir' },
+    }),
+  ),
+  {
+    title: 'rejects a run root that is not a string',
+    manifest: lines('{', '  "version": 1,', '  "runsDir": 7,', '  "sleeves": [{ "name": "alpha", "entry": "sleeves/ok.mjs" }]', '}'),
+    args: strictRun(),
+    at: { line: 3, token: '7' },
+    says: ['runsDir: expected the run root as a string'],
+    json: { code: 'EMANIFEST', jsonPath: 'runsDir' },
+  },
+  {
+    title: 'rejects --runs-dir ../x, naming the flag and the problem',
+    args: ['--policy', 'strict', '--sleeve', 'alpha=sleeves/ok.mjs', '--runs-dir', '../x'],
+    says: ['--runs-dir "../x" contains ".."'],
+    json: { code: 'EUSAGE' },
+  },
+  {
+    title: 'rejects --runs-dir inside the lakehouse even when the manifest names a good run root',
+    manifest: pretty({ version: 1, runsDir: 'artifacts/runs', sleeves: [sleeve()] }),
+    args: strictRun('--runs-dir', 'data/lakehouse/out'),
+    says: ['--runs-dir "data/lakehouse/out" lies inside the shared data layer data/lakehouse'],
+    json: { code: 'EUSAGE' },
+  },
+  {
+    title: 'rejects a run root that goes through a file',
+    manifest: pretty({ version: 1, runsDir: 'artifacts/runs', sleeves: [sleeve()] }),
+    files: { artifacts: 'not a directory\n' },
+    args: strictRun(),
+    at: { line: 3, token: '"artifacts/runs"' },
+    says: ['goes through artifacts, which is not a directory'],
+    json: { code: 'EMANIFEST', jsonPath: 'runsDir' },
+  },
 ];
 
 /** The text at 1-based line:col of `text`. */

@@ -52,6 +52,7 @@ describe('the isolate host, on its own', () => {
       policy: opts.policy ?? policyNamed('strict'),
       workspace: ws.dir,
       runId,
+      runsDir: 'runs',
       runDir,
       name: 'iso',
       entry: modules.entry,

@@ -263,6 +263,7 @@ describe('isolate mode: the web platform', () => {
       policy,
       workspace: ws.dir,
       runId,
+      runsDir: 'runs',
       runDir,
       name: 'web',
       entry: modules.entry,

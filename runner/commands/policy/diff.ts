@@ -18,11 +18,13 @@ import { BUILTIN_POLICY_DIR } from '../../../policies/builtin.js';
 import { type DiffEntry, type DiffResult, DEFAULT_NEVER_PASSED, diffPolicies, emptyPolicy, widens } from '../../../policies/diff.js';
 import { EXIT, UsageError } from '../../../policies/errors.js';
 import { loadPolicy } from '../../../policies/loader.js';
+import { DEFAULT_RUNS_DIR } from '../../../policies/runs-dir.js';
 import { createNodeSys } from '../../../policies/node-sys.js';
 import type { FileKind, Sys } from '../../../policies/sys.js';
 import type { ResolvedPolicy } from '../../../policies/types.js';
 import type { Io } from '../../io.js';
 import { FORBIDDEN_ENV } from '../../batch/env.js';
+import { runsDirFlag } from '../../batch/runs-dir.js';
 
 export type DiffFormat = 'text' | 'json' | 'markdown';
 
@@ -34,6 +36,8 @@ export interface DiffCommandOptions {
   examples: number;
   format: DiffFormat;
   failOn?: 'widen';
+  /** The run root: `{runDir}` is `<runsDir>/ρ` (`--runs-dir`, default `runs`). */
+  runsDir?: string;
 }
 
 function git(args: string[], cwd: string): string {
@@ -180,47 +184,48 @@ export async function diffCommand(opts: DiffCommandOptions, io: Io): Promise<num
   if (!Number.isInteger(opts.examples) || opts.examples < 0 || opts.examples > 100) {
     throw new UsageError(`expected --examples to be a whole number from 0 to 100, got ${opts.examples}`);
   }
+  const runsDir = runsDirFlag(opts.runsDir);
   const workspace = realWorkspace(opts.workspace);
   const pairs = pairsFor(opts, io, workspace);
   const sys = createNodeSys(undefined, () => io.cwd);
   const neverPassed = { prefixes: DEFAULT_NEVER_PASSED.prefixes, names: [...FORBIDDEN_ENV] };
   const results = pairs.map((p) => ({
     label: p.label,
-    result: diffPolicies(p.old, p.new, { workspace, examples: opts.examples, sys, neverPassed, fileLabel: (file) => relativeLabel(io.cwd, file) }),
+    result: diffPolicies(p.old, p.new, { workspace, examples: opts.examples, sys, neverPassed, runsDir, fileLabel: (file) => relativeLabel(io.cwd, file) }),
   }));
   if (opts.format === 'json') {
     const out = results.length === 1 && opts.base === undefined ? (results[0] as { result: DiffResult }).result : { diffs: results.map((r) => ({ label: r.label, ...r.result })) };
     io.stdout(`${JSON.stringify(out, null, 2)}\n`);
   } else if (opts.format === 'markdown') {
-    io.stdout(results.map((r) => formatMarkdown(r.label, r.result)).join('\n'));
+    io.stdout(results.map((r) => formatMarkdown(r.label, r.result, runsDir)).join('\n'));
   } else {
-    io.stdout(results.map((r) => formatText(r.label, r.result)).join('\n'));
+    io.stdout(results.map((r) => formatText(r.label, r.result, runsDir)).join('\n'));
   }
   if (opts.failOn === 'widen' && results.some((r) => widens(r.result))) return EXIT.denied;
   return EXIT.ok;
 }
 
-/** Marks an fs example under another run's directory (runs/<name> where name is not {runId}). */
-function annotate(e: DiffEntry, shown: string): string {
-  const m = /^runs\/([^/]+)\//.exec(shown);
-  return e.field.startsWith('fs.') && m && m[1] !== '{runId}' ? `${shown} (another run's directory)` : shown;
+/** Marks an fs example under another run's directory (<runsDir>/<name> where name is not {runId}). */
+function annotate(e: DiffEntry, shown: string, runsDir: string): string {
+  const name = shown.startsWith(`${runsDir}/`) ? /^([^/]+)\//.exec(shown.slice(runsDir.length + 1))?.[1] : undefined;
+  return e.field.startsWith('fs.') && name !== undefined && name !== '{runId}' ? `${shown} (another run's directory)` : shown;
 }
 
-function where(e: DiffEntry): string[] {
+function where(e: DiffEntry, runsDir: string): string[] {
   const lines: string[] = [];
   const label = e.field === 'env.pass' ? 'names' : e.field.startsWith('fs.') || e.field === 'audit.protect' || e.field === 'requires' ? 'paths' : 'keys';
-  if (e.examples.length > 0) lines.push(`${label}: ${e.examples.map((x) => annotate(e, x)).join(', ')}`);
+  if (e.examples.length > 0) lines.push(`${label}: ${e.examples.map((x) => annotate(e, x, runsDir)).join(', ')}`);
   if (e.existing.length > 0) lines.push(`existing: ${e.existing.join(', ')}`);
   return lines;
 }
 
-export function formatText(label: string, r: DiffResult): string {
+export function formatText(label: string, r: DiffResult, runsDir: string = DEFAULT_RUNS_DIR): string {
   const lines = [`policy diff ${label}: ${r.verdict}`];
   if (r.entries.length === 0) lines.push('  the effective policies grant the same (fs, env, net, process, resources, mode, osLayer, requires, audit.protect)');
   for (const e of r.entries) {
     const tag = e.direction === 'narrow' ? 'narrow' : e.direction === 'change' ? 'change' : 'widen ';
     lines.push(`  ${tag} ${e.summary}`);
-    for (const l of where(e)) lines.push(`         ${l}`);
+    for (const l of where(e, runsDir)) lines.push(`         ${l}`);
   }
   if (r.entries.some((e) => e.direction === 'change')) lines.push('  (a change of env.set counts as a widening: the values steer the sleeve)');
   return `${lines.join('\n')}\n`;
@@ -229,14 +234,14 @@ export function formatText(label: string, r: DiffResult): string {
 const cell = (text: string) => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 const code = (text: string) => (text.includes('`') ? `\`\` ${text} \`\`` : `\`${text}\``);
 
-export function formatMarkdown(label: string, r: DiffResult): string {
+export function formatMarkdown(label: string, r: DiffResult, runsDir: string = DEFAULT_RUNS_DIR): string {
   const lines = [`## policy diff: ${cell(label)}: **${r.verdict}**`, ''];
   const wider = r.entries.filter((e) => e.direction !== 'narrow');
   const narrower = r.entries.filter((e) => e.direction === 'narrow');
   const table = (entries: DiffEntry[]) => {
     lines.push('| Field | What | Examples |', '| --- | --- | --- |');
     for (const e of entries) {
-      const ex = [...e.examples.map((x) => code(x) + (annotate(e, x) === x ? '' : " (another run's directory)")), ...e.existing.map((x) => `${code(x)} (exists)`)].join(', ');
+      const ex = [...e.examples.map((x) => code(x) + (annotate(e, x, runsDir) === x ? '' : " (another run's directory)")), ...e.existing.map((x) => `${code(x)} (exists)`)].join(', ');
       lines.push(`| ${code(e.field)} | ${cell(e.summary)} | ${cell(ex) || ' '} |`);
     }
     lines.push('');

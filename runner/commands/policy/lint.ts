@@ -1,5 +1,6 @@
 import { EXIT, PolicyError, UsageError, formatDiagnostic } from '../../../policies/errors.js';
 import { lintPolicy } from '../../../policies/lint.js';
+import { runsDirFlag } from '../../batch/runs-dir.js';
 import { loadPolicy } from '../../../policies/loader.js';
 import type { Io } from '../../io.js';
 import { lintAnnotations } from '../../reports/github.js';
@@ -18,6 +19,8 @@ export interface LintOptions {
   json: boolean;
   /** Absent: `github` when GITHUB_ACTIONS=true in the environment, else `text` (`--json` is `json`). */
   format?: LintFormat;
+  /** The run root `{runDir}` lies in (`--runs-dir`, default `runs`). */
+  runsDir?: string;
 }
 
 /** The output format: an explicit --format, else --json, else github in GitHub Actions, else text. */
@@ -33,13 +36,14 @@ export function lintFormat(opts: Pick<LintOptions, 'json' | 'format'>, env: Node
 /** Exit 2 when any file does not load, 1 when --strict and any warning, else 0 (whatever the format). */
 export async function lintCommand(opts: LintOptions, io: Io): Promise<number> {
   const format = lintFormat(opts, io.env);
+  const runsDir = runsDirFlag(opts.runsDir);
   const loadOpts = loadOptionsFor(opts.workspace, io.cwd);
   const all: LintFinding[] = [];
   let errors = 0;
   let warnings = 0;
   for (const file of opts.files) {
     try {
-      const found = lintPolicy(loadPolicy(file, loadOpts));
+      const found = lintPolicy(loadPolicy(file, loadOpts), { runsDir });
       warnings += found.length;
       all.push(...found);
     } catch (error) {

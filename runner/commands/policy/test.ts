@@ -12,6 +12,7 @@ import { EXIT, UsageError, formatDiagnostic } from '../../../policies/errors.js'
 import { TEST_FILE_SUFFIX, type TestFileResult, formatFailures, formatSummary, runTestFile, summarize } from '../../../policies/policy-test.js';
 import type { Io } from '../../io.js';
 import { escapeControl } from '../../escape.js';
+import { runsDirFlag } from '../../batch/runs-dir.js';
 import { loadOptionsFor } from './shared.js';
 
 export interface TestOptions {
@@ -20,6 +21,8 @@ export interface TestOptions {
   workspace: string;
   format: 'text' | 'json';
   junit?: string;
+  /** The run root `{runDir}` lies in (`--runs-dir`, default `runs`). */
+  runsDir?: string;
 }
 
 /** `*.test.json` directly in a directory, sorted; none when it does not exist. */
@@ -94,6 +97,7 @@ export function renderPolicyTestJunit(results: readonly TestFileResult[], suiteO
 }
 
 export async function testCommand(opts: TestOptions, io: Io): Promise<number> {
+  const runsDir = runsDirFlag(opts.runsDir);
   const files = opts.files.map((f) => path.resolve(io.cwd, f));
   if (opts.builtin) files.push(...testFilesIn(BUILTIN_POLICY_DIR));
   if (files.length === 0) {
@@ -106,7 +110,7 @@ export async function testCommand(opts: TestOptions, io: Io): Promise<number> {
   }
   const display = (file: string) => inside(io.cwd, file) ?? file;
   const loadOpts = loadOptionsFor(opts.workspace, io.cwd);
-  const results = [...new Set(files)].map((file) => runTestFile(file, loadOpts, display));
+  const results = [...new Set(files)].map((file) => runTestFile(file, loadOpts, display, runsDir));
   const summary = summarize(results);
   if (opts.junit !== undefined) {
     const target = path.resolve(io.cwd, opts.junit);

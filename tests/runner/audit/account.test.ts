@@ -304,3 +304,57 @@ describe('the bound on what the accounting derives from reported writes', () => 
     );
   });
 });
+
+describe('a run root other than runs/ (artifacts/summaries/runs)', () => {
+  const ROOT = 'artifacts/summaries/runs';
+  const seed = (s: Scene, name: string, writes: readonly string[]) => s.sleeve(name, writes, { runDir: s.at(`${ROOT}/${name}`) });
+
+  it('takes the run root the runner made, its parents, its ledger and the run dirs\' logs and tmp as the runner\'s', () => {
+    withScene(
+      () => {},
+      (s) => {
+        mkdirs(s.at(`${ROOT}/a/logs`), s.at(`${ROOT}/a/tmp`), s.at(`${ROOT}/.batches`));
+        fs.writeFileSync(s.at(`${ROOT}/a/logs/stdout.log`), 'x\n');
+        fs.writeFileSync(s.at(`${ROOT}/.batches/b1.json`), '{}\n');
+        fs.writeFileSync(s.at(`${ROOT}/a/out.json`), '{}\n');
+        const r = s.account([seed(s, 'a', [`${ROOT}/a/out.json`])], { runsDir: ROOT });
+        assert.deepEqual(r.kinds, []);
+      },
+    );
+  });
+
+  it('flags what lies outside the sleeve\'s own run dir: runs/x, a file beside the run root, another run dir of no batch', () => {
+    withScene(
+      () => {},
+      (s) => {
+        mkdirs(s.at(`${ROOT}/a`), s.at(`${ROOT}/ghost`)); // runs/ is there from the start: not the run root now
+        fs.writeFileSync(s.at('runs/x'), 'x');
+        fs.writeFileSync(s.at('artifacts/summaries/x'), 'x');
+        fs.writeFileSync(s.at(`${ROOT}/ghost/f`), 'x');
+        const r = s.account([seed(s, 'a', [])], { runsDir: ROOT });
+        assert.deepEqual(
+          r.kinds.sort(),
+          [
+            ['artifacts/summaries/runs/ghost', 'added'],
+            ['artifacts/summaries/runs/ghost/f', 'added'],
+            ['artifacts/summaries/x', 'added'],
+            ['runs/x', 'added'],
+          ],
+        );
+        assert.match(r.violations.find((v) => v.path === 'runs/x')?.why ?? '', /a sleeve may change only artifacts\/summaries\/runs\/<its run id>\/\*\*/);
+      },
+    );
+  });
+
+  it('leaves the run dirs of other batches on the same run root to them', () => {
+    withScene(
+      () => {},
+      (s) => {
+        mkdirs(s.at(`${ROOT}/a`), s.at(`${ROOT}/theirs/out`));
+        fs.writeFileSync(s.at(`${ROOT}/theirs/out/f`), 'x');
+        const r = s.account([seed(s, 'a', [])], { runsDir: ROOT, otherBatchRunIds: new Set(['theirs']) });
+        assert.deepEqual(r.kinds, []);
+      },
+    );
+  });
+});

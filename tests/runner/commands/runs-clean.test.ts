@@ -175,15 +175,27 @@ describe('runs clean', () => {
     });
   });
 
-  it('takes the run root from --runs-dir', async () => {
-    await withWorkspace(async (ws, tmp) => {
-      const elsewhere = path.join(tmp, 'elsewhere');
-      const id = 'batch_20260101000000_000001';
-      writeTree(elsewhere, { [`.batches/${id}.json`]: JSON.stringify({ batchId: id, pid: 2 ** 22 + 1, startedAt: '2026-01-01T00:00:00.000Z', runIds: ['r1'] }), 'r1/x': 'x' });
-      const clean = await runBin(['runs', 'clean', '--keep', '0', '--runs-dir', elsewhere], ws);
+  it("takes the run root from --runs-dir, else the manifest's runsDir (workspace-relative, as run takes it)", async () => {
+    const id = 'batch_20260101000000_000001';
+    const ledger = { [`.batches/${id}.json`]: JSON.stringify({ batchId: id, pid: 2 ** 22 + 1, startedAt: '2026-01-01T00:00:00.000Z', runIds: ['r1'] }), 'r1/x': 'x' };
+    await withWorkspace(async (ws) => {
+      const elsewhere = path.join(ws, 'artifacts', 'runs');
+      writeTree(elsewhere, ledger);
+      const clean = await runBin(['runs', 'clean', '--keep', '0', '--runs-dir', 'artifacts/runs'], ws);
       assert.equal(clean.code, 0, show(clean));
       assert.deepEqual(list(elsewhere), ['.batches']);
       assert.deepEqual(list(path.join(elsewhere, '.batches')), []);
+      const outside = await runBin(['runs', 'clean', '--keep', '0', '--runs-dir', '../x'], ws);
+      assert.equal(outside.code, 2, show(outside));
+    });
+    await withWorkspace(async (ws) => {
+      const root = path.join(ws, 'artifacts', 'summaries', 'runs');
+      writeTree(root, ledger);
+      writeTree(ws, { 'sleeve-manifest.json': JSON.stringify({ version: 1, runsDir: 'artifacts/summaries/runs', sleeves: [{ name: 'a', entry: 'a.mjs' }] }) });
+      const clean = await runBin(['runs', 'clean', '--keep', '0'], ws);
+      assert.equal(clean.code, 0, show(clean));
+      assert.deepEqual(list(path.join(root, '.batches')), []);
+      assert.ok(!fs.existsSync(path.join(root, 'r1')));
     });
   });
 });

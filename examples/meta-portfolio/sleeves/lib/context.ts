@@ -16,7 +16,7 @@ export interface SleeveFs {
 export interface SleeveContext {
   /** Unique per workspace, e.g. `ma_long-20250101T000000Z-1a2b`. */
   runId: string;
-  /** Absolute path of `runs/<runId>`, created by the runner before the sleeve starts. */
+  /** Absolute path of `<runsDir>/<runId>` (`runs/<runId>` by default), created by the runner before the sleeve starts. */
   runDir: string;
   /** The sleeve's name from the manifest, e.g. `ma_long`. */
   name: string;
