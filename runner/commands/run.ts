@@ -4,18 +4,18 @@
  * 0 all ok; 1 a sleeve failed; 2 bad input (nothing ran); 3 a denial. 3 > 1.
  */
 import { randomBytes } from 'node:crypto';
-import { policySourceOf, runBatch, settingsWeakening } from '../api.js';
 import { verdictOf } from '../audit/report.js';
 import type { BatchResult } from '../batch/execute.js';
 import { reasonLines } from '../batch/outcome.js';
 import type { RunOptions } from '../batch/plan.js';
+import { policySourceOf, runBatch, settingsWeakening } from '../batch/run-batch.js';
 import { createProgress, displayStatus, escapeTerminal } from '../batch/progress.js';
 import type { SleeveResult } from '../batch/types.js';
 import type { Io } from '../io.js';
 import { batchAnnotations } from '../reports/github.js';
 import { reportRoot } from '../reports/locate.js';
 
-/** Moved to the library API (runner/api.ts); re-exported for the modules and tests that import them from here. */
+/** Moved to the library API (runner/batch/run-batch.ts); re-exported for the modules and tests that import them from here. */
 export { policySourceOf, settingsWeakening };
 
 export const SUMMARY_VERSION = 1;
