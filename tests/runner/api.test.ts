@@ -169,6 +169,23 @@ describe('the library API (the package entry)', () => {
     }
   });
 
+  it('the example sleeves type-check against the exported SleeveContext (lib/context.ts re-exports it from the package)', () => {
+    const tmp = makeTempDir('sleeve-api-example-types-');
+    try {
+      const sleeves = path.join(EXAMPLE, 'sleeves');
+      const config = { compilerOptions: { module: 'NodeNext', moduleResolution: 'NodeNext', target: 'ES2022', lib: ['ES2023'], strict: true, noEmit: true, allowImportingTsExtensions: true, skipLibCheck: true, types: [] }, include: [`${sleeves}/**/*.ts`] };
+      fs.writeFileSync(path.join(tmp.dir, 'tsconfig.json'), JSON.stringify(config));
+      const tsc = path.join(repoRoot, 'node_modules', 'typescript', 'bin', 'tsc');
+      const run = spawnSync(process.execPath, [tsc, '-p', path.join(tmp.dir, 'tsconfig.json'), '--listFiles'], { encoding: 'utf8' });
+      assert.equal(run.status, 0, run.stdout + run.stderr);
+      assert.match(run.stdout, /dist\/runner\/api\.d\.ts/, 'the type came from the package entry');
+      assert.match(run.stdout, /sleeves\/ma-long\.ts/);
+      assert.doesNotMatch(fs.readFileSync(path.join(sleeves, 'lib', 'context.ts'), 'utf8'), /interface SleeveContext/, 'no copy of the type');
+    } finally {
+      tmp.cleanup();
+    }
+  });
+
   it('a consumer file type-checks against the exported declarations (and a wrong use does not)', () => {
     const tmp = makeTempDir('sleeve-api-types-');
     try {

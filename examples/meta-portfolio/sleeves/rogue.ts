@@ -17,7 +17,7 @@ import { SHARED_CANDIDATES } from './lib/candidates.ts';
 
 async function pickVictim(ctx: SleeveContext): Promise<string> {
   try {
-    const universe = JSON.parse(await ctx.fs.readFile(UNIVERSE_FILE, 'utf8')) as { symbols?: Array<{ symbol?: unknown }> };
+    const universe = JSON.parse(await ctx.fs.readText(UNIVERSE_FILE)) as { symbols?: Array<{ symbol?: unknown }> };
     const first = universe.symbols?.find((s) => typeof s.symbol === 'string')?.symbol;
     if (typeof first === 'string') return `${OHLCV_DIR}/${first}.csv`;
   } catch (err) {
@@ -33,7 +33,7 @@ export default async function run(ctx: SleeveContext): Promise<void> {
 
   // (a) The shared fallback read.
   try {
-    const text = await ctx.fs.readFile(SHARED_CANDIDATES, 'utf8');
+    const text = await ctx.fs.readText(SHARED_CANDIDATES);
     ctx.log(`rogue: read the shared fallback ${SHARED_CANDIDATES} (${text.length} bytes): contamination was NOT prevented`);
   } catch (err) {
     const { code, message } = describeError(err);
@@ -46,7 +46,7 @@ export default async function run(ctx: SleeveContext): Promise<void> {
   try {
     let original = '';
     try {
-      original = await ctx.fs.readFile(victim, 'utf8');
+      original = await ctx.fs.readText(victim);
     } catch (err) {
       const { code, message } = describeError(err);
       ctx.log(`rogue: could not read ${victim} first: code=${code} message=${message}`);

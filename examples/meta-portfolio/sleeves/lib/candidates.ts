@@ -99,7 +99,7 @@ export async function readOwnCandidates(ctx: SleeveContext): Promise<CandidatesF
   const path = joinPath(ctx.runDir, CANDIDATES_FILE);
   let text: string;
   try {
-    text = await ctx.fs.readFile(path, 'utf8');
+    text = await ctx.fs.readText(path);
   } catch (err) {
     const { code, message } = describeError(err);
     throw new Error(

@@ -5,24 +5,12 @@
 // `ctx.fs` is the guarded `fs/promises`) and inside a V8 isolate (where `ctx.fs` is the
 // capability bridge and no Node API exists at all).
 
-/** The subset of the `fs/promises` API the sleeves use. Relative paths resolve against the workspace root. */
-export interface SleeveFs {
-  readFile(path: string, encoding: 'utf8'): Promise<string>;
-  writeFile(path: string, data: string): Promise<unknown>;
-  readdir(path: string): Promise<string[]>;
-  mkdir(path: string, options: { recursive: true }): Promise<unknown>;
-}
-
-export interface SleeveContext {
-  /** Unique per workspace, e.g. `ma_long-20250101T000000Z-1a2b`. */
-  runId: string;
-  /** Absolute path of `<runsDir>/<runId>` (`runs/<runId>` by default), created by the runner before the sleeve starts. */
-  runDir: string;
-  /** The sleeve's name from the manifest, e.g. `ma_long`. */
-  name: string;
-  fs: SleeveFs;
-  log: (...args: unknown[]) => void;
-}
+// The type of `ctx` comes from the package itself: this example lies inside the sleeve-sandbox
+// package, so its name resolves (Node's and TypeScript's self-reference through package.json
+// `exports`) to the declarations the runner is built from. The re-export is type-only: esbuild
+// erases it when the runner compiles a sleeve, so a copy of this example elsewhere still runs (a
+// workspace of your own: `npm install sleeve-sandbox`, or keep a copy as `sleeve-sandbox init` does).
+export type { SleeveContext, SleeveFs } from 'sleeve-sandbox';
 
 /** Join a directory and a relative file name with `/` (accepted by Node on every platform). */
 export function joinPath(dir: string, ...parts: string[]): string {

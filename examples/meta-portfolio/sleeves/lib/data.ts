@@ -72,7 +72,7 @@ export function parseOhlcvCsv(text: string, source: string): Bars {
 }
 
 export async function loadUniverse(ctx: SleeveContext): Promise<UniverseEntry[]> {
-  const raw = JSON.parse(await ctx.fs.readFile(UNIVERSE_FILE, 'utf8')) as { symbols?: unknown };
+  const raw = JSON.parse(await ctx.fs.readText(UNIVERSE_FILE)) as { symbols?: unknown };
   if (!Array.isArray(raw.symbols)) throw new Error(`${UNIVERSE_FILE}: "symbols" must be an array`);
   const seen = new Set<string>();
   return raw.symbols.map((entry: unknown, i: number) => {
@@ -102,7 +102,7 @@ export async function loadPanel(ctx: SleeveContext): Promise<Panel> {
       continue;
     }
     const path = joinPath(OHLCV_DIR, file);
-    bars.set(symbol, parseOhlcvCsv(await ctx.fs.readFile(path, 'utf8'), path));
+    bars.set(symbol, parseOhlcvCsv(await ctx.fs.readText(path), path));
     sectors[symbol] = sector;
   }
   if (bars.size === 0) throw new Error(`no OHLCV data found under ${OHLCV_DIR}`);
