@@ -42,6 +42,14 @@ export function schemaRefs(workspace: string, builtinDir: string = BUILTIN_POLIC
   return { policy: path.join(builtinDir, 'schema', 'policy.schema.json'), policyTest: path.join(builtinDir, 'schema', 'policy-test.schema.json') };
 }
 
+/** Whether the package, with its declarations, is installed in the workspace or a directory above it. */
+export function packageTypesInstalled(workspace: string): boolean {
+  for (let dir = workspace; ; dir = path.dirname(dir)) {
+    if (fs.existsSync(path.join(dir, 'node_modules', 'sleeve-sandbox', 'dist', 'runner', 'api.d.ts'))) return true;
+    if (path.dirname(dir) === dir) return false;
+  }
+}
+
 function lstatOrUndefined(p: string): fs.Stats | undefined {
   try {
     return fs.lstatSync(p);
@@ -65,7 +73,7 @@ export async function initCommand(opts: InitOptions, io: Pick<Io, 'stdout' | 'st
       throw new UsageError(`${target} is not empty (${shown}): init into an empty directory, or pass --force to add the workspace files beside what is there (init never overwrites a file)`);
     }
   }
-  const files = scaffoldFiles({ policyName: opts.policyName, schemaRefs: schemaRefs(target) });
+  const files = scaffoldFiles({ policyName: opts.policyName, schemaRefs: schemaRefs(target), packageTypes: packageTypesInstalled(target) });
   // Every conflict is found before anything is written: nothing changes on a refusal.
   const conflicts: string[] = [];
   for (const f of files) {

@@ -5,9 +5,12 @@
  * Pure: the caller decides where the JSON Schemas are (`schemaRefs`) and
  * writes the files.
  *
- * The sleeve's type file is a copy of `SleeveContext` in sandbox/context.ts
- * (the package exports no type for it yet: issue 14 part 1); a test pins the
- * copy to the source.
+ * The sleeve's type file, sleeves/sleeve-context.ts: when the package is
+ * installed in the workspace or above (node_modules/sleeve-sandbox), a
+ * type-only re-export of the package's `SleeveContext` (one source); else a
+ * copy of it from sandbox/context.ts, so a workspace without the package
+ * still type-checks (a test pins the copy to the source). The sleeve imports
+ * it from './sleeve-context.ts' either way.
  */
 
 export interface ScaffoldOptions {
@@ -15,6 +18,8 @@ export interface ScaffoldOptions {
   policyName: string;
   /** `$schema` values as the editor resolves them from policies/: the policy schema and the policy test schema. */
   schemaRefs: { policy: string; policyTest: string };
+  /** The package resolves from the workspace: sleeve-context.ts re-exports its types instead of a copy. */
+  packageTypes?: boolean;
 }
 
 export interface ScaffoldFile {
@@ -69,6 +74,13 @@ const CONTEXT_FILE = `// The context a sleeve's default export receives from sle
 export type BufferEncoding = 'ascii' | 'utf8' | 'utf-8' | 'utf16le' | 'utf-16le' | 'ucs2' | 'ucs-2' | 'base64' | 'base64url' | 'latin1' | 'binary' | 'hex';
 
 ${SLEEVE_CONTEXT_TYPES}`;
+
+const CONTEXT_REEXPORT = `// The context a sleeve's default export receives from sleeve-sandbox, from the
+// package installed here (type-only: erased when the runner compiles a sleeve).
+// Sleeves use only this object: no node:* imports, so the same file runs in
+// process and isolate mode.
+export type { SleeveContext, SleeveFs, SleeveStat } from 'sleeve-sandbox';
+`;
 
 const PRICES = `date,symbol,close
 2026-01-02,AAA,100.00
@@ -160,7 +172,7 @@ export function scaffoldFiles(opts: ScaffoldOptions): ScaffoldFile[] {
     },
     { path: 'sleeve-manifest.json', text: json({ version: 1, policy: name, sleeves: [{ name: 'example', entry: 'sleeves/example.ts' }] }) },
     { path: 'sleeves/example.ts', text: SLEEVE },
-    { path: 'sleeves/sleeve-context.ts', text: CONTEXT_FILE },
+    { path: 'sleeves/sleeve-context.ts', text: opts.packageTypes ? CONTEXT_REEXPORT : CONTEXT_FILE },
     {
       path: 'tsconfig.json',
       text: json({

@@ -125,6 +125,27 @@ describe('init', () => {
     });
   });
 
+  it('writes sleeve-context.ts as a re-export of the package\'s types when the package is installed there, and the sleeve type-checks against it', async () => {
+    await withTmp(async (dir) => {
+      fs.mkdirSync(path.join(dir, 'node_modules'));
+      fs.symlinkSync(repoRoot, path.join(dir, 'node_modules', 'sleeve-sandbox'));
+      const init = await runBin(['init', 'ws'], dir);
+      assert.equal(init.code, 0, show(init));
+      const ws = path.join(dir, 'ws');
+      const context = fs.readFileSync(path.join(ws, 'sleeves', 'sleeve-context.ts'), 'utf8');
+      assert.match(context, /^export type \{ SleeveContext, SleeveFs, SleeveStat \} from 'sleeve-sandbox';$/m);
+      assert.doesNotMatch(context, /interface/);
+      const tsc = path.join(repoRoot, 'node_modules', 'typescript', 'bin', 'tsc');
+      const ok = spawnSync(process.execPath, [tsc, '-p', path.join(ws, 'tsconfig.json'), '--listFiles'], { encoding: 'utf8' });
+      assert.equal(ok.status, 0, `${ok.stdout}${ok.stderr}`);
+      assert.match(ok.stdout, /dist\/runner\/api\.d\.ts/);
+      fs.writeFileSync(path.join(ws, 'sleeves', 'bad.ts'), "import type { SleeveContext } from './sleeve-context.ts';\nexport default async (ctx: SleeveContext) => { ctx.nope(); };\n");
+      const bad = spawnSync(process.execPath, [tsc, '-p', path.join(ws, 'tsconfig.json')], { encoding: 'utf8' });
+      assert.notEqual(bad.status, 0);
+      assert.match(bad.stdout, /bad\.ts.*nope/s);
+    });
+  });
+
   it('refuses a non-empty directory without --force, and never overwrites a file even with it (exit 2, nothing written)', async () => {
     await withTmp(async (dir) => {
       writeTree(dir, { 'notes.txt': 'mine\n' });
