@@ -36,7 +36,7 @@ import { type BatchPlan, type RunOptions, planBatch } from './plan.js';
 import type { Progress } from './progress.js';
 import { escapeTerminal } from './progress.js';
 import { generateRunId } from './run-id.js';
-import type { PlannedSleeve, SleeveResult } from './types.js';
+import type { PlannedSleeve } from './types.js';
 import { reportRoot } from '../reports/locate.js';
 
 const TOOL_VERSION = (

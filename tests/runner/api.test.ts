@@ -199,7 +199,7 @@ describe('the library API (the package entry)', () => {
           "import { compilePolicy } from 'sleeve-sandbox/policies';",
           'export default async function sleeve(ctx: SleeveContext): Promise<void> {',
           '  const fs: SleeveFs = ctx.fs;',
-          "  await fs.writeText(`${ctx.runDir}/out.txt`, ctx.name);",
+          '  await fs.writeText(ctx.runDir + "/out.txt", ctx.name);',
           '}',
           'const engine = createEngine({ cpus: 2, memoryMiB: 4096, workspace: ".", policy: "strict", runsDir: "runs" });',
           'const ac = new AbortController();',
