@@ -190,7 +190,7 @@ export async function executeSleeves(sleeves: readonly SleeveSpec[], options: En
   const out = await runBatch(runOptions, {
     cwd: o.cwd ?? process.cwd(),
     env: (o.env as NodeJS.ProcessEnv | undefined) ?? process.env,
-    progress,
+    progress: () => progress,
     note: (text) => emit({ type: 'note', text }),
     onInterrupt: (stop) => {
       if (!signal) return () => {};

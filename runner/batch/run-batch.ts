@@ -47,7 +47,8 @@ const TOOL_VERSION = (
 export interface BatchDeps {
   cwd: string;
   env: NodeJS.ProcessEnv;
-  progress: Progress;
+  /** Made where the batch starts (after every check), so a refused batch leaves no live display behind. */
+  progress: () => Progress;
   /** Notices before the batch (shadowed policies, dropped env), and a failure to write even the error report. */
   note: (text: string) => void;
   /** Registers the handler that stops the batch; returns its remover. */
@@ -143,12 +144,13 @@ export async function runBatch(opts: RunOptions, deps: BatchDeps): Promise<Batch
   const auditor = auditing
     ? createAuditor({ workspace: plan.workspace, ignore, excludeAbs: [reportExcluded], protect, hash, watch: true, runsDir: plan.runsDir })
     : undefined;
+  const progress = deps.progress();
   let reportDirMade: { created: boolean } | undefined;
   let batch: BatchResult | undefined;
   try {
     batch = await executeBatch(plan, {
       parentEnv: deps.env,
-      progress: deps.progress,
+      progress,
       logLimitBytes: Math.round((opts.logLimitMiB ?? 64) * 1024 * 1024),
       onInterrupt: deps.onInterrupt,
       beforeStart: async () => {

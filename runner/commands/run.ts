@@ -63,11 +63,10 @@ export interface RunIo extends Io {
 }
 
 export async function runCommand(opts: RunOptions, io: RunIo): Promise<number> {
-  const progress = createProgress(io.stderrStream, io.env);
   const { batch: done, report, files, exitCode: code, audited: auditing, reportError } = await runBatch(opts, {
     cwd: io.cwd,
     env: io.env,
-    progress,
+    progress: () => createProgress(io.stderrStream, io.env),
     note: (text) => io.stderr(`${text}\n`),
     onInterrupt: io.onSignal,
     planned: (plan) => {
