@@ -94,7 +94,7 @@ export interface SleeveOutcome {
   signal: string | null;
   runId: string;
   runDir: string;
-  /** Files the sleeve left in its run dir, relative to it, sorted. */
+  /** Every file in the run dir after the batch, relative to it, sorted: the sleeve's outputs and the runner's logs/. */
   artifacts: string[];
   denials: SleeveResult['denials'];
   usage: SleeveResult['usage'] | null;
