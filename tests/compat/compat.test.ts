@@ -53,17 +53,20 @@ function checkInstalled(): void {
     assert.fail(`the compat workspace ${WORKSPACE} is not installed (${what}): run \`${INSTALL_COMMAND}\` from the repository root (it builds the native addons from source), then run the suite again`);
   }
   // An addon built for another Node line (another ABI) does not load: say so, not a hundred failures later.
-  // Without V8 coverage: on Node 24, a process that loaded both addons and collects coverage
-  // aborts at exit (node::RemoveEnvironmentCleanupHook asserts); each sleeve loads one of them.
+  // One process per addon, as each sleeve loads one of them: on Node 24 a process that loaded
+  // both may abort at exit (node::RemoveEnvironmentCleanupHook asserts), seen with and without
+  // V8 coverage, which would read as an addon that does not load.
   const env = { ...process.env };
   delete env.NODE_V8_COVERAGE;
-  const probe = spawnSync(
-    process.execPath,
-    ['--input-type=module', '-e', "import { createRequire } from 'node:module'; const require = createRequire(process.cwd() + '/'); new (require('better-sqlite3'))(':memory:').close(); await import('@duckdb/node-api');"],
-    { cwd: WORKSPACE, encoding: 'utf8', env },
-  );
-  if (probe.status !== 0) {
-    assert.fail(`the compat workspace's native addons do not load under node ${process.version} (${probe.stderr.trim().split('\n').find((l) => /Error/.test(l)) ?? probe.stderr.trim().slice(0, 300)}): after switching Node versions run \`${INSTALL_COMMAND}\` again with this node first on PATH`);
+  const probes = [
+    "import { createRequire } from 'node:module'; const require = createRequire(process.cwd() + '/'); new (require('better-sqlite3'))(':memory:').close();",
+    "await import('@duckdb/node-api');",
+  ];
+  for (const code of probes) {
+    const probe = spawnSync(process.execPath, ['--input-type=module', '-e', code], { cwd: WORKSPACE, encoding: 'utf8', env });
+    if (probe.status !== 0) {
+      assert.fail(`the compat workspace's native addons do not load under node ${process.version} (${probe.stderr.trim().split('\n').find((l) => /Error/.test(l)) ?? probe.stderr.trim().slice(0, 300)}): after switching Node versions run \`${INSTALL_COMMAND}\` again with this node first on PATH`);
+    }
   }
 }
 
