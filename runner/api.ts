@@ -78,6 +78,8 @@ export const engineOptionsSchema = z.strictObject({
   env: z.record(z.string(), z.string().optional()).optional(),
   /** Aborting stops the batch as SIGINT does in the CLI. */
   signal: z.custom<AbortSignal>((v) => v instanceof AbortSignal, 'an AbortSignal').optional(),
+  /** The combine step, run once after every sleeve succeeded (the manifest's `finalize`; not both). */
+  finalize: z.strictObject({ name: z.string(), entry: z.string().min(1), policy: z.string().min(1).optional() }).optional(),
   /** Progress events, in order. */
   onProgress: z.custom<(event: ProgressEvent) => void>((v) => typeof v === 'function', 'a function').optional(),
 });
@@ -186,6 +188,7 @@ export async function executeSleeves(sleeves: readonly SleeveSpec[], options: En
     export: o.export,
     exportDir: o.exportDir,
     exportLimitMiB: o.exportLimitMiB,
+    finalize: o.finalize,
   };
   const out = await runBatch(runOptions, {
     cwd: o.cwd ?? process.cwd(),

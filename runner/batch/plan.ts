@@ -60,6 +60,8 @@ export interface RunOptions {
   exportDir?: string;
   /** Cap on the bytes of files exported, in MiB (default 1024). */
   exportLimitMiB?: number;
+  /** The combine step from code (the library API); a manifest's `finalize` and this are not both given. */
+  finalize?: { name: string; entry: string; policy?: string | undefined } | undefined;
 }
 
 export interface BatchPlan {
@@ -224,7 +226,13 @@ export function planBatch(opts: RunOptions, cwd: string, defaultConcurrency: num
   // The combine step comes last, so it reads the run dirs of every sleeve (the manifest's and --sleeve's).
   if (manifest && finalizeStep) {
     const pos = manifest.json.locate(['finalize']);
-    sources.push({ kind: 'finalize', step: finalizeStep, where: `${manifest.file}:${pos.line}:${pos.column} (finalize)`, policyBase: path.dirname(manifest.file), at: ['finalize'] });
+    const where = `${manifest.file}:${pos.line}:${pos.column} (finalize)`;
+    if (opts.finalize) throw new UsageError(`the finalize option: the manifest has a combine step already (${where}); give one or the other`);
+    sources.push({ kind: 'finalize', step: finalizeStep, where, policyBase: path.dirname(manifest.file), at: ['finalize'] });
+  } else if (opts.finalize) {
+    const { name, entry, policy } = opts.finalize;
+    if (!SLEEVE_NAME_RE.test(name)) throw new UsageError(`the finalize option: name ${JSON.stringify(name)} must be letters, digits, ".", "_" or "-" (at most 64, starting with a letter or digit)`);
+    sources.push({ kind: 'finalize', step: { name, entry, ...(policy === undefined ? {} : { policy }) }, where: `the finalize option (${name})`, policyBase: cwd });
   }
   const machine = deps.pool ?? defaultPool(defaultConcurrency, os.totalmem() / 1048576);
   const pool: BatchPlan['pool'] = {

@@ -84,6 +84,39 @@ describe('the library API (the package entry)', () => {
     }
   });
 
+  it('takes the combine step from code: it runs after the sleeves given and reads their run dirs', async () => {
+    const tmp = copyExample();
+    try {
+      const res = await api.executeSleeves(
+        [
+          { name: 'ma_long', entry: 'sleeves/ma-long.ts' },
+          { name: 'ma_short', entry: 'sleeves/ma-short.ts' },
+        ],
+        { workspace: tmp.dir, cwd: tmp.dir, policy: 'strict', cpus: 2, memoryMiB: 8192, env: { PATH: process.env.PATH }, finalize: { name: 'meta', entry: 'sleeves/combine.ts', policy: 'combine' } },
+      );
+      assert.equal(res.verdict, 'clean', JSON.stringify(res.sleeves.map((s) => [s.name, s.status, s.error])));
+      assert.deepEqual(
+        res.sleeves.map((s) => [s.name, s.kind, s.status]),
+        [
+          ['ma_long', 'sleeve', 'ok'],
+          ['ma_short', 'sleeve', 'ok'],
+          ['meta', 'finalize', 'ok'],
+        ],
+      );
+      const meta = res.sleeves[2];
+      assert.ok(meta?.artifacts.includes('meta_portfolio.json'), JSON.stringify(meta?.artifacts));
+      const json = JSON.parse(fs.readFileSync(path.join(meta?.runDir ?? '', 'meta_portfolio.json'), 'utf8')) as { sleeves: Array<{ runId: string }> };
+      assert.deepEqual(json.sleeves.map((x) => x.runId), [res.sleeves[0]?.runId, res.sleeves[1]?.runId]);
+      // The manifest has its own combine step: giving another is refused before anything runs.
+      await assert.rejects(
+        api.executeSleeves([], { workspace: tmp.dir, cwd: tmp.dir, manifest: 'seed-manifest.json', finalize: { name: 'meta2', entry: 'sleeves/combine.ts' } }),
+        (e: unknown) => e instanceof api.UsageError && e.exitCode === 2 && /the manifest has a combine step already/.test(e.message),
+      );
+    } finally {
+      tmp.cleanup();
+    }
+  });
+
   it('an AbortSignal stops a long sleeve as SIGINT does: sleeve interrupted, the queued one cancelled, reports written, no process left', async () => {
     const tmp = makeTempDir('sleeve-api-abort-');
     try {

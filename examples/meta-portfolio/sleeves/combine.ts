@@ -34,7 +34,7 @@ async function readResult(ctx: SleeveContext, run: BatchRun): Promise<SleeveResu
   const file = joinPath(run.runDir, 'report.json');
   let parsed: Partial<SleeveResult>;
   try {
-    parsed = JSON.parse(await ctx.fs.readFile(file, 'utf8')) as Partial<SleeveResult>;
+    parsed = JSON.parse(await ctx.fs.readText(file)) as Partial<SleeveResult>;
   } catch (err) {
     const e = describeError(err);
     throw new Error(`${run.name}: cannot read ${file} (${e.code}): ${e.message}`);
