@@ -80,6 +80,9 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .option('--export <format>', 'zip: after the audit, one zip per run dir')
     .option('--export-dir <dir>', 'where the zips go (default: <report dir>/artifacts)')
     .option('--export-limit <MiB>', 'cap on the bytes of files exported (default: 1024)', positiveNumber('--export-limit'))
+    .option('-q, --queue <url>', 'run the sleeves on workers through Redis: redis://[user:password@]HOST:PORT[/db], rediss:// (TLS), or "env" for $SLEEVE_SANDBOX_REDIS_URL')
+    .option('--artifact-limit <MiB>', "with --queue: cap on each sleeve's zipped run dir and its unpacked files (default: 1024)", positiveNumber('--artifact-limit'))
+    .option('--queue-lost <seconds>', 'with --queue: Redis silent this long mid-batch stops the batch (default: 30)', positiveNumber('--queue-lost'))
     .exitOverride()
     .action(async (opts: Record<string, unknown>) => {
       const { runCommand } = await import('./commands/run.js');
@@ -107,6 +110,9 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
             export: opts.export as string | undefined,
             exportDir: opts.exportDir as string | undefined,
             exportLimitMiB: opts.exportLimit as number | undefined,
+            queue: opts.queue as string | undefined,
+            artifactLimitMiB: opts.artifactLimit as number | undefined,
+            queueLostSeconds: opts.queueLost as number | undefined,
           },
           {
             ...io,

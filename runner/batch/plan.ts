@@ -58,6 +58,12 @@ export interface RunOptions {
   exportDir?: string;
   /** Cap on the bytes of files exported, in MiB (default 1024). */
   exportLimitMiB?: number;
+  /** `--queue redis://...`: run the sleeves on the queue's workers (runner/queue/submit.ts). */
+  queue?: string;
+  /** With --queue: cap on each sleeve's zip and its unpacked files, MiB (default 1024). */
+  artifactLimitMiB?: number;
+  /** With --queue: Redis silent this long mid-batch stops the batch, seconds (default 30). */
+  queueLostSeconds?: number;
 }
 
 export interface BatchPlan {
