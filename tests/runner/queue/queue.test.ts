@@ -48,10 +48,10 @@ function outputsOf(runDir: string): string[] {
 
 const TINY = {
   'data/lakehouse/a.csv': 'date,close\n2024-01-02,1\n',
-  'sleeves/ok.ts': "import fs from 'node:fs';\nfs.writeFileSync(`${process.env.SLEEVE_RUN_DIR}/out.txt`, `hello from ${process.env.SLEEVE_NAME}\\n`);\n",
-  'sleeves/big.ts': "import fs from 'node:fs';\nfs.writeFileSync(`${process.env.SLEEVE_RUN_DIR}/big.bin`, Buffer.alloc(200_000, 7));\n",
+  'sleeves/ok.ts': "import fs from 'node:fs';\nimport path from 'node:path';\nconst dir = process.env.SLEEVE_RUN_DIR as string;\nfs.writeFileSync(path.join(dir, 'out.txt'), 'hello from ' + process.env.SLEEVE_NAME + '\\n');\n",
+  'sleeves/big.ts': "import fs from 'node:fs';\nimport path from 'node:path';\nfs.writeFileSync(path.join(process.env.SLEEVE_RUN_DIR as string, 'big.bin'), Buffer.alloc(200_000, 7));\n",
   'sleeves/slow.ts':
-    "import fs from 'node:fs';\nconst dir = process.env.SLEEVE_RUN_DIR;\nfs.writeFileSync(`${dir}/started`, '1');\nawait new Promise((r) => setTimeout(r, 4000));\nfs.writeFileSync(`${dir}/out.txt`, 'slow done\\n');\n",
+    "import fs from 'node:fs';\nimport path from 'node:path';\nconst dir = process.env.SLEEVE_RUN_DIR as string;\nfs.writeFileSync(path.join(dir, 'started'), '1');\nawait new Promise((r) => setTimeout(r, 4000));\nfs.writeFileSync(path.join(dir, 'out.txt'), 'slow done\\n');\n",
 };
 
 /** A tiny workspace at `<root>/<name>`. */
