@@ -247,6 +247,43 @@ describe('run --queue: sleeves on workers through Redis', { skip: needsRedis }, 
     }
   });
 
+  it('Ctrl-C on the submitter cancels the batch everywhere: the running sleeve stopped on its worker, the waiting job removed', { timeout: 60_000 }, async () => {
+    const tmp = makeTempDir('sleeve-queue-int-');
+    try {
+      const sub = tiny(tmp.dir, 'submitter');
+      const replica = tiny(tmp.dir, 'w1');
+      const w = startWorkerProc(redis.url, replica, 'w1');
+      workers.push(w);
+      await w.ready;
+      const child = startBin(['run', '--json', '--queue', redis.url, '--policy', 'strict', '--sleeve', 'first=sleeves/slow.ts', '--sleeve', 'second=sleeves/slow.ts'], sub, childEnv());
+      const run = collect(child, 50_000);
+      const deadline = Date.now() + 30_000;
+      while (!(fs.existsSync(path.join(replica, 'runs')) && fs.readdirSync(path.join(replica, 'runs')).some((d) => fs.existsSync(path.join(replica, 'runs', d, 'started'))))) {
+        assert.ok(Date.now() < deadline, 'the worker started a sleeve');
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      child.kill('SIGINT');
+      const q = await run;
+      assert.equal(q.code, 1, show(q));
+      const summary = JSON.parse(q.stdout) as { interrupted: string; sleeves: Array<{ name: string; status: string }> };
+      assert.equal(summary.interrupted, 'SIGINT');
+      assert.deepEqual(summary.sleeves.map((s) => [s.name, s.status]).sort(), [['first', 'interrupted'], ['second', 'cancelled']]);
+      // The worker stopped the sleeve before it wrote its output, and never started the second.
+      const ran = fs.readdirSync(path.join(replica, 'runs')).filter((d) => !d.startsWith('.'));
+      assert.equal(ran.length, 1);
+      assert.equal(fs.existsSync(path.join(replica, 'runs', ran[0] as string, 'out.txt')), false);
+      const queue = new Queue(QUEUE_NAME, { connection: { host: '127.0.0.1', port: redis.port } });
+      try {
+        assert.deepEqual(await queue.getJobCounts('waiting', 'active', 'completed', 'failed'), { waiting: 0, active: 0, completed: 0, failed: 0 });
+      } finally {
+        await queue.close();
+      }
+    } finally {
+      await stopWorkers(workers.splice(0));
+      tmp.cleanup();
+    }
+  });
+
   it('a run dir past the worker\'s artifact cap is not sent: the sleeve fails with the cap named', { timeout: 60_000 }, async () => {
     const tmp = makeTempDir('sleeve-queue-cap-');
     try {
