@@ -288,9 +288,10 @@ async function runRemote(x: RemoteRun): Promise<{ interrupted: string | null; re
   const check = async (id: string) => {
     const s = bySleeve.get(id);
     if (!s || !pending.has(id)) return;
+    // The state first, then the job: a finished job is read after it finished (its result or reason complete).
+    const state = await queue.getJobState(id);
     const job = await queue.getJob(id);
-    if (!job) return settle(s, failedResult(s, `job ${id} vanished from Redis (was it removed, or evicted? Redis must run with maxmemory-policy noeviction)`));
-    const state = await job.getState();
+    if (!job || state === 'unknown') return settle(s, failedResult(s, `job ${id} vanished from Redis (was it removed, or evicted? Redis must run with maxmemory-policy noeviction)`));
     if (state === 'active' && !started.has(id)) {
       started.add(id);
       progress.started(s.name);
