@@ -189,7 +189,6 @@ export async function runBatch(opts: RunOptions, deps: BatchDeps): Promise<Batch
       root: reportRoot(deps.env, deps.cwd),
       build: async () => {
         const audit = auditor ? await auditor.finish(accounted(done, all), batchId) : undefined;
-        await remoteOf(done)?.deliver(); // --queue: the workers' run dirs land after this batch's own audit
         // After the audit's finish: the sleeves are gone and this batch's auditor never sees the zips.
         const exported = exporting
           ? await exportRunDirs({ dir: exporting.dir, limitBytes: exporting.limitBytes, runs: done.results.map((r) => ({ sleeve: r.name, runId: r.runId, runDir: r.runDir })) })

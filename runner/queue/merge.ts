@@ -33,8 +33,6 @@ export interface MergeInput {
   /** The Redis URL as shown (password redacted). */
   target: string;
   records: readonly RemoteRecord[];
-  /** Sleeve name -> why its run dir could not be written here. */
-  deliveryErrors: ReadonlyMap<string, string>;
 }
 
 export function mergeRemote(report: AuditReport, m: MergeInput): AuditReport {
@@ -44,7 +42,6 @@ export function mergeRemote(report: AuditReport, m: MergeInput): AuditReport {
   let audited = report.integrity.audited;
   const sleeves = report.sleeves.map((entry) => {
     const rec = byName.get(entry.name);
-    const delivery = m.deliveryErrors.get(entry.name);
     let out = entry;
     if (rec?.result) {
       const r = rec.result;
@@ -55,7 +52,6 @@ export function mergeRemote(report: AuditReport, m: MergeInput): AuditReport {
       if (r.audit.verdict === 'unaudited') audited = false;
       if (r.audit.verdict === 'error') weakened.push(`worker ${w} (${entry.name}): its audit ended in error`);
     }
-    if (delivery) out = { ...out, status: out.status === 'ok' ? 'failed' : out.status, error: out.error ? `${out.error}; ${delivery}` : delivery };
     return out;
   });
   const { verdict, exitCode } = decideVerdict({ sleeves: sleeves.map((s) => ({ status: s.status, denials: s.denials.length })), violations: violations.length, audited, weakened });

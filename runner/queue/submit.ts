@@ -6,9 +6,11 @@
  * submitter reads only its own jobs' results), each carrying what wire.ts
  * describes; it waits (QueueEvents for promptness, a poll as the backstop),
  * validates every result, verifies and reads each zip (unpack.ts) and keeps it
- * in memory. The run dirs land in `<runsDir>/<runId>/` only after this
- * batch's own audit (`deliver`, the runner's delivery, as --export is), and
- * `merge` folds the workers' audits into the report (merge.ts).
+ * in memory. The run dirs land in `<runsDir>/<runId>/` once every job ended,
+ * each path written accounted to its sleeve (as its guard's reports would be),
+ * so this batch's auditor proves the rest of the workspace unchanged; then the
+ * combine step runs here; `merge` folds the workers' audits into the report
+ * (merge.ts).
  *
  * Faults: Redis unreachable at the start is a UsageError (exit 2, nothing
  * enqueued); Redis silent for `lostAfterMs` mid-batch fails every unfinished
@@ -32,6 +34,7 @@ import type { PlannedSleeve, SleeveResult } from '../batch/types.js';
 import { type RedisTarget, connectionOptions, parseRedisUrl, probeRedis } from './connection.js';
 import { fingerprintOf } from './fingerprint.js';
 import { sha256Hex } from './hash.js';
+import { combineBlocked } from '../batch/finalize.js';
 import { type RemoteRecord, mergeRemote } from './merge.js';
 import { type Unpacked, unpackZip, writeUnpacked } from './unpack.js';
 import { type JobPayload, type JobResult, QUEUE_NAME, WIRE_VERSION, cancelKey, firstIssue, jobResultSchema } from './wire.js';
@@ -44,8 +47,6 @@ export const DEFAULT_LOST_SECONDS = 30;
 const CANCEL_GRACE_MS = 15_000;
 
 export interface RemoteBatch {
-  /** Writes the verified run dirs (after this batch's own audit). */
-  deliver: () => Promise<void>;
   /** The report with the workers' audits merged in. */
   merge: (report: AuditReport) => AuditReport;
 }
@@ -180,7 +181,7 @@ export function queuedExecutor(opts: RunOptions, batchId: string, env: NodeJS.Pr
     }
     // The prepare steps (and beforeStart: reports, auditor, ledger) run here, as in a local batch.
     const progress = o.progress;
-    const local = await executeBatch({ ...plan, sleeves: [] }, { ...o, progress: { ...progress, close: () => {} } });
+    const local = await executeBatch({ ...plan, sleeves: [], finalize: [] }, { ...o, progress: { ...progress, close: () => {} } });
     const limitBytes = Math.round((opts.artifactLimitMiB ?? DEFAULT_SUBMIT_ARTIFACT_LIMIT_MIB) * 1024 * 1024);
     const lostAfterMs = Math.round((opts.queueLostSeconds ?? DEFAULT_LOST_SECONDS) * 1000);
     const results = new Map<PlannedSleeve, SleeveResult>();
@@ -204,27 +205,47 @@ export function queuedExecutor(opts: RunOptions, batchId: string, env: NodeJS.Pr
         out.release();
       };
     }
+    // The run dirs land now, before the combine step (which reads them) and before this batch's audit,
+    // which accounts every path written here to its sleeve, as a write its guard would have reported.
+    for (const [s, u] of unpacked) {
+      const r = results.get(s) as SleeveResult;
+      try {
+        results.set(s, { ...r, writes: writeUnpacked(s.runDir, u) });
+      } catch (error) {
+        const why = `the run dir from the worker could not be written to ${s.runDir}: ${(error as Error).message}`;
+        results.set(s, { ...r, status: r.status === 'ok' ? 'failed' : r.status, error: r.error ? `${r.error}; ${why}` : why });
+      }
+    }
+    // The combine step, here on the submitter, once every sleeve succeeded (finalize.ts decides as for a local batch).
+    const sleeveResults = plan.sleeves.map((s) => results.get(s) as SleeveResult);
+    let finals: SleeveResult[] = [];
+    if (plan.finalize.length > 0) {
+      const blocked = combineBlocked(sleeveResults, interrupted);
+      if (blocked) {
+        finals = plan.finalize.map((s) => notStarted(s, blocked.status, blocked.why));
+        for (const r of finals) progress.finished(r);
+      } else {
+        const fin = await executeBatch({ ...plan, prepare: [], sleeves: [] }, { ...o, beforeStart: async () => {}, progress: { ...progress, close: () => {} } });
+        finals = fin.results;
+        interrupted ??= fin.interrupted;
+        const before = release;
+        release = () => {
+          before();
+          fin.release();
+        };
+      }
+    }
     progress.close();
     const batch: BatchResult = {
       workspace: plan.workspace,
       startedAt: local.startedAt,
       endedAt: new Date().toISOString(),
       interrupted,
-      results: [...local.results, ...plan.sleeves.map((s) => results.get(s) as SleeveResult)],
+      results: [...local.results, ...sleeveResults, ...finals],
       release,
     };
-    const deliveryErrors = new Map<string, string>();
     const remote: RemoteBatch = {
-      deliver: async () => {
-        for (const [s, u] of unpacked) {
-          try {
-            writeUnpacked(s.runDir, u);
-          } catch (error) {
-            deliveryErrors.set(s.name, `the run dir from the worker could not be written to ${s.runDir}: ${(error as Error).message}`);
-          }
-        }
-      },
-      merge: (report) => mergeRemote(report, { target: target.shown, records: plan.sleeves.map((s) => records.get(s)).filter((r): r is RemoteRecord => r !== undefined), deliveryErrors }),
+      merge: (report) => mergeRemote(report, { target: target.shown, records: plan.sleeves.map((s) => records.get(s)).filter((r): r is RemoteRecord => r !== undefined) }),
     };
     return Object.assign(batch, { [REMOTE]: remote });
   };

@@ -78,19 +78,28 @@ export async function unpackZip(zip: Buffer, want: { sha256: string; size: numbe
 }
 
 /** Creates `runDir` (refusing an existing one) and writes the unpacked entries into it, never through a link. */
-export function writeUnpacked(runDir: string, u: Unpacked): void {
+/** Writes the run dir; returns every absolute path it made (the run dir, its directories and files), for the auditor. */
+export function writeUnpacked(runDir: string, u: Unpacked): string[] {
+  const made = [runDir];
   fs.mkdirSync(path.dirname(runDir), { recursive: true });
   fs.mkdirSync(runDir); // EEXIST: never over an existing run dir
+  const mkdirs = (dir: string) => {
+    const first = fs.mkdirSync(dir, { recursive: true });
+    if (first === undefined) return;
+    for (let d = dir; d.length >= first.length; d = path.dirname(d)) made.push(d);
+  };
   const dirs = [...u.dirs].sort((a, b) => a.split('/').length - b.split('/').length);
-  for (const d of dirs) fs.mkdirSync(path.join(runDir, d), { recursive: true });
+  for (const d of dirs) mkdirs(path.join(runDir, d));
   for (const f of u.files) {
     const abs = path.join(runDir, f.name);
-    fs.mkdirSync(path.dirname(abs), { recursive: true });
+    mkdirs(path.dirname(abs));
     const fd = fs.openSync(abs, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL | fs.constants.O_NOFOLLOW, 0o644);
     try {
       fs.writeSync(fd, f.data);
     } finally {
       fs.closeSync(fd);
     }
+    made.push(abs);
   }
+  return made;
 }

@@ -72,7 +72,7 @@ describe('run --queue: sleeves on workers through Redis', { skip: needsRedis }, 
     await redis?.stop();
   });
 
-  it('runs the example batch on three workers with the results of a local run and one merged clean audit', { skip: needsOsLayer, timeout: 180_000 }, async () => {
+  it('runs the example batch (seed layout, with its combine step) on three workers with the results of a local run and one merged clean audit', { skip: needsOsLayer, timeout: 180_000 }, async () => {
     const tmp = makeTempDir('sleeve-queue-example-');
     try {
       const local = copyExample(tmp.dir, 'local');
@@ -81,17 +81,21 @@ describe('run --queue: sleeves on workers through Redis', { skip: needsRedis }, 
       workers.push(...ws);
       await Promise.all(ws.map((w) => w.ready));
       const mem = String(6 * 3072);
-      const l = await runBin(['run', '--json', '--cpus', '2', '--memory-total', mem], local);
+      const l = await runBin(['run', '--manifest', 'seed-manifest.json', '--json', '--cpus', '2', '--memory-total', mem], local);
       assert.equal(l.code, 0, show(l));
-      const q = await runBin(['run', '--json', '--queue', redis.url], sub);
+      const q = await runBin(['run', '--manifest', 'seed-manifest.json', '--json', '--queue', redis.url], sub);
       assert.equal(q.code, 0, `${show(q)}\n${ws.map((w) => w.log()).join('\n')}`);
-      const ls = JSON.parse(l.stdout) as { sleeves: Array<{ name: string; status: string; runDir: string }> };
-      const qs = JSON.parse(q.stdout) as { verdict: string; sleeves: Array<{ name: string; status: string; runDir: string }> };
+      const ls = JSON.parse(l.stdout) as { sleeves: Array<{ name: string; kind: string; status: string; runDir: string }> };
+      const qs = JSON.parse(q.stdout) as { verdict: string; sleeves: Array<{ name: string; kind: string; status: string; runDir: string }> };
       assert.equal(qs.verdict, 'clean');
-      assert.deepEqual(qs.sleeves.map((s) => [s.name, s.status]), ls.sleeves.map((s) => [s.name, s.status]));
-      for (const [i, s] of qs.sleeves.entries()) {
+      assert.deepEqual(qs.sleeves.map((s) => [s.name, s.kind, s.status]), ls.sleeves.map((s) => [s.name, s.kind, s.status]));
+      assert.equal(qs.sleeves.length, 7);
+      // The combine step ran on the submitter over the delivered run dirs: the same meta portfolio.
+      const meta = (runDir: string) => (JSON.parse(fs.readFileSync(path.join(runDir, 'meta_portfolio.json'), 'utf8')) as { weights: unknown }).weights;
+      assert.deepEqual(meta((qs.sleeves[6] as { runDir: string }).runDir), meta((ls.sleeves[6] as { runDir: string }).runDir));
+      for (const [i, s] of qs.sleeves.slice(0, 6).entries()) {
         const mine = ls.sleeves[i] as { runDir: string };
-        assert.ok(s.runDir.startsWith(`${sub}/runs/`), s.runDir);
+        assert.ok(s.runDir.startsWith(`${sub}/artifacts/summaries/runs/`), s.runDir);
         assert.deepEqual(outputsOf(s.runDir), outputsOf(mine.runDir), s.name);
         // The optimiser's output is the same, byte for byte.
         const cand = (d: string) => fs.readFileSync(path.join(d, 'portfolio_candidates.json'), 'utf8');
@@ -107,7 +111,7 @@ describe('run --queue: sleeves on workers through Redis', { skip: needsRedis }, 
         assert.match(w.zip?.sha256 ?? '', /^[0-9a-f]{64}$/);
       }
       assert.ok(new Set(audit.workers?.map((w) => w.worker)).size >= 2, 'the jobs spread over more than one worker');
-      for (const s of audit.sleeves) assert.ok(s.artifacts.some((a) => a.path.endsWith('portfolio_candidates.json')), s.name);
+      for (const s of audit.sleeves.slice(0, 6)) assert.ok(s.artifacts.some((a) => a.path.endsWith('portfolio_candidates.json')), s.name);
       // Nothing of the batch is left in Redis.
       const queue = new Queue(QUEUE_NAME, { connection: { host: '127.0.0.1', port: redis.port } });
       try {
