@@ -199,10 +199,11 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .command('doctor')
     .description('Show the Node version, its permission model and missing fixes, bubblewrap, and the layers run will use')
     .option('--json', 'print the findings as JSON', false)
+    .option('--queue <url>', 'also check a queue: Redis reachable, maxmemory-policy, workers connected, jobs by state (redis://HOST:PORT, or env for SLEEVE_SANDBOX_REDIS_URL)')
     .exitOverride()
-    .action(async (opts: { json: boolean }) => {
+    .action(async (opts: { json: boolean; queue?: string }) => {
       const { doctorCommand } = await import('./commands/doctor.js');
-      setExit(await doctorCommand({ json: opts.json }, io));
+      setExit(await doctorCommand({ json: opts.json, queue: opts.queue }, io, io.env));
     });
 
   program

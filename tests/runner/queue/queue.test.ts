@@ -327,6 +327,44 @@ describe('run --queue: Redis faults', { skip: needsRedis }, () => {
     }
   });
 
+  it('doctor --queue: Redis, its eviction policy, the workers connected and the jobs; unreachable is exit 2 with the fix', { timeout: 60_000 }, async () => {
+    const tmp = makeTempDir('sleeve-queue-doctor-');
+    const redis = await startRedis();
+    const ws: TestWorker[] = [];
+    try {
+      ws.push(startWorkerProc(redis.url, tiny(tmp.dir, 'w1'), 'doc-w1'));
+      await ws[0]?.ready;
+      const text = await runBin(['doctor', '--queue', redis.url], tmp.dir);
+      assert.equal(text.code, 0, show(text));
+      assert.match(text.stdout, new RegExp(`queue redis://127\\.0\\.0\\.1:${redis.port}: Redis \\S+, reachable`));
+      assert.match(text.stdout, /maxmemory-policy: noeviction/);
+      assert.match(text.stdout, /workers: 1 connected \(doc-w1\)/);
+      assert.match(text.stdout, /jobs: 0 waiting, 0 active, 0 completed, 0 failed, 0 delayed/);
+      // An eviction policy BullMQ cannot live with is named, with the fix.
+      const { Redis } = await import('ioredis');
+      const admin = new Redis({ host: '127.0.0.1', port: redis.port });
+      await admin.config('SET', 'maxmemory-policy', 'allkeys-lru');
+      const json = await runBin(['doctor', '--json', '--queue', redis.url], tmp.dir);
+      await admin.config('SET', 'maxmemory-policy', 'noeviction');
+      admin.disconnect();
+      const report = JSON.parse(json.stdout) as { ok: boolean; queue: { reachable: boolean; evictionSafe: boolean; maxmemoryPolicy: string; workers: string[] } };
+      assert.equal(report.queue.reachable, true);
+      assert.equal(report.queue.evictionSafe, false);
+      assert.equal(report.queue.maxmemoryPolicy, 'allkeys-lru');
+      assert.deepEqual(report.queue.workers, ['doc-w1']);
+      // Unreachable: not ok, the fix named, the password never printed.
+      const port = await freePort();
+      const down = await runBin(['doctor', '--queue', `redis://u:hunter2@127.0.0.1:${port}`], tmp.dir);
+      assert.equal(down.code, 2, show(down));
+      assert.match(down.stdout, /queue redis:\/\/u:\*\*\*@127\.0\.0\.1:\d+: not reachable: cannot reach Redis .*start redis-server/);
+      assert.doesNotMatch(down.stdout + down.stderr, /hunter2/);
+    } finally {
+      await stopWorkers(ws);
+      await redis.stop();
+      tmp.cleanup();
+    }
+  });
+
   it('Redis lost mid-batch: the submitter stops with a clear error and still writes its reports', { timeout: 60_000 }, async () => {
     const tmp = makeTempDir('sleeve-queue-lost-');
     const redis = await startRedis();
