@@ -72,6 +72,12 @@ export const engineOptionsSchema = z.strictObject({
   export: z.literal('zip').optional(),
   exportDir: z.string().optional(),
   exportLimitMiB: positive.optional(),
+  /** Run the sleeves on workers through Redis (redis:// or rediss://; "env" reads SLEEVE_SANDBOX_REDIS_URL). */
+  queue: z.string().optional(),
+  /** With `queue`: cap on each sleeve's zipped run dir and its unpacked files, MiB (default 1024). */
+  artifactLimitMiB: positive.optional(),
+  /** With `queue`: Redis silent this long mid-batch stops the batch, seconds (default 30). */
+  queueLostSeconds: positive.optional(),
   /** What relative paths are resolved from (default: process.cwd()). */
   cwd: z.string().optional(),
   /** The environment the sleeves' env is built from (default: process.env). */
@@ -189,6 +195,9 @@ export async function executeSleeves(sleeves: readonly SleeveSpec[], options: En
     exportDir: o.exportDir,
     exportLimitMiB: o.exportLimitMiB,
     finalize: o.finalize,
+    queue: o.queue,
+    artifactLimitMiB: o.artifactLimitMiB,
+    queueLostSeconds: o.queueLostSeconds,
   };
   const out = await runBatch(runOptions, {
     cwd: o.cwd ?? process.cwd(),

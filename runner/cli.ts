@@ -80,6 +80,9 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .option('--export <format>', 'zip: after the audit, one zip per run dir')
     .option('--export-dir <dir>', 'where the zips go (default: <report dir>/artifacts)')
     .option('--export-limit <MiB>', 'cap on the bytes of files exported (default: 1024)', positiveNumber('--export-limit'))
+    .option('-q, --queue <url>', 'run the sleeves on workers through Redis: redis://[user:password@]HOST:PORT[/db], rediss:// (TLS), or "env" for $SLEEVE_SANDBOX_REDIS_URL')
+    .option('--artifact-limit <MiB>', "with --queue: cap on each sleeve's zipped run dir and its unpacked files (default: 1024)", positiveNumber('--artifact-limit'))
+    .option('--queue-lost <seconds>', 'with --queue: Redis silent this long mid-batch stops the batch (default: 30)', positiveNumber('--queue-lost'))
     .exitOverride()
     .action(async (opts: Record<string, unknown>) => {
       const { runCommand } = await import('./commands/run.js');
@@ -107,6 +110,9 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
             export: opts.export as string | undefined,
             exportDir: opts.exportDir as string | undefined,
             exportLimitMiB: opts.exportLimit as number | undefined,
+            queue: opts.queue as string | undefined,
+            artifactLimitMiB: opts.artifactLimit as number | undefined,
+            queueLostSeconds: opts.queueLost as number | undefined,
           },
           {
             ...io,
@@ -154,14 +160,50 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
       );
     });
 
+  // --- queue (runner/queue/): workers on Redis ---
+  program
+    .command('worker')
+    .description('Take sleeve jobs from a BullMQ queue on Redis and run each over this workspace replica, in the sandbox a local run uses')
+    .option('-q, --queue <url>', `redis://[user:password@]HOST:PORT[/db] or rediss:// (TLS); default: $SLEEVE_SANDBOX_REDIS_URL`)
+    .addOption(workspaceOption())
+    .option('-c, --concurrency <n>', 'jobs at once (default 1)', positiveInt('--concurrency'))
+    .option('--cpus <n>', "CPUs each job's sleeve may take (default: os.availableParallelism())", positiveNumber('--cpus'))
+    .option('--memory-total <MiB>', "memory each job's sleeve may take (default: the machine's less 10%)", positiveInt('--memory-total'))
+    .option('--artifact-limit <MiB>', 'cap on a zipped run dir sent back through Redis (default 64)', positiveNumber('--artifact-limit'))
+    .option('--id <id>', 'worker id in reports (default: <host>-<pid>-<hex>)')
+    .option('--lock-duration <ms>', "BullMQ's job lock: a worker that stops renewing it for this long is taken as dead (default 30000)", positiveInt('--lock-duration'))
+    .option('--stalled-interval <ms>', 'how often this worker looks for stalled jobs (default 30000)', positiveInt('--stalled-interval'))
+    .exitOverride()
+    .action(async (opts: Record<string, unknown>) => {
+      const { workerCommand } = await import('./commands/worker.js');
+      setExit(
+        await workerCommand(
+          {
+            queue: opts.queue as string | undefined,
+            workspace: opts.workspace as string | undefined,
+            concurrency: opts.concurrency as number | undefined,
+            cpus: opts.cpus as number | undefined,
+            memoryTotal: opts.memoryTotal as number | undefined,
+            artifactLimitMiB: opts.artifactLimit as number | undefined,
+            id: opts.id as string | undefined,
+            lockDurationMs: opts.lockDuration as number | undefined,
+            stalledIntervalMs: opts.stalledInterval as number | undefined,
+          },
+          io,
+        ),
+      );
+    });
+  // --- end queue ---
+
   program
     .command('doctor')
     .description('Show the Node version, its permission model and missing fixes, bubblewrap, and the layers run will use')
     .option('--json', 'print the findings as JSON', false)
+    .option('--queue <url>', 'also check a queue: Redis reachable, maxmemory-policy, workers connected, jobs by state (redis://HOST:PORT, or env for SLEEVE_SANDBOX_REDIS_URL)')
     .exitOverride()
-    .action(async (opts: { json: boolean }) => {
+    .action(async (opts: { json: boolean; queue?: string }) => {
       const { doctorCommand } = await import('./commands/doctor.js');
-      setExit(await doctorCommand({ json: opts.json }, io));
+      setExit(await doctorCommand({ json: opts.json, queue: opts.queue }, io, io.env));
     });
 
   program

@@ -221,6 +221,24 @@ export const auditReportSchema = z
       .optional()
       .describe("What the sleeves shared (--cpus, --memory-total); absent in reports older than the scheduler."),
     export: exportReportSchema.optional().describe('Present with --export.'),
+    workers: z
+      .array(
+        z.strictObject({
+          worker: z.string().nullable().describe('The worker that ran the job (null: the job failed on the queue before any worker answered).'),
+          host: z.string().nullable(),
+          sleeve: z.string(),
+          runId: z.string(),
+          jobId: z.string(),
+          verdict: z.string().describe("The worker's audit verdict over its replica, or \"refused\" when the job failed on the queue."),
+          fingerprint: z.string().nullable().describe("The worker's workspace fingerprint (sha256)."),
+          attempts: z.number().int().nonnegative().describe('Attempts started (a stalled attempt counts).'),
+          stalled: z.number().int().nonnegative().describe('Times the job was found stalled (its worker stopped renewing the lock).'),
+          zip: z.strictObject({ sha256: z.string(), size: z.number().int().nonnegative() }).nullable().describe('The run dir as received, verified before unpacking.'),
+          error: z.string().optional(),
+        }),
+      )
+      .optional()
+      .describe('Present with run --queue: which worker ran what (one record per sleeve job).'),
     violations: z.array(violationSchema),
     integrity: z.strictObject({
       filesChecked: z.number().int().nonnegative(),

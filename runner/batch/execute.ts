@@ -17,7 +17,7 @@ import { type Bundle, bundleEntry, compileIsolateModules } from './bundle.js';
 import { type IsolatedVm, probeIsolatedVm, requireIsolatedVm } from './isolated-vm.js';
 import { buildSleeveEnv } from './env.js';
 import { closeLeakingFds } from './inherited-fds.js';
-import { openBatchResults } from './finalize.js';
+import { combineBlocked, openBatchResults } from './finalize.js';
 import { type BatchPlan, stepsOf } from './plan.js';
 import type { Progress } from './progress.js';
 import type { SleeveOsReport } from '../audit/schema.js';
@@ -314,12 +314,9 @@ export async function executeBatch(plan: BatchPlan, opts: ExecuteOptions): Promi
     });
     // The combine step: once, after every sleeve succeeded without a denial (it combines their results).
     for (const s of plan.finalize) {
-      const failed = plan.sleeves.map((x) => results.get(x) as SleeveResult).filter((r) => r.status !== 'ok' || r.denials.length > 0);
-      if (interrupted || failed.length > 0) {
-        const why = interrupted
-          ? `interrupted by ${interrupted}`
-          : `the combine step runs only when every sleeve succeeded: ${failed.map((r) => `${r.name} (${r.status === 'ok' ? 'denied access' : r.status})`).join(', ')} did not`;
-        const r = notStarted(s, interrupted ? 'cancelled' : 'skipped', why);
+      const blocked = combineBlocked(plan.sleeves.map((x) => results.get(x) as SleeveResult), interrupted);
+      if (blocked) {
+        const r = notStarted(s, blocked.status, blocked.why);
         results.set(s, r);
         opts.progress.finished(r);
         continue;

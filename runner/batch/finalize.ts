@@ -16,6 +16,22 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { CompiledPolicy } from '../../policies/engine.js';
+import type { SleeveResult } from './types.js';
+
+/**
+ * Whether the combine step may start: only when every sleeve ended ok without
+ * a denial and nothing interrupted the batch; else why not (pure, shared by a
+ * local batch and a queued one).
+ */
+export function combineBlocked(sleeves: readonly SleeveResult[], interrupted: string | null): { status: 'skipped' | 'cancelled'; why: string } | undefined {
+  if (interrupted) return { status: 'cancelled', why: `interrupted by ${interrupted}` };
+  const failed = sleeves.filter((r) => r.status !== 'ok' || r.denials.length > 0);
+  if (failed.length === 0) return undefined;
+  return {
+    status: 'skipped',
+    why: `the combine step runs only when every sleeve succeeded: ${failed.map((r) => `${r.name} (${r.status === 'ok' ? 'denied access' : r.status})`).join(', ')} did not`,
+  };
+}
 
 export interface OpenedForCombine {
   files: number;

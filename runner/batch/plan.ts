@@ -62,6 +62,12 @@ export interface RunOptions {
   exportLimitMiB?: number;
   /** The combine step from code (the library API); a manifest's `finalize` and this are not both given. */
   finalize?: { name: string; entry: string; policy?: string | undefined } | undefined;
+  /** `--queue redis://...`: run the sleeves on the queue's workers (runner/queue/submit.ts). */
+  queue?: string;
+  /** With --queue: cap on each sleeve's zip and its unpacked files, MiB (default 1024). */
+  artifactLimitMiB?: number;
+  /** With --queue: Redis silent this long mid-batch stops the batch, seconds (default 30). */
+  queueLostSeconds?: number;
 }
 
 export interface BatchPlan {

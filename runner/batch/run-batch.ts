@@ -38,6 +38,7 @@ import { escapeTerminal } from './progress.js';
 import { generateRunId } from './run-id.js';
 import type { PlannedSleeve } from './types.js';
 import { reportRoot } from '../reports/locate.js';
+import { queuedExecutor, remoteOf } from '../queue/submit.js';
 
 const TOOL_VERSION = (
   JSON.parse(readFileSync(path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'package.json'), 'utf8')) as { version: string }
@@ -148,7 +149,8 @@ export async function runBatch(opts: RunOptions, deps: BatchDeps): Promise<Batch
   let reportDirMade: { created: boolean } | undefined;
   let batch: BatchResult | undefined;
   try {
-    batch = await executeBatch(plan, {
+    // --queue: the same plan and checks, the sleeves on the queue's workers (runner/queue/submit.ts).
+    batch = await (opts.queue === undefined ? executeBatch : queuedExecutor(opts, batchId, deps.env))(plan, {
       parentEnv: deps.env,
       progress,
       logLimitBytes: Math.round((opts.logLimitMiB ?? 64) * 1024 * 1024),
@@ -191,7 +193,8 @@ export async function runBatch(opts: RunOptions, deps: BatchDeps): Promise<Batch
         const exported = exporting
           ? await exportRunDirs({ dir: exporting.dir, limitBytes: exporting.limitBytes, runs: done.results.map((r) => ({ sleeve: r.name, runId: r.runId, runDir: r.runDir })) })
           : undefined;
-        return buildAuditReport(done, audit, exported ? { ...ctx, export: exported } : ctx);
+        const built = buildAuditReport(done, audit, exported ? { ...ctx, export: exported } : ctx);
+        return remoteOf(done)?.merge(built) ?? built; // --queue: the workers' audits folded in
       },
       fallback: (error) => errorReport(ctx, done.workspace, error, done.startedAt),
     });

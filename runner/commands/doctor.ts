@@ -12,6 +12,7 @@ import { type IsolatedVmStatus, describeIsolatedVm, isolatedVmStatus } from '../
 import { KNOWN_FIXES, fixState } from '../doctor/known-fixes.js';
 import { type OsLayerProbe, SANDBOX_MAX_PROCESSES, SANDBOX_UID_BASE, probeOsLayer } from '../batch/os-layer.js';
 import type { Io } from '../io.js';
+import type { QueueHealth } from '../queue/health.js';
 
 export interface DoctorReport {
   node: string;
@@ -106,8 +107,19 @@ export function cgroupState(): string {
   return `cgroup v2 here offers ${have.length > 0 ? have.join(', ') : 'none of pids, memory, cpu'}; sleeve-sandbox does not create or delegate cgroups yet, so resources.cpus stays a scheduling weight`;
 }
 
-export async function doctorCommand(opts: { json: boolean }, io: Io): Promise<number> {
-  const r = doctorReport(process.version, process.allowedNodeEnvironmentFlags, () => probeOsLayer(), isolatedVmStatus);
+export async function doctorCommand(opts: { json: boolean; queue?: string | undefined }, io: Io, env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  const base = doctorReport(process.version, process.allowedNodeEnvironmentFlags, () => probeOsLayer(), isolatedVmStatus);
+  // --queue: the queue's health too (runner/queue/health.ts); an unreachable Redis is not ok.
+  let queue: QueueHealth | undefined;
+  let queueLines: string[] = [];
+  if (opts.queue !== undefined) {
+    // Loaded only here: BullMQ is not part of a plain doctor's start-up.
+    const { parseRedisUrl } = await import('../queue/connection.js');
+    const { queueHealth, describeQueueHealth } = await import('../queue/health.js');
+    queue = await queueHealth(parseRedisUrl(opts.queue, env));
+    queueLines = describeQueueHealth(queue);
+  }
+  const r = queue ? { ...base, queue, ok: base.ok && queue.reachable } : base;
   if (opts.json) {
     io.stdout(`${JSON.stringify(r, null, 2)}\n`);
     return r.ok ? EXIT.ok : EXIT.usage;
@@ -129,6 +141,7 @@ export async function doctorCommand(opts: { json: boolean }, io: Io): Promise<nu
   lines.push('limits inside a sleeve:', ...r.limits.map((l) => `  ${l}`));
   lines.push(`isolate mode (isolated-vm): ${r.isolate.summary}`);
   lines.push(`layers run will use: ${r.layers.join(', ')}${r.isolate.available ? '; with --mode isolate also: V8 isolate (no Node API)' : ''}`);
+  lines.push(...queueLines);
   io.stdout(`${lines.join('\n')}\n`);
   return r.ok ? EXIT.ok : EXIT.usage;
 }
