@@ -7,7 +7,7 @@
  * SECTIONS. Sections: decide (policy-decide.ts), startup (run-startup.ts),
  * fs-heavy (run-fs-heavy.ts), memory (run-memory.ts), audit (audit.ts),
  * audit-changes (audit-changes.ts), isolate (run-isolate.ts), isolate-platform (isolate-platform.ts), walkers (walkers.ts), policy-diff (policy-diff.ts),
- * tsx (tsx-startup.ts). Human-readable lines go to stdout, or to
+ * tsx (tsx-startup.ts), queue (queue.ts). Human-readable lines go to stdout, or to
  * stderr with --json, where stdout holds one JSON object.
  */
 import { realpathSync } from 'node:fs';
@@ -22,6 +22,7 @@ import { type AuditBenchOptions, auditSection } from './audit.js';
 import { type AuditChangesBenchOptions, benchAuditChanges } from './audit-changes.js';
 import { type OsLayerBenchOptions, benchOsLayer } from './run-os-layer.js';
 import { type PolicyDiffBenchOptions, benchPolicyDiff } from './policy-diff.js';
+import { type QueueBenchOptions, benchQueue } from './queue.js';
 import { type StartupBenchOptions, benchStartup } from './run-startup.js';
 import { type TsxBenchOptions, benchTsx } from './tsx-startup.js';
 import { type WalkersBenchOptions, benchWalkers } from './walkers.js';
@@ -154,6 +155,16 @@ export const SECTIONS: readonly Section[] = Object.freeze([
       if (options.reps !== undefined) tsxOptions.reps = options.reps;
       if (options.progress !== undefined) tsxOptions.progress = options.progress;
       return benchTsx(tsxOptions);
+    },
+  },
+  {
+    name: 'queue',
+    description: 'run --queue (BullMQ on a real redis-server) against a local run: overhead per sleeve, and 1 s sleeves on 1, 2 and 3 workers',
+    run: (options: BenchOptions) => {
+      const queueOptions: QueueBenchOptions = {};
+      if (options.reps !== undefined) queueOptions.reps = options.reps;
+      if (options.progress !== undefined) queueOptions.progress = options.progress;
+      return benchQueue(queueOptions);
     },
   },
   {
