@@ -13,7 +13,7 @@ import { type AuditReport, auditReportSchema } from '../../runner/audit/schema.j
 import { killSleeves, waitForNoSleeves } from '../helpers/procs.js';
 import { assertValidSarif } from '../helpers/sarif.js';
 import { makeTempDir, makeWorkspace, writeTree } from '../helpers/tmp.js';
-import { binPath, childEnv, collect as collectRun, repoRoot, startBin as startCli } from '../helpers/cli.js';
+import { binPath, childEnv, collect as collectRun, type Run as CliRun, repoRoot, show as showCli, startBin as startCli } from '../helpers/cli.js';
 
 export { binPath, repoRoot };
 
@@ -87,11 +87,12 @@ export function assertNoTempLeftovers(ws: string): void {
   assert.deepEqual(fs.readdirSync(runnerTmp(ws)), [], `left in the runner's TMPDIR ${runnerTmp(ws)}`);
 }
 
-export function show(run: Run): string {
-  return `exit ${run.status} (signal ${run.signal}) after ${run.ms} ms\n--- stdout\n${run.stdout}--- stderr\n${run.stderr}`;
+/** Either shape: this suite's (`status`) or the one helper's (`code`). */
+export function show(run: Run | CliRun): string {
+  return showCli('code' in run ? run : { ...run, code: run.status });
 }
 
-export function parseSummary(run: Run): Summary {
+export function parseSummary(run: Run | CliRun): Summary {
   try {
     return JSON.parse(run.stdout) as Summary;
   } catch (error) {
