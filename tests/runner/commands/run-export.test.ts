@@ -12,7 +12,7 @@ import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import yauzl from 'yauzl';
 import { makeTempDir, makeWorkspace, writeTree } from '../../helpers/tmp.js';
-import { readOutcome, runBin, show } from '../audit/harness.js';
+import { readOutcome, runBin, runMain, show } from '../audit/harness.js';
 
 const WRITER = `import fs from 'node:fs';
 import path from 'node:path';
@@ -126,7 +126,7 @@ describe('run --export zip', () => {
       [['--export', 'zip', '--export-dir', '.'], /--export-dir "\." is the workspace itself/],
     ];
     for (const [flags, message] of cases) {
-      const run = await runBin(['run', '--workspace', ws, '--policy', 'strict', '--sleeve', 'a=sleeves/writer.mjs', ...flags], ws);
+      const run = await runMain(['run', '--workspace', ws, '--policy', 'strict', '--sleeve', 'a=sleeves/writer.mjs', ...flags], ws);
       assert.equal(run.code, 2, `${flags.join(' ')}\n${show(run)}`);
       assert.match(run.stderr, message, flags.join(' '));
     }
