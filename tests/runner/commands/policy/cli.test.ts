@@ -10,12 +10,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { fileURLToPath } from 'node:url';
 import picomatch from 'picomatch';
-import { type Run, runMain } from '../helpers/cli.js';
+import { type Run, repoRoot, runMain } from '../../../helpers/cli.js';
 
-// The compiled test sits at <repo>/dist/tests/runner/; the bin at <repo>/bin/.
-const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 const strictFile = path.join(repoRoot, 'policies', 'strict.json');
 const ingestFile = path.join(repoRoot, 'policies', 'ingest.json');
 const schemaFile = path.join(repoRoot, 'policies', 'schema', 'policy.schema.json');

@@ -10,8 +10,8 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
-import { runMain, show } from '../helpers/cli.js';
-import { makeTempDir, writeTree } from '../helpers/tmp.js';
+import { runMain, show } from '../../helpers/cli.js';
+import { makeTempDir, writeTree } from '../../helpers/tmp.js';
 
 /** Everything below `dir` with size and mtime, so a created, removed or rewritten entry shows. */
 function listing(dir: string): string[] {

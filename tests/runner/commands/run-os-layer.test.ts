@@ -13,11 +13,11 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
-import { type AuditReport, auditReportSchema } from '../../runner/audit/schema.js';
-import { parseSummary, repoRoot, runBin, show, workspace } from '../faults/harness.js';
-import { childEnv, runBinSync, runMain } from '../helpers/cli.js';
-import { needsOsLayer } from '../helpers/os-layer.js';
-import { makeTempDir, snapshotTree } from '../helpers/tmp.js';
+import { type AuditReport, auditReportSchema } from '../../../runner/audit/schema.js';
+import { parseSummary, repoRoot, runBin, show, workspace } from '../../faults/harness.js';
+import { childEnv, runBinSync, runMain } from '../../helpers/cli.js';
+import { needsOsLayer } from '../../helpers/os-layer.js';
+import { makeTempDir, snapshotTree } from '../../helpers/tmp.js';
 
 const EXAMPLE = path.join(repoRoot, 'examples', 'meta-portfolio');
 const cleanups: Array<() => void> = [];

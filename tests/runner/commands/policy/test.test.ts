@@ -10,8 +10,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
-import { makeTempDir, writeTree } from '../../helpers/tmp.js';
-import { repoRoot, runMain, show } from '../../helpers/cli.js';
+import { makeTempDir, writeTree } from '../../../helpers/tmp.js';
+import { repoRoot, runMain, show } from '../../../helpers/cli.js';
 
 const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
 

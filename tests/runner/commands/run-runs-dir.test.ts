@@ -11,9 +11,9 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
-import { type BatchOutcome, childEnv, readOutcome, repoRoot, runBin, runMain, show } from './audit/harness.js';
-import { needsOsLayer } from '../helpers/os-layer.js';
-import { makeTempDir, makeWorkspace, snapshotTree, writeTree } from '../helpers/tmp.js';
+import { type BatchOutcome, childEnv, readOutcome, repoRoot, runBin, runMain, show } from '../audit/harness.js';
+import { needsOsLayer } from '../../helpers/os-layer.js';
+import { makeTempDir, makeWorkspace, snapshotTree, writeTree } from '../../helpers/tmp.js';
 
 const SEED_ROOT = 'artifacts/summaries/runs';
 

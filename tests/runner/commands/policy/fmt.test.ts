@@ -9,8 +9,8 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { makeTempDir, writeTree } from '../../helpers/tmp.js';
-import { repoRoot, runMain, show } from '../../helpers/cli.js';
+import { makeTempDir, writeTree } from '../../../helpers/tmp.js';
+import { repoRoot, runMain, show } from '../../../helpers/cli.js';
 
 async function withWorkspace(files: Record<string, string>, fn: (ws: string) => Promise<void>): Promise<void> {
   const tmp = makeTempDir('sleeve-policy-fmt-cli-');

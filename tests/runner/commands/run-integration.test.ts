@@ -8,10 +8,10 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { childEnv, collect, type Run, repoRoot, runBin, runMain, show, startBin } from '../helpers/cli.js';
-import { runnerMade } from '../helpers/os-layer.js';
-import { livingSleeveProcesses } from '../helpers/procs.js';
-import { makeWorkspace, writeTree } from '../helpers/tmp.js';
+import { childEnv, collect, type Run, repoRoot, runBin, runMain, show, startBin } from '../../helpers/cli.js';
+import { runnerMade } from '../../helpers/os-layer.js';
+import { livingSleeveProcesses } from '../../helpers/procs.js';
+import { makeWorkspace, writeTree } from '../../helpers/tmp.js';
 
 interface Denial {
   op: string;

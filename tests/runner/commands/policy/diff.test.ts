@@ -3,9 +3,9 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { diffResultSchema } from '../../../policies/diff.js';
-import { makeWorkspace, writeTree } from '../../helpers/tmp.js';
-import { runMain, show } from '../../helpers/cli.js';
+import { diffResultSchema } from '../../../../policies/diff.js';
+import { makeWorkspace, writeTree } from '../../../helpers/tmp.js';
+import { runMain, show } from '../../../helpers/cli.js';
 
 const policy = (name: string, body: Record<string, unknown>) => `${JSON.stringify({ version: 1, name, ...body }, null, 2)}\n`;
 
