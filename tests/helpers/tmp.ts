@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { after } from 'node:test';
 
 /** A fresh real directory under the OS temp dir; `cleanup()` removes it. */
 export function makeTempDir(prefix = 'sleeve-sandbox-'): { dir: string; cleanup: () => void } {
@@ -29,6 +30,38 @@ export function makeWorkspace(): { dir: string; cleanup: () => void } {
   });
   fs.mkdirSync(path.join(tmp.dir, 'runs'), { recursive: true });
   return tmp;
+}
+
+export interface SuiteTemp {
+  /** A makeWorkspace() with the suite's files and then `files` written in. */
+  workspace: (files?: Record<string, string>) => string;
+  /** A plain temp dir. */
+  tempDir: (prefix?: string) => string;
+}
+
+/**
+ * The temp dirs of one suite, all removed after it: call it at the top of a
+ * describe (or of the file), where it registers the `after` hook. Every
+ * workspace it makes gets `files` (sleeves, policies) first.
+ */
+export function suiteTemp(files: Record<string, string> = {}): SuiteTemp {
+  const cleanups: Array<() => void> = [];
+  after(() => {
+    for (const c of cleanups.reverse()) c();
+  });
+  return {
+    workspace: (more = {}) => {
+      const ws = makeWorkspace();
+      cleanups.push(ws.cleanup);
+      writeTree(ws.dir, { ...files, ...more });
+      return ws.dir;
+    },
+    tempDir: (prefix) => {
+      const tmp = makeTempDir(prefix);
+      cleanups.push(tmp.cleanup);
+      return tmp.dir;
+    },
+  };
 }
 
 /** Every entry under `dir` (mode, link count, mtime, bytes or link target), minus excluded paths: compare two to see what changed. */

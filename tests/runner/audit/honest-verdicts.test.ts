@@ -8,24 +8,15 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import type { AuditReport } from '../../../runner/audit/schema.js';
-import { makeWorkspace, snapshotTree, writeTree } from '../../helpers/tmp.js';
+import { snapshotTree, suiteTemp } from '../../helpers/tmp.js';
 import { collect, readOutcome, release, runBin, runMain, show, startBin, track, waitStarted } from './harness.js';
 
-const cleanups: Array<() => void> = [];
-after(() => {
-  for (const c of cleanups.reverse()) c();
-});
 const OK = "console.log('ok');\n";
 const DENIED = "import fs from 'node:fs';\ntry { fs.readFileSync('data/lakehouse/portfolio_candidates.json'); } catch {}\n";
 
-function workspace(files: Record<string, string> = {}): string {
-  const ws = makeWorkspace();
-  cleanups.push(ws.cleanup);
-  writeTree(ws.dir, { 'sleeves/ok.mjs': OK, 'sleeves/denied.mjs': DENIED, ...files });
-  return ws.dir;
-}
+const { workspace } = suiteTemp({ 'sleeves/ok.mjs': OK, 'sleeves/denied.mjs': DENIED });
 
 describe('weakened audits are never clean', () => {
   const cases: Array<[string, string[], string, number, RegExp | undefined]> = [

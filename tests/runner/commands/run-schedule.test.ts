@@ -8,9 +8,9 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { auditReportSchema } from '../../../runner/audit/schema.js';
-import { makeWorkspace, writeTree } from '../../helpers/tmp.js';
+import { suiteTemp, writeTree } from '../../helpers/tmp.js';
 import { WAITING_SLEEVE, collect, readOutcome, release, runBin, runMain, show, startBin, track, waitStarted } from '../audit/harness.js';
 
 /** Writes its start, waits a little, writes its end: the times the test compares. */
@@ -25,20 +25,11 @@ fs.writeFileSync(path.join(dir, 'end'), String(Date.now()));
 const stamps = (runDir: string) => ({ start: Number(fs.readFileSync(path.join(runDir, 'start'), 'utf8')), end: Number(fs.readFileSync(path.join(runDir, 'end'), 'utf8')) });
 
 describe('run: scheduling by CPUs and memory', () => {
-  const cleanups: Array<() => void> = [];
-  after(() => {
-    for (const c of cleanups) c();
+  const { workspace } = suiteTemp({
+    'policies/two-cpus.json': JSON.stringify({ version: 1, name: 'two-cpus', extends: 'strict', resources: { cpus: 2, memoryMiB: 256 } }),
+    'policies/big-memory.json': JSON.stringify({ version: 1, name: 'big-memory', extends: 'strict', resources: { cpus: 1, memoryMiB: 600 } }),
+    'sleeves/stamp.mjs': STAMPING,
   });
-  const workspace = () => {
-    const ws = makeWorkspace();
-    cleanups.push(ws.cleanup);
-    writeTree(ws.dir, {
-      'policies/two-cpus.json': JSON.stringify({ version: 1, name: 'two-cpus', extends: 'strict', resources: { cpus: 2, memoryMiB: 256 } }),
-      'policies/big-memory.json': JSON.stringify({ version: 1, name: 'big-memory', extends: 'strict', resources: { cpus: 1, memoryMiB: 600 } }),
-      'sleeves/stamp.mjs': STAMPING,
-    });
-    return ws.dir;
-  };
 
   it('two sleeves asking 2 cpus each with --cpus 2 never overlap, even with --concurrency 2', async () => {
     const ws = workspace();
