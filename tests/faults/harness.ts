@@ -12,10 +12,10 @@ import path from 'node:path';
 import { type AuditReport, auditReportSchema } from '../../runner/audit/schema.js';
 import { killSleeves, waitForNoSleeves } from '../helpers/procs.js';
 import { assertValidSarif } from '../helpers/sarif.js';
-import { makeTempDir, makeWorkspace, writeTree } from '../helpers/tmp.js';
+import { listTree, makeTempDir, makeWorkspace, writeTree } from '../helpers/tmp.js';
 import { binPath, childEnv, collect as collectRun, type Run as CliRun, repoRoot, show as showCli, startBin as startCli } from '../helpers/cli.js';
 
-export { binPath, repoRoot };
+export { binPath, listTree, repoRoot };
 
 export interface SleeveSummary {
   name: string;
@@ -109,22 +109,6 @@ export function sleeveOf(summary: Summary, name: string): SleeveSummary {
   const s = summary.sleeves.find((x) => x.name === name);
   assert.ok(s, `no sleeve ${name} in the summary: ${JSON.stringify(summary.sleeves.map((x) => x.name))}`);
   return s;
-}
-
-/** Sorted relative paths of everything below `dir` (directories end in "/"). */
-export function listTree(dir: string): string[] {
-  const out: string[] = [];
-  const walk = (d: string, rel: string) => {
-    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
-      const r = rel ? `${rel}/${e.name}` : e.name;
-      if (e.isDirectory()) {
-        out.push(`${r}/`);
-        walk(path.join(d, e.name), r);
-      } else out.push(r);
-    }
-  };
-  walk(dir, '');
-  return out.sort();
 }
 
 export function lines(...rows: string[]): string {

@@ -18,6 +18,24 @@ export function writeTree(root: string, files: Record<string, string>): void {
   }
 }
 
+/** Writes one file under `dir` (creating directories); returns its path. */
+export function writeFile(dir: string, relative: string, text: string): string {
+  const file = path.join(dir, relative);
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, text);
+  return file;
+}
+
+/** Runs `fn` with a fresh temp dir, removed afterwards whatever happens. */
+export async function withTempDir<T>(prefix: string, fn: (dir: string) => Promise<T>): Promise<T> {
+  const tmp = makeTempDir(prefix);
+  try {
+    return await fn(tmp.dir);
+  } finally {
+    tmp.cleanup();
+  }
+}
+
 /** A workspace shaped like the real thing: lakehouse data, the shared candidates file, runs/. */
 export function makeWorkspace(): { dir: string; cleanup: () => void } {
   const tmp = makeTempDir('sleeve-ws-');
@@ -62,6 +80,22 @@ export function suiteTemp(files: Record<string, string> = {}): SuiteTemp {
       return tmp.dir;
     },
   };
+}
+
+/** Sorted relative paths of everything below `dir` (directories end in "/"). */
+export function listTree(dir: string): string[] {
+  const out: string[] = [];
+  const walk = (d: string, rel: string) => {
+    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+      const r = rel ? `${rel}/${e.name}` : e.name;
+      if (e.isDirectory()) {
+        out.push(`${r}/`);
+        walk(path.join(d, e.name), r);
+      } else out.push(r);
+    }
+  };
+  walk(dir, '');
+  return out.sort();
 }
 
 /** Every entry under `dir` (mode, link count, mtime, bytes or link target), minus excluded paths: compare two to see what changed. */

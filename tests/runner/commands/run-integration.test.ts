@@ -8,20 +8,11 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import type { DenialRecord } from '../../../runner/batch/types.js';
 import { childEnv, collect, type Run, repoRoot, runBin, runMain, show, startBin } from '../../helpers/cli.js';
 import { runnerMade } from '../../helpers/os-layer.js';
 import { livingSleeveProcesses } from '../../helpers/procs.js';
-import { makeWorkspace, writeTree } from '../../helpers/tmp.js';
-
-interface Denial {
-  op: string;
-  syscall: string;
-  path: string;
-  resolved?: string;
-  rule: string;
-  reason: string;
-  count: number;
-}
+import { listTree, makeWorkspace, writeTree } from '../../helpers/tmp.js';
 
 interface SleeveSummary {
   name: string;
@@ -34,7 +25,7 @@ interface SleeveSummary {
   signal: string | null;
   durationMs: number;
   layers: string[];
-  denials: Denial[];
+  denials: DenialRecord[];
   logs: { stdout: string; stderr: string; truncated: boolean };
   error?: string;
 }
@@ -72,22 +63,6 @@ function sleeveOf(summary: Summary, name: string): SleeveSummary {
 
 function readJson<T>(file: string): T {
   return JSON.parse(fs.readFileSync(file, 'utf8')) as T;
-}
-
-/** Sorted relative paths of everything below `dir` (directories end in "/"). */
-function listTree(dir: string): string[] {
-  const out: string[] = [];
-  const walk = (d: string, rel: string) => {
-    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
-      const r = rel ? `${rel}/${e.name}` : e.name;
-      if (e.isDirectory()) {
-        out.push(`${r}/`);
-        walk(path.join(d, e.name), r);
-      } else out.push(r);
-    }
-  };
-  walk(dir, '');
-  return out.sort();
 }
 
 /** Bytes and metadata (ns times, mode, inode, links) of everything below `dir`, for before/after. */
