@@ -9,17 +9,14 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { makeTempDir, writeTree } from '../../../helpers/tmp.js';
+import { withTempDir, writeTree } from '../../../helpers/tmp.js';
 import { repoRoot, runMain, show } from '../../../helpers/cli.js';
 
-async function withWorkspace(files: Record<string, string>, fn: (ws: string) => Promise<void>): Promise<void> {
-  const tmp = makeTempDir('sleeve-policy-fmt-cli-');
-  try {
-    writeTree(tmp.dir, files);
-    await fn(tmp.dir);
-  } finally {
-    tmp.cleanup();
-  }
+function withWorkspace(files: Record<string, string>, fn: (ws: string) => Promise<void>): Promise<void> {
+  return withTempDir('sleeve-policy-fmt-cli-', (ws) => {
+    writeTree(ws, files);
+    return fn(ws);
+  });
 }
 
 const messy = '{ "name": "mine", "version": 1, "extends": "strict",\n  "fs": { "read": { "deny": ["data/z", "data/a", "data/z"], "allow": ["data/**"] } },\n  "env": { "set": { "B": "2", "A": "1" } } }\n';

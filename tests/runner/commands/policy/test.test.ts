@@ -10,19 +10,16 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
-import { makeTempDir, writeTree } from '../../../helpers/tmp.js';
+import { withTempDir, writeTree } from '../../../helpers/tmp.js';
 import { repoRoot, runMain, show } from '../../../helpers/cli.js';
 
 const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
 
-async function withWorkspace(files: Record<string, string>, fn: (ws: string) => Promise<void>): Promise<void> {
-  const tmp = makeTempDir('sleeve-policy-test-cli-');
-  try {
-    writeTree(tmp.dir, files);
-    await fn(tmp.dir);
-  } finally {
-    tmp.cleanup();
-  }
+function withWorkspace(files: Record<string, string>, fn: (ws: string) => Promise<void>): Promise<void> {
+  return withTempDir('sleeve-policy-test-cli-', (ws) => {
+    writeTree(ws, files);
+    return fn(ws);
+  });
 }
 
 const mine = json({ version: 1, name: 'mine', extends: 'strict', fs: { read: { allow: ['data/**'] } } });
