@@ -39,7 +39,7 @@ export function ruleOrigin(policy: ResolvedPolicy, rule: string): RuleOrigin | u
     return undefined;
   }
   const list = policy.fs[m[1] as FsOp][m[2] as 'allow' | 'deny'];
-  return list.find((r) => r.pattern === pattern)?.origin;
+  return list.find((r) => (r.written ?? r.pattern) === pattern)?.origin;
 }
 
 /**

@@ -22,6 +22,7 @@
  * - env.pass: the names newly passed, exactly, over `[A-Za-z_][A-Za-z0-9_]*`,
  *   minus what the runner never passes; env.set: any change counts as a widening
  *   (values steer the sleeve); the other fields compare along their order.
+ * - `{batchRunDirs}` (a combine step's batch) is read as `<runsDir>/*`.
  */
 import path from 'node:path';
 import picomatch from 'picomatch';
@@ -31,7 +32,8 @@ import { compilePolicy } from './engine.js';
 import { PolicyError } from './errors.js';
 import { RUN_ID_SYMBOL, UnsupportedGlob, dfaOf, difference, globToRegexSource, intersection, isDisjointWith, nfaOf, shortestWords, wordOf } from './glob-automaton.js';
 import { DEFAULT_PROTECT } from './loader.js';
-import { expandVariables } from './patterns.js';
+import { BATCH_RUN_DIRS, expandVariables } from './patterns.js';
+import { batchRunDirsRule } from './batch-run-dirs.js';
 import { DEFAULT_RUNS_DIR, runDirOf } from './runs-dir.js';
 import { OS_LAYER_SETTINGS } from './schema.js';
 import { type Sys, emptySys } from './sys.js';
@@ -506,9 +508,23 @@ class Differ {
 }
 
 /** Compares two effective policies. Throws PolicyError (exit 2) for a pattern it cannot compare exactly. */
+/**
+ * `{batchRunDirs}` names the run dirs of one batch, decided when it is
+ * planned: the diff reads it as every directory of the run root (`<runsDir>/*`),
+ * which holds for any batch (conservative: a combine step's new read rule
+ * shows as reaching other runs' directories, which it does).
+ */
+function anyRunDirForBatch(policy: ResolvedPolicy, runsDir: string): ResolvedPolicy {
+  if (batchRunDirsRule(policy) === undefined) return policy;
+  const any = (rules: readonly PatternRule[]) => rules.map((r) => (r.pattern.includes(BATCH_RUN_DIRS) ? { ...r, pattern: `${runsDir}/*${r.pattern.slice(BATCH_RUN_DIRS.length)}` } : r));
+  const bind = (a: ResolvedPolicy['fs']['read']) => ({ allow: any(a.allow), deny: any(a.deny) });
+  return { ...policy, fs: { read: bind(policy.fs.read), write: bind(policy.fs.write) } };
+}
+
 export function diffPolicies(oldPolicy: ResolvedPolicy, newPolicy: ResolvedPolicy, options: DiffOptions): DiffResult {
   if (!path.isAbsolute(options.workspace)) throw new Error(`diffPolicies: the workspace must be absolute, got ${options.workspace}`);
-  const d = new Differ(oldPolicy, newPolicy, options);
+  const runsDir = options.runsDir ?? DEFAULT_RUNS_DIR;
+  const d = new Differ(anyRunDirForBatch(oldPolicy, runsDir), anyRunDirForBatch(newPolicy, runsDir), options);
   const entries = [...d.fsEntries('read'), ...d.fsEntries('write'), ...d.envEntries(), ...d.scalarEntries(), ...d.protectEntries()];
   const wider = entries.some((e) => e.direction !== 'narrow');
   const narrower = entries.some((e) => e.direction === 'narrow');

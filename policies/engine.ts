@@ -15,6 +15,7 @@
 import path from 'node:path';
 import picomatch from 'picomatch';
 import { UsageError } from './errors.js';
+import { bindBatchRunDirs } from './batch-run-dirs.js';
 import { checkRunId, expandVariables, isGlob } from './patterns.js';
 import { type PathInput, type Resolved, absoluteRaw, pathToString, resolveReal } from './resolve-path.js';
 import { DEFAULT_RUNS_DIR, runDirOf, runsDirProblem } from './runs-dir.js';
@@ -64,6 +65,12 @@ export interface CompileOptions {
   cacheResolutions?: boolean;
   /** Size bound of each cache; cleared when full. */
   cacheSize?: number;
+  /**
+   * The run ids `{batchRunDirs}` stands for (a combine step's batch,
+   * batch-run-dirs.ts); none by default, so such a rule covers nothing.
+   * `engine.policy` is the bound policy.
+   */
+  batchRunIds?: readonly string[];
 }
 
 export interface CompiledPolicy {
@@ -101,7 +108,7 @@ function compileRules(
     const glob = absolute ? expanded.slice(1) : expanded;
     const compiled: CompiledRule = {
       list: `fs.${op}.${kind}`,
-      pattern: rule.pattern,
+      pattern: rule.written ?? rule.pattern,
       expanded,
       origin: rule.origin,
       absolute,
@@ -135,7 +142,7 @@ function publicRule(rule: CompiledRule): MatchedRule {
   return rule.reason === undefined ? out : { ...out, reason: rule.reason };
 }
 
-export function compilePolicy(policy: ResolvedPolicy, options: CompileOptions): CompiledPolicy {
+export function compilePolicy(policyAsWritten: ResolvedPolicy, options: CompileOptions): CompiledPolicy {
   const problem = checkRunId(options.runId);
   if (problem) throw new UsageError(`invalid run id: ${problem}`);
   const { sys } = options;
@@ -157,6 +164,7 @@ export function compilePolicy(policy: ResolvedPolicy, options: CompileOptions): 
   if (badRoot !== undefined) throw new UsageError(`run root ${JSON.stringify(runsDir)} ${badRoot}`);
   const runDir = runDirOf(runsDir, options.runId);
   const vars = { runDir, runId: options.runId };
+  const policy = bindBatchRunDirs(policyAsWritten, runsDir, options.batchRunIds ?? []);
   const nocase = sys.caseInsensitive;
   const rules = {
     read: { allow: compileRules(policy, 'read', 'allow', vars, nocase), deny: compileRules(policy, 'read', 'deny', vars, nocase) },

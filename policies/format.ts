@@ -34,6 +34,7 @@ export const UNORDERED_LISTS: ReadonlyArray<JsonPath> = Object.freeze([
   ['requires'],
   ['audit', 'protect'],
   ['acknowledge'],
+  ['cases', '*', 'batchRunIds'],
 ]);
 
 /** Lists whose order is kept on purpose (classified, so a new list in a schema must be placed in one or the other). */

@@ -34,7 +34,7 @@ export interface LintWarning extends Diagnostic {
   rule: LintRuleId;
 }
 
-const sampleVars = (runsDir: string) => ({ runDir: runDirOf(runsDir, '__run__'), runId: '__run__' });
+const sampleVars = (runsDir: string) => ({ runDir: runDirOf(runsDir, '__run__'), runId: '__run__', batchRunDirs: runDirOf(runsDir, '__batch__') });
 
 /** Might some path match both patterns? Conservative: true when unsure. */
 export function mayOverlap(a: string, b: string): boolean {

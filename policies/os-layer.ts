@@ -141,7 +141,7 @@ export function identityFiles(uid: number, gid: number): { passwd: string; group
 }
 
 
-const sampleVars = (runsDir: string) => ({ runDir: runDirOf(runsDir, '__run__'), runId: '__run__' });
+const sampleVars = (runsDir: string) => ({ runDir: runDirOf(runsDir, '__run__'), runId: '__run__', batchRunDirs: runDirOf(runsDir, '__batch__') });
 
 /** Might deny pattern `a` match a path at or below writable pattern `b`? Conservative: true when unsure. */
 export function mayReachInto(a: string, b: string): boolean {

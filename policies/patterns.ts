@@ -8,9 +8,17 @@
  */
 import picomatch from 'picomatch';
 
-export const VARIABLES = Object.freeze(['runDir', 'runId'] as const);
+export const VARIABLES = Object.freeze(['runDir', 'runId', 'batchRunDirs'] as const);
 export type VariableName = (typeof VARIABLES)[number];
-export type Variables = Readonly<Record<VariableName, string>>;
+/**
+ * `{batchRunDirs}` is not a string: it stands for the run dirs of a batch's
+ * sleeves, bound rule by rule (batch-run-dirs.ts) before any pattern is
+ * expanded; a sample value stands in where a check needs one.
+ */
+export type Variables = Readonly<Record<'runDir' | 'runId', string>> & { readonly batchRunDirs?: string };
+
+/** The variable a combine step reads its batch's run dirs through (batch-run-dirs.ts). */
+export const BATCH_RUN_DIRS = '{batchRunDirs}';
 
 const VARIABLE_RE = /\{([A-Za-z_][A-Za-z0-9_]*)\}/g;
 
@@ -44,6 +52,9 @@ export function checkPattern(pattern: string): string | undefined {
       return `unknown variable {${name}} in ${JSON.stringify(pattern)}: expected one of ${VARIABLES.map((v) => `{${v}}`).join(', ')}`;
     }
   }
+  if (pattern.includes(BATCH_RUN_DIRS) && (pattern.indexOf(BATCH_RUN_DIRS) !== 0 || pattern.lastIndexOf(BATCH_RUN_DIRS) !== 0 || !/^\{batchRunDirs\}(?:\/|$)/.test(pattern))) {
+    return `expected {batchRunDirs} once, as the first segment (e.g. "{batchRunDirs}/**" or "{batchRunDirs}/*/portfolio_candidates.json"), got ${JSON.stringify(pattern)}: it stands for whole run dirs`;
+  }
   const body = pattern.startsWith('/') ? pattern.slice(1) : pattern;
   const segments = body.split('/');
   if (body.length > 0 && segments.some((s) => s === '')) {
@@ -52,18 +63,19 @@ export function checkPattern(pattern: string): string | undefined {
   if (segments.some((s) => s === '..')) return `expected no ".." segments, got ${JSON.stringify(pattern)}: a rule names its target directly`;
   if (segments.some((s) => s === '.')) return `expected no "." segments, got ${JSON.stringify(pattern)}: write the path from the workspace root without "./"`;
   try {
-    picomatch.makeRe(expandVariables(pattern, { runDir: 'runs/x', runId: 'x' }), { dot: true, strictBrackets: true });
+    picomatch.makeRe(expandVariables(pattern, { runDir: 'runs/x', runId: 'x', batchRunDirs: 'runs/y' }), { dot: true, strictBrackets: true });
   } catch (error) {
     return `expected a valid glob, got ${JSON.stringify(pattern)}: ${(error as Error).message}`;
   }
   return undefined;
 }
 
-/** Substitutes `{runDir}` and `{runId}`. Unknown variables were refused at load time. */
+/** Substitutes `{runDir}`, `{runId}` (and a bound `{batchRunDirs}`). Unknown variables were refused at load time. */
 export function expandVariables(pattern: string, vars: Variables): string {
-  return pattern.replace(VARIABLE_RE, (whole, name: string) =>
-    Object.hasOwn(vars, name) ? vars[name as VariableName] : whole,
-  );
+  return pattern.replace(VARIABLE_RE, (whole, name: string) => {
+    const value = Object.hasOwn(vars, name) ? (vars as Record<string, string | undefined>)[name] : undefined;
+    return value ?? whole;
+  });
 }
 
 /** The static directory part of a pattern (`data/lakehouse` for `data/lakehouse/**`). */

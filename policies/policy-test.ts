@@ -49,6 +49,16 @@ const testCaseSchema = z
       })
       .optional()
       .describe(`The sleeve's run id ({runDir} is runs/<runId>); default "${DEFAULT_TEST_RUN_ID}".`),
+    batchRunIds: z
+      .array(
+        z.string({ error: 'expected each run id as a string' }).superRefine((id, ctx) => {
+          const problem = checkRunId(id);
+          if (problem) ctx.addIssue({ code: 'custom', message: problem });
+        }),
+        { error: 'expected an array of run ids' },
+      )
+      .optional()
+      .describe("A combine step's batch: the run ids {batchRunDirs} stands for (runs/<id> each); default none, so such rules cover nothing."),
     expect: z.enum(['allow', 'deny'], { error: 'expected "allow" or "deny"' }).describe('The decision the policy must make.'),
     rule: z
       .union([z.string().min(1), z.null()], { error: 'expected the deciding pattern as written (a string), or null for "no rule decided"' })
@@ -202,7 +212,7 @@ export function describeDecider(result: Pick<CaseResult, 'rule' | 'op'>, display
 }
 
 function writtenIn(policy: ResolvedPolicy, op: FsOp, pattern: string): boolean {
-  return [...policy.fs[op].allow, ...policy.fs[op].deny].some((r) => r.pattern === pattern);
+  return [...policy.fs[op].allow, ...policy.fs[op].deny].some((r) => (r.written ?? r.pattern) === pattern);
 }
 
 /** Runs every case of one test file against a loaded policy. Pure: the engine decides on spellings. */
@@ -214,17 +224,18 @@ export function runCases(
   runsDir: string = DEFAULT_RUNS_DIR,
 ): CaseResult[] {
   const engines = new Map<string, CompiledPolicy>();
-  const engineFor = (runId: string) => {
-    let engine = engines.get(runId);
+  const engineFor = (runId: string, batchRunIds: readonly string[]) => {
+    const key = JSON.stringify([runId, batchRunIds]);
+    let engine = engines.get(key);
     if (!engine) {
-      engine = compilePolicy(policy, { workspace: path.posix.resolve(workspace), runId, runsDir, sys: LEXICAL_SYS });
-      engines.set(runId, engine);
+      engine = compilePolicy(policy, { workspace: path.posix.resolve(workspace), runId, runsDir, sys: LEXICAL_SYS, batchRunIds });
+      engines.set(key, engine);
     }
     return engine;
   };
   return loaded.spec.cases.map((c, index) => {
     const runId = c.runId ?? DEFAULT_TEST_RUN_ID;
-    const d = decideSpelled(engineFor(runId), c.op, c.path);
+    const d = decideSpelled(engineFor(runId, c.batchRunIds ?? []), c.op, c.path);
     const got = d.allowed ? 'allow' : 'deny';
     const result: CaseResult = {
       index,

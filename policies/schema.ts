@@ -3,7 +3,7 @@
  * inferred from it and the JSON Schema for editors is generated from it.
  */
 import { z } from 'zod';
-import { checkPattern, isGlob } from './patterns.js';
+import { BATCH_RUN_DIRS, checkPattern, isGlob } from './patterns.js';
 
 /** Ids of the lint warnings a policy may acknowledge (kept in step with lint.ts by a test). */
 export const ACKNOWLEDGEABLE = [
@@ -29,7 +29,7 @@ const pattern = z
   });
 
 const allowPattern = pattern.describe(
-  'Workspace-relative glob (`**`, `*`, `{a,b}`); `{runDir}` and `{runId}` are replaced per sleeve.',
+  'Workspace-relative glob (`**`, `*`, `{a,b}`); `{runDir}` and `{runId}` are replaced per sleeve; `{batchRunDirs}` (read rules of a combine step) stands for the run dirs of its batch\'s sleeves.',
 );
 
 const denyRule = z.union(
@@ -209,6 +209,21 @@ export const policySchema = z
       })
       .optional()
       .describe('Lint warnings this policy means to have, e.g. "write-outside-runs" for an ingest policy.'),
+  })
+  .superRefine((p, ctx) => {
+    // {batchRunDirs} grants a combine step sight of the batch's results: never writes into them, never
+    // a check before the batch (requires), never the audit's protected zone (it changes every batch).
+    const places: Array<[readonly (string | { path: string })[] | undefined, Array<string | number>, string]> = [
+      [p.fs?.write?.allow, ['fs', 'write', 'allow'], 'a combine step reads the run dirs of its batch and writes only its own {runDir}'],
+      [p.requires, ['requires'], 'required paths are checked before any sleeve runs, when the batch has no run dirs yet'],
+      [p.audit?.protect, ['audit', 'protect'], 'the protected zone is hashed before the batch starts'],
+    ];
+    for (const [list, at, why] of places) {
+      for (const [i, entry] of (list ?? []).entries()) {
+        const value = typeof entry === 'string' ? entry : entry.path;
+        if (value.includes(BATCH_RUN_DIRS)) ctx.addIssue({ code: 'custom', path: [...at, i], message: `expected no {batchRunDirs} here, got ${JSON.stringify(value)}: ${why}` });
+      }
+    }
   })
   .describe('A sleeve-sandbox policy: what each sleeve may read, write and use.');
 

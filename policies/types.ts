@@ -12,6 +12,8 @@ export interface PatternRule {
   /** The pattern as written, variables unexpanded. */
   readonly pattern: string;
   readonly origin: RuleOrigin;
+  /** Set on a rule that binding made (batch-run-dirs.ts): the pattern as written, `{batchRunDirs}` unbound. */
+  readonly written?: string;
 }
 
 export interface DenyRule extends PatternRule {

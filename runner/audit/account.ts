@@ -38,11 +38,11 @@ import { DEFAULT_RUNS_DIR } from '../../policies/runs-dir.js';
 import type { Sys } from '../../policies/sys.js';
 import type { ResolvedPolicy } from '../../policies/types.js';
 import type { Change } from './scan.js';
-import type { Violation } from './schema.js';
+import type { SleeveKind, Violation } from './schema.js';
 
 export interface AccountedSleeve {
   name: string;
-  kind: 'prepare' | 'sleeve';
+  kind: SleeveKind;
   runId: string;
   runDir: string;
   policy: ResolvedPolicy;
@@ -192,10 +192,10 @@ export function accountChangesBounded(changes: readonly Change[], opts: AccountO
     // Its logs, and the run's TMPDIR itself (what the sleeve puts in it is the sleeve's).
     return below === '/logs' || below.startsWith('/logs/') || below === '/tmp';
   };
-  // Where it may write: a sleeve its run dir, a prepare step what its policy allows.
+  // Where it may write: a sleeve and the combine step their run dir, a prepare step what its policy allows.
   const indexes: SleeveIndex[] = opts.sleeves.map((s) => {
     const base = { s, covered: new Map<string, boolean>(), wanted: new Map<string, boolean>(), cut: false };
-    if (s.kind === 'sleeve') {
+    if (s.kind !== 'prepare') {
       const runDir = s.runDir;
       return { ...base, mayWrite: (abs: string) => within(abs, runDir), inWalk: (abs: string) => within(abs, runDir) };
     }

@@ -99,9 +99,13 @@ export const policySourceSchema = z
   })
   .describe('Where the policy came from, file by file.');
 
+/** What a step of a batch is: a prepare step (serial, before), a sleeve (parallel), the combine step (after). */
+export const sleeveKindSchema = z.enum(['prepare', 'sleeve', 'finalize']);
+export type SleeveKind = z.infer<typeof sleeveKindSchema>;
+
 export const sleeveReportSchema = z.strictObject({
   name: z.string(),
-  kind: z.enum(['prepare', 'sleeve']),
+  kind: sleeveKindSchema,
   runId: z.string(),
   runDir: z.string(),
   policy: z.string(),

@@ -13,13 +13,15 @@ import type { ResolvedPolicy } from '../../policies/types.js';
 
 /** Variables that change how node itself starts: never passed, never set. */
 export const FORBIDDEN_ENV = Object.freeze(['NODE_OPTIONS', 'NODE_PATH', 'NODE_REPL_EXTERNAL_MODULE', 'NODE_EXTRA_CA_CERTS', 'UV_THREADPOOL_SIZE']);
-export const SLEEVE_VARS = Object.freeze(['SLEEVE_RUN_ID', 'SLEEVE_RUN_DIR', 'SLEEVE_NAME', 'SLEEVE_WORKSPACE', 'TV_RUN_ID', 'TMPDIR', 'SLEEVE_SANDBOX_CONFIG']);
+export const SLEEVE_VARS = Object.freeze(['SLEEVE_RUN_ID', 'SLEEVE_RUN_DIR', 'SLEEVE_NAME', 'SLEEVE_WORKSPACE', 'TV_RUN_ID', 'TMPDIR', 'SLEEVE_SANDBOX_CONFIG', 'SLEEVE_BATCH_RUNS']);
 
 export interface SleeveIdentity {
   name: string;
   runId: string;
   runDir: string;
   workspace: string;
+  /** The combine step's batch: SLEEVE_BATCH_RUNS, a JSON array of { name, runId, runDir } (absolute run dirs). */
+  batchRuns?: ReadonlyArray<{ name: string; runId: string; runDir: string }> | undefined;
 }
 
 function passes(pattern: string, name: string): boolean {
@@ -59,6 +61,7 @@ export function buildSleeveEnv(
   env.SLEEVE_NAME = who.name;
   env.SLEEVE_WORKSPACE = who.workspace;
   env.TV_RUN_ID = who.runId;
+  if (who.batchRuns !== undefined) env.SLEEVE_BATCH_RUNS = JSON.stringify(who.batchRuns.map((r) => ({ name: r.name, runId: r.runId, runDir: r.runDir })));
   // Temporary files belong to the run: <runDir>/tmp, made by the runner (os.tmpdir(), Python's tempfile, mktemp).
   env.TMPDIR = path.join(who.runDir, 'tmp');
   return { ...env };

@@ -17,7 +17,8 @@ import { type Bundle, bundleEntry, compileIsolateModules } from './bundle.js';
 import { type IsolatedVm, probeIsolatedVm, requireIsolatedVm } from './isolated-vm.js';
 import { buildSleeveEnv } from './env.js';
 import { closeLeakingFds } from './inherited-fds.js';
-import type { BatchPlan } from './plan.js';
+import { openBatchResults } from './finalize.js';
+import { type BatchPlan, stepsOf } from './plan.js';
 import type { Progress } from './progress.js';
 import type { SleeveOsReport } from '../audit/schema.js';
 import { type Launch, plainLaunch } from './launch.js';
@@ -96,7 +97,7 @@ export function notStarted(s: PlannedSleeve, status: 'queued' | 'skipped' | 'can
 function createRunDirs(plan: BatchPlan): void {
   makeRunsDir(plan.workspace, plan.runsDir);
   const made: string[] = [];
-  for (const s of [...plan.prepare, ...plan.sleeves]) {
+  for (const s of stepsOf(plan)) {
     try {
       fs.mkdirSync(s.runDir);
       made.push(s.runDir);
@@ -119,7 +120,7 @@ export async function executeBatch(plan: BatchPlan, opts: ExecuteOptions): Promi
   if (features.permissionFlag === null) {
     throw new UsageError(`node ${process.version} has no permission model; sleeve-sandbox needs Node >= 20.19`);
   }
-  const all = [...plan.prepare, ...plan.sleeves];
+  const all = stepsOf(plan);
   // Compile each distinct entry once, outside the workspace, before anything is created.
   const cacheDir = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'sleeve-sandbox-build-')));
   try {
@@ -221,7 +222,7 @@ export async function executeBatch(plan: BatchPlan, opts: ExecuteOptions): Promi
           mode: 'process',
         };
       }
-      const env = buildSleeveEnv(s.policy, opts.parentEnv, s.env, { name: s.name, runId: s.runId, runDir: s.runDir, workspace: plan.workspace });
+      const env = buildSleeveEnv(s.policy, opts.parentEnv, s.env, { name: s.name, runId: s.runId, runDir: s.runDir, workspace: plan.workspace, batchRuns: s.batchRuns });
       // V8's coverage collection and isolated-vm's isolates do not mix (isolated-vm asserts and aborts).
       // Node hands the runner's NODE_V8_COVERAGE to every child whatever its env says, so the sleeve's
       // shell wrapper unsets it (launch.ts); a command step is no Node of ours either.
@@ -311,6 +312,26 @@ export async function executeBatch(plan: BatchPlan, opts: ExecuteOptions): Promi
       };
       pump();
     });
+    // The combine step: once, after every sleeve succeeded without a denial (it combines their results).
+    for (const s of plan.finalize) {
+      const failed = plan.sleeves.map((x) => results.get(x) as SleeveResult).filter((r) => r.status !== 'ok' || r.denials.length > 0);
+      if (interrupted || failed.length > 0) {
+        const why = interrupted
+          ? `interrupted by ${interrupted}`
+          : `the combine step runs only when every sleeve succeeded: ${failed.map((r) => `${r.name} (${r.status === 'ok' ? 'denied access' : r.status})`).join(', ')} did not`;
+        const r = notStarted(s, interrupted ? 'cancelled' : 'skipped', why);
+        results.set(s, r);
+        opts.progress.finished(r);
+        continue;
+      }
+      // Root gave each sleeve a uid of its own: what the combine step may read is opened to it (finalize.ts).
+      if (s.os.use && plan.osLayer?.available && plan.osLayer.root) {
+        const engine = compilePolicy(s.policy, { workspace: plan.workspace, runId: s.runId, runsDir: plan.runsDir, sys });
+        openBatchResults((s.batchRuns ?? []).map((b) => b.runDir), engine);
+      }
+      const r = await runOne(s);
+      results.set(s, r.startedAt === null ? r : { ...r, schedule: { cpus: s.ask.cpus, memoryMiB: s.ask.memoryMiB, queueWaitMs: 0 } });
+    }
     opts.progress.close();
     return {
       workspace: plan.workspace,

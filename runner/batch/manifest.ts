@@ -72,6 +72,8 @@ const step = z
   })
   .describe('One sleeve.');
 
+export type ManifestStep = z.output<typeof step>;
+
 export const manifestSchema = z
   .strictObject({
     $schema: z.string().optional(),
@@ -89,27 +91,35 @@ export const manifestSchema = z
       .describe('The run root, relative to the workspace: each sleeve writes <runsDir>/<runId>, which {runDir} names (--runs-dir overrides it). Default "runs".'),
     prepare: z.array(step, { error: 'expected an array of steps' }).optional().describe('Steps run one by one before the sleeves, each with its own policy (e.g. ingest).'),
     sleeves: z.array(step, { error: 'expected an array of sleeves' }).min(1, { error: 'expected at least one sleeve' }).describe('The sleeves, run in parallel.'),
+    finalize: step
+      .optional()
+      .describe(
+        'The combine step: runs once every sleeve succeeded, under its own policy; reads the run dirs of this batch\'s sleeves through {batchRunDirs} (and SLEEVE_BATCH_RUNS) and writes its own run dir.',
+      ),
   })
   .superRefine((m, ctx) => {
     const seen = new Map<string, number>();
-    const all = [...(m.prepare ?? []).map((s, i) => ['prepare', i, s] as const), ...m.sleeves.map((s, i) => ['sleeves', i, s] as const)];
-    for (const [list, i, s] of all) {
+    const all: Array<[Array<string | number>, ManifestStep]> = [
+      ...(m.prepare ?? []).map((s, i): [Array<string | number>, ManifestStep] => [['prepare', i], s]),
+      ...m.sleeves.map((s, i): [Array<string | number>, ManifestStep] => [['sleeves', i], s]),
+      ...(m.finalize ? [[['finalize'], m.finalize] as [Array<string | number>, ManifestStep]] : []),
+    ];
+    for (const [at, s] of all) {
       if (seen.has(s.name)) {
-        ctx.addIssue({ code: 'custom', path: [list, i, 'name'], message: `expected unique names, got ${JSON.stringify(s.name)} twice; rename one` });
+        ctx.addIssue({ code: 'custom', path: [...at, 'name'], message: `expected unique names, got ${JSON.stringify(s.name)} twice; rename one` });
       }
-      seen.set(s.name, i);
+      seen.set(s.name, 0);
     }
     const ids = new Set<string>();
-    for (const [list, i, s] of all) {
+    for (const [at, s] of all) {
       if (s.runId === undefined) continue;
-      if (ids.has(s.runId)) ctx.addIssue({ code: 'custom', path: [list, i, 'runId'], message: `expected unique run ids, got ${JSON.stringify(s.runId)} twice` });
+      if (ids.has(s.runId)) ctx.addIssue({ code: 'custom', path: [...at, 'runId'], message: `expected unique run ids, got ${JSON.stringify(s.runId)} twice` });
       ids.add(s.runId);
     }
   })
   .describe('A sleeve-sandbox manifest.');
 
 export type Manifest = z.output<typeof manifestSchema>;
-export type ManifestStep = z.output<typeof step>;
 
 export interface LoadedManifest {
   file: string;

@@ -14,7 +14,9 @@ import { type LoadedPolicy, loadPolicy } from '../../policies/loader.js';
 import { createNodeSys } from '../../policies/node-sys.js';
 import { checkRunId } from '../../policies/patterns.js';
 import { checkRequires } from '../../policies/requires.js';
+import { bindBatchRunDirs, batchRunDirsRule } from '../../policies/batch-run-dirs.js';
 import { compilePolicy } from '../../policies/engine.js';
+import type { ResolvedPolicy } from '../../policies/types.js';
 import { OS_LAYER_SETTINGS, type OsLayerSetting } from '../../policies/schema.js';
 import { type ResolvedCommand, resolveCommand } from './command.js';
 import { buildSleeveEnv, checkExtraEnv } from './env.js';
@@ -68,6 +70,8 @@ export interface BatchPlan {
   runsDir: string;
   prepare: PlannedSleeve[];
   sleeves: PlannedSleeve[];
+  /** The combine step (`finalize` in the manifest), at most one: it runs after every sleeve succeeded. */
+  finalize: PlannedSleeve[];
   concurrency: number;
   /** What the sleeves share (scheduler.ts), and which flag set each total, for messages. */
   pool: Resources & { from: { cpus: string; memoryMiB: string } };
@@ -119,6 +123,26 @@ export function locateManifest(opts: Pick<RunOptions, 'manifest' | 'sleeve'>, cw
   throw new UsageError(
     `nothing to run: no --manifest, no --sleeve, and no ${MANIFEST_FILE} in ${cwd} or above (searched up to ${last}${found.stop === 'git' ? ', the top of this git repository' : ''}); ` +
       'run "sleeve-sandbox init" to start a workspace here, or give --manifest FILE or --sleeve NAME=ENTRY',
+  );
+}
+
+/** Every step of a batch in the order it runs: prepare, sleeves, the combine step. */
+export function stepsOf(plan: Pick<BatchPlan, 'prepare' | 'sleeves' | 'finalize'>): PlannedSleeve[] {
+  return [...plan.prepare, ...plan.sleeves, ...plan.finalize];
+}
+
+/**
+ * A step's policy as it runs: the combine step's with `{batchRunDirs}` bound
+ * to the run dirs of this batch's sleeves (planned before it); any other step
+ * whose policy names `{batchRunDirs}` is refused, since it has no batch to see.
+ */
+export function batchPolicy(policy: ResolvedPolicy, kind: SleeveKind, where: string, runsDir: string, planned: readonly PlannedSleeve[]): ResolvedPolicy {
+  if (kind === 'finalize') return bindBatchRunDirs(policy, runsDir, planned.filter((p) => p.kind === 'sleeve').map((p) => p.runId));
+  const rule = batchRunDirsRule(policy);
+  if (rule === undefined) return policy;
+  throw new UsageError(
+    `${where}: policy ${policy.name} names {batchRunDirs} (${rule.list} ${JSON.stringify(rule.pattern)} at ${rule.origin.file}:${rule.origin.line}:${rule.origin.column}), ` +
+      'which only the combine step has: give this step a policy without it, or make it the manifest\'s "finalize" step',
   );
 }
 
@@ -184,6 +208,7 @@ export function planBatch(opts: RunOptions, cwd: string, defaultConcurrency: num
     for (const [i, step] of (m.prepare ?? []).entries()) sources.push({ kind: 'prepare', step, where: at('prepare', i), policyBase: base, at: ['prepare', i] });
     for (const [i, step] of m.sleeves.entries()) sources.push({ kind: 'sleeve', step, where: at('sleeves', i), policyBase: base, at: ['sleeves', i] });
   }
+  const finalizeStep = manifest?.manifest.finalize;
   for (const spec of opts.sleeve ?? []) {
     const eq = spec.indexOf('=');
     const name = eq > 0 ? spec.slice(0, eq) : '';
@@ -195,6 +220,11 @@ export function planBatch(opts: RunOptions, cwd: string, defaultConcurrency: num
   }
   if (sources.filter((s) => s.kind === 'sleeve').length === 0) {
     throw new UsageError('nothing to run: give --manifest FILE or at least one --sleeve NAME=ENTRY');
+  }
+  // The combine step comes last, so it reads the run dirs of every sleeve (the manifest's and --sleeve's).
+  if (manifest && finalizeStep) {
+    const pos = manifest.json.locate(['finalize']);
+    sources.push({ kind: 'finalize', step: finalizeStep, where: `${manifest.file}:${pos.line}:${pos.column} (finalize)`, policyBase: path.dirname(manifest.file), at: ['finalize'] });
   }
   const machine = deps.pool ?? defaultPool(defaultConcurrency, os.totalmem() / 1048576);
   const pool: BatchPlan['pool'] = {
@@ -214,11 +244,12 @@ export function planBatch(opts: RunOptions, cwd: string, defaultConcurrency: num
     names.add(step.name);
     const ref = step.policy ?? defaultPolicyRef;
     if (ref === undefined) throw new UsageError(`${where}: no policy: pass --policy <name|path> (e.g. --policy strict) or set "policy" in the manifest`);
-    const loaded = step.policy
+    const asLoaded = step.policy
       ? policyFor(step.policy, src.policyBase, src.at ? [...src.at, 'policy'] : undefined)
       : opts.policy
         ? policyFor(ref, cwd, undefined)
         : policyFor(ref, src.policyBase, ['policy']);
+    const loaded = { ...asLoaded, policy: batchPolicy(asLoaded.policy, src.kind, where, runsDir, planned) };
     const runId = step.runId ?? generateRunId(step.name);
     const bad = checkRunId(runId);
     if (bad) throw new UsageError(`${where}: invalid run id: ${bad}`);
@@ -226,7 +257,8 @@ export function planBatch(opts: RunOptions, cwd: string, defaultConcurrency: num
     runIds.add(runId);
     const runDir = path.join(workspace, runsDir, runId);
     // The sleeve's environment and decisions, as it will have them: a command's PATH, the sandbox's check.
-    const sleeveEnv = () => buildSleeveEnv(loaded.policy, parentEnv, step.env ?? {}, { name: step.name, runId, runDir, workspace });
+    const batchRuns = src.kind === 'finalize' ? planned.filter((p) => p.kind === 'sleeve').map((p) => ({ name: p.name, runId: p.runId, runDir: p.runDir })) : undefined;
+    const sleeveEnv = () => buildSleeveEnv(loaded.policy, parentEnv, step.env ?? {}, { name: step.name, runId, runDir, workspace, batchRuns });
     const wsSys = createNodeSys(undefined, () => workspace);
     const engine = compilePolicy(loaded.policy, { workspace, runId, runsDir, sys: wsSys });
     let entry: string;
@@ -297,6 +329,7 @@ export function planBatch(opts: RunOptions, cwd: string, defaultConcurrency: num
     }
     planned.push({
       kind: src.kind,
+      ...(batchRuns ? { batchRuns } : {}),
       name: step.name,
       entry,
       ...(command ? { command } : {}),
@@ -320,6 +353,7 @@ export function planBatch(opts: RunOptions, cwd: string, defaultConcurrency: num
     runsDir,
     prepare: planned.filter((p) => p.kind === 'prepare'),
     sleeves: planned.filter((p) => p.kind === 'sleeve'),
+    finalize: planned.filter((p) => p.kind === 'finalize'),
     concurrency: opts.concurrency ?? defaultConcurrency,
     pool,
     osLayer: probed,

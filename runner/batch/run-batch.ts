@@ -32,7 +32,7 @@ import type { AuditReport, PolicySourceReport } from '../audit/schema.js';
 import { droppedEnv, droppedEnvNotice } from './env.js';
 import { DEFAULT_EXPORT_LIMIT_MIB, exportRunDirs } from './export-zip.js';
 import { type BatchResult, executeBatch, notStarted } from './execute.js';
-import { type BatchPlan, type RunOptions, planBatch } from './plan.js';
+import { type BatchPlan, type RunOptions, planBatch, stepsOf } from './plan.js';
 import type { Progress } from './progress.js';
 import { escapeTerminal } from './progress.js';
 import { generateRunId } from './run-id.js';
@@ -113,7 +113,7 @@ export async function runBatch(opts: RunOptions, deps: BatchDeps): Promise<Batch
     if (bad) throw new UsageError(`--audit-ignore ${JSON.stringify(g)}: ${bad}`);
   }
   const batchId = generateRunId('batch');
-  const all = [...plan.prepare, ...plan.sleeves];
+  const all = stepsOf(plan);
   const protect = [...new Set(all.flatMap((s) => s.policy.protect))];
   const reportDir = realish(opts.reportDir ? path.resolve(deps.cwd, opts.reportDir) : path.join(plan.workspace, 'reports', batchId));
   // Left out of the audit: the --report-dir, or by default the whole reports/ root (other batches write theirs there).
@@ -252,7 +252,7 @@ function accounted(batch: BatchResult, all: readonly PlannedSleeve[]): Accounted
 /** The early report: every step queued, verdict running, no exit code yet. */
 function runningReport(plan: BatchPlan, ctx: ReportContext, auditing: boolean): AuditReport {
   const now = new Date().toISOString();
-  const results = [...plan.prepare, ...plan.sleeves].map((s) => notStarted(s, 'queued'));
+  const results = stepsOf(plan).map((s) => notStarted(s, 'queued'));
   const report = buildAuditReport({ workspace: plan.workspace, startedAt: now, endedAt: now, interrupted: null, results, release: () => {} }, undefined, ctx);
   return { ...report, verdict: 'running', exitCode: null, integrity: { ...report.integrity, audited: auditing } };
 }

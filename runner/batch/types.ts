@@ -1,9 +1,9 @@
 import type { OsLayerSetting } from '../../policies/schema.js';
 import type { ResolvedPolicy } from '../../policies/types.js';
-import type { SleeveOsReport } from '../audit/schema.js';
+import type { SleeveKind, SleeveOsReport } from '../audit/schema.js';
 import type { ResolvedCommand } from './command.js';
 
-export type SleeveKind = 'prepare' | 'sleeve';
+export type { SleeveKind };
 export type SleeveMode = 'process' | 'isolate' | 'command';
 
 /** The OS layer of one sleeve: its setting, who asked for it, and whether it is used (and if not, why). */
@@ -22,7 +22,10 @@ export interface PlannedSleeve {
   runId: string;
   /** Absolute run directory (`<workspace>/<runsDir>/<runId>`). */
   runDir: string;
+  /** The policy as it runs (a combine step's with `{batchRunDirs}` bound to its batch). */
   policy: ResolvedPolicy;
+  /** The combine step: the batch's sleeves it reads (SLEEVE_BATCH_RUNS in its environment). */
+  batchRuns?: ReadonlyArray<{ name: string; runId: string; runDir: string }>;
   timeoutMs: number | undefined;
   memoryMiB: number | undefined;
   /** What it asks of the batch's pool to start (scheduler.ts): its policy's resources.cpus and resources.memoryMiB, or 1 and 3072. */

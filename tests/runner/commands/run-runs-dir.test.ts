@@ -223,13 +223,27 @@ describe('a configurable run root (runsDir) through the CLI', () => {
     assert.equal(run.code, 0, show(run));
     const o = readOutcome(ws, run);
     assert.equal(o.report.verdict, 'clean');
-    assert.equal(o.report.sleeves.length, 6);
+    assert.equal(o.report.sleeves.length, 7);
+    const sleeves = o.report.sleeves.filter((s) => s.kind === 'sleeve');
+    assert.equal(sleeves.length, 6);
     for (const s of o.report.sleeves) {
       assert.equal(s.status, 'ok', s.name);
       const rel = o.relRunDirs.get(s.name) as string;
       assert.ok(rel.startsWith(`${SEED_ROOT}/${s.name}_`), rel);
-      assert.ok(fs.statSync(path.join(ws, rel, 'portfolio_candidates.json')).size > 0, rel);
+      if (s.kind === 'sleeve') assert.ok(fs.statSync(path.join(ws, rel, 'portfolio_candidates.json')).size > 0, rel);
     }
+    // The combine step: the meta portfolio of this batch's six sleeves, weights summing to 1.
+    const combine = o.report.sleeves[6];
+    assert.equal(combine?.kind, 'finalize');
+    const meta = JSON.parse(fs.readFileSync(path.join(ws, o.relRunDirs.get('meta_portfolio') as string, 'meta_portfolio.json'), 'utf8')) as {
+      sleeves: Array<{ name: string; runId: string }>;
+      weights: Record<string, number>;
+    };
+    assert.deepEqual(
+      meta.sleeves.map((x) => [x.name, x.runId]),
+      sleeves.map((x) => [x.name, x.runId]).sort((a, b) => ((a[0] as string) < (b[0] as string) ? -1 : 1)),
+    );
+    assert.ok(Math.abs(Object.values(meta.weights).reduce((a, b) => a + b, 0) - 1) < 1e-9);
     assert.equal(fs.existsSync(path.join(ws, 'runs')), false);
   });
 });
