@@ -61,6 +61,14 @@ export class PolicyError extends ConfigError {
   }
 }
 
+/**
+ * A policy reference given directly (a name or a path, not an `extends`)
+ * that names no policy. Its code stays EPOLICY (the JSON contract); the class
+ * is the kind a caller branches on, e.g. to point at the place the reference
+ * was written instead (never the message text).
+ */
+export class PolicyNotFoundError extends PolicyError {}
+
 /** A sleeve manifest that does not load. */
 export class ManifestError extends ConfigError {
   constructor(diagnostics: Diagnostic[]) {

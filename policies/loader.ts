@@ -13,7 +13,7 @@
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { BUILTIN_POLICY_DIR } from './builtin.js';
-import { PolicyError } from './errors.js';
+import { PolicyError, PolicyNotFoundError } from './errors.js';
 import { type JsonPath, type JsonSource, formatJsonPath, issuesToDiagnostics, parseJsonSource } from './json-source.js';
 import { type PolicyFile, policySchema, strictestOsLayer } from './schema.js';
 import type { Sys } from './sys.js';
@@ -67,7 +67,7 @@ export function locatePolicy(
     const file = path.resolve(relativeTo, ref);
     if (sys.lstat(file) === undefined) {
       const message = `policy file not found: ${file} (from ${JSON.stringify(ref)}); check the path, or give a policy name such as "strict"`;
-      throw from ? errorAt(from.file, from.json, ['extends'], message) : new PolicyError([{ file, line: 1, column: 1, jsonPath: '', level: 'error', message }]);
+      throw from ? errorAt(from.file, from.json, ['extends'], message) : new PolicyNotFoundError([{ file, line: 1, column: 1, jsonPath: '', level: 'error', message }]);
     }
     return { name: path.basename(file, '.json'), file, kind: 'file' };
   }
@@ -82,7 +82,7 @@ export function locatePolicy(
   const hint = near === undefined ? '' : `; did you mean ${JSON.stringify(near)}?`;
   const message = `no policy named ${JSON.stringify(ref)}: looked in ${inWorkspace} and the built-ins (known: ${known})${hint}; give a name or a path to a .json file`;
   if (from) throw errorAt(from.file, from.json, ['extends'], message);
-  throw new PolicyError([{ file: inWorkspace, line: 1, column: 1, jsonPath: '', level: 'error', message }]);
+  throw new PolicyNotFoundError([{ file: inWorkspace, line: 1, column: 1, jsonPath: '', level: 'error', message }]);
 }
 
 /** Names of the workspace and built-in policies (not the JSON Schemas `*.schema.json`, nor the policy tests `*.test.json`). */

@@ -5,10 +5,16 @@ import { readdirSync } from 'node:fs';
 import path from 'node:path';
 
 const root = path.resolve(import.meta.dirname ?? path.dirname(new URL(import.meta.url).pathname), '..', 'dist', 'tests');
+// Arguments select files by a part of their path under dist/tests (e.g.
+// `runner/batch/`); one starting with "!" leaves the files it matches out.
+const args = process.argv.slice(2);
+const wanted = args.filter((a) => !a.startsWith('!'));
+const unwanted = args.filter((a) => a.startsWith('!')).map((a) => a.slice(1));
 const files = readdirSync(root, { recursive: true })
   .map(String)
   .filter((f) => f.endsWith('.test.js'))
-  .filter((f) => process.argv.length <= 2 || process.argv.slice(2).some((want) => f.includes(want)))
+  .filter((f) => wanted.length === 0 || wanted.some((want) => f.includes(want)))
+  .filter((f) => !unwanted.some((not) => f.includes(not)))
   .sort()
   .map((f) => path.join(root, f));
 if (files.length === 0) {

@@ -12,10 +12,10 @@ import path from 'node:path';
 import { type AuditReport, auditReportSchema } from '../../runner/audit/schema.js';
 import { killSleeves, waitForNoSleeves } from '../helpers/procs.js';
 import { assertValidSarif } from '../helpers/sarif.js';
-import { makeTempDir, makeWorkspace, writeTree } from '../helpers/tmp.js';
-import { binPath, childEnv, collect as collectRun, repoRoot, startBin as startCli } from '../helpers/cli.js';
+import { listTree, makeTempDir, makeWorkspace, writeTree } from '../helpers/tmp.js';
+import { binPath, childEnv, collect as collectRun, type Run as CliRun, repoRoot, show as showCli, startBin as startCli } from '../helpers/cli.js';
 
-export { binPath, repoRoot };
+export { binPath, listTree, repoRoot };
 
 export interface SleeveSummary {
   name: string;
@@ -87,11 +87,12 @@ export function assertNoTempLeftovers(ws: string): void {
   assert.deepEqual(fs.readdirSync(runnerTmp(ws)), [], `left in the runner's TMPDIR ${runnerTmp(ws)}`);
 }
 
-export function show(run: Run): string {
-  return `exit ${run.status} (signal ${run.signal}) after ${run.ms} ms\n--- stdout\n${run.stdout}--- stderr\n${run.stderr}`;
+/** Either shape: this suite's (`status`) or the one helper's (`code`). */
+export function show(run: Run | CliRun): string {
+  return showCli('code' in run ? run : { ...run, code: run.status });
 }
 
-export function parseSummary(run: Run): Summary {
+export function parseSummary(run: Run | CliRun): Summary {
   try {
     return JSON.parse(run.stdout) as Summary;
   } catch (error) {
@@ -108,22 +109,6 @@ export function sleeveOf(summary: Summary, name: string): SleeveSummary {
   const s = summary.sleeves.find((x) => x.name === name);
   assert.ok(s, `no sleeve ${name} in the summary: ${JSON.stringify(summary.sleeves.map((x) => x.name))}`);
   return s;
-}
-
-/** Sorted relative paths of everything below `dir` (directories end in "/"). */
-export function listTree(dir: string): string[] {
-  const out: string[] = [];
-  const walk = (d: string, rel: string) => {
-    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
-      const r = rel ? `${rel}/${e.name}` : e.name;
-      if (e.isDirectory()) {
-        out.push(`${r}/`);
-        walk(path.join(d, e.name), r);
-      } else out.push(r);
-    }
-  };
-  walk(dir, '');
-  return out.sort();
 }
 
 export function lines(...rows: string[]): string {

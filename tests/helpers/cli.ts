@@ -71,10 +71,20 @@ export function runBin(args: readonly string[], cwd: string, env?: NodeJS.Proces
   return collect(startBin(args, cwd, env));
 }
 
+export interface SyncOptions {
+  env?: NodeJS.ProcessEnv;
+  timeoutMs?: number;
+  /** A command the bin runs under: `[...wrap, node, bin, ...args]` (e.g. setpriv or bwrap to change the user). */
+  wrap?: readonly string[];
+  /** Another copy of the bin (e.g. an installed package's) instead of this checkout's. */
+  bin?: string;
+}
+
 /** The bin, synchronously (for tests that are simpler without await). */
-export function runBinSync(args: readonly string[], cwd: string, options: { env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Run {
+export function runBinSync(args: readonly string[], cwd: string, options: SyncOptions = {}): Run {
   const started = Date.now();
-  const r = spawnSync(process.execPath, [binPath, ...args], { cwd, env: options.env ?? childEnv(), encoding: 'utf8', timeout: options.timeoutMs ?? 60_000 });
+  const [command, ...rest] = [...(options.wrap ?? []), process.execPath, options.bin ?? binPath, ...args] as [string, ...string[]];
+  const r = spawnSync(command, rest, { cwd, env: options.env ?? childEnv(), encoding: 'utf8', timeout: options.timeoutMs ?? 60_000 });
   if (r.error) throw r.error;
   return { code: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr, ms: Date.now() - started };
 }

@@ -10,11 +10,11 @@
  * yet; they run and report, but do not fail the suite.
  */
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { runBinSync, runMain } from '../helpers/cli.js';
+import { withTempDir, writeFile } from '../helpers/tmp.js';
 
 interface BadCase {
   /** A sentence about the behaviour. */
@@ -401,22 +401,6 @@ interface Diagnostic {
   message: string;
 }
 
-async function withTempDir<T>(fn: (dir: string) => Promise<T>): Promise<T> {
-  const dir = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'sleeve-bad-policy-')));
-  try {
-    return await fn(dir);
-  } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
-  }
-}
-
-function writeFile(dir: string, relative: string, text: string): string {
-  const file = path.join(dir, relative);
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  fs.writeFileSync(file, text);
-  return file;
-}
-
 function snapshot(file: string): { bytes: Buffer; mtimeMs: number; size: number } {
   const st = fs.statSync(file);
   return { bytes: fs.readFileSync(file), mtimeMs: st.mtimeMs, size: st.size };
@@ -430,7 +414,7 @@ describe('policy lint on malformed policy files', () => {
 
   for (const c of cases) {
     it(c.title, async () => {
-      await withTempDir(async (dir) => {
+      await withTempDir('sleeve-bad-policy-', async (dir) => {
         const file = writeFile(dir, c.file, c.text);
         const others = Object.entries(c.others ?? {}).map(([name, text]) => writeFile(dir, name, text));
         const before = [file, ...others].map(snapshot);
@@ -471,7 +455,7 @@ describe('the same through the real bin', () => {
   it('a process prints what main(argv, io) prints, and exits 2', async () => {
     const c = cases[0];
     assert.ok(c);
-    await withTempDir(async (dir) => {
+    await withTempDir('sleeve-bad-policy-', async (dir) => {
       const file = writeFile(dir, c.file, c.text);
       for (const [name, text] of Object.entries(c.others ?? {})) writeFile(dir, name, text);
       const inProcess = await runMain(['policy', 'lint', file], dir);
@@ -495,7 +479,7 @@ describe('policy check with an invalid --run-id', () => {
   ];
   for (const [what, id] of badIds) {
     it(`exits 2 before deciding anything for a run id with ${what}`, async () => {
-      await withTempDir(async (dir) => {
+      await withTempDir('sleeve-bad-policy-', async (dir) => {
         fs.mkdirSync(path.join(dir, 'data', 'lakehouse'), { recursive: true });
         const result = await runMain(['policy', 'check', 'strict', 'read', 'data/lakehouse/AAPL.csv', `--run-id=${id}`], dir);
         assert.equal(result.code, 2, `exit status; stderr:\n${result.stderr}`);
@@ -509,7 +493,7 @@ describe('policy check with an invalid --run-id', () => {
   }
 
   it('accepts a run id of exactly 128 characters', async () => {
-    await withTempDir(async (dir) => {
+    await withTempDir('sleeve-bad-policy-', async (dir) => {
       fs.mkdirSync(path.join(dir, 'data', 'lakehouse'), { recursive: true });
       const id = `a${'b'.repeat(127)}`;
       const result = await runMain(['policy', 'check', 'strict', 'write', `runs/${id}/out.json`, `--run-id=${id}`], dir);

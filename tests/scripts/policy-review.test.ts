@@ -11,7 +11,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { parse as parseYaml } from 'yaml';
 import { makeWorkspace, writeTree } from '../helpers/tmp.js';
-import { binPath, childEnv, repoRoot } from '../runner/audit/harness.js';
+import { binPath, childEnv, repoRoot, runMain, show } from '../helpers/cli.js';
 
 const script = path.join(repoRoot, 'scripts', 'policy-review.sh');
 const cliEnv = { SLEEVE_SANDBOX: `${process.execPath} ${binPath}`, GITHUB_ACTIONS: '' };
@@ -45,11 +45,11 @@ function git(cwd: string, ...args: string[]): string {
   return r.stdout.trim();
 }
 
-/** Writes the policy, brings it (and the test file) to the canonical form with the CLI itself. */
-function writePolicy(dir: string, policy: unknown): void {
+/** Writes the policy, brings it (and the test file) to the canonical form with the CLI itself (in process). */
+async function writePolicy(dir: string, policy: unknown): Promise<void> {
   writeTree(dir, { 'policies/team.json': `${JSON.stringify(policy, null, 2)}\n` });
-  const r = sh(process.execPath, [binPath, 'policy', 'fmt', '--workspace', dir, 'policies/team.json', 'policies/team.test.json'], dir);
-  assert.equal(r.code, 0, r.stderr + r.stdout);
+  const r = await runMain(['policy', 'fmt', '--workspace', dir, 'policies/team.json', 'policies/team.test.json'], dir, childEnv(cliEnv));
+  assert.equal(r.code, 0, show(r));
 }
 
 function review(dir: string, ...args: string[]) {
@@ -58,14 +58,14 @@ function review(dir: string, ...args: string[]) {
 
 describe('scripts/policy-review.sh', () => {
   let ws: { dir: string; cleanup: () => void };
-  before(() => {
+  before(async () => {
     ws = makeWorkspace();
     writeTree(ws.dir, {
       'reference/calendar.csv': 'date\n2024-01-02\n',
       'policies/team.test.json': `${JSON.stringify(TEAM_TESTS, null, 2)}\n`,
       '.gitignore': 'policy-review/\nruns/\nreports/\n',
     });
-    writePolicy(ws.dir, TEAM);
+    await writePolicy(ws.dir, TEAM);
     git(ws.dir, 'init', '-q', '-b', 'main');
     git(ws.dir, 'add', '-A');
     git(ws.dir, 'commit', '-q', '-m', 'base');
@@ -84,8 +84,8 @@ describe('scripts/policy-review.sh', () => {
     assert.match(fs.readFileSync(path.join(ws.dir, 'policy-review', 'policy-tests.xml'), 'utf8'), /<testsuite/);
   });
 
-  it('fails a change that widens, naming the new paths, and passes one that only narrows', () => {
-    writePolicy(ws.dir, { ...TEAM, fs: { read: { allow: ['data/**', 'reference/**'], deny: [] } } });
+  it('fails a change that widens, naming the new paths, and passes one that only narrows', async () => {
+    await writePolicy(ws.dir, { ...TEAM, fs: { read: { allow: ['data/**', 'reference/**'], deny: [] } } });
     writeTree(ws.dir, { 'data/secrets/token.txt': 'x\n' });
     const summary = path.join(ws.dir, 'step-summary.md');
     const widened = sh('bash', [script, '--workspace', ws.dir, '--base', 'HEAD'], ws.dir, childEnv({ ...cliEnv, GITHUB_STEP_SUMMARY: summary }));
@@ -96,7 +96,7 @@ describe('scripts/policy-review.sh', () => {
     assert.match(md, /data\/secrets\/token\.txt/);
     assert.equal(fs.readFileSync(summary, 'utf8'), md, 'the diff is the job summary');
 
-    writePolicy(ws.dir, { ...TEAM, fs: { read: { allow: ['data/lakehouse/**'], deny: [] } } });
+    await writePolicy(ws.dir, { ...TEAM, fs: { read: { allow: ['data/lakehouse/**'], deny: [] } } });
     writeTree(ws.dir, {
       'policies/team.test.json': `${JSON.stringify({ ...TEAM_TESTS, cases: TEAM_TESTS.cases.slice(1) }, null, 2)}\n`,
     });

@@ -14,6 +14,7 @@ import type { Diagnostic } from '../../../policies/errors.js';
 import { firstDifference, formatSource } from '../../../policies/format.js';
 import type { Io } from '../../io.js';
 import { escapeControl } from '../../escape.js';
+import { filesIn } from './shared.js';
 
 export interface FmtOptions {
   files: string[];
@@ -33,18 +34,7 @@ interface FileOutcome {
 
 /** The policies and test files of `<workspace>/policies/` (not its JSON Schemas), sorted. */
 export function workspacePolicyFiles(workspace: string): string[] {
-  const dir = path.join(workspace, 'policies');
-  let names: string[];
-  try {
-    names = fs.readdirSync(dir);
-  } catch {
-    return [];
-  }
-  return names
-    .filter((n) => n.endsWith('.json') && !n.endsWith('.schema.json'))
-    .sort()
-    .map((n) => path.join(dir, n))
-    .filter((f) => fs.statSync(f, { throwIfNoEntry: false })?.isFile() === true);
+  return filesIn(path.join(workspace, 'policies'), (n) => n.endsWith('.json') && !n.endsWith('.schema.json'));
 }
 
 /** Replaces the file's contents atomically: a new file beside it (same mode), then a rename over it. */

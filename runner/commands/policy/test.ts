@@ -13,7 +13,7 @@ import { TEST_FILE_SUFFIX, type TestFileResult, formatFailures, formatSummary, r
 import type { Io } from '../../io.js';
 import { escapeControl } from '../../escape.js';
 import { runsDirFlag } from '../../batch/runs-dir.js';
-import { loadOptionsFor } from './shared.js';
+import { filesIn, loadOptionsFor } from './shared.js';
 
 export interface TestOptions {
   files: string[];
@@ -27,16 +27,7 @@ export interface TestOptions {
 
 /** `*.test.json` directly in a directory, sorted; none when it does not exist. */
 export function testFilesIn(dir: string): string[] {
-  let names: string[];
-  try {
-    names = fs.readdirSync(dir);
-  } catch {
-    return [];
-  }
-  return names
-    .filter((n) => n.endsWith(TEST_FILE_SUFFIX))
-    .sort()
-    .map((n) => path.join(dir, n));
+  return filesIn(dir, (n) => n.endsWith(TEST_FILE_SUFFIX));
 }
 
 function inside(dir: string, file: string): string | undefined {

@@ -4,9 +4,9 @@
  * audit.md and junit.xml (`<system-err>`), escaped like every untrusted text.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import { reasonLines, tailLines } from '../../../runner/batch/outcome.js';
-import { makeWorkspace, writeTree } from '../../helpers/tmp.js';
+import { suiteTemp } from '../../helpers/tmp.js';
 import { type BatchOutcome, junitCase, readOutcome, runBin, show } from './harness.js';
 
 describe('the last lines of a failed sleeve', () => {
@@ -21,20 +21,15 @@ describe('the last lines of a failed sleeve', () => {
 });
 
 describe('a failed sleeve says why, in every output', () => {
-  const cleanups: Array<() => void> = [];
-  after(() => {
-    for (const c of cleanups) c();
-  });
+  const { workspace } = suiteTemp();
   let o: BatchOutcome;
   before(async () => {
-    const ws = makeWorkspace();
-    cleanups.push(ws.cleanup);
-    writeTree(ws.dir, {
+    const ws = workspace({
       'sleeves/boom.mjs': "console.error('loading the universe');\nconsole.error('forged\\nline \\u001b[31mred');\nthrow new Error('the universe file is missing a header row');\n",
       'sleeves/ok.mjs': "console.log('ok');\n",
     });
-    const run = await runBin(['run', '--policy', 'strict', '--sleeve', 'boom=sleeves/boom.mjs', '--sleeve', 'fine=sleeves/ok.mjs', '--json'], ws.dir);
-    o = readOutcome(ws.dir, run);
+    const run = await runBin(['run', '--policy', 'strict', '--sleeve', 'boom=sleeves/boom.mjs', '--sleeve', 'fine=sleeves/ok.mjs', '--json'], ws);
+    o = readOutcome(ws, run);
     assert.equal(run.code, 1, show(run));
   });
   it('in audit.json: the last lines of its stderr, and none for the sleeve that ended ok', () => {

@@ -14,7 +14,7 @@ import path from 'node:path';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import type { AuditReport, Violation } from '../../../runner/audit/schema.js';
 
-export { binPath, childEnv, collect, repoRoot, runBin, show, startBin } from '../../helpers/cli.js';
+export { binPath, childEnv, collect, repoRoot, runBin, runMain, show, startBin } from '../../helpers/cli.js';
 export type { Run } from '../../helpers/cli.js';
 import { type Run, show } from '../../helpers/cli.js';
 

@@ -8,24 +8,15 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import type { AuditReport } from '../../../runner/audit/schema.js';
-import { makeWorkspace, snapshotTree, writeTree } from '../../helpers/tmp.js';
-import { collect, readOutcome, release, runBin, show, startBin, track, waitStarted } from './harness.js';
+import { snapshotTree, suiteTemp } from '../../helpers/tmp.js';
+import { collect, readOutcome, release, runBin, runMain, show, startBin, track, waitStarted } from './harness.js';
 
-const cleanups: Array<() => void> = [];
-after(() => {
-  for (const c of cleanups.reverse()) c();
-});
 const OK = "console.log('ok');\n";
 const DENIED = "import fs from 'node:fs';\ntry { fs.readFileSync('data/lakehouse/portfolio_candidates.json'); } catch {}\n";
 
-function workspace(files: Record<string, string> = {}): string {
-  const ws = makeWorkspace();
-  cleanups.push(ws.cleanup);
-  writeTree(ws.dir, { 'sleeves/ok.mjs': OK, 'sleeves/denied.mjs': DENIED, ...files });
-  return ws.dir;
-}
+const { workspace } = suiteTemp({ 'sleeves/ok.mjs': OK, 'sleeves/denied.mjs': DENIED });
 
 describe('weakened audits are never clean', () => {
   const cases: Array<[string, string[], string, number, RegExp | undefined]> = [
@@ -105,7 +96,7 @@ describe('the report dir is the runner’s', () => {
     it(`refuses --report-dir ${title} with exit 2, and makes nothing`, async () => {
       const ws = workspace();
       const before = snapshotTree(ws);
-      const run = await runBin(['run', '--policy', 'strict', '--sleeve', 'a=sleeves/ok.mjs', '--report-dir', dir], ws);
+      const run = await runMain(['run', '--policy', 'strict', '--sleeve', 'a=sleeves/ok.mjs', '--report-dir', dir], ws);
       assert.equal(run.code, 2, show(run));
       assert.match(run.stderr, says);
       assert.match(run.stderr, /--report-dir/);
@@ -114,7 +105,7 @@ describe('the report dir is the runner’s', () => {
   }
   it('refuses a report dir in the write zone of a sleeve', async () => {
     const ws = workspace({ 'policies/outward.json': JSON.stringify({ version: 1, name: 'outward', extends: 'strict', fs: { write: { allow: ['out/**'] } }, acknowledge: ['write-outside-runs'] }) });
-    const run = await runBin(['run', '--policy', 'policies/outward.json', '--sleeve', 'a=sleeves/ok.mjs', '--report-dir', 'out/reports'], ws);
+    const run = await runMain(['run', '--policy', 'policies/outward.json', '--sleeve', 'a=sleeves/ok.mjs', '--report-dir', 'out/reports'], ws);
     assert.equal(run.code, 2, show(run));
     assert.match(run.stderr, /write zone of sleeve a \(policy outward/);
   });
@@ -154,7 +145,7 @@ describe('audit verify on a real report edited to clean', () => {
     report.exitCode = 0;
     const edited = path.join(ws, 'edited.json');
     fs.writeFileSync(edited, `${JSON.stringify(report, null, 2)}\n`);
-    const verify = await runBin(['audit', 'verify', edited], ws);
+    const verify = await runMain(['audit', 'verify', edited], ws);
     assert.equal(verify.code, 2, show(verify));
     assert.match(verify.stderr, /:\d+:\d+: error: verdict: inconsistent report: expected "violations" from the report's own contents \(0 violation\(s\), 1 denial\(s\)/);
   });

@@ -11,6 +11,7 @@ import MarkdownIt from 'markdown-it';
 import { renderJunit } from '../../../runner/audit/junit.js';
 import { codeSpan, renderMarkdown } from '../../../runner/audit/markdown.js';
 import type { AuditReport, SleeveReport } from '../../../runner/audit/schema.js';
+import { auditReport, sleeveReport } from '../../helpers/report.js';
 import { parseJunit } from './harness.js';
 
 const md = new MarkdownIt({ html: true });
@@ -42,44 +43,11 @@ describe('codeSpan: inline code by the CommonMark rules', () => {
   });
 });
 
-const sleeve = (name: string, over: Partial<SleeveReport> = {}): SleeveReport => ({
-  name,
-  kind: 'sleeve',
-  runId: `${name}_1`,
-  runDir: `/ws/runs/${name}_1`,
-  policy: 'strict',
-  layers: ['fs-guard'],
-  status: 'ok',
-  exitCode: 0,
-  signal: null,
-  startedAt: '2026-12-01T10:00:00.000Z',
-  durationMs: 10,
-  peakRssKiB: null,
-  cpuMs: null,
-  denials: [],
-  writes: 0,
-  artifacts: [],
-  logs: { stdout: `/ws/runs/${name}_1/logs/stdout.log`, stderr: `/ws/runs/${name}_1/logs/stderr.log`, truncated: false },
-  ...over,
-});
+const sleeve = sleeveReport;
 
-const report = (batchId: string, sleeves: SleeveReport[], over: Partial<AuditReport> = {}): AuditReport => ({
-  version: 2,
-  tool: { name: 'sleeve-sandbox', version: '0.1.0' },
-  batchId,
-  startedAt: '2026-12-01T10:00:00.000Z',
-  endedAt: '2026-12-01T10:00:01.000Z',
-  workspace: '/ws',
-  nodeVersion: 'v20.0.0',
-  verdict: 'violations',
-  exitCode: 3,
-  weakened: [],
-  interrupted: null,
-  sleeves,
-  violations: [],
-  integrity: { filesChecked: 1, hashed: 1, changed: 0, unaccounted: 0, watcherEvents: 0, watcherOverflow: false, audited: true, excluded: ['a|b', '`x`'], boundsHit: [], ignored: [], protected: [] },
-  ...over,
-});
+/** The batch `batchId`, its integrity listing two excluded paths that need escaping. */
+const report = (batchId: string, sleeves: SleeveReport[], over: Partial<AuditReport> = {}): AuditReport =>
+  auditReport(sleeves, { batchId, integrity: { ...auditReport([]).integrity, excluded: ['a|b', '`x`'] }, ...over });
 
 describe('audit.md rendered', () => {
   const denials = HARD.map((p) => ({ op: 'read', syscall: 'open', path: `data/${p}`, rule: 'fs.read.deny "data/*|*"', reason: 'no | way *really*', time: '2026-12-01T10:00:00.500Z', count: 1 }));

@@ -22,6 +22,7 @@ import {
   readOutcome,
   repoRoot,
   runBin,
+  runMain,
   show,
   startBin,
   track,
@@ -243,7 +244,7 @@ describe('audit reports: audit.json, audit.md and junit.xml as CI reads them', (
       const text = `${JSON.stringify(report, null, 2)}\n`;
       const file = path.join(dir, 'tampered.json');
       fs.writeFileSync(file, text);
-      const verify = await runBin(['audit', 'verify', file], dir);
+      const verify = await runMain(['audit', 'verify', file], dir);
       assert.equal(verify.code, 2, show(verify));
       const { line, columns } = locate(text, 'verdict');
       const m = new RegExp(`${escapeRegExp(file)}:(\\d+):(\\d+): error: verdict: .*"bogus"`).exec(verify.stderr);
@@ -255,7 +256,7 @@ describe('audit reports: audit.json, audit.md and junit.xml as CI reads them', (
 
     it('exits 2 on a missing file, naming it', async () => {
       const file = path.join(dir, 'no-such-audit.json');
-      const verify = await runBin(['audit', 'verify', file], dir);
+      const verify = await runMain(['audit', 'verify', file], dir);
       assert.equal(verify.code, 2, show(verify));
       assert.match(verify.stderr, new RegExp(`${escapeRegExp(file)}:1:1: error: cannot read the report \\(ENOENT\\)`));
     });

@@ -58,7 +58,7 @@ async function harnessBatch(cleanups: Array<() => void>, spec: Spec): Promise<Ha
   spec.setup?.(ws);
   // The harness plays an outside actor writing into run dirs, which only the guard's reports can tell apart
   // from the sleeve's own writes: without the OS layer. (Inside it, a change in a run dir while its sandbox
-  // lives is the sleeve's: tests/runner/os-layer.test.ts.)
+  // lives is the sleeve's: tests/runner/commands/run-os-layer.test.ts.)
   const args = ['run', '--policy', 'strict', '--workspace', ws, '--concurrency', '2', '--os-layer', 'off', '--json'];
   for (const n of spec.sleeves) args.push('--sleeve', `${n}=sleeves/${n}.mjs`);
   args.push(...(spec.args ?? []));

@@ -7,7 +7,6 @@
  * that fail to load the way a binary built for another Node ABI does.
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -22,8 +21,8 @@ import {
   probeIsolatedVm,
   requireIsolatedVm,
 } from '../../../runner/batch/isolated-vm.js';
+import { repoRoot, runBinSync, show } from '../../helpers/cli.js';
 import { makeTempDir, writeTree } from '../../helpers/tmp.js';
-import { repoRoot } from '../audit/harness.js';
 
 /** What Node says when an addon was built for another ABI. */
 const WRONG_ABI = `throw new Error("The module '/x/isolated_vm.node' was compiled against a different Node.js version using NODE_MODULE_VERSION 999.");`;
@@ -71,7 +70,7 @@ describe('isolated-vm: one candidate per line, the first that loads wins', () =>
   });
 
   it('doctor (the real bin) names the one chosen, its version, and why each other one is not used', () => {
-    const r = spawnSync(process.execPath, [path.join(repoRoot, 'bin', 'sleeve-sandbox.js'), 'doctor'], { encoding: 'utf8', timeout: 60_000 });
+    const r = runBinSync(['doctor'], repoRoot);
     const line = r.stdout.split('\n').find((l) => l.startsWith('isolate mode (isolated-vm): ')) ?? '';
     assert.ok(line.startsWith(`isolate mode (isolated-vm): available, ${here.name === 'isolated-vm' ? 'isolated-vm' : `${here.name} (isolated-vm`} ${here.version}`), line);
     for (const c of ISOLATED_VM_CANDIDATES.filter((c) => c.name !== here.name)) assert.ok(line.includes(`not used: ${c.name}`) || line.includes(`; ${c.name}`), line);
@@ -174,18 +173,15 @@ describe('isolated-vm through the real bin, in a copy of the project whose isola
 
   it('run --mode isolate stops with exit 2 before anything runs, with each reason and the fix', () => {
     const ws = path.join(tmp.dir, 'ws');
-    const r = spawnSync(process.execPath, [bin(), 'run', '--policy', 'strict', '--workspace', ws, '--sleeve', 'a=sleeves/a.mjs', '--mode', 'isolate'], {
-      encoding: 'utf8',
-      timeout: 60_000,
-    });
-    assert.equal(r.status, 2, r.stderr);
+    const r = runBinSync(['run', '--policy', 'strict', '--workspace', ws, '--sleeve', 'a=sleeves/a.mjs', '--mode', 'isolate'], repoRoot, { bin: bin() });
+    assert.equal(r.code, 2, show(r));
     assert.match(r.stderr, /asks for isolate mode, but no installed isolated-vm loads under node .*isolated-vm-6 \(isolated-vm 9\.9\.9\): does not load under node/);
     assert.match(r.stderr, /run "npm ci"/);
     assert.ok(!fs.existsSync(path.join(ws, 'runs')) || fs.readdirSync(path.join(ws, 'runs')).length === 0, 'nothing ran');
   });
 
   it('doctor says isolate mode is not available and why', () => {
-    const r = spawnSync(process.execPath, [bin(), 'doctor', '--json'], { encoding: 'utf8', timeout: 60_000 });
+    const r = runBinSync(['doctor', '--json'], repoRoot, { bin: bin() });
     const report = JSON.parse(r.stdout) as { isolate: { available: boolean; package: string | null; candidates: Array<{ name: string; loads: boolean; problem: string }> } };
     assert.equal(report.isolate.available, false);
     assert.equal(report.isolate.package, null);
@@ -230,12 +226,8 @@ export default async function (ctx) {
 `,
     });
     const reports = path.join(tmp.dir, 'reports');
-    const r = spawnSync(
-      process.execPath,
-      [path.join(repoRoot, 'bin', 'sleeve-sandbox.js'), 'run', '--policy', 'strict', '--os-layer', 'off', '--workspace', tmp.dir, '--sleeve', 'reads=sleeves/reads.mjs', '--mode', 'isolate', '--report-dir', reports],
-      { encoding: 'utf8', timeout: 120_000 },
-    );
-    assert.equal(r.status, 3, `${r.stdout}\n${r.stderr}`);
+    const r = runBinSync(['run', '--policy', 'strict', '--os-layer', 'off', '--workspace', tmp.dir, '--sleeve', 'reads=sleeves/reads.mjs', '--mode', 'isolate', '--report-dir', reports], repoRoot, { timeoutMs: 120_000 });
+    assert.equal(r.code, 3, show(r));
     const audit = JSON.parse(fs.readFileSync(path.join(reports, 'audit.json'), 'utf8')) as { sleeves: Array<{ runDir: string; denials: Array<{ path: string }> }> };
     const sleeve = audit.sleeves[0];
     assert.ok(sleeve);

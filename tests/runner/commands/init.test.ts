@@ -15,7 +15,7 @@ import { describe, it } from 'node:test';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { SLEEVE_CONTEXT_TYPES } from '../../../runner/init/scaffold.js';
 import { makeTempDir, snapshotTree, writeTree } from '../../helpers/tmp.js';
-import { repoRoot, runBin, show } from '../audit/harness.js';
+import { repoRoot, runBin, runMain, show } from '../audit/harness.js';
 
 const FILES = [
   '.gitignore',
@@ -150,7 +150,7 @@ describe('init', () => {
     await withTmp(async (dir) => {
       writeTree(dir, { 'notes.txt': 'mine\n' });
       const before = snapshotTree(dir);
-      const refused = await runBin(['init'], dir);
+      const refused = await runMain(['init'], dir);
       assert.equal(refused.code, 2, show(refused));
       assert.match(refused.stderr, /is not empty \(notes\.txt\).*--force/);
       assert.deepEqual(snapshotTree(dir), before);
@@ -163,17 +163,17 @@ describe('init', () => {
       const other = path.join(dir, 'other');
       writeTree(other, { 'README.md': 'my readme\n', 'data/x': 'x' });
       const before2 = snapshotTree(other);
-      const clash = await runBin(['init', 'other', '--force'], dir);
+      const clash = await runMain(['init', 'other', '--force'], dir);
       assert.equal(clash.code, 2, show(clash));
       assert.match(clash.stderr, new RegExp(`init never overwrites: ${path.join(other, 'README.md').replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')} already exists`));
       assert.match(clash.stderr, /nothing was written/);
       assert.deepEqual(snapshotTree(other), before2);
 
       writeTree(dir, { 'afile': 'x' });
-      const notDir = await runBin(['init', 'afile'], dir);
+      const notDir = await runMain(['init', 'afile'], dir);
       assert.equal(notDir.code, 2, show(notDir));
       assert.match(notDir.stderr, /afile exists and is not a directory/);
-      const badName = await runBin(['init', 'x', '--policy-name', 'strict'], dir);
+      const badName = await runMain(['init', 'x', '--policy-name', 'strict'], dir);
       assert.equal(badName.code, 2, show(badName));
       assert.match(badName.stderr, /built-in policy's name/);
       assert.equal(fs.existsSync(path.join(dir, 'x')), false);
@@ -183,7 +183,7 @@ describe('init', () => {
   it('answers a bare run with the likely fix: no manifest, a misspelled entry, a policy typo (exit 2, nothing created)', async () => {
     await withTmp(async (dir) => {
       fs.mkdirSync(path.join(dir, '.git'));
-      const none = await runBin(['run'], dir);
+      const none = await runMain(['run'], dir);
       assert.equal(none.code, 2, show(none));
       assert.match(none.stderr, /no sleeve-manifest\.json in .* or above .*the top of this git repository.*sleeve-sandbox init/);
 
@@ -193,14 +193,14 @@ describe('init', () => {
       const manifest = path.join(ws, 'sleeve-manifest.json');
       const before = snapshotTree(ws);
       fs.writeFileSync(manifest, JSON.stringify({ version: 1, policy: 'sleeves', sleeves: [{ name: 'example', entry: 'sleeves/Example.js' }] }));
-      const entry = await runBin(['run'], ws);
+      const entry = await runMain(['run'], ws);
       assert.equal(entry.code, 2, show(entry));
       assert.match(entry.stderr, /entry sleeves\/Example\.js not found.*did you mean "sleeves\/example\.ts"\?/);
       fs.writeFileSync(manifest, JSON.stringify({ version: 1, policy: 'sleevs', sleeves: [{ name: 'example', entry: 'sleeves/example.ts' }] }));
-      const policy = await runBin(['run'], ws);
+      const policy = await runMain(['run'], ws);
       assert.equal(policy.code, 2, show(policy));
       assert.match(policy.stderr, /no policy named "sleevs".*did you mean "sleeves"\?/);
-      const wrongDir = await runBin(['run', '--manifest', 'ws/sleeve-manifest.json'], ws);
+      const wrongDir = await runMain(['run', '--manifest', 'ws/sleeve-manifest.json'], ws);
       assert.equal(wrongDir.code, 2, show(wrongDir));
       assert.match(wrongDir.stderr, /a relative --manifest is read from the current directory.*did you mean --manifest sleeve-manifest\.json\?/);
       fs.writeFileSync(manifest, fs.readFileSync(manifest, 'utf8'));

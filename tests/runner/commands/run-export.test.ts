@@ -9,10 +9,10 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import yauzl from 'yauzl';
-import { makeTempDir, makeWorkspace, writeTree } from '../../helpers/tmp.js';
-import { readOutcome, runBin, show } from '../audit/harness.js';
+import { suiteTemp, writeTree } from '../../helpers/tmp.js';
+import { readOutcome, runBin, runMain, show } from '../audit/harness.js';
 
 const WRITER = `import fs from 'node:fs';
 import path from 'node:path';
@@ -59,16 +59,7 @@ function filesOf(runDir: string): Map<string, Buffer> {
 }
 
 describe('run --export zip', () => {
-  const cleanups: Array<() => void> = [];
-  after(() => {
-    for (const c of cleanups) c();
-  });
-  const workspace = () => {
-    const ws = makeWorkspace();
-    cleanups.push(ws.cleanup);
-    writeTree(ws.dir, { 'sleeves/writer.mjs': WRITER });
-    return ws.dir;
-  };
+  const { workspace, tempDir } = suiteTemp({ 'sleeves/writer.mjs': WRITER });
 
   it('writes one zip per run dir under <report dir>/artifacts after the audit; the verdict stays clean; audit.json has sizes and sha256', async () => {
     const ws = workspace();
@@ -94,9 +85,7 @@ describe('run --export zip', () => {
 
   it('writes to an --export-dir outside the workspace', async () => {
     const ws = workspace();
-    const out = makeTempDir('sleeve-export-out-');
-    cleanups.push(out.cleanup);
-    const dir = path.join(out.dir, 'zips');
+    const dir = path.join(tempDir('sleeve-export-out-'), 'zips');
     const run = await runBin(['run', '--workspace', ws, '--policy', 'strict', '--sleeve', 'a=sleeves/writer.mjs', '--export', 'zip', '--export-dir', dir, '--json'], ws);
     assert.equal(run.code, 0, show(run));
     const o = readOutcome(ws, run);
@@ -126,7 +115,7 @@ describe('run --export zip', () => {
       [['--export', 'zip', '--export-dir', '.'], /--export-dir "\." is the workspace itself/],
     ];
     for (const [flags, message] of cases) {
-      const run = await runBin(['run', '--workspace', ws, '--policy', 'strict', '--sleeve', 'a=sleeves/writer.mjs', ...flags], ws);
+      const run = await runMain(['run', '--workspace', ws, '--policy', 'strict', '--sleeve', 'a=sleeves/writer.mjs', ...flags], ws);
       assert.equal(run.code, 2, `${flags.join(' ')}\n${show(run)}`);
       assert.match(run.stderr, message, flags.join(' '));
     }

@@ -8,10 +8,10 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { auditReportSchema } from '../../../runner/audit/schema.js';
-import { makeWorkspace, writeTree } from '../../helpers/tmp.js';
-import { WAITING_SLEEVE, collect, readOutcome, release, runBin, show, startBin, track, waitStarted } from '../audit/harness.js';
+import { suiteTemp, writeTree } from '../../helpers/tmp.js';
+import { WAITING_SLEEVE, collect, readOutcome, release, runBin, runMain, show, startBin, track, waitStarted } from '../audit/harness.js';
 
 /** Writes its start, waits a little, writes its end: the times the test compares. */
 const STAMPING = `import fs from 'node:fs';
@@ -25,20 +25,11 @@ fs.writeFileSync(path.join(dir, 'end'), String(Date.now()));
 const stamps = (runDir: string) => ({ start: Number(fs.readFileSync(path.join(runDir, 'start'), 'utf8')), end: Number(fs.readFileSync(path.join(runDir, 'end'), 'utf8')) });
 
 describe('run: scheduling by CPUs and memory', () => {
-  const cleanups: Array<() => void> = [];
-  after(() => {
-    for (const c of cleanups) c();
+  const { workspace } = suiteTemp({
+    'policies/two-cpus.json': JSON.stringify({ version: 1, name: 'two-cpus', extends: 'strict', resources: { cpus: 2, memoryMiB: 256 } }),
+    'policies/big-memory.json': JSON.stringify({ version: 1, name: 'big-memory', extends: 'strict', resources: { cpus: 1, memoryMiB: 600 } }),
+    'sleeves/stamp.mjs': STAMPING,
   });
-  const workspace = () => {
-    const ws = makeWorkspace();
-    cleanups.push(ws.cleanup);
-    writeTree(ws.dir, {
-      'policies/two-cpus.json': JSON.stringify({ version: 1, name: 'two-cpus', extends: 'strict', resources: { cpus: 2, memoryMiB: 256 } }),
-      'policies/big-memory.json': JSON.stringify({ version: 1, name: 'big-memory', extends: 'strict', resources: { cpus: 1, memoryMiB: 600 } }),
-      'sleeves/stamp.mjs': STAMPING,
-    });
-    return ws.dir;
-  };
 
   it('two sleeves asking 2 cpus each with --cpus 2 never overlap, even with --concurrency 2', async () => {
     const ws = workspace();
@@ -89,7 +80,7 @@ describe('run: scheduling by CPUs and memory', () => {
 
   it('refuses a sleeve that can never fit with exit 2, naming it, its ask, the totals and the fix; nothing runs', async () => {
     const ws = workspace();
-    const run = await runBin(['run', '--workspace', ws, '--policy', 'policies/two-cpus.json', '--sleeve', 'wide=sleeves/stamp.mjs', '--cpus', '1', '--memory-total', '128'], ws);
+    const run = await runMain(['run', '--workspace', ws, '--policy', 'policies/two-cpus.json', '--sleeve', 'wide=sleeves/stamp.mjs', '--cpus', '1', '--memory-total', '128'], ws);
     assert.equal(run.code, 2, show(run));
     assert.match(run.stderr, /--sleeve wide=sleeves\/stamp\.mjs: sleeve wide can never start: it asks for 2 cpus of 1 and 256 MiB of 128 MiB/);
     assert.match(run.stderr, /the pool has 1 cpus from --cpus and 128 MiB from --memory-total/);
@@ -101,7 +92,7 @@ describe('run: scheduling by CPUs and memory', () => {
   it('refuses --cpus 0 and a fractional --memory-total as bad input', async () => {
     const ws = workspace();
     for (const bad of [['--cpus', '0'], ['--memory-total', '1.5']]) {
-      const run = await runBin(['run', '--workspace', ws, '--policy', 'strict', '--sleeve', 'a=sleeves/stamp.mjs', ...bad], ws);
+      const run = await runMain(['run', '--workspace', ws, '--policy', 'strict', '--sleeve', 'a=sleeves/stamp.mjs', ...bad], ws);
       assert.equal(run.code, 2, show(run));
       assert.match(run.stderr, new RegExp(bad[0] as string));
     }

@@ -12,7 +12,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { makeTempDir, snapshotTree, writeTree } from '../../helpers/tmp.js';
-import { runBin, show } from '../audit/harness.js';
+import { runBin, runMain, show } from '../audit/harness.js';
 
 interface CleanOut {
   dryRun: boolean;
@@ -97,13 +97,13 @@ describe('runs clean', () => {
       try {
         const running = fakeBatch(ws, 2, { verdict: 'running', pid: live.pid as number });
         const before = snapshotTree(ws);
-        const refused = await runBin(['runs', 'clean', '--keep', '0'], ws);
+        const refused = await runMain(['runs', 'clean', '--keep', '0'], ws);
         assert.equal(refused.code, 2, show(refused));
         assert.match(refused.stderr, new RegExp(`batch ${running} is running \\(its audit.json says running and its runner \\(pid ${live.pid}\\) is alive\\).*nothing was removed`));
         assert.deepEqual(snapshotTree(ws), before);
         // Starting: the running report is written before the ledger.
         fs.rmSync(path.join(ws, 'runs', '.batches', `${running}.json`));
-        const starting = await runBin(['runs', 'clean', '--keep', '0', '--json'], ws);
+        const starting = await runMain(['runs', 'clean', '--keep', '0', '--json'], ws);
         assert.equal(starting.code, 2, show(starting));
         assert.match(starting.stdout, /"code": "EBUSY"/);
         assert.match(starting.stderr, /no ledger yet \(starting\)/);
@@ -168,7 +168,7 @@ describe('runs clean', () => {
         [['runs', 'clean', '--keep', '1', '--workspace', 'nope'], /--workspace .*nope does not exist/],
         [['runs', 'clean', '--keep', '1', '--runs-dir', 'nope'], /--runs-dir nope does not exist/],
       ] as const) {
-        const r = await runBin(args, ws);
+        const r = await runMain(args, ws);
         assert.equal(r.code, 2, show(r));
         assert.match(r.stderr, says);
       }
@@ -185,7 +185,7 @@ describe('runs clean', () => {
       assert.equal(clean.code, 0, show(clean));
       assert.deepEqual(list(elsewhere), ['.batches']);
       assert.deepEqual(list(path.join(elsewhere, '.batches')), []);
-      const outside = await runBin(['runs', 'clean', '--keep', '0', '--runs-dir', '../x'], ws);
+      const outside = await runMain(['runs', 'clean', '--keep', '0', '--runs-dir', '../x'], ws);
       assert.equal(outside.code, 2, show(outside));
     });
     await withWorkspace(async (ws) => {

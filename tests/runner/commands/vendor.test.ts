@@ -13,7 +13,7 @@ import picomatch from 'picomatch';
 import { z } from 'zod';
 import { vendorFileName } from '../../../runner/commands/vendor.js';
 import { makeTempDir, makeWorkspace, writeTree } from '../../helpers/tmp.js';
-import { repoRoot, runBin, show } from '../audit/harness.js';
+import { repoRoot, runBin, runMain, show } from '../../helpers/cli.js';
 
 const SLEEVE = `import { z } from './vendor/zod.mjs';
 import picomatch from './vendor/picomatch.mjs';
@@ -97,16 +97,16 @@ describe('sleeve-sandbox vendor', () => {
 
   it('refuses bad input with exit 2: a package that is not installed, a Node built-in, something that is not a package name', async () => {
     const into = path.join(ws.dir, 'sleeves', 'x', 'vendor');
-    const missing = await runBin(['vendor', 'no-such-package-here', '--into', into, '--from', ws.dir], ws.dir);
+    const missing = await runMain(['vendor', 'no-such-package-here', '--into', into, '--from', ws.dir], ws.dir);
     assert.equal(missing.code, 2, show(missing));
     assert.match(missing.stderr, /cannot find the package no-such-package-here from .*: install it there first \(npm install --save-exact no-such-package-here\)/);
-    const builtin = await runBin(['vendor', 'node:fs', '--into', into], ws.dir);
+    const builtin = await runMain(['vendor', 'node:fs', '--into', into], ws.dir);
     assert.equal(builtin.code, 2, show(builtin));
     assert.match(builtin.stderr, /node:fs is a Node built-in, which isolate mode does not have/);
-    const path_ = await runBin(['vendor', '../../etc/passwd', '--into', into], ws.dir);
+    const path_ = await runMain(['vendor', '../../etc/passwd', '--into', into], ws.dir);
     assert.equal(path_.code, 2, show(path_));
     assert.match(path_.stderr, /is not a package name/);
-    const noInto = await runBin(['vendor', 'zod'], ws.dir);
+    const noInto = await runMain(['vendor', 'zod'], ws.dir);
     assert.equal(noInto.code, 2, show(noInto));
     assert.match(noInto.stderr, /--into/);
     assert.equal(fs.existsSync(into), false);

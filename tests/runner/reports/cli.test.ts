@@ -5,7 +5,8 @@
  * violation), and a failed sleeve whose stderr tries to forge workflow
  * commands; its audit.sarif validated against the SARIF 2.1.0 schema and
  * located; with GITHUB_ACTIONS=true, the exact annotation lines. Then
- * `policy lint --format sarif|github` and `audit verify --format sarif|github`.
+ * `policy lint --format sarif|github` and `audit verify --format sarif|github`
+ * (these two in this process, through `main(argv, io)`).
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -13,6 +14,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type * as Sarif from 'sarif';
 import { LINT_RULE_IDS } from '../../../policies/lint.js';
+import { runMain } from '../../helpers/cli.js';
 import { assertValidSarif } from '../../helpers/sarif.js';
 import { makeTempDir, makeWorkspace, writeTree } from '../../helpers/tmp.js';
 import { type BatchOutcome, WAITING_SLEEVE, childEnv, collect, readOutcome, release, runBin, show, startBin, track, waitStarted } from '../audit/harness.js';
@@ -156,10 +158,10 @@ describe('SARIF and GitHub output of a batch', () => {
   });
 
   it('audit verify --format sarif prints the same log; --format github the same lines with a fresh token', async () => {
-    const verify = await runBin(['audit', 'verify', '--format', 'sarif', o.summary.reports.json], ws, env);
+    const verify = await runMain(['audit', 'verify', '--format', 'sarif', o.summary.reports.json], ws, env);
     assert.equal(verify.code, 3, show(verify));
     assert.deepEqual(JSON.parse(verify.stdout), sarif);
-    const gh = await runBin(['audit', 'verify', '--format', 'github', o.summary.reports.json], ws, env);
+    const gh = await runMain(['audit', 'verify', '--format', 'github', o.summary.reports.json], ws, env);
     assert.equal(gh.code, 3, show(gh));
     const fromRun = o.run.stderr.split('\n').filter((l) => l.startsWith('::error'));
     assert.deepEqual(
@@ -202,7 +204,7 @@ describe('policy lint: SARIF and GitHub output', () => {
   });
 
   it('--format sarif: valid SARIF 2.1.0, each finding with its rule id, level, file, line and column; exit codes unchanged', async () => {
-    const run = await runBin(['policy', 'lint', '--format', 'sarif', 'policies/risky.json', 'policies/broken.json'], repo, childEnv({ GITHUB_ACTIONS: '' }));
+    const run = await runMain(['policy', 'lint', '--format', 'sarif', 'policies/risky.json', 'policies/broken.json'], repo, childEnv({ GITHUB_ACTIONS: '' }));
     assert.equal(run.code, 2, show(run));
     const log = JSON.parse(run.stdout) as Sarif.Log;
     assertValidSarif(log, 'the lint log');
@@ -216,16 +218,16 @@ describe('policy lint: SARIF and GitHub output', () => {
       ['env-pass-all', 'warning', 'policies/risky.json', '%SRCROOT%', 4, 21],
       ['policy-error', 'error', 'policies/broken.json', '%SRCROOT%', 3, 11],
     ]);
-    const ok = await runBin(['policy', 'lint', '--format', 'sarif', 'policies/risky.json'], repo);
+    const ok = await runMain(['policy', 'lint', '--format', 'sarif', 'policies/risky.json'], repo);
     assert.equal(ok.code, 0, show(ok));
-    const strict = await runBin(['policy', 'lint', '--strict', '--format', 'sarif', 'policies/risky.json'], repo);
+    const strict = await runMain(['policy', 'lint', '--strict', '--format', 'sarif', 'policies/risky.json'], repo);
     assert.equal(strict.code, 1, show(strict));
     assertValidSarif(JSON.parse(strict.stdout));
   });
 
   it('GITHUB_ACTIONS=true: one annotation per finding, paths relative to GITHUB_WORKSPACE', async () => {
     const sub = path.join(repo, 'policies');
-    const run = await runBin(['policy', 'lint', 'risky.json', 'broken.json'], sub, childEnv({ GITHUB_ACTIONS: 'true', GITHUB_WORKSPACE: repo }));
+    const run = await runMain(['policy', 'lint', 'risky.json', 'broken.json'], sub, childEnv({ GITHUB_ACTIONS: 'true', GITHUB_WORKSPACE: repo }));
     assert.equal(run.code, 2, show(run));
     const lines = run.stdout.split('\n').filter(Boolean);
     assert.equal(lines.length, 2, run.stdout);
@@ -235,17 +237,17 @@ describe('policy lint: SARIF and GitHub output', () => {
     );
     assert.match(lines[1] as string, /^::error file=policies\/broken\.json,line=3,col=11,title=sleeve-sandbox policy lint%3A policy-error::name: /);
     assert.match(run.stderr, /2 file\(s\): 1 error\(s\), 1 warning\(s\)/);
-    const forced = await runBin(['policy', 'lint', '--format', 'github', 'policies/risky.json'], repo, childEnv({ GITHUB_ACTIONS: '' }));
+    const forced = await runMain(['policy', 'lint', '--format', 'github', 'policies/risky.json'], repo, childEnv({ GITHUB_ACTIONS: '' }));
     assert.equal(forced.stdout, `${lines[0]}\n`);
-    const text = await runBin(['policy', 'lint', '--format', 'text', 'policies/risky.json'], repo, childEnv({ GITHUB_ACTIONS: 'true' }));
+    const text = await runMain(['policy', 'lint', '--format', 'text', 'policies/risky.json'], repo, childEnv({ GITHUB_ACTIONS: 'true' }));
     assert.match(text.stdout, /^\/.*policies\/risky\.json:4:21: warning: /);
   });
 
   it('refuses --json with another --format, and an unknown format (exit 2)', async () => {
-    const both = await runBin(['policy', 'lint', '--json', '--format', 'sarif', 'policies/risky.json'], repo);
+    const both = await runMain(['policy', 'lint', '--json', '--format', 'sarif', 'policies/risky.json'], repo);
     assert.equal(both.code, 2, show(both));
     assert.match(both.stderr, /--json and --format sarif ask for two outputs/);
-    const bad = await runBin(['policy', 'lint', '--format', 'xml', 'policies/risky.json'], repo);
+    const bad = await runMain(['policy', 'lint', '--format', 'xml', 'policies/risky.json'], repo);
     assert.equal(bad.code, 2, show(bad));
   });
 });

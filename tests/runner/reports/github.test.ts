@@ -9,48 +9,14 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { AuditReport, SleeveReport } from '../../../runner/audit/schema.js';
 import { annotationLine, batchAnnotations, escapeData, escapeProperty, lintAnnotations } from '../../../runner/reports/github.js';
+import { auditReport, sleeveReport } from '../../helpers/report.js';
 
 const TOKEN = '0123456789abcdef0123456789abcdef';
 
-const sleeve = (name: string, over: Partial<SleeveReport> = {}): SleeveReport => ({
-  name,
-  kind: 'sleeve',
-  runId: `${name}_1`,
-  runDir: `/repo/ws/runs/${name}_1`,
-  policy: 'strict',
-  entry: `/repo/ws/sleeves/${name}.mjs`,
-  layers: ['fs-guard'],
-  status: 'ok',
-  exitCode: 0,
-  signal: null,
-  startedAt: '2026-12-01T10:00:00.000Z',
-  durationMs: 10,
-  peakRssKiB: null,
-  cpuMs: null,
-  denials: [],
-  writes: 0,
-  artifacts: [],
-  logs: { stdout: `/repo/ws/runs/${name}_1/logs/stdout.log`, stderr: `/repo/ws/runs/${name}_1/logs/stderr.log`, truncated: false },
-  ...over,
-});
+/** A sleeve of the workspace /repo/ws, with its entry. */
+const sleeve = (name: string, over: Partial<SleeveReport> = {}): SleeveReport => sleeveReport(name, { entry: `/repo/ws/sleeves/${name}.mjs`, ...over }, '/repo/ws');
 
-const report = (sleeves: SleeveReport[], over: Partial<AuditReport> = {}): AuditReport => ({
-  version: 2,
-  tool: { name: 'sleeve-sandbox', version: '0.1.0' },
-  batchId: 'batch_1',
-  startedAt: '2026-12-01T10:00:00.000Z',
-  endedAt: '2026-12-01T10:00:01.000Z',
-  workspace: '/repo/ws',
-  nodeVersion: 'v20.0.0',
-  verdict: 'violations',
-  exitCode: 3,
-  weakened: [],
-  interrupted: null,
-  sleeves,
-  violations: [],
-  integrity: { filesChecked: 1, hashed: 1, changed: 0, unaccounted: 0, watcherEvents: 0, watcherOverflow: false, audited: true, excluded: [], boundsHit: [], ignored: [], protected: [] },
-  ...over,
-});
+const report = (sleeves: SleeveReport[], over: Partial<AuditReport> = {}): AuditReport => auditReport(sleeves, { workspace: '/repo/ws', ...over });
 
 describe('workflow command escaping', () => {
   it('escapes %, CR and LF in data, % first so nothing is escaped twice', () => {

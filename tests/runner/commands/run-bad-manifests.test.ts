@@ -1,53 +1,17 @@
 /**
- * Bad input to `sleeve-sandbox run`, through the real bin: broken manifests,
- * bad flags, unusable policies, workspaces and entries. Every case must exit
- * 2 before anything runs, say where the problem is (file:line:col and the
- * JSON path for a manifest, or the flag), and create nothing: the workspace
- * listing is the same before and after (not even runs/ appears).
+ * Bad input to `sleeve-sandbox run`: broken manifests, bad flags, unusable
+ * policies, workspaces and entries. Every case must exit 2 before anything
+ * runs, say where the problem is (file:line:col and the JSON path for a
+ * manifest, or the flag), and create nothing: the workspace listing is the
+ * same before and after (not even runs/ appears). Run in this process through
+ * `main(argv, io)`: nothing starts, so no process of its own is needed.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
-import { makeTempDir, writeTree } from '../helpers/tmp.js';
-
-// The compiled test sits at <repo>/dist/tests/runner/; the bin at <repo>/bin/.
-const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
-const binPath = path.join(repoRoot, 'bin', 'sleeve-sandbox.js');
-
-interface Run {
-  status: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function runBin(args: string[], cwd: string): Promise<Run> {
-  const env = { ...process.env };
-  delete env['NODE_TEST_CONTEXT'];
-  const child = spawn(process.execPath, [binPath, ...args], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (s: string) => {
-    stdout += s;
-  });
-  child.stderr.setEncoding('utf8').on('data', (s: string) => {
-    stderr += s;
-  });
-  const killer = setTimeout(() => child.kill('SIGKILL'), 30_000);
-  return new Promise((resolve, reject) => {
-    child.once('error', reject);
-    child.once('close', (status) => {
-      clearTimeout(killer);
-      resolve({ status, stdout, stderr });
-    });
-  });
-}
-
-function show(run: Run): string {
-  return `exit ${run.status}\n--- stdout\n${run.stdout}--- stderr\n${run.stderr}`;
-}
+import { runMain, show } from '../../helpers/cli.js';
+import { makeTempDir, writeTree } from '../../helpers/tmp.js';
 
 /** Everything below `dir` with size and mtime, so a created, removed or rewritten entry shows. */
 function listing(dir: string): string[] {
@@ -423,9 +387,9 @@ describe('sleeve-sandbox run: bad manifests and flags exit 2, say where, and cre
       });
       const before = listing(ws);
 
-      const run = await runBin(['run', ...c.args, ...(c.json ? ['--json'] : [])], ws);
+      const run = await runMain(['run', ...c.args, ...(c.json ? ['--json'] : [])], ws);
 
-      assert.equal(run.status, 2, show(run));
+      assert.equal(run.code, 2, show(run));
       for (const s of c.says) {
         if (typeof s === 'string') assert.ok(run.stderr.includes(s), `stderr lacks ${JSON.stringify(s)}\n${show(run)}`);
         else assert.match(run.stderr, s, show(run));

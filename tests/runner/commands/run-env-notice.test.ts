@@ -8,8 +8,8 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { makeWorkspace, writeTree } from '../helpers/tmp.js';
-import { type BatchOutcome, childEnv, readOutcome, runBin, show } from './audit/harness.js';
+import { makeWorkspace, writeTree } from '../../helpers/tmp.js';
+import { type BatchOutcome, childEnv, readOutcome, runBin, show } from '../audit/harness.js';
 
 const HEADER = 'sleeve-sandbox: set in this environment but not passed to the sleeves';
 const VALUE = 'value-that-must-never-be-printed';

@@ -13,10 +13,11 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
-import { type AuditReport, auditReportSchema } from '../../runner/audit/schema.js';
-import { parseSummary, repoRoot, runBin, show, workspace } from '../faults/harness.js';
-import { needsOsLayer } from '../helpers/os-layer.js';
-import { makeTempDir, snapshotTree } from '../helpers/tmp.js';
+import { type AuditReport, auditReportSchema } from '../../../runner/audit/schema.js';
+import { parseSummary, repoRoot, runBin, show, workspace } from '../../faults/harness.js';
+import { childEnv, runBinSync, runMain } from '../../helpers/cli.js';
+import { needsOsLayer } from '../../helpers/os-layer.js';
+import { makeTempDir, snapshotTree } from '../../helpers/tmp.js';
 
 const EXAMPLE = path.join(repoRoot, 'examples', 'meta-portfolio');
 const cleanups: Array<() => void> = [];
@@ -223,20 +224,20 @@ describe('bad OS layer input', () => {
       'm3.json': '{\n  "version": 1,\n  "policy": "strict",\n  "sleeves": [{ "name": "a", "entry": "sleeves/ok.mjs", "command": ["python3"] }]\n}\n',
       'policies/bad.json': '{\n  "version": 1,\n  "name": "bad",\n  "osLayer": true\n}\n',
     });
-    const flag = await runBin(['run', '--policy', 'strict', '--sleeve', 'a=sleeves/ok.mjs', '--os-layer', 'maybe'], ws);
-    assert.equal(flag.status, 2, show(flag));
+    const flag = await runMain(['run', '--policy', 'strict', '--sleeve', 'a=sleeves/ok.mjs', '--os-layer', 'maybe'], ws);
+    assert.equal(flag.code, 2, show(flag));
     assert.match(flag.stderr, /--os-layer must be "required", "auto" or "off", got "maybe"/);
-    const m1 = await runBin(['run', '--manifest', 'm1.json'], ws);
-    assert.equal(m1.status, 2, show(m1));
+    const m1 = await runMain(['run', '--manifest', 'm1.json'], ws);
+    assert.equal(m1.code, 2, show(m1));
     assert.match(m1.stderr, /m1\.json:4:\d+: error: osLayer: expected "required", "auto" or "off"/);
-    const m2 = await runBin(['run', '--manifest', 'm2.json'], ws);
-    assert.equal(m2.status, 2, show(m2));
+    const m2 = await runMain(['run', '--manifest', 'm2.json'], ws);
+    assert.equal(m2.code, 2, show(m2));
     assert.match(m2.stderr, /m2\.json:4:\d+: error: sleeves\[0\]\.command: expected the command as an array of strings/);
-    const m3 = await runBin(['run', '--manifest', 'm3.json'], ws);
-    assert.equal(m3.status, 2, show(m3));
+    const m3 = await runMain(['run', '--manifest', 'm3.json'], ws);
+    assert.equal(m3.code, 2, show(m3));
     assert.match(m3.stderr, /sleeves\[0\]\.command: expected "entry" or "command", not both/);
-    const pol = await runBin(['run', '--policy', 'policies/bad.json', '--sleeve', 'a=sleeves/ok.mjs'], ws);
-    assert.equal(pol.status, 2, show(pol));
+    const pol = await runMain(['run', '--policy', 'policies/bad.json', '--sleeve', 'a=sleeves/ok.mjs'], ws);
+    assert.equal(pol.code, 2, show(pol));
     assert.match(pol.stderr, /bad\.json:4:\d+: error: osLayer: expected "required", "auto" or "off"/);
     assert.deepEqual(fs.readdirSync(path.join(ws, 'runs')), [], 'nothing was created');
   });
@@ -244,14 +245,11 @@ describe('bad OS layer input', () => {
 
 describe('the OS layer where bubblewrap is missing', () => {
   const missing = { SLEEVE_SANDBOX_BWRAP: '/nonexistent/bwrap' };
-  const bin = (args: string[], cwd: string) => {
-    const r = spawnSync(process.execPath, [path.join(repoRoot, 'bin', 'sleeve-sandbox.js'), ...args], { cwd, encoding: 'utf8', env: { ...process.env, ...missing, NODE_TEST_CONTEXT: '' } });
-    return { status: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr, ms: 0 };
-  };
+  const bin = (args: string[], cwd: string) => runBinSync(args, cwd, { env: childEnv(missing) });
   it('stops "required" with exit 2, the reason and the fix, before anything is created', () => {
     const ws = workspace(cleanups, { 'sleeves/ok.mjs': "console.log('ok');\n" });
     const r = bin(['run', '--policy', 'strict', '--sleeve', 'ok=sleeves/ok.mjs', '--os-layer', 'required'], ws);
-    assert.equal(r.status, 2, show(r));
+    assert.equal(r.code, 2, show(r));
     assert.match(r.stderr, /--sleeve ok=sleeves\/ok\.mjs: the OS layer is required \(--os-layer required\) but bubblewrap \(\/nonexistent\/bwrap\) is not installed; install bubblewrap \(Debian\/Ubuntu: apt-get install bubblewrap/);
     assert.deepEqual(fs.readdirSync(path.join(ws, 'runs')), []);
     assert.equal(fs.existsSync(path.join(ws, 'reports')), false);
@@ -259,7 +257,7 @@ describe('the OS layer where bubblewrap is missing', () => {
   it('runs "auto" without it and says so per sleeve; a command step stops with exit 2', () => {
     const ws = workspace(cleanups, { 'sleeves/ok.mjs': "console.log('ok');\n", 'sleeves/py/ok.py': "print('ok')\n" });
     const r = bin(['run', '--policy', 'strict', '--sleeve', 'ok=sleeves/ok.mjs', '--json'], ws);
-    assert.equal(r.status, 0, show(r));
+    assert.equal(r.code, 0, show(r));
     const s = report(parseSummary(r).reports.json).sleeves[0];
     assert.equal(s?.os?.used, false);
     assert.equal(s?.os?.setting, 'auto');
@@ -267,7 +265,7 @@ describe('the OS layer where bubblewrap is missing', () => {
     assert.deepEqual(s?.layers, ['fs-guard', 'node-permission', 'auditor']);
     fs.writeFileSync(path.join(ws, 'manifest.json'), JSON.stringify({ version: 1, policy: 'strict', sleeves: [{ name: 'py', command: ['python3', 'sleeves/py/ok.py'] }] }));
     const cmd = bin(['run', '--manifest', 'manifest.json'], ws);
-    assert.equal(cmd.status, 2, show(cmd));
+    assert.equal(cmd.code, 2, show(cmd));
     assert.match(cmd.stderr, /the OS layer is required \(a command step \(only the kernel confines a program that is not Node\)\) but bubblewrap/);
   });
   it('doctor says why and how to enable it', () => {
@@ -281,13 +279,11 @@ describe('the OS layer where bubblewrap is missing', () => {
 
 /** `node bin ...args` as uid 1000 (setpriv), or as uid 1000 in a user namespace that may create no other (bwrap --disable-userns). */
 function binAs(how: 'user' | 'no-userns', args: string[], cwd: string, env: Record<string, string>) {
-  const node = [process.execPath, path.join(repoRoot, 'bin', 'sleeve-sandbox.js'), ...args];
-  const argv =
+  const wrap =
     how === 'user'
-      ? ['setpriv', '--reuid', '1000', '--regid', '1000', '--clear-groups', '--', ...node]
-      : ['bwrap', '--unshare-user', '--disable-userns', '--uid', '1000', '--gid', '1000', '--bind', '/', '/', '--dev-bind', '/dev', '/dev', '--proc', '/proc', '--', ...node];
-  const r = spawnSync(argv[0] as string, argv.slice(1), { cwd, encoding: 'utf8', env: { ...process.env, NODE_TEST_CONTEXT: '', NODE_V8_COVERAGE: '', ...env }, timeout: 60_000 });
-  return { status: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr, ms: 0 };
+      ? ['setpriv', '--reuid', '1000', '--regid', '1000', '--clear-groups', '--']
+      : ['bwrap', '--unshare-user', '--disable-userns', '--uid', '1000', '--gid', '1000', '--bind', '/', '/', '--dev-bind', '/dev', '/dev', '--proc', '/proc', '--'];
+  return runBinSync(args, cwd, { wrap, env: childEnv({ NODE_V8_COVERAGE: '', ...env }) });
 }
 
 const UID_PY = 'import os\nopen(os.path.join(os.environ["SLEEVE_RUN_DIR"], "ids.txt"), "w").write(str(os.getuid()) + "|" + open("/proc/self/uid_map").read())\n';
@@ -306,7 +302,7 @@ describe('a runner that is not root', { skip: process.getuid?.() !== 0 ? 'switch
       return;
     }
     const r = binAs('user', ['run', '--manifest', 'manifest.json', '--os-layer', 'required', '--json'], ws, { TMPDIR: tmp.dir, HOME: tmp.dir });
-    assert.equal(r.status, 0, show(r));
+    assert.equal(r.code, 0, show(r));
     const rep = report(parseSummary(r).reports.json);
     for (const s of rep.sleeves) {
       assert.equal(s.os?.used, true);
@@ -322,11 +318,11 @@ describe('a runner that is not root', { skip: process.getuid?.() !== 0 ? 'switch
   it('where user namespaces are refused: "required" stops with exit 2 and how to enable them; "auto" runs without and says why', () => {
     const ws = workspace(cleanups, { 'sleeves/ok.mjs': "console.log('ok');\n" });
     const required = binAs('no-userns', ['run', '--policy', 'strict', '--sleeve', 'ok=sleeves/ok.mjs', '--os-layer', 'required'], ws, {});
-    assert.equal(required.status, 2, show(required));
+    assert.equal(required.code, 2, show(required));
     assert.match(required.stderr, /the OS layer is required \(--os-layer required\) but bubblewrap could not build a sandbox here: bwrap: .*namespace.*; allow unprivileged user namespaces: .*apparmor_restrict_unprivileged_userns=0/);
     assert.deepEqual(fs.readdirSync(path.join(ws, 'runs')), [], 'nothing was created');
     const auto = binAs('no-userns', ['run', '--policy', 'strict', '--sleeve', 'ok=sleeves/ok.mjs', '--json'], ws, {});
-    assert.equal(auto.status, 0, show(auto));
+    assert.equal(auto.code, 0, show(auto));
     const s = report(parseSummary(auto).reports.json).sleeves[0];
     assert.equal(s?.os?.used, false);
     assert.match(s?.os?.why ?? '', /namespace/);

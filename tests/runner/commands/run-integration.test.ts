@@ -5,28 +5,14 @@
  * the disk itself: what a sleeve was refused must not have happened.
  */
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
-import { runnerMade } from '../helpers/os-layer.js';
-import { livingSleeveProcesses } from '../helpers/procs.js';
-import { makeWorkspace, writeTree } from '../helpers/tmp.js';
-
-// The compiled test sits at <repo>/dist/tests/runner/; the bin at <repo>/bin/.
-const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
-const binPath = path.join(repoRoot, 'bin', 'sleeve-sandbox.js');
-
-interface Denial {
-  op: string;
-  syscall: string;
-  path: string;
-  resolved?: string;
-  rule: string;
-  reason: string;
-  count: number;
-}
+import type { DenialRecord } from '../../../runner/batch/types.js';
+import { childEnv, collect, type Run, repoRoot, runBin, runMain, show, startBin } from '../../helpers/cli.js';
+import { runnerMade } from '../../helpers/os-layer.js';
+import { livingSleeveProcesses } from '../../helpers/procs.js';
+import { listTree, makeWorkspace, writeTree } from '../../helpers/tmp.js';
 
 interface SleeveSummary {
   name: string;
@@ -39,7 +25,7 @@ interface SleeveSummary {
   signal: string | null;
   durationMs: number;
   layers: string[];
-  denials: Denial[];
+  denials: DenialRecord[];
   logs: { stdout: string; stderr: string; truncated: boolean };
   error?: string;
 }
@@ -53,52 +39,6 @@ interface Summary {
   /** From the auditor, when it ran. */
   verdict?: string;
   violations?: Array<{ path: string; change: string; suspects: string[]; why: string }>;
-}
-
-interface Run {
-  status: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-  ms: number;
-}
-
-function childEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, ...extra };
-  delete env['NODE_TEST_CONTEXT'];
-  return env;
-}
-
-function collect(child: ChildProcess, started: number, limitMs: number): Promise<Run> {
-  let stdout = '';
-  let stderr = '';
-  child.stdout?.setEncoding('utf8').on('data', (s: string) => {
-    stdout += s;
-  });
-  child.stderr?.setEncoding('utf8').on('data', (s: string) => {
-    stderr += s;
-  });
-  const killer = setTimeout(() => child.kill('SIGKILL'), limitMs);
-  return new Promise((resolve, reject) => {
-    child.once('error', reject);
-    child.once('close', (status, signal) => {
-      clearTimeout(killer);
-      resolve({ status, signal, stdout, stderr, ms: Date.now() - started });
-    });
-  });
-}
-
-function startBin(args: string[], cwd: string, env: NodeJS.ProcessEnv = childEnv()): ChildProcess {
-  return spawn(process.execPath, [binPath, ...args], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
-}
-
-function runBin(args: string[], cwd: string, env: NodeJS.ProcessEnv = childEnv(), limitMs = 60_000): Promise<Run> {
-  const started = Date.now();
-  return collect(startBin(args, cwd, env), started, limitMs);
-}
-
-function show(run: Run): string {
-  return `exit ${run.status} (signal ${run.signal}) after ${run.ms} ms\n--- stdout\n${run.stdout}--- stderr\n${run.stderr}`;
 }
 
 function parseSummary(run: Run): Summary {
@@ -123,22 +63,6 @@ function sleeveOf(summary: Summary, name: string): SleeveSummary {
 
 function readJson<T>(file: string): T {
   return JSON.parse(fs.readFileSync(file, 'utf8')) as T;
-}
-
-/** Sorted relative paths of everything below `dir` (directories end in "/"). */
-function listTree(dir: string): string[] {
-  const out: string[] = [];
-  const walk = (d: string, rel: string) => {
-    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
-      const r = rel ? `${rel}/${e.name}` : e.name;
-      if (e.isDirectory()) {
-        out.push(`${r}/`);
-        walk(path.join(d, e.name), r);
-      } else out.push(r);
-    }
-  };
-  walk(dir, '');
-  return out.sort();
 }
 
 /** Bytes and metadata (ns times, mode, inode, links) of everything below `dir`, for before/after. */
@@ -254,7 +178,7 @@ describe('sleeve-sandbox run: integration through the real bin', () => {
     });
 
     it('reports the refusals as denials with op, path, rule fs.read / fs.write and a reason, and exits 3', () => {
-      assert.equal(run.status, 3, show(run));
+      assert.equal(run.code, 3, show(run));
       assert.equal(summary.exitCode, 3);
       for (const [me, peer] of [
         ['alpha', ids.beta],
@@ -328,7 +252,7 @@ describe('sleeve-sandbox run: integration through the real bin', () => {
     });
 
     it('is denied with the strict-isolation reason and the batch exits 3', () => {
-      assert.equal(run.status, 3, show(run));
+      assert.equal(run.code, 3, show(run));
       assert.equal(summary.exitCode, 3);
       const s = sleeveOf(summary, 'fallback');
       const d = s.denials.find((x) => x.path === candidates);
@@ -465,7 +389,7 @@ describe('sleeve-sandbox run: integration through the real bin', () => {
     });
 
     it('reports the refusals with rule fs.write and exits 3', () => {
-      assert.equal(run.status, 3, show(run));
+      assert.equal(run.code, 3, show(run));
       const s = sleeveOf(summary, 'families');
       assert.equal(s.display, 'denied');
       const byPath = (p: string) => s.denials.find((d) => d.path === p && d.op === 'write');
@@ -582,7 +506,7 @@ describe('sleeve-sandbox run: integration through the real bin', () => {
     });
 
     it('succeeds with exit 0', () => {
-      assert.equal(run.status, 0, show(run));
+      assert.equal(run.code, 0, show(run));
       assert.equal(sleeveOf(summary, 'envprobe').status, 'ok');
       assert.deepEqual(sleeveOf(summary, 'envprobe').denials, []);
     });
@@ -629,7 +553,7 @@ describe('sleeve-sandbox run: integration through the real bin', () => {
     it('stops a sleeve that outlives --timeout 1: status "timeout", exit 1, within seconds', async () => {
       const ws = workspace(cleanups, { 'sleeves/loop.mjs': 'for (;;) {}\n' });
       const { run, summary } = await runBatch(ws, ['--timeout', '1', '--sleeve', 'spin=sleeves/loop.mjs']);
-      assert.equal(run.status, 1, show(run));
+      assert.equal(run.code, 1, show(run));
       assert.ok(run.ms < 10_000, `the runner took ${run.ms} ms`);
       const s = sleeveOf(summary, 'spin');
       assert.equal(s.status, 'timeout');
@@ -644,7 +568,7 @@ describe('sleeve-sandbox run: integration through the real bin', () => {
         'sleeves/hog.mjs': lines('const keep = [];', 'for (;;) keep.push(new Array(100_000).fill(Math.random()));'),
       });
       const { run, summary } = await runBatch(ws, ['--memory', '32', '--sleeve', 'hog=sleeves/hog.mjs']);
-      assert.equal(run.status, 1, show(run));
+      assert.equal(run.code, 1, show(run));
       const s = sleeveOf(summary, 'hog');
       assert.equal(s.status, 'oom');
       assert.match(fs.readFileSync(s.logs.stderr, 'utf8'), /heap/i);
@@ -675,7 +599,7 @@ describe('sleeve-sandbox run: integration through the real bin', () => {
     });
 
     it('exits 1 and still runs and reports every sleeve', () => {
-      assert.equal(run.status, 1, show(run));
+      assert.equal(run.code, 1, show(run));
       assert.equal(summary.exitCode, 1);
       assert.deepEqual(
         summary.sleeves.map((s) => s.name),
@@ -731,7 +655,7 @@ describe('sleeve-sandbox run: integration through the real bin', () => {
       });
       const started = Date.now();
       const child = startBin(['run', '--policy', 'strict', '--workspace', ws, '--manifest', 'manifest.json', '--concurrency', '2', '--json'], ws);
-      const done = collect(child, started, 60_000);
+      const done = collect(child, 60_000, started);
       const marker = (id: string) => path.join(ws, 'runs', id, 'started');
       await waitFor('both sleeves to start', () => fs.existsSync(marker('int-gentle')) && fs.existsSync(marker('int-stubborn')), 20_000);
       pids = ['int-gentle', 'int-stubborn'].flatMap((id) => livingSleeveProcesses(path.join(ws, 'runs', id)));
@@ -743,11 +667,11 @@ describe('sleeve-sandbox run: integration through the real bin', () => {
     });
 
     it('makes the runner exit within a few seconds with a summary that says it was interrupted', () => {
-      assert.ok(run.status === 1 || run.status === 3, show(run));
+      assert.ok(run.code === 1 || run.code === 3, show(run));
       // The grace period for the sleeve that ignores SIGTERM is 3 s.
       assert.ok(exitAfterSignalMs < 9_000, `the runner took ${exitAfterSignalMs} ms after SIGINT`);
       assert.equal(summary.interrupted, 'SIGINT');
-      assert.equal(summary.exitCode, run.status);
+      assert.equal(summary.exitCode, run.code);
       assert.match(run.stderr, /interrupted by SIGINT;.*exit \d\n/);
     });
 
@@ -755,7 +679,7 @@ describe('sleeve-sandbox run: integration through the real bin', () => {
       'exits 1, not 3: what the interrupted sleeves wrote in their own run dirs is not a violation',
       () => {
         assert.deepEqual(summary.violations ?? [], []);
-        assert.equal(run.status, 1, show(run));
+        assert.equal(run.code, 1, show(run));
         assert.equal(summary.exitCode, 1);
       },
     );
@@ -789,8 +713,8 @@ describe('sleeve-sandbox run: integration through the real bin', () => {
       const runs = path.join(ws, 'runs');
       const beforeRuns = snapshot(runs);
       const beforeWs = listTree(ws);
-      const run = await runBin(['run', '--policy', 'strict', '--workspace', ws, '--manifest', 'manifest.json'], ws);
-      assert.equal(run.status, 2, show(run));
+      const run = await runMain(['run', '--policy', 'strict', '--workspace', ws, '--manifest', 'manifest.json'], ws);
+      assert.equal(run.code, 2, show(run));
       assert.match(run.stderr, /manifest\.json:\d+:\d+ \(sleeves\[1\]\): run id fixed already exists/);
       assert.deepEqual(snapshot(runs), beforeRuns, 'runs/ changed');
       assert.deepEqual(listTree(ws), beforeWs);
@@ -836,7 +760,7 @@ describe('sleeve-sandbox run: integration through the real bin', () => {
       ['common', 'cjs', 'ctx-cjs'],
     ] as const) {
       it(`calls the default export of a .${kind} entry with runId, runDir, name and a working ctx.fs`, () => {
-        assert.equal(run.status, 0, show(run));
+        assert.equal(run.code, 0, show(run));
         assert.equal(sleeveOf(summary, name).status, 'ok');
         const runDir = path.join(ws, 'runs', runId);
         assert.deepEqual(readJson(path.join(runDir, 'ctx.json')), {
@@ -865,7 +789,7 @@ describe('sleeve-sandbox run: integration through the real bin', () => {
       });
       const before_ = snapshot(path.join(ws, 'data', 'lakehouse'));
       const { run, summary } = await runBatch(ws, ['--sleeve', 'rogue=sleeves/rogue.ts']);
-      assert.equal(run.status, 3, `a denial (3) outranks a failed sleeve (1)\n${show(run)}`);
+      assert.equal(run.code, 3, `a denial (3) outranks a failed sleeve (1)\n${show(run)}`);
       assert.equal(sleeveOf(summary, 'rogue').status, 'failed');
       assert.ok(
         run.stderr.includes(

@@ -8,8 +8,8 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { makeTempDir, makeWorkspace, writeTree } from '../helpers/tmp.js';
-import { runBin, show } from './audit/harness.js';
+import { makeTempDir, makeWorkspace, writeTree } from '../../helpers/tmp.js';
+import { runBin, show } from '../audit/harness.js';
 
 describe('isolate mode: an uncaught error in what the runner prints', () => {
   let ws: { dir: string; cleanup: () => void };

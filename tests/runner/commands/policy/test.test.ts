@@ -1,6 +1,6 @@
 /**
- * `sleeve-sandbox policy test` through the real bin: the built-ins' own tests
- * pass, a deliberately wrong expectation fails with exit 1 and a message that
+ * `sleeve-sandbox policy test`, run in this process through `main(argv, io)`:
+ * the built-ins' own tests pass, a deliberately wrong expectation fails with exit 1 and a message that
  * names the place, the case, expected vs got and the deciding rule; JSON and
  * JUnit output; exit 2 for test files or policies that do not load and for bad
  * flags; test files never listed as policies.
@@ -10,19 +10,16 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
-import { makeTempDir, writeTree } from '../../helpers/tmp.js';
-import { repoRoot, runBin, show } from '../audit/harness.js';
+import { withTempDir, writeTree } from '../../../helpers/tmp.js';
+import { repoRoot, runMain, show } from '../../../helpers/cli.js';
 
 const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
 
-async function withWorkspace(files: Record<string, string>, fn: (ws: string) => Promise<void>): Promise<void> {
-  const tmp = makeTempDir('sleeve-policy-test-cli-');
-  try {
-    writeTree(tmp.dir, files);
-    await fn(tmp.dir);
-  } finally {
-    tmp.cleanup();
-  }
+function withWorkspace(files: Record<string, string>, fn: (ws: string) => Promise<void>): Promise<void> {
+  return withTempDir('sleeve-policy-test-cli-', (ws) => {
+    writeTree(ws, files);
+    return fn(ws);
+  });
 }
 
 const mine = json({ version: 1, name: 'mine', extends: 'strict', fs: { read: { allow: ['data/**'] } } });
@@ -43,7 +40,7 @@ interface JsonOut {
 describe('policy test', () => {
   it("--builtin: the built-ins' own tests pass (exit 0)", async () => {
     await withWorkspace({}, async (ws) => {
-      const run = await runBin(['policy', 'test', '--builtin'], ws);
+      const run = await runMain(['policy', 'test', '--builtin'], ws);
       assert.equal(run.code, 0, show(run));
       assert.equal(run.stdout, '');
       assert.match(run.stderr, /^ok {2}.*strict\.test\.json \(policy strict\): (\d+)\/\1 case\(s\) passed$/m);
@@ -59,7 +56,7 @@ describe('policy test', () => {
     const wrong = { ...strictTests, $schema: undefined, policy: 'strict', cases: strictTests.cases.map((c, i) => (i === index ? { ...c, expect: 'allow' } : c)) };
     await withWorkspace({ 'tests/wrong.test.json': json(wrong) }, async (ws) => {
       assert.equal(fs.readFileSync(path.join(ws, 'tests', 'wrong.test.json'), 'utf8'), json(wrong));
-      const run = await runBin(['policy', 'test', 'tests/wrong.test.json'], ws);
+      const run = await runMain(['policy', 'test', 'tests/wrong.test.json'], ws);
       assert.equal(run.code, 1, show(run));
       const lines = run.stdout.trimEnd().split('\n');
       assert.equal(lines.length, 1, show(run));
@@ -80,12 +77,12 @@ describe('policy test', () => {
 
   it('no files: every *.test.json of <workspace>/policies/, its policy beside it; the rule origin is the workspace file', async () => {
     await withWorkspace({ 'policies/mine.json': mine, 'policies/mine.test.json': mineTests, 'policies/notes.json': '{}\n' }, async (ws) => {
-      const run = await runBin(['policy', 'test'], ws);
+      const run = await runMain(['policy', 'test'], ws);
       assert.equal(run.code, 0, show(run));
       assert.match(run.stderr, /ok {2}policies\/mine\.test\.json \(policy mine\): 2\/2 case\(s\) passed/);
       const wrong = mineTests.replace('"expect": "allow"', '"expect": "deny"');
       fs.writeFileSync(path.join(ws, 'policies', 'mine.test.json'), wrong);
-      const failed = await runBin(['policy', 'test'], ws);
+      const failed = await runMain(['policy', 'test'], ws);
       assert.equal(failed.code, 1, show(failed));
       assert.match(failed.stdout, /^policies\/mine\.test\.json:4:5: fail: secrets under data\/ are readable now \(read data\/secrets\/token\.txt\): expected deny by "data\/\*\*", got allow by fs\.read\.allow "data\/\*\*" at policies\/mine\.json:8:9: matches an allow rule$/m);
     });
@@ -94,11 +91,11 @@ describe('policy test', () => {
   it('--format json and --junit: one testsuite per file with a stable name, one testcase per case', async () => {
     const wrong = mineTests.replace('"expect": "allow"', '"expect": "deny"');
     await withWorkspace({ 'policies/mine.json': mine, 'policies/mine.test.json': wrong }, async (ws) => {
-      const run = await runBin(['policy', 'test', '--builtin', '--format', 'json', '--junit', 'out/junit.xml'], ws);
+      const run = await runMain(['policy', 'test', '--builtin', '--format', 'json', '--junit', 'out/junit.xml'], ws);
       assert.equal(run.code, 2, show(run)); // out/ does not exist: a bad --junit is bad input
       assert.match(run.stderr, /cannot write --junit .*out\/junit\.xml \(ENOENT\)/);
       fs.mkdirSync(path.join(ws, 'out'));
-      const ok = await runBin(['policy', 'test', 'policies/mine.test.json', '--builtin', '--format', 'json', '--junit', 'out/junit.xml'], ws);
+      const ok = await runMain(['policy', 'test', 'policies/mine.test.json', '--builtin', '--format', 'json', '--junit', 'out/junit.xml'], ws);
       assert.equal(ok.code, 1, show(ok));
       const out = JSON.parse(ok.stdout) as JsonOut;
       assert.equal(out.exitCode, 1);
@@ -135,14 +132,14 @@ describe('policy test', () => {
         'policies/mine.test.json': mineTests,
       },
       async (ws) => {
-        const run = await runBin(['policy', 'test'], ws);
+        const run = await runMain(['policy', 'test'], ws);
         assert.equal(run.code, 2, show(run));
         assert.match(run.stdout, /^policies\/bad\.test\.json:4:44: error: cases\[0\]\.expect: expected "allow" or "deny", found "maybe" \(string\)$/m);
         assert.match(run.stdout, /^policies\/orphan\.test\.json:3:13: error: policy: the policy under test does not load .*fix the policy, or name the right one with "policy"$/m);
         assert.match(run.stdout, /no policy named "no-such"/);
         assert.match(run.stderr, /ok {2}policies\/mine\.test\.json/);
         assert.match(run.stderr, /2 file\(s\) did not load/);
-        const asJson = await runBin(['policy', 'test', '--json'], ws);
+        const asJson = await runMain(['policy', 'test', '--json'], ws);
         assert.equal(asJson.code, 2, show(asJson));
         assert.equal((JSON.parse(asJson.stdout) as JsonOut).summary.errors, 2);
       },
@@ -151,13 +148,13 @@ describe('policy test', () => {
 
   it('exit 2 with the fix when there is nothing to test, or for a bad --format', async () => {
     await withWorkspace({ 'policies/mine.json': mine }, async (ws) => {
-      const none = await runBin(['policy', 'test'], ws);
+      const none = await runMain(['policy', 'test'], ws);
       assert.equal(none.code, 2, show(none));
       assert.match(none.stderr, /no policy test files: none given and no \*\.test\.json in .*policies; add policies\/<name>\.test\.json, pass test files, or use --builtin/);
-      const format = await runBin(['policy', 'test', '--builtin', '--format', 'xml'], ws);
+      const format = await runMain(['policy', 'test', '--builtin', '--format', 'xml'], ws);
       assert.equal(format.code, 2, show(format));
       assert.match(format.stderr, /--format <format>' argument 'xml' is invalid\. Allowed choices are text, json/);
-      const missing = await runBin(['policy', 'test', 'nope.test.json'], ws);
+      const missing = await runMain(['policy', 'test', 'nope.test.json'], ws);
       assert.equal(missing.code, 2, show(missing));
       assert.match(missing.stdout, /nope\.test\.json:1:1: error: cannot read the policy test file \(ENOENT\)/);
     });
@@ -165,7 +162,7 @@ describe('policy test', () => {
 
   it('test files are not policies: a name lookup never offers one', async () => {
     await withWorkspace({ 'policies/mine.json': mine, 'policies/mine.test.json': mineTests }, async (ws) => {
-      const run = await runBin(['policy', 'check', 'no-such', 'read', 'x'], ws);
+      const run = await runMain(['policy', 'check', 'no-such', 'read', 'x'], ws);
       assert.equal(run.code, 2, show(run));
       const known = /known: ([^)]*)\)/.exec(run.stderr)?.[1] ?? '';
       assert.deepEqual(known.split(', '), ['ingest', 'mine', 'strict'], show(run));
@@ -174,7 +171,7 @@ describe('policy test', () => {
 
   it('a test file given as a policy (policies/*.json picks them up) is refused with exit 2 and the command to run it with', async () => {
     await withWorkspace({ 'policies/mine.json': mine, 'policies/mine.test.json': mineTests }, async (ws) => {
-      const run = await runBin(['policy', 'lint', 'policies/mine.json', 'policies/mine.test.json'], ws);
+      const run = await runMain(['policy', 'lint', 'policies/mine.json', 'policies/mine.test.json'], ws);
       assert.equal(run.code, 2, show(run));
       assert.match(run.stdout, /mine\.test\.json:1:1: error: this is a policy test file, not a policy: run it with "sleeve-sandbox policy test .*mine\.test\.json"/);
     });
@@ -183,7 +180,7 @@ describe('policy test', () => {
   it('policy schema --test prints the shipped policies/schema/policy-test.schema.json, which the built-in test files name and npm run schema regenerates', async () => {
     const shipped = path.join(repoRoot, 'policies', 'schema', 'policy-test.schema.json');
     await withWorkspace({}, async (ws) => {
-      const run = await runBin(['policy', 'schema', '--test'], ws);
+      const run = await runMain(['policy', 'schema', '--test'], ws);
       assert.equal(run.code, 0, show(run));
       assert.deepEqual(JSON.parse(run.stdout), JSON.parse(fs.readFileSync(shipped, 'utf8')));
       assert.equal((JSON.parse(run.stdout) as { title: string }).title, 'sleeve-sandbox policy tests');

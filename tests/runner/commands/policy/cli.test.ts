@@ -6,16 +6,13 @@
  * explain, schema, help, version and usage errors.
  */
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { fileURLToPath } from 'node:url';
 import picomatch from 'picomatch';
-import { type Run, runMain } from '../helpers/cli.js';
+import { type Run, repoRoot, runMain } from '../../../helpers/cli.js';
+import { withTempDir, writeFile, writeTree } from '../../../helpers/tmp.js';
 
-// The compiled test sits at <repo>/dist/tests/runner/; the bin at <repo>/bin/.
-const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 const strictFile = path.join(repoRoot, 'policies', 'strict.json');
 const ingestFile = path.join(repoRoot, 'policies', 'ingest.json');
 const schemaFile = path.join(repoRoot, 'policies', 'schema', 'policy.schema.json');
@@ -25,23 +22,12 @@ function show(run: Run): string {
 }
 
 /** A fresh workspace (realpath, so paths printed by the child compare equal) with data/lakehouse in it. */
-async function withWorkspace<T>(fn: (ws: string) => Promise<T>): Promise<T> {
-  const ws = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'sleeve-cli-policy-')));
-  try {
-    fs.mkdirSync(path.join(ws, 'data', 'lakehouse'), { recursive: true });
-    fs.writeFileSync(path.join(ws, 'data', 'lakehouse', 'AAPL.csv'), 'date,open,high,low,close,volume\n');
-    fs.writeFileSync(path.join(ws, 'data', 'lakehouse', 'portfolio_candidates.json'), '[]\n');
-    return await fn(ws);
-  } finally {
-    fs.rmSync(ws, { recursive: true, force: true });
-  }
-}
-
-function writeFile(dir: string, relative: string, text: string): string {
-  const file = path.join(dir, relative);
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  fs.writeFileSync(file, text);
-  return file;
+/** A temp workspace with a small lakehouse (strict requires it non-empty). */
+function withWorkspace<T>(fn: (ws: string) => Promise<T>): Promise<T> {
+  return withTempDir('sleeve-cli-policy-', (ws) => {
+    writeTree(ws, { 'data/lakehouse/AAPL.csv': 'date,open,high,low,close,volume\n', 'data/lakehouse/portfolio_candidates.json': '[]\n' });
+    return fn(ws);
+  });
 }
 
 function lines(...rows: string[]): string {

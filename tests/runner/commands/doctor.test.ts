@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { doctorReport } from '../../runner/commands/doctor.js';
-import { KNOWN_FIXES, fixState } from '../../runner/doctor/known-fixes.js';
-import { runBinSync } from '../helpers/cli.js';
+import { doctorReport } from '../../../runner/commands/doctor.js';
+import { KNOWN_FIXES, fixState } from '../../../runner/doctor/known-fixes.js';
+import { runBinSync } from '../../helpers/cli.js';
 
 const fix = (id: string) => KNOWN_FIXES.find((f) => f.id === id) as (typeof KNOWN_FIXES)[number];
 

@@ -1,6 +1,6 @@
 /**
- * `sleeve-sandbox policy fmt` through the real bin: the shipped policies and
- * their tests are canonical (`--check` over them), --check writes nothing and
+ * `sleeve-sandbox policy fmt`, run in this process through `main(argv, io)`:
+ * the shipped policies and their tests are canonical (`--check` over them), --check writes nothing and
  * exits 1 with a hint, a rewrite is atomic (a new file renamed over the old)
  * and touches only files that change, files that do not load are left as they
  * are with exit 2, and the default file set is <workspace>/policies/*.json.
@@ -9,17 +9,14 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { makeTempDir, writeTree } from '../../helpers/tmp.js';
-import { repoRoot, runBin, show } from '../audit/harness.js';
+import { withTempDir, writeTree } from '../../../helpers/tmp.js';
+import { repoRoot, runMain, show } from '../../../helpers/cli.js';
 
-async function withWorkspace(files: Record<string, string>, fn: (ws: string) => Promise<void>): Promise<void> {
-  const tmp = makeTempDir('sleeve-policy-fmt-cli-');
-  try {
-    writeTree(tmp.dir, files);
-    await fn(tmp.dir);
-  } finally {
-    tmp.cleanup();
-  }
+function withWorkspace(files: Record<string, string>, fn: (ws: string) => Promise<void>): Promise<void> {
+  return withTempDir('sleeve-policy-fmt-cli-', (ws) => {
+    writeTree(ws, files);
+    return fn(ws);
+  });
 }
 
 const messy = '{ "name": "mine", "version": 1, "extends": "strict",\n  "fs": { "read": { "deny": ["data/z", "data/a", "data/z"], "allow": ["data/**"] } },\n  "env": { "set": { "B": "2", "A": "1" } } }\n';
@@ -51,7 +48,7 @@ describe('policy fmt', () => {
     for (const want of ['policies/strict.json', 'policies/ingest.json', 'policies/strict.test.json', 'policies/ingest.test.json', 'tests/compat/workspace/policies/addons.json']) {
       assert.ok(files.includes(path.join(repoRoot, want)), `${want} in ${JSON.stringify(files)}`);
     }
-    const run = await runBin(['policy', 'fmt', '--check', ...files], repoRoot);
+    const run = await runMain(['policy', 'fmt', '--check', ...files], repoRoot);
     assert.equal(run.code, 0, show(run));
     assert.equal(run.stdout, '');
     assert.match(run.stderr, new RegExp(`policy fmt --check: ${files.length} file\\(s\\): 0 not canonical, ${files.length} already canonical`));
@@ -61,7 +58,7 @@ describe('policy fmt', () => {
     await withWorkspace({ 'policies/mine.json': messy, 'policies/ok.json': canonical.replace('"mine"', '"ok"') }, async (ws) => {
       const file = path.join(ws, 'policies', 'mine.json');
       const before = fs.statSync(file);
-      const run = await runBin(['policy', 'fmt', '--check'], ws);
+      const run = await runMain(['policy', 'fmt', '--check'], ws);
       assert.equal(run.code, 1, show(run));
       assert.match(run.stdout, /^policies\/mine\.json: not in canonical form; run "sleeve-sandbox policy fmt policies\/mine\.json"$/m);
       assert.match(run.stdout, /^--- policies\/mine\.json\n\+\+\+ policies\/mine\.json \(canonical\)\n@@ line 1 @@\n-\{ "name": "mine", "version": 1, "extends": "strict",$/m);
@@ -82,7 +79,7 @@ describe('policy fmt', () => {
         fs.chmodSync(path.join(dir, 'mine.json'), 0o640);
         const ino = (name: string) => fs.statSync(path.join(dir, name)).ino;
         const before = { mine: ino('mine.json'), ok: ino('ok.json'), okMtime: fs.statSync(path.join(dir, 'ok.json')).mtimeMs };
-        const run = await runBin(['policy', 'fmt'], ws);
+        const run = await runMain(['policy', 'fmt'], ws);
         assert.equal(run.code, 0, show(run));
         assert.equal(run.stdout, 'formatted policies/mine.json\nformatted policies/mine.test.json\n');
         assert.match(run.stderr, /policy fmt: 3 file\(s\): 2 formatted, 1 already canonical/);
@@ -97,9 +94,9 @@ describe('policy fmt', () => {
         assert.equal(ino('ok.json'), before.ok);
         assert.equal(fs.statSync(path.join(dir, 'ok.json')).mtimeMs, before.okMtime);
         assert.deepEqual(fs.readdirSync(dir).sort(), ['mine.json', 'mine.test.json', 'ok.json', 'schema'], 'no temp file left');
-        const check = await runBin(['policy', 'fmt', '--check'], ws);
+        const check = await runMain(['policy', 'fmt', '--check'], ws);
         assert.equal(check.code, 0, show(check));
-        const again = await runBin(['policy', 'fmt', '--json'], ws);
+        const again = await runMain(['policy', 'fmt', '--json'], ws);
         assert.equal(again.code, 0, show(again));
         const out = JSON.parse(again.stdout) as { files: Array<{ file: string; status: string }> };
         assert.deepEqual(out.files.map((f) => f.status), ['unchanged', 'unchanged', 'unchanged']);
@@ -111,7 +108,7 @@ describe('policy fmt', () => {
     await withWorkspace({ 'shared/mine.json': messy }, async (ws) => {
       fs.mkdirSync(path.join(ws, 'policies'));
       fs.symlinkSync('../shared/mine.json', path.join(ws, 'policies', 'mine.json'));
-      const run = await runBin(['policy', 'fmt', 'policies/mine.json'], ws);
+      const run = await runMain(['policy', 'fmt', 'policies/mine.json'], ws);
       assert.equal(run.code, 0, show(run));
       assert.ok(fs.lstatSync(path.join(ws, 'policies', 'mine.json')).isSymbolicLink());
       assert.equal(fs.readFileSync(path.join(ws, 'shared', 'mine.json'), 'utf8'), canonical);
@@ -125,7 +122,7 @@ describe('policy fmt', () => {
     await withWorkspace(
       { 'policies/broken.json': broken, 'policies/twice.json': twice, 'policies/comment.json': comment, 'policies/mine.json': messy },
       async (ws) => {
-        const run = await runBin(['policy', 'fmt'], ws);
+        const run = await runMain(['policy', 'fmt'], ws);
         assert.equal(run.code, 2, show(run));
         assert.match(run.stdout, /^policies\/broken\.json:4:31: error: fs\.read\.allow\[0\]: expected no "\.\." segments/m);
         assert.match(run.stdout, /^policies\/twice\.json:4:3: error: name: key "name" given twice in one object: the formatter will not choose/m);
@@ -135,7 +132,7 @@ describe('policy fmt', () => {
         assert.equal(fs.readFileSync(path.join(ws, 'policies', 'broken.json'), 'utf8'), broken);
         assert.equal(fs.readFileSync(path.join(ws, 'policies', 'twice.json'), 'utf8'), twice);
         assert.equal(fs.readFileSync(path.join(ws, 'policies', 'comment.json'), 'utf8'), comment);
-        const check = await runBin(['policy', 'fmt', '--check', 'policies/broken.json', '--json'], ws);
+        const check = await runMain(['policy', 'fmt', '--check', 'policies/broken.json', '--json'], ws);
         assert.equal(check.code, 2, show(check));
         assert.equal((JSON.parse(check.stdout) as { files: Array<{ status: string }> }).files[0]?.status, 'error');
       },
@@ -144,10 +141,10 @@ describe('policy fmt', () => {
 
   it('exit 2 with the fix when there is nothing to format or a file is missing', async () => {
     await withWorkspace({}, async (ws) => {
-      const none = await runBin(['policy', 'fmt'], ws);
+      const none = await runMain(['policy', 'fmt'], ws);
       assert.equal(none.code, 2, show(none));
       assert.match(none.stderr, /no policy files: none given and no \*\.json in .*policies; pass the files to format/);
-      const missing = await runBin(['policy', 'fmt', 'nope.json'], ws);
+      const missing = await runMain(['policy', 'fmt', 'nope.json'], ws);
       assert.equal(missing.code, 2, show(missing));
       assert.match(missing.stdout, /^nope\.json:1:1: error: cannot read the file \(ENOENT\)/m);
     });

@@ -9,12 +9,10 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
-import { makeTempDir, makeWorkspace, writeTree } from '../helpers/tmp.js';
-import { needsOsLayer } from '../helpers/os-layer.js';
-import { runBinSync } from '../helpers/cli.js';
+import { makeTempDir, makeWorkspace, writeTree } from '../../helpers/tmp.js';
+import { needsOsLayer } from '../../helpers/os-layer.js';
+import { repoRoot as REPO, runBinSync } from '../../helpers/cli.js';
 
-const REPO = fileURLToPath(new URL('../../../', import.meta.url));
 const EXAMPLE = path.join(REPO, 'examples', 'meta-portfolio');
 
 interface SleeveReport {

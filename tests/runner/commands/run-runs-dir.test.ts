@@ -11,9 +11,9 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
-import { type BatchOutcome, childEnv, readOutcome, repoRoot, runBin, show } from './audit/harness.js';
-import { needsOsLayer } from '../helpers/os-layer.js';
-import { makeTempDir, makeWorkspace, snapshotTree, writeTree } from '../helpers/tmp.js';
+import { type BatchOutcome, childEnv, readOutcome, repoRoot, runBin, runMain, show } from '../audit/harness.js';
+import { needsOsLayer } from '../../helpers/os-layer.js';
+import { makeTempDir, makeWorkspace, snapshotTree, writeTree } from '../../helpers/tmp.js';
 
 const SEED_ROOT = 'artifacts/summaries/runs';
 
@@ -146,7 +146,7 @@ describe('a configurable run root (runsDir) through the CLI', () => {
         fs.symlinkSync(dest, path.join(ws, link));
         const beforeWs = snapshotTree(ws);
         const beforeOut = snapshotTree(outside.dir);
-        const run = await runBin(['run', '--manifest', 'manifest.json'], ws, childEnv());
+        const run = await runMain(['run', '--manifest', 'manifest.json'], ws, childEnv());
         assert.equal(run.code, 2, show(run));
         assert.match(run.stderr, /manifest\.json:4:\d+: error: runsDir: /, show(run));
         assert.ok(run.stderr.includes(`goes through the symlink ${link} (-> ${dest})`), show(run));
@@ -160,7 +160,7 @@ describe('a configurable run root (runsDir) through the CLI', () => {
       const outside = makeTempDir('sleeve-outside-');
       cleanups.push(outside.cleanup);
       fs.symlinkSync(outside.dir, path.join(ws, 'out'));
-      const run = await runBin(['run', '--manifest', 'manifest.json', '--runs-dir', 'out/runs'], ws, childEnv());
+      const run = await runMain(['run', '--manifest', 'manifest.json', '--runs-dir', 'out/runs'], ws, childEnv());
       assert.equal(run.code, 2, show(run));
       assert.ok(run.stderr.includes('--runs-dir "out/runs" goes through the symlink out'), show(run));
       assert.deepEqual(fs.readdirSync(outside.dir), []);
@@ -175,7 +175,7 @@ describe('a configurable run root (runsDir) through the CLI', () => {
       assert.equal((await runBin(args, ws, childEnv())).code, 0);
       assert.equal((await runBin(['policy', 'check', 'strict', 'write', 'runs/check/x.json', '--runs-dir', SEED_ROOT], ws, childEnv())).code, 3);
       assert.equal((await runBin(['policy', 'check', 'strict', 'write', 'runs/check/x.json'], ws, childEnv())).code, 0);
-      const bad = await runBin(['policy', 'check', 'strict', 'write', 'x', '--runs-dir', 'data/lakehouse/r'], ws, childEnv());
+      const bad = await runMain(['policy', 'check', 'strict', 'write', 'x', '--runs-dir', 'data/lakehouse/r'], ws, childEnv());
       assert.equal(bad.code, 2, show(bad));
       assert.match(bad.stderr, /--runs-dir "data\/lakehouse\/r" lies inside the shared data layer/);
     });
