@@ -112,20 +112,31 @@ export function createAuditor(opts: AuditorOptions): Auditor {
     async finish(sleeves, ownBatchId) {
       const after = scan();
       const otherBatchRunIds = readOtherBatches(opts.workspace, opts.runsDir ?? DEFAULT_RUNS_DIR, ownBatchId);
-      // Give the watcher a moment to deliver the last events before it closes.
-      if (watcher) await new Promise((r) => setTimeout(r, 150));
-      await watcher?.close();
       const base = before ?? { entries: new Map(), hashed: 0, withSkipped: new Set<string>(), unreadable: new Map<string, string>() };
       const unreadable = new Map([...base.unreadable, ...after.unreadable]);
       const changes = diffManifests(base, after);
-      const { violations, boundsHit } = accountChangesBounded(changes, {
-        workspace: opts.workspace,
-        sleeves,
-        sys: createNodeSys(undefined, () => opts.workspace),
-        firstSeen: (rel) => watcher?.firstSeen(rel, startedMs),
-        otherBatchRunIds,
-        ...(opts.runsDir === undefined ? {} : { runsDir: opts.runsDir }),
-      });
+      const account = (firstSeen: (rel: string) => number | undefined) =>
+        accountChangesBounded(changes, {
+          workspace: opts.workspace,
+          sleeves,
+          sys: createNodeSys(undefined, () => opts.workspace),
+          firstSeen,
+          otherBatchRunIds,
+          ...(opts.runsDir === undefined ? {} : { runsDir: opts.runsDir }),
+        });
+      // The watcher only dates changes that nothing else explains (a sleeve in the OS layer writing without
+      // its guard's reports). A first pass finds whether any change needs a date; only then does the watcher
+      // get a moment to deliver its last events before the pass that uses them.
+      let dated = false;
+      if (watcher && changes.length > 0) {
+        account(() => {
+          dated = true;
+          return undefined;
+        });
+      }
+      if (dated) await new Promise((r) => setTimeout(r, 150));
+      await watcher?.close();
+      const { violations, boundsHit } = account((rel) => watcher?.firstSeen(rel, startedMs));
       return {
         violations,
         filesChecked: Math.max(base.entries.size, after.entries.size),

@@ -8,7 +8,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { EXIT, ManifestError, PolicyError, SleeveSandboxError, UsageError } from '../../policies/errors.js';
+import { EXIT, ManifestError, PolicyNotFoundError, SleeveSandboxError, UsageError } from '../../policies/errors.js';
 import { formatJsonPath } from '../../policies/json-source.js';
 import { type LoadedPolicy, loadPolicy } from '../../policies/loader.js';
 import { createNodeSys } from '../../policies/node-sys.js';
@@ -191,9 +191,9 @@ export function planBatch(opts: RunOptions, cwd: string, defaultConcurrency: num
       try {
         loaded = loadPolicy(ref, { workspace, sys: createNodeSys(undefined, () => relativeTo) });
       } catch (error) {
-        const first = error instanceof PolicyError ? error.diagnostics[0] : undefined;
-        const notFound = first !== undefined && /^(no policy named|policy file not found)/.test(first.message) && first.file !== undefined && first.jsonPath === '';
-        if (!notFound || !first) throw error;
+        // The reference itself names nothing: say so where it was written (by the error's class, never its text).
+        const first = error instanceof PolicyNotFoundError ? error.diagnostics[0] : undefined;
+        if (!first) throw error;
         if (from && manifest) {
           throw new ManifestError([{ file: manifest.file, ...manifest.json.locate(from), jsonPath: formatJsonPath(from), level: 'error', message: first.message }]);
         }
