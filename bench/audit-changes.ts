@@ -95,7 +95,14 @@ interface Sample {
 async function sample(ws: string, changes: number, seq: number, withChanges: boolean): Promise<Sample> {
   const runId = `s${seq}`;
   const run = path.join(ws, 'runs', runId);
-  const auditor = createAuditor({ workspace: ws, ignore: [], excludeAbs: [path.join(ws, 'reports')], protect: ['data/lakehouse/**'], hash: false, watch: true });
+  const auditor = createAuditor({
+    workspace: ws,
+    ignore: [],
+    excludeAbs: [path.join(ws, 'reports')],
+    protect: ['data/lakehouse/**'],
+    hash: false,
+    watch: true,
+  });
   const cpu0 = process.cpuUsage();
   const t0 = process.hrtime.bigint();
   await auditor.begin();
@@ -113,7 +120,18 @@ async function sample(ws: string, changes: number, seq: number, withChanges: boo
   const endedMs = Date.now();
   const writes = withChanges ? reportedWrites(run, changes) : new Set<string>();
   const t1 = process.hrtime.bigint();
-  const outcome = await auditor.finish([{ name: runId, kind: 'sleeve', runId, runDir: run, policy: loadPolicy('strict', { workspace: ws, sys: createNodeSys(undefined, () => ws) }).policy, writes, startedMs, endedMs }]);
+  const outcome = await auditor.finish([
+    {
+      name: runId,
+      kind: 'sleeve',
+      runId,
+      runDir: run,
+      policy: loadPolicy('strict', { workspace: ws, sys: createNodeSys(undefined, () => ws) }).policy,
+      writes,
+      startedMs,
+      endedMs,
+    },
+  ]);
   const finishMs = Number(process.hrtime.bigint() - t1) / 1e6;
   const cpu = process.cpuUsage(cpu0);
   fs.rmSync(run, { recursive: true, force: true });
@@ -163,10 +181,12 @@ export async function benchAuditChanges(opts: AuditChangesBenchOptions = {}): Pr
     const lines = [
       `audit-changes: the auditor in-process (no hash) over a lakehouse of ${files} files; a sleeve makes ${changes} allowed changes in its run dir (${changes / 10} renames); median of ${reps}, order alternating`,
       `  ${''.padEnd(34)} ${'begin+finish'.padStart(12)} ${'begin'.padStart(9)} ${'finish'.padStart(9)} ${'cpu (window)'.padStart(13)} ${'changes'.padStart(8)} ${'events'.padStart(8)}`,
-      ...([
-        ['(a) no changes (baseline)', base],
-        ['(b) 100k allowed changes', busy],
-      ] as const).map(
+      ...(
+        [
+          ['(a) no changes (baseline)', base],
+          ['(b) 100k allowed changes', busy],
+        ] as const
+      ).map(
         ([label, xs]) =>
           `  ${label.padEnd(34)} ${f(med(xs, 'ms')).padStart(12)} ${f(med(xs, 'beginMs')).padStart(9)} ${f(med(xs, 'finishMs')).padStart(9)} ${f(med(xs, 'cpuMs')).padStart(13)} ${String(med(xs, 'changed')).padStart(8)} ${String(med(xs, 'events')).padStart(8)}`,
       ),

@@ -244,7 +244,10 @@ function createTree(files: number, perDir: number): Tree {
       const n = Math.min(perDir, files - d * perDir);
       for (let f = 0; f < n; f++) {
         // ~50 bytes, different per file.
-        fs.writeFileSync(path.join(dir, `f${String(f).padStart(fWidth, '0')}.csv`), `id,value,dir,file\n${d * perDir + f},${(d * 31 + f * 7) % 997},${d},${f}\n`.padEnd(49, '#') + '\n');
+        fs.writeFileSync(
+          path.join(dir, `f${String(f).padStart(fWidth, '0')}.csv`),
+          `id,value,dir,file\n${d * perDir + f},${(d * 31 + f * 7) % 997},${d},${f}\n`.padEnd(49, '#') + '\n',
+        );
       }
     }
     fs.mkdirSync(path.join(root, 'sleeves'));
@@ -324,7 +327,9 @@ async function runBatch(tree: Tree, variant: Variant, sleeves: number, gnuTime: 
     '--json',
     ...VARIANT_FLAGS[variant],
   ];
-  const p = gnuTime ? await run(GNU_TIME, ['-v', '-o', timeOut, process.execPath, ...cli], tree.root, 300_000) : await run(process.execPath, cli, tree.root, 300_000);
+  const p = gnuTime
+    ? await run(GNU_TIME, ['-v', '-o', timeOut, process.execPath, ...cli], tree.root, 300_000)
+    : await run(process.execPath, cli, tree.root, 300_000);
   let summary: CliSummary | undefined;
   try {
     summary = JSON.parse(p.stdout) as CliSummary;
@@ -336,7 +341,9 @@ async function runBatch(tree: Tree, variant: Variant, sleeves: number, gnuTime: 
   const expected = variant === 'hash' ? 0 : 4;
   if (p.code !== expected || summary === undefined || bad.length > 0 || summary.sleeves.length !== sleeves) {
     const why = bad.map((s) => `${s.name}: ${s.status}, exit ${s.exitCode ?? s.signal}${s.error ? `, ${s.error}` : ''}; stderr: ${readHead(s.logs?.stderr)}`);
-    throw new Error(`audit bench: sleeve-sandbox run ${VARIANT_FLAGS[variant].join(' ')} exited with ${p.code ?? p.signal}:\n    ${[...why, p.stderr.trim().split('\n').slice(-6).join('\n    ')].join('\n    ')}`);
+    throw new Error(
+      `audit bench: sleeve-sandbox run ${VARIANT_FLAGS[variant].join(' ')} exited with ${p.code ?? p.signal}:\n    ${[...why, p.stderr.trim().split('\n').slice(-6).join('\n    ')].join('\n    ')}`,
+    );
   }
   const st = JSON.parse(fs.readFileSync(stats, 'utf8')) as { maxRssKiB: number; inotify: number };
   fs.rmSync(stats, { force: true });
@@ -467,7 +474,10 @@ export async function auditSection(opts: AuditBenchOptions = {}): Promise<Sectio
     const addedMs = { nohash: paired('nohash', (x, b) => x.ms - b.ms), hash: paired('hash', (x, b) => x.ms - b.ms) };
     const ratio = { nohash: paired('nohash', (x, b) => x.ms / b.ms), hash: paired('hash', (x, b) => x.ms / b.ms) };
     const runnerMiB = { off: kibToMiB(med('off', 'runnerKiB')), nohash: kibToMiB(med('nohash', 'runnerKiB')), hash: kibToMiB(med('hash', 'runnerKiB')) };
-    const addedMiB = { nohash: kibToMiB(paired('nohash', (x, b) => x.runnerKiB - b.runnerKiB)), hash: kibToMiB(paired('hash', (x, b) => x.runnerKiB - b.runnerKiB)) };
+    const addedMiB = {
+      nohash: kibToMiB(paired('nohash', (x, b) => x.runnerKiB - b.runnerKiB)),
+      hash: kibToMiB(paired('hash', (x, b) => x.runnerKiB - b.runnerKiB)),
+    };
     const treeMiB = { off: kibToMiB(med('off', 'treeKiB')), nohash: kibToMiB(med('nohash', 'treeKiB')), hash: kibToMiB(med('hash', 'treeKiB')) };
     const inotify = { off: med('off', 'inotify'), nohash: med('nohash', 'inotify'), hash: med('hash', 'inotify') };
     const pass = { seconds: addedMs.nohash / 1000 <= AUDIT_TARGETS.addedSeconds, memory: addedMiB.nohash <= AUDIT_TARGETS.addedMiB };
@@ -510,10 +520,21 @@ export async function auditSection(opts: AuditBenchOptions = {}): Promise<Sectio
       );
     }
     if (profile !== undefined && typeof profile !== 'string') {
-      lines.push(`  profile of the auditor's phases, one process (${profile.entries} entries, ${profile.hashed} hashed, ${profile.inotify} inotify watches after ready; RSS and heap after a GC):`);
+      lines.push(
+        `  profile of the auditor's phases, one process (${profile.entries} entries, ${profile.hashed} hashed, ${profile.inotify} inotify watches after ready; RSS and heap after a GC):`,
+      );
       lines.push(row('  phase', 'time', 'RSS', 'heap used', 'external', 'peak RSS'));
       for (const ph of profile.phases) {
-        lines.push(row(`  ${ph.name}`, ph.name === 'start' ? '' : fmtMs(ph.ms), fmtMiB(ph.rss / MiB), fmtMiB(ph.heapUsed / MiB), fmtMiB(ph.external / MiB), fmtMiB(kibToMiB(ph.maxRssKiB))));
+        lines.push(
+          row(
+            `  ${ph.name}`,
+            ph.name === 'start' ? '' : fmtMs(ph.ms),
+            fmtMiB(ph.rss / MiB),
+            fmtMiB(ph.heapUsed / MiB),
+            fmtMiB(ph.external / MiB),
+            fmtMiB(kibToMiB(ph.maxRssKiB)),
+          ),
+        );
       }
     }
     lines.push(...problems.map((p) => `  WARNING: ${p}`));

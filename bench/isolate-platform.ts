@@ -32,7 +32,9 @@ interface Sample {
 }
 
 interface IvmLike {
-  Isolate: new (o: { memoryLimit: number }) => {
+  Isolate: new (o: {
+    memoryLimit: number;
+  }) => {
     createContextSync(): unknown;
     compileScriptSync(code: string, o?: { filename: string }): { runSync(ctx: unknown, o?: Record<string, unknown>): unknown };
     dispose(): void;
@@ -59,7 +61,9 @@ async function child(reps: number): Promise<void> {
     const t1 = performance.now();
     const install = iso.compileScriptSync(PLATFORM_SOURCE, { filename: 'sleeve-sandbox:platform' }).runSync(context, { reference: true }) as RefLike;
     const setup = iso
-      .compileScriptSync('(function (install, now, random, urlSource) { install({ now: () => now(), random: (n) => random(n), fatal: () => {}, urlSource: () => urlSource() }); })')
+      .compileScriptSync(
+        '(function (install, now, random, urlSource) { install({ now: () => now(), random: (n) => random(n), fatal: () => {}, urlSource: () => urlSource() }); })',
+      )
       .runSync(context, { reference: true }) as RefLike;
     setup.applySync(undefined, [install.derefInto(), now, random, urlSource]);
     const t2 = performance.now();
@@ -68,7 +72,14 @@ async function child(reps: number): Promise<void> {
     iso.compileScriptSync("new URL('https://example.org/c?d=2').href").runSync(context);
     const t4 = performance.now();
     iso.dispose();
-    samples.push({ isolateMs: t1 - t0, platformMs: t2 - t1, firstUrlMs: t3 - t2, secondUrlMs: t4 - t3, platformBytes: PLATFORM_SOURCE.length, urlBytes: PLATFORM_URL_SOURCE.length });
+    samples.push({
+      isolateMs: t1 - t0,
+      platformMs: t2 - t1,
+      firstUrlMs: t3 - t2,
+      secondUrlMs: t4 - t3,
+      platformBytes: PLATFORM_SOURCE.length,
+      urlBytes: PLATFORM_URL_SOURCE.length,
+    });
   }
   process.stdout.write(JSON.stringify(samples));
 }
@@ -76,7 +87,10 @@ async function child(reps: number): Promise<void> {
 export async function benchIsolatePlatform(options: IsolatePlatformBenchOptions = {}): Promise<SectionReport> {
   const reps = options.reps ?? 15;
   options.progress?.(`isolate-platform: ${reps} fresh isolates`);
-  const r = spawnSync(process.execPath, ['--no-node-snapshot', fileURLToPath(import.meta.url), '--child', String(reps)], { encoding: 'utf8', timeout: 300_000 });
+  const r = spawnSync(process.execPath, ['--no-node-snapshot', fileURLToPath(import.meta.url), '--child', String(reps)], {
+    encoding: 'utf8',
+    timeout: 300_000,
+  });
   if (r.status !== 0) throw new Error(`the isolate-platform bench child failed (exit ${r.status}): ${r.stderr.slice(-2000)}`);
   const samples = JSON.parse(r.stdout) as Sample[];
   const m = (k: keyof Sample) => median(samples.map((s) => s[k]));
@@ -92,7 +106,16 @@ export async function benchIsolatePlatform(options: IsolatePlatformBenchOptions 
       valueLine('first new URL() (loads whatwg-url)', fmtMs(m('firstUrlMs')), 'paid only by a sleeve that uses URL'),
       valueLine('second new URL()', fmtMs(m('secondUrlMs'))),
     ],
-    json: { reps, platformBytes: bytes, urlBytes, isolateMs: m('isolateMs'), platformMs: m('platformMs'), platformRatio: ratio, firstUrlMs: m('firstUrlMs'), secondUrlMs: m('secondUrlMs') },
+    json: {
+      reps,
+      platformBytes: bytes,
+      urlBytes,
+      isolateMs: m('isolateMs'),
+      platformMs: m('platformMs'),
+      platformRatio: ratio,
+      firstUrlMs: m('firstUrlMs'),
+      secondUrlMs: m('secondUrlMs'),
+    },
   };
 }
 

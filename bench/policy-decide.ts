@@ -140,13 +140,7 @@ function createWorkspace(fileCount: number, dirCount: number, newFileCount: numb
 // ---------------------------------------------------------------- profile
 
 /** Sys calls per decide, counted by wrapping the Sys (not timed). */
-function countSysCalls(
-  policy: ResolvedPolicy,
-  workspace: string,
-  sys: Sys,
-  op: FsOp,
-  paths: readonly string[],
-): Record<string, number> {
+function countSysCalls(policy: ResolvedPolicy, workspace: string, sys: Sys, op: FsOp, paths: readonly string[]): Record<string, number> {
   const counts: Record<string, number> = { realpath: 0, realpathThrew: 0, lstat: 0, readlink: 0, cwd: 0 };
   const bump = (k: string) => {
     counts[k] = (counts[k] ?? 0) + 1;

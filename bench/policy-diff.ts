@@ -42,7 +42,13 @@ export async function benchPolicyDiff(options: PolicyDiffBenchOptions = {}): Pro
     const widened: ResolvedPolicy = {
       ...strict,
       name: 'strict-widened',
-      fs: { ...strict.fs, read: { allow: [...strict.fs.read.allow, { pattern: 'runs/**', origin: { file: 'mem', line: 1, column: 1, jsonPath: '' } }], deny: strict.fs.read.deny } },
+      fs: {
+        ...strict.fs,
+        read: {
+          allow: [...strict.fs.read.allow, { pattern: 'runs/**', origin: { file: 'mem', line: 1, column: 1, jsonPath: '' } }],
+          deny: strict.fs.read.deny,
+        },
+      },
     };
     progress(`policy-diff: ${reps} repetitions ...`);
     const samples = { strictIngest: [] as number[], strictWidened: [] as number[], cli: [] as number[], checkCli: [] as number[] };
@@ -59,7 +65,12 @@ export async function benchPolicyDiff(options: PolicyDiffBenchOptions = {}): Pro
       // Baseline: the CLI's own start-up, measured with the cheapest policy command.
       samples.checkCli.push(timeMs(() => spawnSync(process.execPath, [bin, 'policy', 'check', 'strict', 'read', 'data/x'], { cwd: ws, encoding: 'utf8' })));
     }
-    const m = { strictIngest: median(samples.strictIngest), strictWidened: median(samples.strictWidened), cli: median(samples.cli), checkCli: median(samples.checkCli) };
+    const m = {
+      strictIngest: median(samples.strictIngest),
+      strictWidened: median(samples.strictWidened),
+      cli: median(samples.cli),
+      checkCli: median(samples.checkCli),
+    };
     const pass = m.cli < POLICY_DIFF_TARGET_MS;
     return {
       name: 'policy-diff',

@@ -52,7 +52,11 @@ async function startWorker(url: string, workspace: string, id: string): Promise<
   const env = { ...process.env };
   delete env.NODE_OPTIONS;
   delete env.NODE_V8_COVERAGE;
-  const proc = spawn(process.execPath, [CLI, 'worker', '--queue', url, '--workspace', workspace, '--id', id, '--concurrency', '1'], { cwd: workspace, env, stdio: ['ignore', 'ignore', 'pipe'] });
+  const proc = spawn(process.execPath, [CLI, 'worker', '--queue', url, '--workspace', workspace, '--id', id, '--concurrency', '1'], {
+    cwd: workspace,
+    env,
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   let log = '';
   const exited = new Promise<void>((r) => proc.once('exit', () => r()));
   await new Promise<void>((resolve, reject) => {
@@ -72,7 +76,8 @@ async function startWorker(url: string, workspace: string, id: string): Promise<
 }
 
 export async function benchQueue(options: QueueBenchOptions = {}): Promise<SectionReport> {
-  if (!REDIS_SERVER) return { name: 'queue', lines: ['queue: not measured: redis-server is not installed (apt-get install redis-server)'], json: { available: false } };
+  if (!REDIS_SERVER)
+    return { name: 'queue', lines: ['queue: not measured: redis-server is not installed (apt-get install redis-server)'], json: { available: false } };
   const reps = options.reps ?? 3;
   const batch = options.batch ?? 8;
   const waiting = options.waiting ?? 6;
@@ -128,12 +133,25 @@ export async function benchQueue(options: QueueBenchOptions = {}): Promise<Secti
       valueLine('local run, batch wall', fmtMs(median(samples.local))),
       valueLine('run --queue on 1 worker, batch wall', fmtMs(median(samples.queue))),
       `  overhead per sleeve: ${overhead.toFixed(1)} ms  (target <= ${QUEUE_TARGETS.overheadMsPerSleeve} ms: ${pass.overhead ? 'met' : 'MISSED'})`,
-      ...[1, 2, 3].map((n) => valueLine(`${waiting} x 1 s on ${n} worker(s)`, fmtMs(wall(n)), `speed-up ${speedup(n).toFixed(2)}x over one worker (ideal ${Math.min(n, waiting)}x)`)),
+      ...[1, 2, 3].map((n) =>
+        valueLine(`${waiting} x 1 s on ${n} worker(s)`, fmtMs(wall(n)), `speed-up ${speedup(n).toFixed(2)}x over one worker (ideal ${Math.min(n, waiting)}x)`),
+      ),
     ];
     return {
       name: 'queue',
       lines,
-      json: { available: true, reps, batch, waiting, overheadMsPerSleeve: overhead, samples, walls, speedup: { 2: speedup(2), 3: speedup(3) }, targets: QUEUE_TARGETS, pass },
+      json: {
+        available: true,
+        reps,
+        batch,
+        waiting,
+        overheadMsPerSleeve: overhead,
+        samples,
+        walls,
+        speedup: { 2: speedup(2), 3: speedup(3) },
+        targets: QUEUE_TARGETS,
+        pass,
+      },
     };
   } finally {
     for (const w of workers) await w.stop().catch(() => {});

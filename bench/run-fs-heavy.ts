@@ -118,7 +118,9 @@ function readTiming(runDir: string, what: string, expected: { reads: number; wri
     throw new Error(`${what}: no timing in ${file} (${(error as Error).message})`);
   }
   if (t.reads !== expected.reads || t.writes !== expected.writes || t.bytes !== expected.bytes) {
-    throw new Error(`${what}: did ${t.reads} reads (${t.bytes} bytes) and ${t.writes} writes, expected ${expected.reads} (${expected.bytes} bytes) and ${expected.writes}`);
+    throw new Error(
+      `${what}: did ${t.reads} reads (${t.bytes} bytes) and ${t.writes} writes, expected ${expected.reads} (${expected.bytes} bytes) and ${expected.writes}`,
+    );
   }
   const written = fs.readdirSync(path.join(runDir, 'out')).length;
   if (written !== expected.writes) throw new Error(`${what}: ${written} files in ${runDir}/out, expected ${expected.writes}`);
@@ -172,7 +174,14 @@ export async function benchFsHeavy(options: FsHeavyBenchOptions = {}): Promise<S
       },
       deno: async () => {
         const dir = bareDir('deno');
-        const args = ['run', '--quiet', `--allow-read=${lakehouse},${script},${path.join(ws.root, 'package.json')}`, `--allow-write=${dir}`, '--allow-env', script];
+        const args = [
+          'run',
+          '--quiet',
+          `--allow-read=${lakehouse},${script},${path.join(ws.root, 'package.json')}`,
+          `--allow-write=${dir}`,
+          '--allow-env',
+          script,
+        ];
         const r = await runProcess(deno as string, args, { cwd: ws.root, env: ws.env(dir, path.basename(dir)) });
         if (r.code !== 0) throw new Error(`deno ${args.join(' ')} exited with ${r.code ?? r.signal}: ${r.stderr.trim().split('\n').slice(-5).join(' | ')}`);
         return readTiming(dir, 'deno', expected);
@@ -198,8 +207,7 @@ export async function benchFsHeavy(options: FsHeavyBenchOptions = {}): Promise<S
 
     type Key = 'readMs' | 'writeMs' | 'totalMs' | 'cpuMs';
     const med = (v: Variant, k: Key) => median(samples[v].map((t) => t[k]));
-    const paired = (v: Variant, k: Key) =>
-      median(samples[v].map((t, i) => t[k] / (samples.bare[i] as Timing)[k]));
+    const paired = (v: Variant, k: Key) => median(samples[v].map((t, i) => t[k] / (samples.bare[i] as Timing)[k]));
     const figure = (v: Variant) => ({ totalMs: med(v, 'totalMs'), readMs: med(v, 'readMs'), writeMs: med(v, 'writeMs'), cpuMs: med(v, 'cpuMs') });
     const m = {
       bare: figure('bare'),
@@ -227,15 +235,31 @@ export async function benchFsHeavy(options: FsHeavyBenchOptions = {}): Promise<S
       ratioTargetLine('sandboxed / bare node', ratios.sandbox.total, FS_HEAVY_TARGETS.sandbox),
       `  ${''.padEnd(40)} ${rsplit(ratios.sandbox)}`,
       '  info:',
-      valueLine('CPU time of the work (user+sys)', fmtMs(m.sandbox.cpuMs), `sandboxed; bare ${fmtMs(m.bare.cpuMs)}: ${ratios.sandbox.cpu.toFixed(3)}x (less sensitive to a busy machine)`),
+      valueLine(
+        'CPU time of the work (user+sys)',
+        fmtMs(m.sandbox.cpuMs),
+        `sandboxed; bare ${fmtMs(m.bare.cpuMs)}: ${ratios.sandbox.cpu.toFixed(3)}x (less sensitive to a busy machine)`,
+      ),
       m.sandboxNoAudit && ratios.sandboxNoAudit
-        ? valueLine('sleeve-sandbox run --no-audit', fmtMs(m.sandboxNoAudit.totalMs), `${ratios.sandboxNoAudit.total.toFixed(3)}x bare; ${split(m.sandboxNoAudit)} (${rsplit(ratios.sandboxNoAudit)})`)
+        ? valueLine(
+            'sleeve-sandbox run --no-audit',
+            fmtMs(m.sandboxNoAudit.totalMs),
+            `${ratios.sandboxNoAudit.total.toFixed(3)}x bare; ${split(m.sandboxNoAudit)} (${rsplit(ratios.sandboxNoAudit)})`,
+          )
         : '  (this CLI has no --no-audit)',
       m.perm && ratios.perm
-        ? valueLine(`node ${permFlag} (lakehouse r, run dir w)`, fmtMs(m.perm.totalMs), `${ratios.perm.total.toFixed(3)}x bare; ${split(m.perm)} (${rsplit(ratios.perm)})`)
+        ? valueLine(
+            `node ${permFlag} (lakehouse r, run dir w)`,
+            fmtMs(m.perm.totalMs),
+            `${ratios.perm.total.toFixed(3)}x bare; ${split(m.perm)} (${rsplit(ratios.perm)})`,
+          )
         : '  node permission model: not available on this node',
       m.deno && ratios.deno
-        ? valueLine(`deno ${commandVersion(deno as string).replace(/^deno\s*/, '')} --allow-read/--allow-write`, fmtMs(m.deno.totalMs), `${ratios.deno.total.toFixed(3)}x bare node; ${split(m.deno)}`)
+        ? valueLine(
+            `deno ${commandVersion(deno as string).replace(/^deno\s*/, '')} --allow-read/--allow-write`,
+            fmtMs(m.deno.totalMs),
+            `${ratios.deno.total.toFixed(3)}x bare node; ${split(m.deno)}`,
+          )
         : '  deno: not installed',
       `  per op: bare read ${perOp(m.bare.readMs, expected.reads)}, write ${perOp(m.bare.writeMs, writes)}; sandboxed read ${perOp(m.sandbox.readMs, expected.reads)}, write ${perOp(m.sandbox.writeMs, writes)}`,
     ];

@@ -284,13 +284,25 @@ export async function benchIsolate(options: IsolateBenchOptions = {}): Promise<S
         fmtMs(startup.perSleeveMs.bareNoSnapshot),
         `per sleeve: ${x(startup.ratios.bareNoSnapshotVsBare)} bare (isolate mode starts its sleeves with it); isolate is ${x(startup.ratios.isolateVsBareNoSnapshot)} of it`,
       ),
-      valueLine('one bare node process (spawn to close)', fmtMs(startup.sleeveMs.bareProcess), `with --no-node-snapshot: ${fmtMs(startup.sleeveMs.bareNoSnapshotProcess)}`),
+      valueLine(
+        'one bare node process (spawn to close)',
+        fmtMs(startup.sleeveMs.bareProcess),
+        `with --no-node-snapshot: ${fmtMs(startup.sleeveMs.bareNoSnapshotProcess)}`,
+      ),
       valueLine('one sleeve (runner durationMs)', fmtMs(startup.sleeveMs.isolateSleeve), `isolate; process mode ${fmtMs(startup.sleeveMs.processSleeve)}`),
       valueLine('the isolate itself (summary wallMs)', fmtMs(startup.sleeveMs.isolateWall), 'per isolate-mode sleeve: prelude, module, default export'),
       '',
       `isolate: boundary, ${calls} reads of ${fileCount} lakehouse CSVs of ~${fileBytes} B (cycled) timed inside the sleeve after ${warmup} warm-up reads, --no-audit, median of ${reps} reps`,
-      valueLine('process: fs.readFileSync(f, utf8)', fmtUs(boundary.usPerCall.processReadFileSync), `per call (baseline); loop ${fmtMs(boundary.loopMs.processReadFileSync)}`),
-      valueLine('isolate: await ctx.fs.readText(f)', fmtUs(boundary.usPerCall.isolateReadText), `per call; loop ${fmtMs(boundary.loopMs.isolateReadText)} (${boundary.clocks.isolateReadText})`),
+      valueLine(
+        'process: fs.readFileSync(f, utf8)',
+        fmtUs(boundary.usPerCall.processReadFileSync),
+        `per call (baseline); loop ${fmtMs(boundary.loopMs.processReadFileSync)}`,
+      ),
+      valueLine(
+        'isolate: await ctx.fs.readText(f)',
+        fmtUs(boundary.usPerCall.isolateReadText),
+        `per call; loop ${fmtMs(boundary.loopMs.isolateReadText)} (${boundary.clocks.isolateReadText})`,
+      ),
       ratioTargetLine('isolate readText / process readFileSync', boundary.ratios.isolateReadTextVsProcessReadFileSync, ISOLATE_TARGETS.readText),
       '  info:',
       valueLine(

@@ -101,7 +101,7 @@ export async function benchMemory(options: MemoryBenchOptions = {}): Promise<Sec
       permFlag
         ? valueLine(`bare node ${permFlag}`, fmtMiB(mib(kib.perm)), `${fmtMiB(extraMiB.perm, true)} vs bare`)
         : '  node permission model: not available on this node',
-      valueLine('runner-reported maxRssKiB (bootstrap)', fmtMiB(mib(kib.runnerReported)), 'taken in the bootstrap exit handler, before the sleeve\'s'),
+      valueLine('runner-reported maxRssKiB (bootstrap)', fmtMiB(mib(kib.runnerReported)), "taken in the bootstrap exit handler, before the sleeve's"),
     ];
     return {
       name: 'memory',

@@ -122,7 +122,22 @@ export async function benchOsLayer(options: OsLayerBenchOptions = {}): Promise<S
     return {
       name: 'os-layer',
       lines,
-      json: { available: true, version: probe.version, root: probe.root, batch, concurrency, reps, addedMsPerSleeve: addedMs, startRatio, bareRatio, fsRatio, fsBare, targets: OS_LAYER_TARGETS, pass, samples: { start: s, fs: f } },
+      json: {
+        available: true,
+        version: probe.version,
+        root: probe.root,
+        batch,
+        concurrency,
+        reps,
+        addedMsPerSleeve: addedMs,
+        startRatio,
+        bareRatio,
+        fsRatio,
+        fsBare,
+        targets: OS_LAYER_TARGETS,
+        pass,
+        samples: { start: s, fs: f },
+      },
     };
   } finally {
     ws.remove();

@@ -164,13 +164,21 @@ export async function benchStartup(options: StartupBenchOptions = {}): Promise<S
       ratioTargetLine('.ts sandboxed / bare node (.js)', ratios.ts, STARTUP_TARGETS.ts),
       '  info:',
       permFlag
-        ? valueLine(`bare node ${permFlag}`, fmtMs(m.perm), `per sleeve, --allow-fs-read=<workspace> --allow-fs-write=<run dir>: ${ratios.perm.toFixed(3)}x bare`)
+        ? valueLine(
+            `bare node ${permFlag}`,
+            fmtMs(m.perm),
+            `per sleeve, --allow-fs-read=<workspace> --allow-fs-write=<run dir>: ${ratios.perm.toFixed(3)}x bare`,
+          )
         : '  node permission model: not available on this node',
       valueLine('one bare node process (spawn to close)', fmtMs(inner.bareProcessMs), permFlag ? `with ${permFlag}: ${fmtMs(inner.permProcessMs)}` : ''),
       valueLine('one sandboxed sleeve (runner durationMs)', fmtMs(inner.jsSleeveMs), `.ts: ${fmtMs(inner.tsSleeveMs)}`),
       valueLine('runner fixed cost per batch (.js)', fmtMs(fixed('js')), `batch wall - ${batch} x sleeve / ${concurrency}; .ts: ${fmtMs(fixed('ts'))}`),
       variants.includes('jsNoAudit')
-        ? valueLine('sleeve-sandbox run --no-audit, .js', fmtMs(m.jsNoAudit), `per sleeve: ${ratios.jsNoAudit.toFixed(3)}x bare; fixed cost per batch ${fmtMs(fixed('jsNoAudit'))}`)
+        ? valueLine(
+            'sleeve-sandbox run --no-audit, .js',
+            fmtMs(m.jsNoAudit),
+            `per sleeve: ${ratios.jsNoAudit.toFixed(3)}x bare; fixed cost per batch ${fmtMs(fixed('jsNoAudit'))}`,
+          )
         : '  (this CLI has no --no-audit)',
     ];
     return {

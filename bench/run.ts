@@ -96,7 +96,8 @@ export const SECTIONS: readonly Section[] = Object.freeze([
   },
   {
     name: 'audit-changes',
-    description: "the auditor's added begin+finish time when a sleeve makes 100,000 allowed changes in its run dir over a 100,000-file lakehouse, against no changes",
+    description:
+      "the auditor's added begin+finish time when a sleeve makes 100,000 allowed changes in its run dir over a 100,000-file lakehouse, against no changes",
     run: (options: BenchOptions) => {
       const changesOptions: AuditChangesBenchOptions = {};
       if (options.reps !== undefined) changesOptions.reps = options.reps;
@@ -124,9 +125,9 @@ export const SECTIONS: readonly Section[] = Object.freeze([
       if (options.reps !== undefined) platformOptions.reps = options.reps;
       if (options.progress !== undefined) platformOptions.progress = options.progress;
       return benchIsolatePlatform(platformOptions);
-      },
     },
-    {
+  },
+  {
     name: 'policy-diff',
     description: 'diffPolicies on the built-ins (strict vs ingest, strict vs a widened copy) and the whole `policy diff strict ingest` command',
     run: (options: BenchOptions) => {
@@ -210,11 +211,14 @@ export function parseArgs(argv: readonly string[]): Args {
     else if (flag.startsWith('-')) throw new ArgError(`unknown option ${flag}`);
     else names.push(flag);
   }
-  const sections = names.length === 0 ? [...SECTIONS] : names.map((name) => {
-    const section = SECTIONS.find((s) => s.name === name);
-    if (!section) throw new ArgError(`unknown section ${JSON.stringify(name)}`);
-    return section;
-  });
+  const sections =
+    names.length === 0
+      ? [...SECTIONS]
+      : names.map((name) => {
+          const section = SECTIONS.find((s) => s.name === name);
+          if (!section) throw new ArgError(`unknown section ${JSON.stringify(name)}`);
+          return section;
+        });
   return { sections, json, options };
 }
 

@@ -85,7 +85,11 @@ export async function benchTsx(opts: TsxBenchOptions = {}): Promise<SectionRepor
   const say = opts.progress ?? (() => {});
   const tsx = findTsx();
   if (!tsx) {
-    return { name: 'tsx', lines: ['tsx: not measured: tsx is not installed (npm install --prefix DIR tsx, then SLEEVE_BENCH_MODULES=DIR)'], json: { measured: false } };
+    return {
+      name: 'tsx',
+      lines: ['tsx: not measured: tsx is not installed (npm install --prefix DIR tsx, then SLEEVE_BENCH_MODULES=DIR)'],
+      json: { measured: false },
+    };
   }
   const ws = createBenchWorkspace({ files: 4 });
   try {
@@ -142,7 +146,14 @@ export async function benchTsx(opts: TsxBenchOptions = {}): Promise<SectionRepor
       const flags = nodePermissionArgs([ws.root, ...extraRead], [runDir]);
       if (!flags) return 'no permission model in this node';
       const r = await runProcess(process.execPath, [...flags, ...extraFlags, ...tsxArgs], { cwd: ws.root, env });
-      return r.code === 0 ? 'starts' : `fails (exit ${r.code}): ${r.stderr.trim().split('\n').find((l) => /Error|ERR_/.test(l)) ?? r.stderr.trim().split('\n')[0]}`;
+      return r.code === 0
+        ? 'starts'
+        : `fails (exit ${r.code}): ${
+            r.stderr
+              .trim()
+              .split('\n')
+              .find((l) => /Error|ERR_/.test(l)) ?? r.stderr.trim().split('\n')[0]
+          }`;
     };
     const permWs = await permTry([]);
     // tsx loads esbuild from the node_modules it sits in: grant that whole directory.
@@ -153,12 +164,22 @@ export async function benchTsx(opts: TsxBenchOptions = {}): Promise<SectionRepor
     // And a cold cache makes esbuild's API start its native binary: --allow-child-process, which childProcess: false withholds.
     const permChild = await permTry([modules], ['--allow-worker', '--allow-child-process']);
     const lines = [`tsx ${tsx.version}: a 2-file TypeScript sleeve, batch wall time, concurrency ${concurrency}, median of ${reps} (ratio to plain .mjs)`];
-    const json: Record<string, unknown> = { tsx: tsx.version, reps, concurrency, permission: { workspaceOnly: permWs, withTsxModules: permTsx, withTsxModulesAndWorker: permWorker, withWorkerAndChildProcess: permChild } };
+    const json: Record<string, unknown> = {
+      tsx: tsx.version,
+      reps,
+      concurrency,
+      permission: { workspaceOnly: permWs, withTsxModules: permTsx, withTsxModulesAndWorker: permWorker, withWorkerAndChildProcess: permChild },
+    };
     for (const n of sizes) {
       const base = median(times.get(`js/${n}`) ?? []);
       for (const v of variants) {
         const m = median(times.get(`${v}/${n}`) ?? []);
-        const label = { js: 'node .mjs (floor)', esbuild: 'esbuild once + node bundle (the runner)', tsx: 'node --import tsx, cold cache', tsxWarm: 'node --import tsx, warm shared cache' }[v];
+        const label = {
+          js: 'node .mjs (floor)',
+          esbuild: 'esbuild once + node bundle (the runner)',
+          tsx: 'node --import tsx, cold cache',
+          tsxWarm: 'node --import tsx, warm shared cache',
+        }[v];
         lines.push(valueLine(`${n} sleeve${n > 1 ? 's' : ''}: ${label}`, fmtMs(m), `${(m / base).toFixed(2)}x`));
         json[`${v}/${n}`] = m;
       }

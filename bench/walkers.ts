@@ -136,11 +136,19 @@ export async function benchWalkers(opts: WalkersBenchOptions = {}): Promise<Sect
     const reference = scanWorkspace({ workspace: root, ignore: [], excludeAbs: [], protect: [], hash: false });
     const want = [...reference.entries.keys()].sort();
     const variants: Variant[] = [
-      { name: 'walker (scan.ts: readdir + lstat bigint)', full: true, run: async (r) => scanWorkspace({ workspace: r, ignore: [], excludeAbs: [], protect: [], hash: false }).entries.size },
+      {
+        name: 'walker (scan.ts: readdir + lstat bigint)',
+        full: true,
+        run: async (r) => scanWorkspace({ workspace: r, ignore: [], excludeAbs: [], protect: [], hash: false }).entries.size,
+      },
       {
         name: 'node readdir recursive + lstat bigint',
         full: true,
-        run: async (r) => statAll(r, (fs.readdirSync(r, { recursive: true }) as string[]).filter((p) => !p.startsWith('.git/') && !p.startsWith('node_modules/'))).size,
+        run: async (r) =>
+          statAll(
+            r,
+            (fs.readdirSync(r, { recursive: true }) as string[]).filter((p) => !p.startsWith('.git/') && !p.startsWith('node_modules/')),
+          ).size,
       },
     ];
     const checks: string[] = [];
@@ -195,7 +203,10 @@ export async function benchWalkers(opts: WalkersBenchOptions = {}): Promise<Sect
       }),
       ...checks.map((c) => `  ${c}`),
     ];
-    if (!fg || !fd) lines.push(`  not measured: ${[fg ? '' : 'fast-glob', fd ? '' : 'fdir'].filter(Boolean).join(', ')} (not installed: npm install --prefix DIR fast-glob fdir, then SLEEVE_BENCH_MODULES=DIR)`);
+    if (!fg || !fd)
+      lines.push(
+        `  not measured: ${[fg ? '' : 'fast-glob', fd ? '' : 'fdir'].filter(Boolean).join(', ')} (not installed: npm install --prefix DIR fast-glob fdir, then SLEEVE_BENCH_MODULES=DIR)`,
+      );
     return {
       name: 'walkers',
       lines,

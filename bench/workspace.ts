@@ -193,7 +193,14 @@ export async function pool<T>(count: number, concurrency: number, task: (i: numb
 }
 
 function describeFailure(what: string, r: ProcResult): string {
-  const tail = `${r.stderr}\n${r.stdout.split("\n").filter((l) => /"(status|error|verdict)"/.test(l)).join("\n")}`.trim().split("\n").slice(-12).join("\n    ");
+  const tail = `${r.stderr}\n${r.stdout
+    .split('\n')
+    .filter((l) => /"(status|error|verdict)"/.test(l))
+    .join('\n')}`
+    .trim()
+    .split('\n')
+    .slice(-12)
+    .join('\n    ');
   return `${what} exited with ${r.code ?? r.signal}${tail ? `:\n    ${tail}` : ''}`;
 }
 

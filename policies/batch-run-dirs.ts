@@ -31,7 +31,11 @@ export function batchRunDirsRule(policy: ResolvedPolicy): { list: `fs.${FsOp}.${
 }
 
 function bindList<R extends PatternRule>(rules: readonly R[], dirs: readonly string[]): R[] {
-  return rules.flatMap((r) => (r.pattern.includes(BATCH_RUN_DIRS) ? dirs.map((d) => ({ ...r, pattern: d + r.pattern.slice(BATCH_RUN_DIRS.length), written: r.written ?? r.pattern })) : [r]));
+  return rules.flatMap((r) =>
+    r.pattern.includes(BATCH_RUN_DIRS)
+      ? dirs.map((d) => ({ ...r, pattern: d + r.pattern.slice(BATCH_RUN_DIRS.length), written: r.written ?? r.pattern }))
+      : [r],
+  );
 }
 
 /**

@@ -30,7 +30,18 @@ import type { DFA } from 'refa';
 import { z } from 'zod';
 import { compilePolicy } from './engine.js';
 import { PolicyError } from './errors.js';
-import { RUN_ID_SYMBOL, UnsupportedGlob, dfaOf, difference, globToRegexSource, intersection, isDisjointWith, nfaOf, shortestWords, wordOf } from './glob-automaton.js';
+import {
+  RUN_ID_SYMBOL,
+  UnsupportedGlob,
+  dfaOf,
+  difference,
+  globToRegexSource,
+  intersection,
+  isDisjointWith,
+  nfaOf,
+  shortestWords,
+  wordOf,
+} from './glob-automaton.js';
 import { DEFAULT_PROTECT } from './loader.js';
 import { BATCH_RUN_DIRS, expandVariables } from './patterns.js';
 import { batchRunDirsRule } from './batch-run-dirs.js';
@@ -186,7 +197,13 @@ class Differ {
   /** The language of one fs rule over absolute paths. */
   ruleLang(rule: PatternRule, op: FsOp, list: string): RuleLang {
     if (rule.pattern.includes(RHO)) {
-      throw new PolicyError([{ ...rule.origin, level: 'error', message: `the pattern holds U+E000, which policy diff reserves for the run id; write the character as a class or remove it` }]);
+      throw new PolicyError([
+        {
+          ...rule.origin,
+          level: 'error',
+          message: `the pattern holds U+E000, which policy diff reserves for the run id; write the character as a class or remove it`,
+        },
+      ]);
     }
     const expanded = expandVariables(rule.pattern, { runDir: runDirOf(this.runsDir, RHO), runId: RHO });
     const absolute = expanded.startsWith('/');
@@ -289,8 +306,14 @@ class Differ {
 
   fsLanguages(op: FsOp) {
     const langs = {
-      old: { allow: this.oldP.fs[op].allow.map((r) => this.ruleLang(r, op, `fs.${op}.allow`)), deny: this.oldP.fs[op].deny.map((r) => this.ruleLang(r, op, `fs.${op}.deny`)) },
-      new: { allow: this.newP.fs[op].allow.map((r) => this.ruleLang(r, op, `fs.${op}.allow`)), deny: this.newP.fs[op].deny.map((r) => this.ruleLang(r, op, `fs.${op}.deny`)) },
+      old: {
+        allow: this.oldP.fs[op].allow.map((r) => this.ruleLang(r, op, `fs.${op}.allow`)),
+        deny: this.oldP.fs[op].deny.map((r) => this.ruleLang(r, op, `fs.${op}.deny`)),
+      },
+      new: {
+        allow: this.newP.fs[op].allow.map((r) => this.ruleLang(r, op, `fs.${op}.allow`)),
+        deny: this.newP.fs[op].deny.map((r) => this.ruleLang(r, op, `fs.${op}.deny`)),
+      },
     };
     return { langs, allowed: { old: this.allowed(langs.old), new: this.allowed(langs.new) } };
   }
@@ -323,7 +346,10 @@ class Differ {
       const direction = more === 'new' ? 'widen' : 'narrow';
       const because = rules
         .filter((r) => r.change !== 'kept' || r.list.endsWith('allow'))
-        .map((r) => `${r.change === 'dropped' ? 'dropping ' : ''}${r.list.endsWith('deny') ? 'deny' : 'allow'} ${JSON.stringify(r.pattern)}${r.origin ? ` (${this.fileLabel(r.origin.file)}:${r.origin.line}:${r.origin.column})` : ''}`);
+        .map(
+          (r) =>
+            `${r.change === 'dropped' ? 'dropping ' : ''}${r.list.endsWith('deny') ? 'deny' : 'allow'} ${JSON.stringify(r.pattern)}${r.origin ? ` (${this.fileLabel(r.origin.file)}:${r.origin.line}:${r.origin.column})` : ''}`,
+        );
       out.push({
         field: `fs.${op}`,
         direction,
@@ -344,7 +370,9 @@ class Differ {
     const neverDfa = dfaOf(nfaOf(neverSrc));
     const visible = (pass: readonly string[]) => difference(intersection(names, dfaOf(nfaOf(pass.length === 0 ? NOTHING : pass.map(src).join('|')))), neverDfa);
     const passes = (pass: readonly string[], name: string) =>
-      !never.names.includes(name) && !never.prefixes.some((p) => name.startsWith(p)) && pass.some((p) => (p === '*' ? true : p.endsWith('*') ? name.startsWith(p.slice(0, -1)) : name === p));
+      !never.names.includes(name) &&
+      !never.prefixes.some((p) => name.startsWith(p)) &&
+      pass.some((p) => (p === '*' ? true : p.endsWith('*') ? name.startsWith(p.slice(0, -1)) : name === p));
     const v = { old: visible(this.oldP.env.pass), new: visible(this.newP.env.pass) };
     const pass = { old: this.oldP.env.pass, new: this.newP.env.pass };
     const out: DiffEntry[] = [];
@@ -366,7 +394,12 @@ class Differ {
         new: JSON.stringify(pass.new),
         examples: words,
         existing: [],
-        rules: responsible.map((p) => ({ side: more, list: 'env.pass', pattern: p, change: pass[less].includes(p) ? 'kept' : more === 'new' ? 'added' : 'dropped' })),
+        rules: responsible.map((p) => ({
+          side: more,
+          list: 'env.pass',
+          pattern: p,
+          change: pass[less].includes(p) ? 'kept' : more === 'new' ? 'added' : 'dropped',
+        })),
       });
     }
     const keys = [...new Set([...Object.keys(this.oldP.env.set), ...Object.keys(this.newP.env.set)])].sort();
@@ -395,14 +428,23 @@ class Differ {
     const n = this.newP;
     const flag = (field: string, a: boolean, b: boolean) => {
       if (a === b) return;
-      out.push({ field, direction: b ? 'widen' : 'narrow', summary: `${field}: ${a} -> ${b}`, old: String(a), new: String(b), examples: [], existing: [], rules: [] });
+      out.push({
+        field,
+        direction: b ? 'widen' : 'narrow',
+        summary: `${field}: ${a} -> ${b}`,
+        old: String(a),
+        new: String(b),
+        examples: [],
+        existing: [],
+        rules: [],
+      });
     };
     flag('net', o.net, n.net);
     flag('process.childProcess', o.process.childProcess, n.process.childProcess);
     flag('process.workers', o.process.workers, n.process.workers);
     flag('process.addons', o.process.addons, n.process.addons);
     const UNSET: Record<string, string> = {
-      memoryMiB: 'unset (no policy limit: node\'s default heap in process mode, 2048 MiB in isolate mode)',
+      memoryMiB: "unset (no policy limit: node's default heap in process mode, 2048 MiB in isolate mode)",
       timeoutSeconds: 'unset (no policy limit: the sleeve runs until it ends)',
       cpus: 'unset (no policy share)',
     };
@@ -425,11 +467,29 @@ class Differ {
       });
     }
     if (o.mode !== n.mode) {
-      out.push({ field: 'mode', direction: n.mode === 'process' ? 'widen' : 'narrow', summary: `mode: ${o.mode} -> ${n.mode}`, old: o.mode, new: n.mode, examples: [], existing: [], rules: [] });
+      out.push({
+        field: 'mode',
+        direction: n.mode === 'process' ? 'widen' : 'narrow',
+        summary: `mode: ${o.mode} -> ${n.mode}`,
+        old: o.mode,
+        new: n.mode,
+        examples: [],
+        existing: [],
+        rules: [],
+      });
     }
     if (o.osLayer !== n.osLayer) {
       const lower = OS_LAYER_SETTINGS.indexOf(n.osLayer) < OS_LAYER_SETTINGS.indexOf(o.osLayer);
-      out.push({ field: 'osLayer', direction: lower ? 'widen' : 'narrow', summary: `osLayer: ${o.osLayer} -> ${n.osLayer}`, old: o.osLayer, new: n.osLayer, examples: [], existing: [], rules: [] });
+      out.push({
+        field: 'osLayer',
+        direction: lower ? 'widen' : 'narrow',
+        summary: `osLayer: ${o.osLayer} -> ${n.osLayer}`,
+        old: o.osLayer,
+        new: n.osLayer,
+        examples: [],
+        existing: [],
+        rules: [],
+      });
     }
     const req = (p: ResolvedPolicy) => new Set(p.requires.map((r) => r.pattern));
     const [ro, rn] = [req(o), req(n)];
@@ -463,7 +523,14 @@ class Differ {
       const sources = p.protect.map((pattern) => {
         const rule: PatternRule = { pattern, origin: { file: p.chain[0]?.file ?? p.name, line: 1, column: 1, jsonPath: 'audit.protect' } };
         if (pattern.startsWith('/')) {
-          throw unsupported(rule, 'audit.protect', new UnsupportedGlob(`the absolute pattern ${JSON.stringify(pattern)} (the auditor matches workspace-relative paths)`, 'write it relative to the workspace'));
+          throw unsupported(
+            rule,
+            'audit.protect',
+            new UnsupportedGlob(
+              `the absolute pattern ${JSON.stringify(pattern)} (the auditor matches workspace-relative paths)`,
+              'write it relative to the workspace',
+            ),
+          );
         }
         try {
           return `${this.ws === '/' ? '' : esc(this.ws)}(?:${globToRegexSource(pattern)})`;
@@ -473,13 +540,17 @@ class Differ {
         }
       });
       // No run id here: the auditor's globs hold no variables (they would be refused above).
-      return intersection(intersection(this.universe, dfaOf(nfaOf(`[^${hex(RHO.charCodeAt(0))}]*`))), dfaOf(nfaOf(sources.length === 0 ? NOTHING : sources.join('|'))));
+      return intersection(
+        intersection(this.universe, dfaOf(nfaOf(`[^${hex(RHO.charCodeAt(0))}]*`))),
+        dfaOf(nfaOf(sources.length === 0 ? NOTHING : sources.join('|'))),
+      );
     };
     const l = { old: lang(this.oldP), new: lang(this.newP) };
     const out: DiffEntry[] = [];
     const prefix = this.ws === '/' ? '/' : `${this.ws}/`;
     // What the auditor does: picomatch(protect, { dot: true }) on workspace-relative paths.
-    const hashed = (p: ResolvedPolicy, word: string) => word.startsWith(prefix) && p.protect.length > 0 && picomatch(p.protect as string[], { dot: true })(word.slice(prefix.length));
+    const hashed = (p: ResolvedPolicy, word: string) =>
+      word.startsWith(prefix) && p.protect.length > 0 && picomatch(p.protect as string[], { dot: true })(word.slice(prefix.length));
     for (const fewer of ['new', 'old'] as const) {
       const more = fewer === 'new' ? 'old' : 'new';
       const diff = difference(l[more], l[fewer]);
@@ -516,7 +587,8 @@ class Differ {
  */
 function anyRunDirForBatch(policy: ResolvedPolicy, runsDir: string): ResolvedPolicy {
   if (batchRunDirsRule(policy) === undefined) return policy;
-  const any = (rules: readonly PatternRule[]) => rules.map((r) => (r.pattern.includes(BATCH_RUN_DIRS) ? { ...r, pattern: `${runsDir}/*${r.pattern.slice(BATCH_RUN_DIRS.length)}` } : r));
+  const any = (rules: readonly PatternRule[]) =>
+    rules.map((r) => (r.pattern.includes(BATCH_RUN_DIRS) ? { ...r, pattern: `${runsDir}/*${r.pattern.slice(BATCH_RUN_DIRS.length)}` } : r));
   const bind = (a: ResolvedPolicy['fs']['read']) => ({ allow: any(a.allow), deny: any(a.deny) });
   return { ...policy, fs: { read: bind(policy.fs.read), write: bind(policy.fs.write) } };
 }

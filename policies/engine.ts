@@ -95,13 +95,7 @@ interface CompiledRule extends MatchedRule {
   readonly test: (p: string) => boolean;
 }
 
-function compileRules(
-  policy: ResolvedPolicy,
-  op: FsOp,
-  kind: 'allow' | 'deny',
-  vars: { runDir: string; runId: string },
-  nocase: boolean,
-): CompiledRule[] {
+function compileRules(policy: ResolvedPolicy, op: FsOp, kind: 'allow' | 'deny', vars: { runDir: string; runId: string }, nocase: boolean): CompiledRule[] {
   return policy.fs[op][kind].map((rule) => {
     const expanded = expandVariables(rule.pattern, vars);
     const absolute = expanded.startsWith('/');
@@ -155,9 +149,9 @@ export function compilePolicy(policyAsWritten: ResolvedPolicy, options: CompileO
     if ((error as NodeJS.ErrnoException).code === 'ERR_ACCESS_DENIED' && path.isAbsolute(options.workspace)) {
       workspace = path.resolve(options.workspace);
     } else
-    throw new UsageError(
-      `workspace ${options.workspace} cannot be resolved (${(error as NodeJS.ErrnoException).code ?? 'error'}): pass an existing directory with --workspace`,
-    );
+      throw new UsageError(
+        `workspace ${options.workspace} cannot be resolved (${(error as NodeJS.ErrnoException).code ?? 'error'}): pass an existing directory with --workspace`,
+      );
   }
   const runsDir = options.runsDir ?? DEFAULT_RUNS_DIR;
   const badRoot = runsDirProblem(runsDir);
@@ -295,7 +289,13 @@ export function compilePolicy(policyAsWritten: ResolvedPolicy, options: CompileO
         // spelling for a useful message, and never allow: that layer would refuse.
         const lexical = decideResolved(op, path.posix.normalize(raw), text.path);
         return lexical.allowed
-          ? Object.freeze({ ...lexical, allowed: false, rule: undefined, reason: 'refused by the Node permission layer (ERR_ACCESS_DENIED)', lexical: true as const })
+          ? Object.freeze({
+              ...lexical,
+              allowed: false,
+              rule: undefined,
+              reason: 'refused by the Node permission layer (ERR_ACCESS_DENIED)',
+              lexical: true as const,
+            })
           : Object.freeze({ ...lexical, lexical: true as const });
       }
       return Object.freeze({ allowed: false, op, path: text.path, reason: `cannot be resolved safely: ${resolved.problem}`, policy: policy.name });

@@ -29,11 +29,17 @@ export function explainPolicy(policy: ResolvedPolicy, opts: { runsDir?: string }
   lines.push('Environment:');
   lines.push(`  passed from the parent (env.pass): ${list(policy.env.pass)}`);
   if (policy.env.pass.some((p) => p.endsWith('*'))) lines.push('    a name ending in "*" passes every variable that starts with what precedes it.');
-  lines.push('    NODE_* variables and UV_THREADPOOL_SIZE are never passed from the parent (they change how node starts); a value a sleeve needs, such as NODE_ENV, goes in env.set.');
+  lines.push(
+    '    NODE_* variables and UV_THREADPOOL_SIZE are never passed from the parent (they change how node starts); a value a sleeve needs, such as NODE_ENV, goes in env.set.',
+  );
   const set = Object.entries(policy.env.set).map(([k, v]) => `${k}=${v}`);
   lines.push(`  set (env.set): ${list(set)}`);
-  lines.push(`  plus SLEEVE_RUN_ID, SLEEVE_RUN_DIR, SLEEVE_NAME, SLEEVE_WORKSPACE, TV_RUN_ID and TMPDIR (${runsDir}/<run id>/tmp); nothing else reaches the sleeve.`);
-  lines.push('  `run` names on stderr, once per batch, the variables it was given that look relevant (DEBUG, NODE_ENV, TZ, LANG, LC_*, ...) but are not passed.');
+  lines.push(
+    `  plus SLEEVE_RUN_ID, SLEEVE_RUN_DIR, SLEEVE_NAME, SLEEVE_WORKSPACE, TV_RUN_ID and TMPDIR (${runsDir}/<run id>/tmp); nothing else reaches the sleeve.`,
+  );
+  lines.push(
+    '  `run` names on stderr, once per batch, the variables it was given that look relevant (DEBUG, NODE_ENV, TZ, LANG, LC_*, ...) but are not passed.',
+  );
   lines.push('');
   const yesNo = (v: boolean) => (v ? 'allowed' : 'denied');
   lines.push(`Network: ${yesNo(policy.net)}.`);

@@ -122,7 +122,10 @@ function canonicalValue(schema: z.ZodType, value: unknown, at: JsonPath): unknow
       if (Object.hasOwn(value, key)) out[key] = canonicalValue(shape[key] as z.ZodType, value[key], [...at, key]);
     }
     // Keys the schema does not know never reach here (strict objects refuse them); kept, sorted, if they ever do.
-    for (const key of Object.keys(value).filter((k) => !Object.hasOwn(shape, k)).sort(byCode)) out[key] = value[key];
+    for (const key of Object.keys(value)
+      .filter((k) => !Object.hasOwn(shape, k))
+      .sort(byCode))
+      out[key] = value[key];
     return out;
   }
   if (def.type === 'array' && def.element && Array.isArray(value)) {
@@ -190,7 +193,10 @@ export function formatSource(file: string, text: string, kind: FormatKind = form
   const schema = kind === 'policy' ? policySchema : policyTestSchema;
   const parsed = schema.safeParse(json.value);
   if (!parsed.success) {
-    const hint = kind === 'policy' ? 'the schema defines (see "sleeve-sandbox policy schema")' : 'the test file schema defines (see "sleeve-sandbox policy schema --test")';
+    const hint =
+      kind === 'policy'
+        ? 'the schema defines (see "sleeve-sandbox policy schema")'
+        : 'the test file schema defines (see "sleeve-sandbox policy schema --test")';
     throw new PolicyError(issuesToDiagnostics(parsed.error.issues, json, hint));
   }
   const canonical = canonicalText(kind, json.value);

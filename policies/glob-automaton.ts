@@ -111,19 +111,34 @@ export function expandBraces(glob: string): string[] {
     if (close < 0) throw new UnsupportedGlob(`"{" without "}" in ${JSON.stringify(glob)}`, 'write [{] for a literal "{"');
     const inner = glob.slice(i + 1, close);
     if (glob[close + 1] === '+') {
-      throw new UnsupportedGlob(`"}+" in ${JSON.stringify(glob)} (picomatch reads it as "one or more of the alternatives")`, 'write the repetition out, or [+] for a literal "+"');
+      throw new UnsupportedGlob(
+        `"}+" in ${JSON.stringify(glob)} (picomatch reads it as "one or more of the alternatives")`,
+        'write the repetition out, or [+] for a literal "+"',
+      );
     }
     if (inner.includes('..')) {
-      throw new UnsupportedGlob(`".." inside the braces {${inner}} (picomatch may read a brace range there)`, 'list the alternatives without "..", or split the rule');
+      throw new UnsupportedGlob(
+        `".." inside the braces {${inner}} (picomatch may read a brace range there)`,
+        'list the alternatives without "..", or split the rule',
+      );
     }
     if (commas.length === 0) {
-      throw new UnsupportedGlob(`the braces {${inner}} without a comma (picomatch reads them literally)`, 'list the alternatives, e.g. {a,b}, or write [{] and [}] for literal braces');
+      throw new UnsupportedGlob(
+        `the braces {${inner}} without a comma (picomatch reads them literally)`,
+        'list the alternatives, e.g. {a,b}, or write [{] and [}] for literal braces',
+      );
     }
     if (inner.includes('[')) {
-      throw new UnsupportedGlob(`a class inside braces in ${JSON.stringify(glob)}`, 'picomatch also matches the class as literal text there: move the class out of the braces, or split the rule');
+      throw new UnsupportedGlob(
+        `a class inside braces in ${JSON.stringify(glob)}`,
+        'picomatch also matches the class as literal text there: move the class out of the braces, or split the rule',
+      );
     }
     if (inner.includes('**')) {
-      throw new UnsupportedGlob(`"**" inside braces in ${JSON.stringify(glob)}`, 'picomatch does not read ** as a globstar there: move it out, e.g. {a,b}/** instead of {a/**,b/**}');
+      throw new UnsupportedGlob(
+        `"**" inside braces in ${JSON.stringify(glob)}`,
+        'picomatch does not read ** as a globstar there: move it out, e.g. {a,b}/** instead of {a/**,b/**}',
+      );
     }
     const bounds = [i, ...commas, close];
     const head = glob.slice(0, i);
@@ -211,7 +226,10 @@ function segmentSource(glob: string, seg: string, offset: number): string {
         'write the repetition out, or [+] for a literal "+"',
       );
     } else if (c === '"') {
-      throw new UnsupportedGlob(`a quote in ${JSON.stringify(glob)}`, 'picomatch strips double quotes: write the path without them, or ["] for a literal quote');
+      throw new UnsupportedGlob(
+        `a quote in ${JSON.stringify(glob)}`,
+        'picomatch strips double quotes: write the path without them, or ["] for a literal quote',
+      );
     } else if (c === ']') {
       throw new UnsupportedGlob(`a "]" outside a class in ${JSON.stringify(glob)}`, 'write []] for a literal "]"');
     } else if (c === '\\') {
@@ -268,7 +286,10 @@ export function globToRegexSource(glob: string): string {
   if (glob.startsWith('!')) throw new UnsupportedGlob(`the negation ${JSON.stringify(glob)}`, 'put the path in the deny list instead');
   if (glob.includes('{') && picomatch.makeRe(glob, { dot: true, strictBrackets: true }).source === '$^') {
     // picomatch could not compile its own translation (e.g. "{+a,b}") and fell back to a regex matching nothing.
-    throw new UnsupportedGlob(`${JSON.stringify(glob)}, which picomatch cannot compile (the rule matches nothing)`, 'rewrite the braces, e.g. put a class such as [+] in front of a leading "+", or split the rule');
+    throw new UnsupportedGlob(
+      `${JSON.stringify(glob)}, which picomatch cannot compile (the rule matches nothing)`,
+      'rewrite the braces, e.g. put a class such as [+] in front of a leading "+", or split the rule',
+    );
   }
   const alternatives = expandBraces(glob).map(braceFreeSource);
   return alternatives.length === 1 ? (alternatives[0] as string) : `(?:${alternatives.join('|')})`;

@@ -47,11 +47,7 @@ function position(starts: number[], offset: number): { line: number; column: num
 }
 
 /** Parses `text` (the contents of `file`) or throws a PolicyError naming the place. */
-export function parseJsonSource(
-  file: string,
-  rawText: string,
-  makeError: (diagnostics: Diagnostic[]) => Error = (d) => new PolicyError(d),
-): JsonSource {
+export function parseJsonSource(file: string, rawText: string, makeError: (diagnostics: Diagnostic[]) => Error = (d) => new PolicyError(d)): JsonSource {
   // A UTF-8 byte order mark is not content: editors on some systems add one.
   const text = rawText.charCodeAt(0) === 0xfeff ? ` ${rawText.slice(1)}` : rawText;
   const starts = lineStarts(text);

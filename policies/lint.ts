@@ -82,13 +82,22 @@ export function lintPolicy(loaded: LoadedPolicy, opts: { runsDir?: string } = {}
     for (const rule of allow) {
       const p = expanded(rule);
       if (p.startsWith('/')) warn('absolute-path', rule.origin, `absolute path ${JSON.stringify(rule.pattern)}: prefer a workspace-relative pattern`);
-      if (p.startsWith('**')) warn('root-globstar', rule.origin, `${JSON.stringify(rule.pattern)} grants ${op} of the whole workspace; name the directories instead`);
+      if (p.startsWith('**'))
+        warn('root-globstar', rule.origin, `${JSON.stringify(rule.pattern)} grants ${op} of the whole workspace; name the directories instead`);
       if (op === 'write' && !p.startsWith('/') && !isWithin(patternBase(p), runsDir)) {
-        warn('write-outside-runs', rule.origin, `write grant ${JSON.stringify(rule.pattern)} lies outside ${runsDir}/: parallel sleeves could overwrite shared files`);
+        warn(
+          'write-outside-runs',
+          rule.origin,
+          `write grant ${JSON.stringify(rule.pattern)} lies outside ${runsDir}/: parallel sleeves could overwrite shared files`,
+        );
       }
       const killer = deny.find((d) => covers(expanded(d), p));
       if (killer) {
-        warn('dead-allow', rule.origin, `allow ${JSON.stringify(rule.pattern)} is covered by deny ${JSON.stringify(killer.pattern)} (deny always wins), so it allows nothing`);
+        warn(
+          'dead-allow',
+          rule.origin,
+          `allow ${JSON.stringify(rule.pattern)} is covered by deny ${JSON.stringify(killer.pattern)} (deny always wins), so it allows nothing`,
+        );
       }
     }
     for (const rule of deny) {
@@ -122,7 +131,7 @@ export function lintPolicy(loaded: LoadedPolicy, opts: { runsDir?: string } = {}
         'process-escape',
         here(['process', key]),
         key === 'addons'
-          ? 'process.addons is allowed: a native addon is machine code outside the JS fs guard, and Node\'s permission model does not confine it either; only the OS layer (--os-layer required) does, and only with it are the addon\'s writes in the run dir proven the sleeve\'s own'
+          ? "process.addons is allowed: a native addon is machine code outside the JS fs guard, and Node's permission model does not confine it either; only the OS layer (--os-layer required) does, and only with it are the addon's writes in the run dir proven the sleeve's own"
           : `process.${key} is allowed: code run that way is outside the JS fs guard; only the Node and OS layers still apply`,
       );
     }

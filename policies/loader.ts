@@ -56,18 +56,15 @@ function errorAt(file: string, json: JsonSource | undefined, jsonPath: JsonPath,
 }
 
 /** Finds the file a reference names. `from` is the referring place, for messages. */
-export function locatePolicy(
-  ref: string,
-  opts: LoadOptions,
-  relativeTo: string,
-  from?: { file: string; json: JsonSource },
-): PolicySource {
+export function locatePolicy(ref: string, opts: LoadOptions, relativeTo: string, from?: { file: string; json: JsonSource }): PolicySource {
   const { sys } = opts;
   if (isPolicyPath(ref)) {
     const file = path.resolve(relativeTo, ref);
     if (sys.lstat(file) === undefined) {
       const message = `policy file not found: ${file} (from ${JSON.stringify(ref)}); check the path, or give a policy name such as "strict"`;
-      throw from ? errorAt(from.file, from.json, ['extends'], message) : new PolicyNotFoundError([{ file, line: 1, column: 1, jsonPath: '', level: 'error', message }]);
+      throw from
+        ? errorAt(from.file, from.json, ['extends'], message)
+        : new PolicyNotFoundError([{ file, line: 1, column: 1, jsonPath: '', level: 'error', message }]);
     }
     return { name: path.basename(file, '.json'), file, kind: 'file' };
   }
@@ -108,7 +105,14 @@ export function loadPolicyFile(source: PolicySource, sys: Sys): LoadedFile {
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? 'error';
     throw new PolicyError([
-      { file: source.file, line: 1, column: 1, jsonPath: '', level: 'error', message: `cannot read the policy file (${code}): check that it exists and is a readable file` },
+      {
+        file: source.file,
+        line: 1,
+        column: 1,
+        jsonPath: '',
+        level: 'error',
+        message: `cannot read the policy file (${code}): check that it exists and is a readable file`,
+      },
     ]);
   }
   const json = parseJsonSource(source.file, text);
@@ -131,7 +135,6 @@ export function loadPolicyFile(source: PolicySource, sys: Sys): LoadedFile {
   }
   return { source, sha256: createHash('sha256').update(text, 'utf8').digest('hex'), json, policy: result.data };
 }
-
 
 /**
  * Loads a policy by name or path (paths relative to `sys.cwd()`), follows

@@ -71,7 +71,7 @@ function grantsFor(op: FsOp, opts: NodeFlagsOptions): string[] {
     if (grants.size > maxGrants) {
       throw new PolicyError([
         {
-          ...engine.policy.fs[op].allow[0]?.origin ?? { file: engine.policy.chain[0]?.file ?? '', line: 1, column: 1, jsonPath: '' },
+          ...(engine.policy.fs[op].allow[0]?.origin ?? { file: engine.policy.chain[0]?.file ?? '', line: 1, column: 1, jsonPath: '' }),
           level: 'error',
           message: `fs.${op} needs more than ${maxGrants} Node permission grants to emulate its deny rules; narrow the deny patterns`,
         },

@@ -140,7 +140,6 @@ export function identityFiles(uid: number, gid: number): { passwd: string; group
   return { passwd: `${passwd.join('\n')}\n`, group: `${group.join('\n')}\n` };
 }
 
-
 const sampleVars = (runsDir: string) => ({ runDir: runDirOf(runsDir, '__run__'), runId: '__run__', batchRunDirs: runDirOf(runsDir, '__batch__') });
 
 /** Might deny pattern `a` match a path at or below writable pattern `b`? Conservative: true when unsure. */
@@ -389,7 +388,8 @@ export function compileOsLayer(facts: OsLayerFacts): OsLayerPlan {
     else if (m.kind === 'proc') options.push('--proc', m.path);
     // Read-only, but for a /dev/shm of its own bounded at SHM_BYTES (POSIX semaphores and shared memory, e.g.
     // Python's multiprocessing): an unbounded one would be memory outside every limit of the sleeve's.
-    else if (m.kind === 'dev') options.push('--dev', m.path, '--remount-ro', m.path, '--perms', '1777', '--size', String(SHM_BYTES), '--tmpfs', `${m.path}/shm`);
+    else if (m.kind === 'dev')
+      options.push('--dev', m.path, '--remount-ro', m.path, '--perms', '1777', '--size', String(SHM_BYTES), '--tmpfs', `${m.path}/shm`);
     else if (m.kind === 'rw') options.push('--bind', m.source as string, m.path);
     else options.push('--ro-bind', m.source as string, m.path);
   }
@@ -397,7 +397,8 @@ export function compileOsLayer(facts: OsLayerFacts): OsLayerPlan {
   for (const [k, v] of Object.entries(facts.env)) options.push('--setenv', k, v);
   // The options travel NUL-separated (--args): a NUL inside one would smuggle in options of its own.
   const smuggled = options.find((o) => o.includes('\0'));
-  if (smuggled !== undefined) throw new UsageError(`a NUL byte in ${JSON.stringify(smuggled.slice(0, 60))} cannot be passed into the OS layer (nor to any program); remove it`);
+  if (smuggled !== undefined)
+    throw new UsageError(`a NUL byte in ${JSON.stringify(smuggled.slice(0, 60))} cannot be passed into the OS layer (nor to any program); remove it`);
 
   const n = String(facts.maxProcesses);
   const command: string[] = [];
@@ -407,7 +408,19 @@ export function compileOsLayer(facts: OsLayerFacts): OsLayerPlan {
     // uid 0 (a root-owned workspace's ingest) would get its capabilities back at the next execve:
     // an empty bounding set and locked "noroot" securebits keep them away.
     const noroot = u.uid === 0 ? ['--securebits', '+noroot,+noroot_locked,+no_setuid_fixup,+no_setuid_fixup_locked'] : [];
-    command.push(facts.setpriv, '--reuid', String(u.uid), '--regid', String(u.gid), '--clear-groups', '--inh-caps=-all', '--bounding-set=-all', ...noroot, '--no-new-privs', '--');
+    command.push(
+      facts.setpriv,
+      '--reuid',
+      String(u.uid),
+      '--regid',
+      String(u.gid),
+      '--clear-groups',
+      '--inh-caps=-all',
+      '--bounding-set=-all',
+      ...noroot,
+      '--no-new-privs',
+      '--',
+    );
   }
   command.push(facts.prlimit, `--nproc=${n}:${n}`, '--core=0:0', '--', '/bin/sh', '-c', SANDBOX_SHELL, ...facts.command);
   return Object.freeze({
@@ -418,4 +431,3 @@ export function compileOsLayer(facts: OsLayerFacts): OsLayerPlan {
     network: policy.net,
   });
 }
-

@@ -45,14 +45,18 @@ export function checkPattern(pattern: string): string | undefined {
   if (pattern.length === 0) return 'expected a non-empty glob pattern, got "" (an empty pattern matches nothing)';
   if (pattern.trim() !== pattern) return `expected a pattern without leading or trailing spaces, got ${JSON.stringify(pattern)}`;
   if (pattern.includes('\0')) return 'expected a pattern without NUL bytes';
-  if (pattern.includes('\\')) return `expected "/" as the separator, got a backslash in ${JSON.stringify(pattern)} (escape glob characters with [] instead, e.g. "[*]")`;
+  if (pattern.includes('\\'))
+    return `expected "/" as the separator, got a backslash in ${JSON.stringify(pattern)} (escape glob characters with [] instead, e.g. "[*]")`;
   if (pattern.startsWith('!')) return `expected a plain pattern, got a negation ${JSON.stringify(pattern)}: put the path in the deny list instead`;
   for (const name of variablesIn(pattern)) {
     if (!(VARIABLES as readonly string[]).includes(name)) {
       return `unknown variable {${name}} in ${JSON.stringify(pattern)}: expected one of ${VARIABLES.map((v) => `{${v}}`).join(', ')}`;
     }
   }
-  if (pattern.includes(BATCH_RUN_DIRS) && (pattern.indexOf(BATCH_RUN_DIRS) !== 0 || pattern.lastIndexOf(BATCH_RUN_DIRS) !== 0 || !/^\{batchRunDirs\}(?:\/|$)/.test(pattern))) {
+  if (
+    pattern.includes(BATCH_RUN_DIRS) &&
+    (pattern.indexOf(BATCH_RUN_DIRS) !== 0 || pattern.lastIndexOf(BATCH_RUN_DIRS) !== 0 || !/^\{batchRunDirs\}(?:\/|$)/.test(pattern))
+  ) {
     return `expected {batchRunDirs} once, as the first segment (e.g. "{batchRunDirs}/**" or "{batchRunDirs}/*/portfolio_candidates.json"), got ${JSON.stringify(pattern)}: it stands for whole run dirs`;
   }
   const body = pattern.startsWith('/') ? pattern.slice(1) : pattern;

@@ -34,7 +34,11 @@ export const TEST_FILE_SUFFIX = '.test.json';
 
 const testCaseSchema = z
   .strictObject({
-    name: z.string({ error: 'expected the case name as a string' }).min(1, { error: 'expected a non-empty name' }).optional().describe('What the case shows, for messages and JUnit.'),
+    name: z
+      .string({ error: 'expected the case name as a string' })
+      .min(1, { error: 'expected a non-empty name' })
+      .optional()
+      .describe('What the case shows, for messages and JUnit.'),
     op: z.enum(['read', 'write'], { error: 'expected "read" or "write"' }).describe('The operation decided.'),
     path: z
       .string({ error: 'expected the path as a string' })
@@ -77,7 +81,9 @@ export const policyTestSchema = z
       .string({ error: 'expected the policy name or path as a string' })
       .min(1, { error: 'expected a policy name or path, got ""' })
       .optional()
-      .describe('The policy tested: a name (workspace policies/<name>.json, then built-ins) or a path relative to this file. Default: <name>.json next to this file, else the name <name> of <name>.test.json.'),
+      .describe(
+        'The policy tested: a name (workspace policies/<name>.json, then built-ins) or a path relative to this file. Default: <name>.json next to this file, else the name <name> of <name>.test.json.',
+      ),
     cases: z.array(testCaseSchema, { error: 'expected an array of cases' }).min(1, { error: 'expected at least one case' }).describe('Cases, run in order.'),
   })
   .describe('sleeve-sandbox policy tests: decisions a policy must make.');
@@ -104,11 +110,21 @@ export function loadTestFile(file: string, sys: Sys): LoadedTestFile {
     text = sys.readFile(file);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? 'error';
-    throw new PolicyError([{ file, line: 1, column: 1, jsonPath: '', level: 'error', message: `cannot read the policy test file (${code}): check that it exists and is a readable file` }]);
+    throw new PolicyError([
+      {
+        file,
+        line: 1,
+        column: 1,
+        jsonPath: '',
+        level: 'error',
+        message: `cannot read the policy test file (${code}): check that it exists and is a readable file`,
+      },
+    ]);
   }
   const json = parseJsonSource(file, text);
   const parsed = policyTestSchema.safeParse(json.value);
-  if (!parsed.success) throw new PolicyError(issuesToDiagnostics(parsed.error.issues, json, 'the test file schema defines (see "sleeve-sandbox policy schema --test")'));
+  if (!parsed.success)
+    throw new PolicyError(issuesToDiagnostics(parsed.error.issues, json, 'the test file schema defines (see "sleeve-sandbox policy schema --test")'));
   return { file, json, spec: parsed.data };
 }
 
@@ -320,7 +336,11 @@ export function summarize(results: readonly TestFileResult[]): TestSummary {
 
 /** One line per failing case: `file:line:col: fail: <case>: expected ..., got ... by <rule> at file:line:col: <reason>`. */
 export function formatFailures(results: readonly TestFileResult[], display: (file: string) => string = (f) => f): string[] {
-  return results.flatMap((r) => r.cases.filter((c) => !c.passed).map((c) => `${display(r.file)}:${c.line}:${c.column}: fail: ${c.label === c.what ? c.what : `${c.label} (${c.what})`}: ${c.message}`));
+  return results.flatMap((r) =>
+    r.cases
+      .filter((c) => !c.passed)
+      .map((c) => `${display(r.file)}:${c.line}:${c.column}: fail: ${c.label === c.what ? c.what : `${c.label} (${c.what})`}: ${c.message}`),
+  );
 }
 
 export function formatSummary(s: TestSummary): string {

@@ -36,7 +36,9 @@ export function runsDirProblem(value: string): string | undefined {
   const segments = value.split('/');
   if (segments.includes('..')) return 'contains "..": a run root lies inside the workspace';
   if (segments.some((s) => s === '' || s === '.')) {
-    return value === '.' ? 'is the workspace root: sleeves could then change every file of it' : 'has an empty or "." segment: write it plainly, e.g. "artifacts/summaries/runs"';
+    return value === '.'
+      ? 'is the workspace root: sleeves could then change every file of it'
+      : 'has an empty or "." segment: write it plainly, e.g. "artifacts/summaries/runs"';
   }
   if (isWithin(value, LAKEHOUSE)) return `lies inside the shared data layer ${LAKEHOUSE}, which sleeves read and must not change`;
   if (isWithin(LAKEHOUSE, value)) return `holds the shared data layer ${LAKEHOUSE}, which sleeves read and must not change`;

@@ -21,15 +21,13 @@ export const ACKNOWLEDGEABLE = [
 
 export const POLICY_FORMAT_VERSION = 1;
 
-const pattern = z
-  .string({ error: 'expected a glob pattern (string)' })
-  .superRefine((value, ctx) => {
-    const problem = checkPattern(value);
-    if (problem) ctx.addIssue({ code: 'custom', message: problem });
-  });
+const pattern = z.string({ error: 'expected a glob pattern (string)' }).superRefine((value, ctx) => {
+  const problem = checkPattern(value);
+  if (problem) ctx.addIssue({ code: 'custom', message: problem });
+});
 
 const allowPattern = pattern.describe(
-  'Workspace-relative glob (`**`, `*`, `{a,b}`); `{runDir}` and `{runId}` are replaced per sleeve; `{batchRunDirs}` (read rules of a combine step) stands for the run dirs of its batch\'s sleeves.',
+  "Workspace-relative glob (`**`, `*`, `{a,b}`); `{runDir}` and `{runId}` are replaced per sleeve; `{batchRunDirs}` (read rules of a combine step) stands for the run dirs of its batch's sleeves.",
 );
 
 const denyRule = z.union(
@@ -50,10 +48,7 @@ const denyRule = z.union(
 
 const accessRules = z
   .strictObject({
-    allow: z
-      .array(allowPattern, { error: 'expected an array of glob patterns' })
-      .default([])
-      .describe('Paths this operation may touch.'),
+    allow: z.array(allowPattern, { error: 'expected an array of glob patterns' }).default([]).describe('Paths this operation may touch.'),
     deny: z
       .array(denyRule, { error: 'expected an array of patterns or { path, reason } objects' })
       .default([])
@@ -71,11 +66,9 @@ export function startupVariable(name: string): boolean {
   return (name.startsWith('NODE_') && name !== 'NODE_ENV') || name.startsWith('UV_');
 }
 
-const envName = z
-  .string({ error: 'expected an environment variable name' })
-  .regex(/^(?:[A-Za-z_][A-Za-z0-9_]*\*?|\*)$/, {
-    error: 'expected a variable name (e.g. "PATH") or a prefix pattern ending in "*" (e.g. "TV_*")',
-  });
+const envName = z.string({ error: 'expected an environment variable name' }).regex(/^(?:[A-Za-z_][A-Za-z0-9_]*\*?|\*)$/, {
+  error: 'expected a variable name (e.g. "PATH") or a prefix pattern ending in "*" (e.g. "TV_*")',
+});
 
 /** The OS layer settings, weakest first: a setting can be raised along this order, never lowered. */
 export const OS_LAYER_SETTINGS = ['off', 'auto', 'required'] as const;
@@ -170,17 +163,20 @@ export const policySchema = z
           .int({ error: 'expected a whole number of MiB' })
           .min(16, { error: 'expected at least 16 MiB' })
           .max(1_048_576, { error: 'expected at most 1048576 MiB (1 TiB)' })
-          .optional().describe('Heap limit per sleeve in MiB.'),
+          .optional()
+          .describe('Heap limit per sleeve in MiB.'),
         timeoutSeconds: z
           .number({ error: 'expected seconds as a number' })
           .positive({ error: 'expected a timeout above 0 seconds' })
           .max(604_800, { error: 'expected at most 604800 seconds (one week)' })
-          .optional().describe('Wall-clock limit per sleeve in seconds.'),
+          .optional()
+          .describe('Wall-clock limit per sleeve in seconds.'),
         cpus: z
           .number({ error: 'expected a number of cpus' })
           .positive({ error: 'expected a cpu share above 0' })
           .max(1024, { error: 'expected at most 1024 cpus' })
-          .optional().describe('CPU share per sleeve (informational until the OS layer).'),
+          .optional()
+          .describe('CPU share per sleeve (informational until the OS layer).'),
       })
       .optional()
       .describe('Limits per sleeve.'),
@@ -221,7 +217,8 @@ export const policySchema = z
     for (const [list, at, why] of places) {
       for (const [i, entry] of (list ?? []).entries()) {
         const value = typeof entry === 'string' ? entry : entry.path;
-        if (value.includes(BATCH_RUN_DIRS)) ctx.addIssue({ code: 'custom', path: [...at, i], message: `expected no {batchRunDirs} here, got ${JSON.stringify(value)}: ${why}` });
+        if (value.includes(BATCH_RUN_DIRS))
+          ctx.addIssue({ code: 'custom', path: [...at, i], message: `expected no {batchRunDirs} here, got ${JSON.stringify(value)}: ${why}` });
       }
     }
   })

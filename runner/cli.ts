@@ -10,9 +10,9 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { EXIT, type SleeveSandboxError, isSleeveSandboxError } from '../policies/errors.js';
 import type { Io } from './io.js';
 
-const packageJson = JSON.parse(
-  readFileSync(path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'package.json'), 'utf8'),
-) as { version: string };
+const packageJson = JSON.parse(readFileSync(path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'package.json'), 'utf8')) as {
+  version: string;
+};
 
 export type { Io } from './io.js';
 
@@ -43,7 +43,8 @@ function workspaceOption(defaultText = 'the current directory'): Option {
 function wholeNumber(name: string) {
   return (value: string) => {
     const n = Number(value);
-    if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n)) throw new InvalidArgumentError(`expected ${name} to be a whole number >= 0, got ${JSON.stringify(value)}`);
+    if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n))
+      throw new InvalidArgumentError(`expected ${name} to be a whole number >= 0, got ${JSON.stringify(value)}`);
     return n;
   };
 }
@@ -61,27 +62,54 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .description('Run sleeves in parallel, each in its own process, confined by a policy')
     .option('-p, --policy <name|path>', 'policy for sleeves that do not name their own (e.g. strict)')
     .addOption(workspaceOption("the manifest's directory, else the current directory"))
-    .option('-m, --manifest <file>', 'sleeve manifest (JSON; default: sleeve-manifest.json here or in a parent, up to a .git boundary, when no --sleeve is given)')
+    .option(
+      '-m, --manifest <file>',
+      'sleeve manifest (JSON; default: sleeve-manifest.json here or in a parent, up to a .git boundary, when no --sleeve is given)',
+    )
     .option('-s, --sleeve <NAME=ENTRY>', 'a sleeve to run (repeatable); ENTRY is relative to the workspace', collect)
     .option('-c, --concurrency <n>', 'sleeves at once (default: os.availableParallelism())', positiveInt('--concurrency'))
-    .option('--timeout <seconds>', 'per-sleeve wall-clock limit (the lower of this and the policy\'s wins)', positiveNumber('--timeout'))
-    .option('--memory <MiB>', 'per-sleeve heap limit (the lower of this and the policy\'s wins)', positiveInt('--memory'))
-    .option('--mode <mode>', 'process (the default) or isolate: run sleeve code in a V8 isolate with no Node API (a policy or manifest that asks for isolate wins)')
-    .option('--os-layer <setting>', 'required, auto (the default) or off: the bubblewrap sandbox around each sleeve (the strictest of this, the manifest and the policy wins)')
+    .option('--timeout <seconds>', "per-sleeve wall-clock limit (the lower of this and the policy's wins)", positiveNumber('--timeout'))
+    .option('--memory <MiB>', "per-sleeve heap limit (the lower of this and the policy's wins)", positiveInt('--memory'))
+    .option(
+      '--mode <mode>',
+      'process (the default) or isolate: run sleeve code in a V8 isolate with no Node API (a policy or manifest that asks for isolate wins)',
+    )
+    .option(
+      '--os-layer <setting>',
+      'required, auto (the default) or off: the bubblewrap sandbox around each sleeve (the strictest of this, the manifest and the policy wins)',
+    )
     .option('--report-dir <dir>', 'where reports go (default: <workspace>/reports/<batch id>)')
-    .option('--runs-dir <dir>', 'run root relative to the workspace: each sleeve writes <dir>/<run id>, its {runDir} (default: the manifest\'s "runsDir", else runs)')
-    .option('--log-limit <MiB>', 'cap of each sleeve\'s stdout and stderr log', positiveNumber('--log-limit'), 64)
+    .option(
+      '--runs-dir <dir>',
+      'run root relative to the workspace: each sleeve writes <dir>/<run id>, its {runDir} (default: the manifest\'s "runsDir", else runs)',
+    )
+    .option('--log-limit <MiB>', "cap of each sleeve's stdout and stderr log", positiveNumber('--log-limit'), 64)
     .option('--json', 'print a machine-readable summary on stdout at the end', false)
     .option('--no-audit', 'skip the auditor (no before/after manifest, no watcher)')
     .option('--no-hash', 'do not hash protected files (faster on a large lakehouse)')
     .option('--audit-ignore <glob>', 'workspace-relative glob the auditor leaves out (repeatable)', collect)
-    .option('--cpus <n>', "CPUs the sleeves share; each takes its policy's resources.cpus (default 1) (default: os.availableParallelism())", positiveNumber('--cpus'))
-    .option('--memory-total <MiB>', "memory the sleeves share; each takes its policy's resources.memoryMiB (default 3072) (default: the machine's less 10%, at least 1 GiB)", positiveInt('--memory-total'))
+    .option(
+      '--cpus <n>',
+      "CPUs the sleeves share; each takes its policy's resources.cpus (default 1) (default: os.availableParallelism())",
+      positiveNumber('--cpus'),
+    )
+    .option(
+      '--memory-total <MiB>',
+      "memory the sleeves share; each takes its policy's resources.memoryMiB (default 3072) (default: the machine's less 10%, at least 1 GiB)",
+      positiveInt('--memory-total'),
+    )
     .option('--export <format>', 'zip: after the audit, one zip per run dir')
     .option('--export-dir <dir>', 'where the zips go (default: <report dir>/artifacts)')
     .option('--export-limit <MiB>', 'cap on the bytes of files exported (default: 1024)', positiveNumber('--export-limit'))
-    .option('-q, --queue <url>', 'run the sleeves on workers through Redis: redis://[user:password@]HOST:PORT[/db], rediss:// (TLS), or "env" for $SLEEVE_SANDBOX_REDIS_URL')
-    .option('--artifact-limit <MiB>', "with --queue: cap on each sleeve's zipped run dir and its unpacked files (default: 1024)", positiveNumber('--artifact-limit'))
+    .option(
+      '-q, --queue <url>',
+      'run the sleeves on workers through Redis: redis://[user:password@]HOST:PORT[/db], rediss:// (TLS), or "env" for $SLEEVE_SANDBOX_REDIS_URL',
+    )
+    .option(
+      '--artifact-limit <MiB>',
+      "with --queue: cap on each sleeve's zipped run dir and its unpacked files (default: 1024)",
+      positiveNumber('--artifact-limit'),
+    )
     .option('--queue-lost <seconds>', 'with --queue: Redis silent this long mid-batch stops the batch (default: 30)', positiveNumber('--queue-lost'))
     .exitOverride()
     .action(async (opts: Record<string, unknown>) => {
@@ -125,7 +153,9 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
 
   program
     .command('init')
-    .description('Scaffold a workspace (lakehouse placeholder, policy and its tests, manifest, a typed TypeScript sleeve, README) that run accepts with no flags')
+    .description(
+      'Scaffold a workspace (lakehouse placeholder, policy and its tests, manifest, a typed TypeScript sleeve, README) that run accepts with no flags',
+    )
     .argument('[dir]', 'where (default: the current directory); created when missing')
     .option('--force', 'init into a non-empty directory (an existing file is still never overwritten)', false)
     .option('--policy-name <name>', 'name of the workspace policy (policies/<name>.json, extends strict)', 'sleeves')
@@ -136,16 +166,12 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
       setExit(await initCommand({ ...(dir === undefined ? {} : { dir }), force: opts.force, policyName: opts.policyName, json: opts.json }, io));
     });
 
-  const runs = program
-    .command('runs')
-    .description('Manage run dirs and reports')
-    .exitOverride()
-    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
+  const runs = program.command('runs').description('Manage run dirs and reports').exitOverride().configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
   runs
     .command('clean')
     .description('Remove all but the N most recent batches (run dirs, report dir, ledger); refused while a batch runs')
     .requiredOption('--keep <n>', 'batches to keep (the most recent)', wholeNumber('--keep'))
-    .addOption(workspaceOption("the directory of the manifest found from here, else the current directory"))
+    .addOption(workspaceOption('the directory of the manifest found from here, else the current directory'))
     .option('--runs-dir <dir>', 'the run root (default: <workspace>/runs)')
     .option('--dry-run', 'list what would go; remove nothing', false)
     .option('--json', 'print the result as JSON', false)
@@ -154,7 +180,13 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
       const { runsCleanCommand } = await import('./commands/runs-clean.js');
       setExit(
         await runsCleanCommand(
-          { keep: opts.keep, dryRun: opts.dryRun, json: opts.json, ...(opts.workspace === undefined ? {} : { workspace: opts.workspace }), ...(opts.runsDir === undefined ? {} : { runsDir: opts.runsDir }) },
+          {
+            keep: opts.keep,
+            dryRun: opts.dryRun,
+            json: opts.json,
+            ...(opts.workspace === undefined ? {} : { workspace: opts.workspace }),
+            ...(opts.runsDir === undefined ? {} : { runsDir: opts.runsDir }),
+          },
           io,
         ),
       );
@@ -171,7 +203,11 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .option('--memory-total <MiB>', "memory each job's sleeve may take (default: the machine's less 10%)", positiveInt('--memory-total'))
     .option('--artifact-limit <MiB>', 'cap on a zipped run dir sent back through Redis (default 64)', positiveNumber('--artifact-limit'))
     .option('--id <id>', 'worker id in reports (default: <host>-<pid>-<hex>)')
-    .option('--lock-duration <ms>', "BullMQ's job lock: a worker that stops renewing it for this long is taken as dead (default 30000)", positiveInt('--lock-duration'))
+    .option(
+      '--lock-duration <ms>',
+      "BullMQ's job lock: a worker that stops renewing it for this long is taken as dead (default 30000)",
+      positiveInt('--lock-duration'),
+    )
     .option('--stalled-interval <ms>', 'how often this worker looks for stalled jobs (default 30000)', positiveInt('--stalled-interval'))
     .exitOverride()
     .action(async (opts: Record<string, unknown>) => {
@@ -199,7 +235,10 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .command('doctor')
     .description('Show the Node version, its permission model and missing fixes, bubblewrap, and the layers run will use')
     .option('--json', 'print the findings as JSON', false)
-    .option('--queue <url>', 'also check a queue: Redis reachable, maxmemory-policy, workers connected, jobs by state (redis://HOST:PORT, or env for SLEEVE_SANDBOX_REDIS_URL)')
+    .option(
+      '--queue <url>',
+      'also check a queue: Redis reachable, maxmemory-policy, workers connected, jobs by state (redis://HOST:PORT, or env for SLEEVE_SANDBOX_REDIS_URL)',
+    )
     .exitOverride()
     .action(async (opts: { json: boolean; queue?: string }) => {
       const { doctorCommand } = await import('./commands/doctor.js');
@@ -219,17 +258,20 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
       setExit(await vendorCommand({ pkg, into: opts.into, from: opts.from, json: opts.json }, io));
     });
 
-  const audit = program
-    .command('audit')
-    .description('Check audit reports')
-    .exitOverride()
-    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
+  const audit = program.command('audit').description('Check audit reports').exitOverride().configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
   audit
     .command('verify')
     .description('Validate an audit.json against the published schema; exit 0 clean, 1 failed, 3 violations, 2 invalid')
     .argument('<audit.json>', 'the report to check')
     .option('--json', 'print the result as JSON', false)
-    .addOption(new Option('--format <format>', 'text, json, sarif (the report as SARIF 2.1.0) or github (workflow annotations)').choices(['text', 'json', 'sarif', 'github']))
+    .addOption(
+      new Option('--format <format>', 'text, json, sarif (the report as SARIF 2.1.0) or github (workflow annotations)').choices([
+        'text',
+        'json',
+        'sarif',
+        'github',
+      ]),
+    )
     .exitOverride()
     .action(async (file: string, opts: { json: boolean; format?: 'text' | 'json' | 'sarif' | 'github' }) => {
       const { auditVerifyCommand } = await import('./commands/audit.js');
@@ -259,13 +301,23 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .option('--runs-dir <dir>', 'the run root {runDir} lies in, relative to the workspace (default: runs)')
     .option('--json', 'print the diagnostics as JSON (same as --format json)', false)
     .addOption(
-      new Option('--format <format>', 'text, json, sarif (SARIF 2.1.0) or github (workflow annotations; the default when GITHUB_ACTIONS=true)').choices(['text', 'json', 'sarif', 'github']),
+      new Option('--format <format>', 'text, json, sarif (SARIF 2.1.0) or github (workflow annotations; the default when GITHUB_ACTIONS=true)').choices([
+        'text',
+        'json',
+        'sarif',
+        'github',
+      ]),
     )
     .exitOverride()
-    .action(async (files: string[], opts: { strict: boolean; workspace?: string; json: boolean; format?: 'text' | 'json' | 'sarif' | 'github'; runsDir?: string }) => {
-      const { lintCommand } = await import('./commands/policy/lint.js');
-      setExit(await lintCommand({ files, ...opts, workspace: path.resolve(io.cwd, opts.workspace ?? '.') }, io));
-    });
+    .action(
+      async (
+        files: string[],
+        opts: { strict: boolean; workspace?: string; json: boolean; format?: 'text' | 'json' | 'sarif' | 'github'; runsDir?: string },
+      ) => {
+        const { lintCommand } = await import('./commands/policy/lint.js');
+        setExit(await lintCommand({ files, ...opts, workspace: path.resolve(io.cwd, opts.workspace ?? '.') }, io));
+      },
+    );
 
   policy
     .command('explain')
@@ -294,7 +346,10 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .action(async (ref: string, op: 'read' | 'write', target: string, opts: { runId: string; workspace?: string; json: boolean; runsDir?: string }) => {
       const { checkCommand } = await import('./commands/policy/check.js');
       setExit(
-        await checkCommand({ ref, op, target, runId: opts.runId, runsDir: opts.runsDir, json: opts.json, workspace: path.resolve(io.cwd, opts.workspace ?? '.') }, io),
+        await checkCommand(
+          { ref, op, target, runId: opts.runId, runsDir: opts.runsDir, json: opts.json, workspace: path.resolve(io.cwd, opts.workspace ?? '.') },
+          io,
+        ),
       );
     });
 
@@ -310,16 +365,29 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .addOption(new Option('--format <format>', 'text, json or markdown (a PR comment)').choices(['text', 'json', 'markdown']).default('text'))
     .addOption(new Option('--fail-on <what>', 'exit 3 when anything widens').choices(['widen']))
     .exitOverride()
-    .action(async (refs: string[], opts: { base?: string; workspace?: string; examples: number; json: boolean; format: 'text' | 'json' | 'markdown'; failOn?: 'widen'; runsDir?: string }) => {
-      const { diffCommand } = await import('./commands/policy/diff.js');
-      const format = opts.json ? 'json' : opts.format;
-      setExit(
-        await diffCommand(
-          { refs, ...(opts.base === undefined ? {} : { base: opts.base }), workspace: path.resolve(io.cwd, opts.workspace ?? '.'), examples: opts.examples, format, ...(opts.failOn ? { failOn: opts.failOn } : {}), ...(opts.runsDir === undefined ? {} : { runsDir: opts.runsDir }) },
-          io,
-        ),
-      );
-    });
+    .action(
+      async (
+        refs: string[],
+        opts: { base?: string; workspace?: string; examples: number; json: boolean; format: 'text' | 'json' | 'markdown'; failOn?: 'widen'; runsDir?: string },
+      ) => {
+        const { diffCommand } = await import('./commands/policy/diff.js');
+        const format = opts.json ? 'json' : opts.format;
+        setExit(
+          await diffCommand(
+            {
+              refs,
+              ...(opts.base === undefined ? {} : { base: opts.base }),
+              workspace: path.resolve(io.cwd, opts.workspace ?? '.'),
+              examples: opts.examples,
+              format,
+              ...(opts.failOn ? { failOn: opts.failOn } : {}),
+              ...(opts.runsDir === undefined ? {} : { runsDir: opts.runsDir }),
+            },
+            io,
+          ),
+        );
+      },
+    );
 
   policy
     .command('test')
@@ -332,12 +400,19 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .option('--json', 'the same as --format json', false)
     .option('--junit <file>', 'also write a JUnit XML report (one testsuite per test file)')
     .exitOverride()
-    .action(async (files: string[], opts: { builtin: boolean; workspace?: string; format: 'text' | 'json'; json: boolean; junit?: string; runsDir?: string }) => {
-      const { testCommand } = await import('./commands/policy/test.js');
-      const format = opts.json ? 'json' : opts.format;
-      const workspace = path.resolve(io.cwd, opts.workspace ?? '.');
-      setExit(await testCommand({ files, builtin: opts.builtin, workspace, format, runsDir: opts.runsDir, ...(opts.junit === undefined ? {} : { junit: opts.junit }) }, io));
-    });
+    .action(
+      async (files: string[], opts: { builtin: boolean; workspace?: string; format: 'text' | 'json'; json: boolean; junit?: string; runsDir?: string }) => {
+        const { testCommand } = await import('./commands/policy/test.js');
+        const format = opts.json ? 'json' : opts.format;
+        const workspace = path.resolve(io.cwd, opts.workspace ?? '.');
+        setExit(
+          await testCommand(
+            { files, builtin: opts.builtin, workspace, format, runsDir: opts.runsDir, ...(opts.junit === undefined ? {} : { junit: opts.junit }) },
+            io,
+          ),
+        );
+      },
+    );
 
   policy
     .command('fmt')

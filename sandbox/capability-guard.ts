@@ -118,7 +118,7 @@ export function installCapabilityGuard(opts: CapabilityGuardOptions): void {
     }
   }
   patchers.inspector = (m) => {
-    blockFns(m, 'inspector', ['open', 'waitForDebugger'], 'inspector', 'sandbox', );
+    blockFns(m, 'inspector', ['open', 'waitForDebugger'], 'inspector', 'sandbox');
     blockProto((m.Session as { prototype?: object })?.prototype, 'inspector.Session', ['connect', 'connectToMainThread'], 'inspector', 'sandbox');
   };
   patchers['inspector/promises'] = patchers.inspector;
@@ -137,7 +137,13 @@ export function installCapabilityGuard(opts: CapabilityGuardOptions): void {
   };
 
   const reportRefusal = (r: { op: string; api: string; permission?: string; resource?: string; message: string }) => {
-    reporter.deny({ op: r.op, syscall: r.api, path: r.resource ?? r.api, rule: 'node-permission', reason: `refused by Node's permission model (${r.permission ?? r.message})` });
+    reporter.deny({
+      op: r.op,
+      syscall: r.api,
+      path: r.resource ?? r.api,
+      rule: 'node-permission',
+      reason: `refused by Node's permission model (${r.permission ?? r.message})`,
+    });
   };
   const patched = new WeakSet<object>();
   const patch = (id: string, exportsObj: unknown) => {

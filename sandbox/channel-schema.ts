@@ -84,4 +84,10 @@ export const limitMessageSchema = z.strictObject({
   detail: text(1024),
 });
 
-export const sleeveMessageSchema = z.discriminatedUnion('t', [readyMessageSchema, denyMessageSchema, writesMessageSchema, exitMessageSchema, limitMessageSchema]);
+export const sleeveMessageSchema = z.discriminatedUnion('t', [
+  readyMessageSchema,
+  denyMessageSchema,
+  writesMessageSchema,
+  exitMessageSchema,
+  limitMessageSchema,
+]);

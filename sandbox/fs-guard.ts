@@ -324,7 +324,10 @@ export function installFsGuard(fs: Fs, opts: FsGuardOptions): FsGuard {
       return refuse(decision, syscall);
     }
     if (op === 'write' && inPackageDir(decision.resolved)) {
-      return refuse({ ...decision, allowed: false, rule: undefined, reason: 'installed package code is read-only to sleeves (another sleeve loads it)' }, syscall);
+      return refuse(
+        { ...decision, allowed: false, rule: undefined, reason: 'installed package code is read-only to sleeves (another sleeve loads it)' },
+        syscall,
+      );
     }
     if (op === 'write' && decision.resolved !== undefined) {
       if (aliasCheck) {
@@ -395,8 +398,7 @@ export function installFsGuard(fs: Fs, opts: FsGuardOptions): FsGuard {
         if (noPath(targetArg)) return; // the link is decided; Node refuses the target
         // The target is read through the link later: it must be readable now.
         const text = typeof targetArg === 'string' ? targetArg : bufferIsBuffer(targetArg) ? bufferToString(targetArg, 'utf8') : targetArg;
-        const resolvedTarget =
-          typeof text === 'string' && link.resolved !== undefined && !isAbsolute(text) ? join(dirname(link.resolved), text) : text;
+        const resolvedTarget = typeof text === 'string' && link.resolved !== undefined && !isAbsolute(text) ? join(dirname(link.resolved), text) : text;
         checkPath('read', resolvedTarget, syscall);
       };
     }
@@ -487,8 +489,7 @@ export function installFsGuard(fs: Fs, opts: FsGuardOptions): FsGuard {
     return function guardedSync(this: unknown, ...raw: unknown[]) {
       const { shown, call } = snapshotArgs(raw, paths, texts, snapEnv, keep);
       const write = writesWith(name, e, call);
-      const nested =
-        outer !== undefined && typeof call[0] === 'string' && call[0] === outer.path && (outer.write || !write) && outer.mutations === mutations;
+      const nested = outer !== undefined && typeof call[0] === 'string' && call[0] === outer.path && (outer.write || !write) && outer.mutations === mutations;
       if (!nested) check(shown, name);
       else if (write) mutations++;
       let result: unknown;

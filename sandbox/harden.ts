@@ -88,12 +88,55 @@ const METHODS: ReadonlyArray<[object, string, readonly (string | symbol)[]]> = [
   [
     Array.prototype,
     'Array.prototype',
-    ['find', 'findIndex', 'some', 'every', 'map', 'filter', 'includes', 'indexOf', 'join', 'slice', 'splice', 'push', 'pop', 'shift', 'concat', 'forEach', 'reduce', 'sort', 'entries', 'keys', 'values', Symbol.iterator],
+    [
+      'find',
+      'findIndex',
+      'some',
+      'every',
+      'map',
+      'filter',
+      'includes',
+      'indexOf',
+      'join',
+      'slice',
+      'splice',
+      'push',
+      'pop',
+      'shift',
+      'concat',
+      'forEach',
+      'reduce',
+      'sort',
+      'entries',
+      'keys',
+      'values',
+      Symbol.iterator,
+    ],
   ],
   [
     String.prototype,
     'String.prototype',
-    ['startsWith', 'endsWith', 'slice', 'substring', 'includes', 'indexOf', 'lastIndexOf', 'split', 'replace', 'replaceAll', 'charCodeAt', 'trim', 'toLowerCase', 'toUpperCase', 'padStart', 'normalize', 'match', 'matchAll', Symbol.iterator],
+    [
+      'startsWith',
+      'endsWith',
+      'slice',
+      'substring',
+      'includes',
+      'indexOf',
+      'lastIndexOf',
+      'split',
+      'replace',
+      'replaceAll',
+      'charCodeAt',
+      'trim',
+      'toLowerCase',
+      'toUpperCase',
+      'padStart',
+      'normalize',
+      'match',
+      'matchAll',
+      Symbol.iterator,
+    ],
   ],
   [RegExp.prototype, 'RegExp.prototype', ['test', 'exec', Symbol.replace, Symbol.split, Symbol.match, Symbol.matchAll, Symbol.search]],
   [Map.prototype, 'Map.prototype', ['get', 'set', 'has', 'delete', 'clear', 'entries', 'keys', 'values', 'forEach', Symbol.iterator]],
@@ -105,7 +148,20 @@ const METHODS: ReadonlyArray<[object, string, readonly (string | symbol)[]]> = [
   [
     Object,
     'Object',
-    ['defineProperty', 'defineProperties', 'getOwnPropertyDescriptor', 'getPrototypeOf', 'freeze', 'isFrozen', 'keys', 'entries', 'assign', 'create', 'hasOwn', 'fromEntries'],
+    [
+      'defineProperty',
+      'defineProperties',
+      'getOwnPropertyDescriptor',
+      'getPrototypeOf',
+      'freeze',
+      'isFrozen',
+      'keys',
+      'entries',
+      'assign',
+      'create',
+      'hasOwn',
+      'fromEntries',
+    ],
   ],
   [Reflect, 'Reflect', ['apply', 'construct', 'defineProperty', 'get', 'ownKeys']],
   [JSON, 'JSON', ['stringify', 'parse']],
@@ -241,7 +297,8 @@ export function hardenIntrinsics(): void {
   for (const name of ['pid', 'ppid']) {
     const d = getOwnPropertyDescriptor(process, name);
     // A native data property: redefined with its own value it keeps reading the live value.
-    if (d?.configurable && 'value' in d) defineProperty(process, name, { value: d.value, writable: false, configurable: false, enumerable: d.enumerable ?? true });
+    if (d?.configurable && 'value' in d)
+      defineProperty(process, name, { value: d.value, writable: false, configurable: false, enumerable: d.enumerable ?? true });
   }
   // The constructors the guard checks with instanceof must stay the ones it knows.
   for (const name of GUARDED_GLOBALS) {

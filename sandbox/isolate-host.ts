@@ -414,7 +414,10 @@ export function runInIsolate(opts: IsolateHostOptions): IsolateOutcome {
     if (fatal !== undefined) return uncaught(fatal);
     if (!outcome) {
       // No timer is left and nothing else in an isolate (no I/O) can settle a promise later: it is stuck for good.
-      opts.writeOut(2, 'sleeve-sandbox: the default export returned a promise that never settles (no timer is pending, and nothing else in an isolate can resolve it later)\n');
+      opts.writeOut(
+        2,
+        'sleeve-sandbox: the default export returned a promise that never settles (no timer is pending, and nothing else in an isolate can resolve it later)\n',
+      );
       return { exitCode: ISOLATE_EXIT.unsettled, stats: stats() };
     }
     if (outcome.how === 'threw') return uncaught(outcome.error);

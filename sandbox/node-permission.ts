@@ -96,15 +96,18 @@ export function reportNodeRefusals(target: object, surface: NodeSurface, report:
   };
   const label = surface.module === 'process' ? 'process' : surface.module;
   for (const name of surface.fns ?? []) {
-    replace(target, name, (orig) =>
-      function reported(this: unknown, ...args: unknown[]) {
-        try {
-          return reflectApply(orig, this, args);
-        } catch (error) {
-          notify(`${label}.${name}`, error);
-          throw error;
-        }
-      },
+    replace(
+      target,
+      name,
+      (orig) =>
+        function reported(this: unknown, ...args: unknown[]) {
+          try {
+            return reflectApply(orig, this, args);
+          } catch (error) {
+            notify(`${label}.${name}`, error);
+            throw error;
+          }
+        },
     );
   }
   for (const name of surface.classes ?? []) {
@@ -137,15 +140,18 @@ export function reportNodeRefusals(target: object, surface: NodeSurface, report:
     const proto = ctor?.prototype;
     if (!proto) continue;
     for (const m of methods) {
-      replace(proto, m, (orig) =>
-        function reported(this: unknown, ...args: unknown[]) {
-          try {
-            return reflectApply(orig, this, args);
-          } catch (error) {
-            notify(`${label}.${cls}.${m}`, error);
-            throw error;
-          }
-        },
+      replace(
+        proto,
+        m,
+        (orig) =>
+          function reported(this: unknown, ...args: unknown[]) {
+            try {
+              return reflectApply(orig, this, args);
+            } catch (error) {
+              notify(`${label}.${cls}.${m}`, error);
+              throw error;
+            }
+          },
       );
     }
   }

@@ -29,8 +29,10 @@ export function flagModes(flags: unknown, constants: OpenConstants): OpenModes {
   let read = false;
   for (let i = 0; i < flags.length; i++) {
     const c = flags.charCodeAt(i);
-    if (c === 119 || c === 97) write = true; // w a
-    else if (c === 43) write = read = true; // +
+    if (c === 119 || c === 97)
+      write = true; // w a
+    else if (c === 43)
+      write = read = true; // +
     else if (c === 114) read = true; // r
   }
   return { write, read };

@@ -105,7 +105,14 @@ export function createAuditor(opts: AuditorOptions): Auditor {
         for (const [p, rec] of before.entries) {
           if (rec.startsWith('dir\u0000') && bases.some((b) => p.startsWith(`${b}/`))) protectedDirs.push(p);
         }
-        watcher = startWatcher({ workspace: opts.workspace, ignore: opts.ignore, excludeAbs: opts.excludeAbs, protect: opts.protect, protectedDirs, ...(opts.runsDir === undefined ? {} : { runsDir: opts.runsDir }) });
+        watcher = startWatcher({
+          workspace: opts.workspace,
+          ignore: opts.ignore,
+          excludeAbs: opts.excludeAbs,
+          protect: opts.protect,
+          protectedDirs,
+          ...(opts.runsDir === undefined ? {} : { runsDir: opts.runsDir }),
+        });
         await watcher.ready;
       }
     },
@@ -145,9 +152,14 @@ export function createAuditor(opts: AuditorOptions): Auditor {
         watcherEvents: watcher?.events().length ?? 0,
         watcherOverflow: watcher?.overflow() ?? false,
         excluded: excludedFromAudit(opts),
-        unreadable: [...unreadable].slice(0, 100).map(([p, code]) => `the auditor could not read ${p === '' ? 'the workspace' : p} (${code}): what lies below it was not compared`),
+        unreadable: [...unreadable]
+          .slice(0, 100)
+          .map(([p, code]) => `the auditor could not read ${p === '' ? 'the workspace' : p} (${code}): what lies below it was not compared`),
         boundsHit: watcher?.overflow()
-          ? [...boundsHit, 'the watcher overflowed (its event or watch cap, or a watcher error): later changes may have no time and name every sleeve running as a suspect']
+          ? [
+              ...boundsHit,
+              'the watcher overflowed (its event or watch cap, or a watcher error): later changes may have no time and name every sleeve running as a suspect',
+            ]
           : boundsHit,
         after,
       };

@@ -32,7 +32,8 @@ export function checkConsistency(r: AuditReport): Inconsistency[] {
     if (hit && r.integrity.audited && !r.weakened.some((w) => w.includes(JSON.stringify(g)))) {
       add(['weakened'], `the ignored glob ${JSON.stringify(g)} reaches into the protected zone ${JSON.stringify(hit)}, and "weakened" does not say so`);
     }
-    if (!r.integrity.excluded.includes(g) && r.integrity.audited) add(['integrity', 'excluded'], `the ignored glob ${JSON.stringify(g)} is not listed as excluded`);
+    if (!r.integrity.excluded.includes(g) && r.integrity.audited)
+      add(['integrity', 'excluded'], `the ignored glob ${JSON.stringify(g)} is not listed as excluded`);
   }
   if (r.integrity.unaccounted !== r.violations.length) {
     add(['integrity', 'unaccounted'], `says ${r.integrity.unaccounted}, but the report lists ${r.violations.length} violation(s)`);
@@ -46,7 +47,10 @@ export function checkConsistency(r: AuditReport): Inconsistency[] {
     }
     if (s.channel?.fault && s.status === 'ok') add(['sleeves', i, 'status'], `${JSON.stringify(s.name)} had a channel fault, so it cannot be ok`);
     if (r.verdict !== 'running' && s.startedAt !== null && s.layers.includes('auditor') !== r.integrity.audited) {
-      add(['sleeves', i, 'layers'], `"auditor" ${r.integrity.audited ? 'missing from' : 'listed in'} the layers of ${JSON.stringify(s.name)}, but integrity.audited is ${r.integrity.audited}`);
+      add(
+        ['sleeves', i, 'layers'],
+        `"auditor" ${r.integrity.audited ? 'missing from' : 'listed in'} the layers of ${JSON.stringify(s.name)}, but integrity.audited is ${r.integrity.audited}`,
+      );
     }
   });
   if (r.verdict === 'running') {

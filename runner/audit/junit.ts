@@ -27,8 +27,15 @@ export function renderJunit(r: AuditReport): string {
     if (s.status === 'cancelled' || s.status === 'skipped') tc.skipped = { '@_message': u(s.error ?? s.status) };
     else if (failed) {
       const lines = s.denials.map((d) => `${u(d.op)} denied: ${u(d.path)} (${u(d.rule)}: ${u(d.reason)})`);
-      const message = s.denials.length > 0 ? `${s.denials.length} denial(s): ${lines[0]}` : `${s.status} (exit ${s.exitCode ?? s.signal ?? '?'})${s.error ? `: ${u(s.error)}` : ''}`;
-      tc.failure = { '@_message': clean(message), '@_type': s.denials.length > 0 ? 'denied' : s.status, '#text': clean([`status: ${s.status}`, ...lines].join('\n')) };
+      const message =
+        s.denials.length > 0
+          ? `${s.denials.length} denial(s): ${lines[0]}`
+          : `${s.status} (exit ${s.exitCode ?? s.signal ?? '?'})${s.error ? `: ${u(s.error)}` : ''}`;
+      tc.failure = {
+        '@_message': clean(message),
+        '@_type': s.denials.length > 0 ? 'denied' : s.status,
+        '#text': clean([`status: ${s.status}`, ...lines].join('\n')),
+      };
       // After the failure, as the JUnit schema orders them: the last lines of its stderr.
       if (s.stderrTail && s.stderrTail.length > 0) tc['system-err'] = clean(s.stderrTail.map(u).join('\n'));
     }
@@ -39,7 +46,11 @@ export function renderJunit(r: AuditReport): string {
     integrity.failure = {
       '@_message': clean(`${r.violations.length} change(s) outside the permitted zones: ${u(r.violations[0]?.path ?? '')}`),
       '@_type': 'violation',
-      '#text': clean(r.violations.map((v) => `${v.change} ${u(v.path)} (${v.time ?? 'time unknown'}; suspects ${v.suspects.map(u).join(', ') || 'none'}): ${u(v.why)}`).join('\n')),
+      '#text': clean(
+        r.violations
+          .map((v) => `${v.change} ${u(v.path)} (${v.time ?? 'time unknown'}; suspects ${v.suspects.map(u).join(', ') || 'none'}): ${u(v.why)}`)
+          .join('\n'),
+      ),
     };
   }
   cases.push(integrity);

@@ -78,7 +78,9 @@ export function renderMarkdown(r: AuditReport): string {
   for (const s of r.sleeves) {
     if (!s.os) continue;
     if (s.os.denialsItemised === false) {
-      notes.push(`- **${e(s.name)}** runs a program that is not Node: what the kernel refused it reached it as ordinary errors (EROFS, EACCES, ENOENT) and is not itemised; the audit below is the proof of what changed.`);
+      notes.push(
+        `- **${e(s.name)}** runs a program that is not Node: what the kernel refused it reached it as ordinary errors (EROFS, EACCES, ENOENT) and is not itemised; the audit below is the proof of what changed.`,
+      );
     }
     if (!s.os.used && s.os.why) notes.push(`- **${e(s.name)}** ran without the OS layer: ${e(s.os.why)}`);
     if (s.os.used && s.os.network === 'open') notes.push(`- **${e(s.name)}**: its policy opens the network; the sandbox shares the host's network namespace.`);
@@ -93,7 +95,10 @@ export function renderMarkdown(r: AuditReport): string {
   const other: string[] = [];
   for (const s of r.sleeves) {
     if (s.channel?.fault) other.push(`- **${e(s.name)}**: its report channel was forged or torn and the sleeve was stopped: ${e(s.channel.fault)}`);
-    if (s.policySource?.shadows) other.push(`- **${e(s.name)}**: policy ${codeSpan(s.policy)} is the workspace's ${e(s.policySource.chain.find((c) => c.kind !== 'builtin' && c.file.endsWith(`/${s.policySource?.shadows}.json`))?.file ?? 'file')}, which shadows the built-in ${codeSpan(s.policySource.shadows)}`);
+    if (s.policySource?.shadows)
+      other.push(
+        `- **${e(s.name)}**: policy ${codeSpan(s.policy)} is the workspace's ${e(s.policySource.chain.find((c) => c.kind !== 'builtin' && c.file.endsWith(`/${s.policySource?.shadows}.json`))?.file ?? 'file')}, which shadows the built-in ${codeSpan(s.policySource.shadows)}`,
+      );
   }
   if (other.length > 0) out.push('', '### Channels and policies', '', ...other);
   const failed = r.sleeves.filter((s) => s.status !== 'ok');

@@ -50,12 +50,14 @@ export function reportDirProblem(f: ReportDirFacts): string | undefined {
   for (const s of f.sleeves) {
     const probe = path.join(f.dir, 'audit.json');
     const d = s.engine.decide('write', probe);
-    if (d.allowed) return `${f.flag} lies in the write zone of sleeve ${s.name} (policy ${s.policy.name}, ${d.rule ? `${d.rule.list} ${JSON.stringify(d.rule.pattern)}` : 'an allow rule'}): a sleeve could forge or replace the reports; ${fix}`;
+    if (d.allowed)
+      return `${f.flag} lies in the write zone of sleeve ${s.name} (policy ${s.policy.name}, ${d.rule ? `${d.rule.list} ${JSON.stringify(d.rule.pattern)}` : 'an allow rule'}): a sleeve could forge or replace the reports; ${fix}`;
     for (const a of s.policy.fs.write.allow) {
       const p = expandVariables(a.pattern, { runDir: rel(f.workspace, s.runDir), runId: s.runId });
       const base = patternBase(p);
       const abs = path.isAbsolute(base) ? base : path.join(f.workspace, base);
-      if (isWithin(abs, f.dir)) return `${f.flag} contains the write zone ${JSON.stringify(a.pattern)} of sleeve ${s.name} (policy ${s.policy.name}): a sleeve could plant files among the reports; ${fix}`;
+      if (isWithin(abs, f.dir))
+        return `${f.flag} contains the write zone ${JSON.stringify(a.pattern)} of sleeve ${s.name} (policy ${s.policy.name}): a sleeve could plant files among the reports; ${fix}`;
     }
   }
   return undefined;

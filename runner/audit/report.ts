@@ -42,7 +42,12 @@ export interface ReportContext {
 }
 
 /** The verdict of a finished batch: one rule (verdict.ts), over what the report will say. */
-export function verdictOf(results: readonly SleeveResult[], violations: number, audited = true, weakened: readonly string[] = []): { verdict: AuditReport['verdict']; exitCode: number } {
+export function verdictOf(
+  results: readonly SleeveResult[],
+  violations: number,
+  audited = true,
+  weakened: readonly string[] = [],
+): { verdict: AuditReport['verdict']; exitCode: number } {
   return decideVerdict({ sleeves: results.map((r) => ({ status: r.status, denials: r.denials.length })), violations, audited, weakened });
 }
 

@@ -68,7 +68,9 @@ export const sleeveOsSchema = z
       .describe('Deny rules the kernel did not hold for this sleeve (the JS guard still refuses them in a Node sleeve).'),
     denialsItemised: z
       .boolean()
-      .describe('False for a program that is not Node: what the kernel refused reached it as ordinary errors (EROFS, EACCES, ENOENT) and is not itemised in denials.'),
+      .describe(
+        'False for a program that is not Node: what the kernel refused reached it as ordinary errors (EROFS, EACCES, ENOENT) and is not itemised in denials.',
+      ),
   })
   .describe('The OS layer (bubblewrap) for this sleeve.');
 
@@ -128,7 +130,9 @@ export const sleeveReportSchema = z.strictObject({
   mode: z
     .enum(['process', 'isolate', 'command'])
     .optional()
-    .describe('Where the sleeve code ran: a Node process, a V8 isolate, or a command (any program, inside the OS layer). Always written since isolate mode; absent in older reports.'),
+    .describe(
+      'Where the sleeve code ran: a Node process, a V8 isolate, or a command (any program, inside the OS layer). Always written since isolate mode; absent in older reports.',
+    ),
   command: z.array(z.string()).optional().describe('A command step: the program as run and its arguments.'),
   os: sleeveOsSchema.optional().describe('The OS layer for this sleeve (absent in reports older than the OS layer, and for sleeves that never started).'),
   isolate: z
@@ -150,7 +154,9 @@ export const sleeveReportSchema = z.strictObject({
     .describe('Isolate mode: what the host measured of the isolate (absent when the process did not report).'),
   denials: z.array(denialSchema),
   writes: z.number().int().nonnegative().describe('Distinct paths the guard allowed a write to.'),
-  artifacts: z.array(z.strictObject({ path: z.string(), size: z.number().nonnegative() })).describe('Files in the run dir after the batch (workspace-relative).'),
+  artifacts: z
+    .array(z.strictObject({ path: z.string(), size: z.number().nonnegative() }))
+    .describe('Files in the run dir after the batch (workspace-relative).'),
   logs: z.strictObject({ stdout: z.string(), stderr: z.string(), truncated: z.boolean() }),
   channel: channelReportSchema.optional().describe('Absent for a sleeve that never started.'),
   schedule: z
@@ -161,7 +167,10 @@ export const sleeveReportSchema = z.strictObject({
     })
     .optional()
     .describe('What the scheduler granted; absent for a step that never started and in reports older than the scheduler.'),
-  stderrTail: z.array(z.string()).optional().describe('A sleeve that did not end ok: the last lines of its stderr (at most 20), so the reason shows without the log.'),
+  stderrTail: z
+    .array(z.string())
+    .optional()
+    .describe('A sleeve that did not end ok: the last lines of its stderr (at most 20), so the reason shows without the log.'),
   error: z.string().optional(),
 });
 
@@ -179,7 +188,9 @@ export const exportReportSchema = z
         sha256: z.string().regex(/^[0-9a-f]{64}$/),
         entries: z.number().int().nonnegative().describe('Entries stored (directories included).'),
         bytes: z.number().int().nonnegative().describe('Bytes of the files stored, uncompressed.'),
-        skipped: z.array(z.strictObject({ path: z.string(), why: z.string() })).describe('Run-dir relative paths not stored (links, special files, names an extractor could misread).'),
+        skipped: z
+          .array(z.strictObject({ path: z.string(), why: z.string() }))
+          .describe('Run-dir relative paths not stored (links, special files, names an extractor could misread).'),
       }),
     ),
     error: z.string().optional().describe('Why the export failed (no zip for the run dirs past it); the runner exits at least 1.'),
@@ -219,7 +230,7 @@ export const auditReportSchema = z
         concurrency: z.number().int().positive().describe('--concurrency: an upper bound on sleeves at once.'),
       })
       .optional()
-      .describe("What the sleeves shared (--cpus, --memory-total); absent in reports older than the scheduler."),
+      .describe('What the sleeves shared (--cpus, --memory-total); absent in reports older than the scheduler.'),
     export: exportReportSchema.optional().describe('Present with --export.'),
     workers: z
       .array(
@@ -229,11 +240,14 @@ export const auditReportSchema = z
           sleeve: z.string(),
           runId: z.string(),
           jobId: z.string(),
-          verdict: z.string().describe("The worker's audit verdict over its replica, or \"refused\" when the job failed on the queue."),
+          verdict: z.string().describe('The worker\'s audit verdict over its replica, or "refused" when the job failed on the queue.'),
           fingerprint: z.string().nullable().describe("The worker's workspace fingerprint (sha256)."),
           attempts: z.number().int().nonnegative().describe('Attempts started (a stalled attempt counts).'),
           stalled: z.number().int().nonnegative().describe('Times the job was found stalled (its worker stopped renewing the lock).'),
-          zip: z.strictObject({ sha256: z.string(), size: z.number().int().nonnegative() }).nullable().describe('The run dir as received, verified before unpacking.'),
+          zip: z
+            .strictObject({ sha256: z.string(), size: z.number().int().nonnegative() })
+            .nullable()
+            .describe('The run dir as received, verified before unpacking.'),
           error: z.string().optional(),
         }),
       )
@@ -251,7 +265,9 @@ export const auditReportSchema = z
       excluded: z.array(z.string()).describe('Everything left out of the scope: workspace-relative paths and globs, absolute paths outside it.'),
       boundsHit: z
         .array(z.string())
-        .describe('Each bound the audit reached (a walk over reported writes cut short, the watcher overflowed): what it could not explain past it is a violation, never explained.'),
+        .describe(
+          'Each bound the audit reached (a walk over reported writes cut short, the watcher overflowed): what it could not explain past it is a violation, never explained.',
+        ),
       ignored: z.array(z.string()),
       protected: z.array(z.string()),
     }),
@@ -268,5 +284,9 @@ export type SleeveOsReport = z.infer<typeof sleeveOsSchema>;
 export type PolicySourceReport = z.infer<typeof policySourceSchema>;
 
 export function auditJsonSchema(): Record<string, unknown> {
-  return { ...(z.toJSONSchema(auditReportSchema) as Record<string, unknown>), $id: `https://sleeve-sandbox.dev/schemas/audit-v${AUDIT_VERSION}.json`, title: 'sleeve-sandbox audit report' };
+  return {
+    ...(z.toJSONSchema(auditReportSchema) as Record<string, unknown>),
+    $id: `https://sleeve-sandbox.dev/schemas/audit-v${AUDIT_VERSION}.json`,
+    title: 'sleeve-sandbox audit report',
+  };
 }

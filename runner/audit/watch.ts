@@ -215,16 +215,16 @@ export function createEventIndex(events: () => readonly WatchEvent[]): EventInde
   const nearestMade = (dir: string): number | undefined =>
     dir === '.' || dir === '/' || dir === ''
       ? undefined
-      : foldUp<number | null>(
-      dir,
-      nearest,
-      (d) => {
-        const up = path.posix.dirname(d);
-        return up === '.' || up === '/' || up === '' || up === d ? undefined : up;
-      },
-      (d, above) => made.get(d) ?? above,
-      null,
-    ) ?? undefined;
+      : (foldUp<number | null>(
+          dir,
+          nearest,
+          (d) => {
+            const up = path.posix.dirname(d);
+            return up === '.' || up === '/' || up === '' || up === d ? undefined : up;
+          },
+          (d, above) => made.get(d) ?? above,
+          null,
+        ) ?? undefined);
   return {
     firstSeen(p, fromMs) {
       update(fromMs);

@@ -93,7 +93,13 @@ const LOADERS: Record<string, esbuild.Loader> = { '.ts': 'ts', '.mts': 'ts', '.c
 function fileDefines(file: string): Record<string, string> {
   const dir = JSON.stringify(path.dirname(file));
   const name = JSON.stringify(file);
-  return { __filename: name, __dirname: dir, 'import.meta.url': JSON.stringify(pathToFileURL(file).href), 'import.meta.filename': name, 'import.meta.dirname': dir };
+  return {
+    __filename: name,
+    __dirname: dir,
+    'import.meta.url': JSON.stringify(pathToFileURL(file).href),
+    'import.meta.filename': name,
+    'import.meta.dirname': dir,
+  };
 }
 
 /** The nearest directory at or above `file` whose package.json names a package (its root). */
@@ -244,7 +250,6 @@ export async function bundleEntry(req: BundleRequest, outDir: string): Promise<B
   return { file: outfile, builtins: [...builtins].sort(), packageDirs: [...dirs].sort() };
 }
 
-
 /**
  * Isolate mode: each of the sleeve's files is compiled on its own into an ES
  * module (no bundle), so the isolate host can decide every import against the
@@ -263,7 +268,11 @@ export async function compileIsolateModules(req: BundleRequest, outDir: string):
         if (args.kind === 'entry-point') return undefined;
         if (isBuiltin(args.path)) {
           return {
-            errors: [{ text: `import of the Node built-in ${JSON.stringify(args.path)}: a sleeve in isolate mode has no Node API; use ctx.fs and ctx.log, or run it in process mode` }],
+            errors: [
+              {
+                text: `import of the Node built-in ${JSON.stringify(args.path)}: a sleeve in isolate mode has no Node API; use ctx.fs and ctx.log, or run it in process mode`,
+              },
+            ],
           };
         }
         if (args.kind === 'dynamic-import') return { errors: [{ text: 'dynamic import() is not available in isolate mode: use a static import' }] };
@@ -272,7 +281,11 @@ export async function compileIsolateModules(req: BundleRequest, outDir: string):
         }
         if (!args.path.startsWith('.') && !path.isAbsolute(args.path)) {
           return {
-            errors: [{ text: `import of the package ${JSON.stringify(args.path)}: isolate mode loads only the sleeve's own modules (relative imports); bundle the package code in beside the sleeve or run it in process mode` }],
+            errors: [
+              {
+                text: `import of the package ${JSON.stringify(args.path)}: isolate mode loads only the sleeve's own modules (relative imports); bundle the package code in beside the sleeve or run it in process mode`,
+              },
+            ],
           };
         }
         return undefined;
@@ -304,7 +317,10 @@ export async function compileIsolateModules(req: BundleRequest, outDir: string):
   for (const [key, input] of Object.entries(result.metafile.inputs)) {
     const file = path.resolve(cwd, key);
     if (input.format === 'cjs') {
-      throw bundleError({ errors: [{ text: `${file} is CommonJS (require/module.exports), which isolate mode does not have: write it as an ES module`, location: null }] }, req);
+      throw bundleError(
+        { errors: [{ text: `${file} is CommonJS (require/module.exports), which isolate mode does not have: write it as an ES module`, location: null }] },
+        req,
+      );
     }
     const source = fs.readFileSync(file, 'utf8');
     let code: string;

@@ -58,7 +58,8 @@ export function breaksRule(m: SleeveMessage, state: ConversationState, ctx: Chan
   switch (m.t) {
     case 'ready':
       if (state.ready > 0) return 'a second "ready" message';
-      for (const l of m.layers) if (!ctx.layers.includes(l)) return `"ready" names the layer ${JSON.stringify(l)}, which the runner did not put in this process`;
+      for (const l of m.layers)
+        if (!ctx.layers.includes(l)) return `"ready" names the layer ${JSON.stringify(l)}, which the runner did not put in this process`;
       return undefined;
     case 'exit':
       if (m.isolate && !ctx.isolate) return 'isolate statistics from a sleeve that is not in isolate mode';

@@ -75,7 +75,8 @@ export function resolveCommand(command: readonly string[], facts: CommandFacts):
         `${facts.where}: ${path.relative(facts.workspace, codeFile)} lies in ${codeDir === facts.workspace ? 'the workspace root' : 'a directory that holds the run dirs'}; the OS layer binds a command's code directory read-only, so put the script in a directory of its own (e.g. sleeves/)`,
       );
     }
-    if (facts.isReadDenied(codeFile)) throw new UsageError(`${facts.where}: ${path.relative(facts.workspace, codeFile)} is named by a read-deny rule of its policy; a sleeve cannot run it`);
+    if (facts.isReadDenied(codeFile))
+      throw new UsageError(`${facts.where}: ${path.relative(facts.workspace, codeFile)} is named by a read-deny rule of its policy; a sleeve cannot run it`);
   }
   const visible = (real: string) => SYSTEM_DIRS.some((d) => isWithin(real, d)) || (codeDir !== undefined && isWithin(real, codeDir));
   if (word.includes('/')) {
@@ -83,12 +84,16 @@ export function resolveCommand(command: readonly string[], facts: CommandFacts):
     const real = realOrUndefined(abs);
     if (real === undefined || !isExecutableFile(real)) throw new UsageError(`${facts.where}: command ${word} is not an executable file (looked at ${abs})`);
     if (!visible(real)) {
-      throw new UsageError(`${facts.where}: command ${word} (${real}) would not exist inside the sandbox: use a program in /usr or a script in the step's own code directory`);
+      throw new UsageError(
+        `${facts.where}: command ${word} (${real}) would not exist inside the sandbox: use a program in /usr or a script in the step's own code directory`,
+      );
     }
     return { program: abs, args, codeDir };
   }
   if (facts.pathVar === undefined) {
-    throw new UsageError(`${facts.where}: command ${word} is a bare name but the sleeve has no PATH: pass PATH in the policy's env.pass or set it in env.set, or give the program's absolute path`);
+    throw new UsageError(
+      `${facts.where}: command ${word} is a bare name but the sleeve has no PATH: pass PATH in the policy's env.pass or set it in env.set, or give the program's absolute path`,
+    );
   }
   const searched: string[] = [];
   for (const dir of facts.pathVar.split(':')) {

@@ -97,7 +97,10 @@ export function suggestEntry(wanted: string, workspace: string, fsx: DiscoverFs 
     // The directory itself may be misspelled: sleeve/x.ts for sleeves/x.ts.
     const parent = path.dirname(dir);
     if (parent === dir || fsx.exists(dir)) return undefined;
-    const near = nearestName(path.basename(dir), fsx.readdir(parent).filter((n) => !fsx.isFile(path.join(parent, n))));
+    const near = nearestName(
+      path.basename(dir),
+      fsx.readdir(parent).filter((n) => !fsx.isFile(path.join(parent, n))),
+    );
     if (near === undefined) return undefined;
     const fixed = path.join(parent, near, base);
     return fsx.isFile(fixed) ? toWritten(fixed, workspace, wanted) : undefined;

@@ -13,7 +13,16 @@ import type { ResolvedPolicy } from '../../policies/types.js';
 
 /** Variables that change how node itself starts: never passed, never set. */
 export const FORBIDDEN_ENV = Object.freeze(['NODE_OPTIONS', 'NODE_PATH', 'NODE_REPL_EXTERNAL_MODULE', 'NODE_EXTRA_CA_CERTS', 'UV_THREADPOOL_SIZE']);
-export const SLEEVE_VARS = Object.freeze(['SLEEVE_RUN_ID', 'SLEEVE_RUN_DIR', 'SLEEVE_NAME', 'SLEEVE_WORKSPACE', 'TV_RUN_ID', 'TMPDIR', 'SLEEVE_SANDBOX_CONFIG', 'SLEEVE_BATCH_RUNS']);
+export const SLEEVE_VARS = Object.freeze([
+  'SLEEVE_RUN_ID',
+  'SLEEVE_RUN_DIR',
+  'SLEEVE_NAME',
+  'SLEEVE_WORKSPACE',
+  'TV_RUN_ID',
+  'TMPDIR',
+  'SLEEVE_SANDBOX_CONFIG',
+  'SLEEVE_BATCH_RUNS',
+]);
 
 export interface SleeveIdentity {
   name: string;
@@ -82,11 +91,27 @@ export function buildSleeveEnv(
  * "_"-separated words, or starts with a prefix the manifest's or the policy's
  * own variables use (TV_SYMBOL in the manifest suggests TV_*).
  */
-export const NOTICED_ENV = Object.freeze(['DEBUG', 'NODE_ENV', 'TZ', 'LANG', 'LANGUAGE', 'LC_*', 'LOG_LEVEL', 'LOGLEVEL', 'VERBOSE', 'NO_COLOR', 'FORCE_COLOR', 'CI']);
+export const NOTICED_ENV = Object.freeze([
+  'DEBUG',
+  'NODE_ENV',
+  'TZ',
+  'LANG',
+  'LANGUAGE',
+  'LC_*',
+  'LOG_LEVEL',
+  'LOGLEVEL',
+  'VERBOSE',
+  'NO_COLOR',
+  'FORCE_COLOR',
+  'CI',
+]);
 
 /** MA_LONG for the sleeve ma-long; undefined when the name is too short to mean anything (one character). */
 export function sleeveEnvWord(name: string): string | undefined {
-  const word = name.toUpperCase().replace(/[^A-Z0-9]+/g, '_').replace(/^_+|_+$/g, '');
+  const word = name
+    .toUpperCase()
+    .replace(/[^A-Z0-9]+/g, '_')
+    .replace(/^_+|_+$/g, '');
   return word.length >= 2 ? word : undefined;
 }
 
@@ -151,7 +176,10 @@ export function droppedEnvNotice(items: ReadonlyArray<{ sleeve: string; policy: 
     const builtin = g.policy.chain[0]?.kind === 'builtin';
     const inPolicy = builtin ? `a policy that extends "${g.policy.name}"` : `policy "${g.policy.name}" (${g.policy.chain[0]?.file ?? '?'})`;
     if (passable.length > 0) fixes.push(`to pass ${passable.join(', ')}, add ${passable.length > 1 ? 'them' : 'it'} to "env.pass" in ${inPolicy}`);
-    if (settable.length > 0) fixes.push(`${settable.join(', ')} ${settable.length > 1 ? 'are' : 'is'} never passed (NODE_* variables change how node starts): give ${settable.length > 1 ? 'them values' : 'it a value'} in "env.set" instead`);
+    if (settable.length > 0)
+      fixes.push(
+        `${settable.join(', ')} ${settable.length > 1 ? 'are' : 'is'} never passed (NODE_* variables change how node starts): give ${settable.length > 1 ? 'them values' : 'it a value'} in "env.set" instead`,
+      );
     lines.push(`  policy "${g.policy.name}" (${g.sleeves.join(', ')}): ${names.join(', ')}; ${fixes.join('; ')}`);
   }
   return lines;

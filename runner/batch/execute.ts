@@ -140,7 +140,8 @@ export async function executeBatch(plan: BatchPlan, opts: ExecuteOptions): Promi
         bundles.set(s.entry, await bundleEntry({ entry: s.entry, where: s.where, isDenied }, cacheDir));
       }
     }
-    const isolatedVm = firstIsolate && ivmProbe ? requireIsolatedVm(await ivmProbe, `${firstIsolate.where}: ${firstIsolate.modeFrom ?? 'isolate mode'}`) : undefined;
+    const isolatedVm =
+      firstIsolate && ivmProbe ? requireIsolatedVm(await ivmProbe, `${firstIsolate.where}: ${firstIsolate.modeFrom ?? 'isolate mode'}`) : undefined;
     await opts.beforeStart?.();
     // No descriptor the runner inherited may reach a sleeve (inherited-fds.ts).
     closeLeakingFds();
@@ -193,7 +194,16 @@ export async function executeBatch(plan: BatchPlan, opts: ExecuteOptions): Promi
         // The host loads isolated-vm (an addon); sleeve code cannot load anything (it has no Node API).
         const addons = features.allowAddons && !flags.flags.includes('--allow-addons') ? ['--allow-addons'] : [];
         layers = ISOLATE_LAYERS;
-        program = [process.execPath, ...flags.flags, ...addons, '--no-node-snapshot', ...memory, ...disableWarning, ...(addons.length > 0 ? disableAddonWarning : []), BOOTSTRAP];
+        program = [
+          process.execPath,
+          ...flags.flags,
+          ...addons,
+          '--no-node-snapshot',
+          ...memory,
+          ...disableWarning,
+          ...(addons.length > 0 ? disableAddonWarning : []),
+          BOOTSTRAP,
+        ];
         config = {
           ...base,
           entry: modules.entry,
@@ -222,7 +232,13 @@ export async function executeBatch(plan: BatchPlan, opts: ExecuteOptions): Promi
           mode: 'process',
         };
       }
-      const env = buildSleeveEnv(s.policy, opts.parentEnv, s.env, { name: s.name, runId: s.runId, runDir: s.runDir, workspace: plan.workspace, batchRuns: s.batchRuns });
+      const env = buildSleeveEnv(s.policy, opts.parentEnv, s.env, {
+        name: s.name,
+        runId: s.runId,
+        runDir: s.runDir,
+        workspace: plan.workspace,
+        batchRuns: s.batchRuns,
+      });
       // V8's coverage collection and isolated-vm's isolates do not mix (isolated-vm asserts and aborts).
       // Node hands the runner's NODE_V8_COVERAGE to every child whatever its env says, so the sleeve's
       // shell wrapper unsets it (launch.ts); a command step is no Node of ours either.
@@ -234,10 +250,24 @@ export async function executeBatch(plan: BatchPlan, opts: ExecuteOptions): Promi
       if (s.os.use && plan.osLayer?.available) {
         let sandboxed: ReturnType<typeof prepareSandboxLaunch>;
         try {
-          sandboxed = prepareSandboxLaunch({ sleeve: s, engine, sys, probe: plan.osLayer, command: program, code: [process.execPath, ...code], env, scratchDir: cacheDir });
+          sandboxed = prepareSandboxLaunch({
+            sleeve: s,
+            engine,
+            sys,
+            probe: plan.osLayer,
+            command: program,
+            code: [process.execPath, ...code],
+            env,
+            scratchDir: cacheDir,
+          });
         } catch (error) {
           // Fail this sleeve closed, never the batch: nothing of it ran.
-          const r: SleeveResult = { ...notStarted(s, 'skipped', ''), status: 'failed', error: `the OS layer could not be prepared: ${(error as Error).message}`, os: osLayerNotUsed(s) };
+          const r: SleeveResult = {
+            ...notStarted(s, 'skipped', ''),
+            status: 'failed',
+            error: `the OS layer could not be prepared: ${(error as Error).message}`,
+            os: osLayerNotUsed(s),
+          };
           opts.progress.finished(r);
           return r;
         }
@@ -273,7 +303,7 @@ export async function executeBatch(plan: BatchPlan, opts: ExecuteOptions): Promi
     let prepareFailed: string | undefined;
     for (const s of plan.prepare) {
       if (interrupted || prepareFailed) {
-        results.set(s, notStarted(s, interrupted ? 'cancelled' : 'skipped', interrupted ? `interrupted by ${interrupted}` : prepareFailed ?? ''));
+        results.set(s, notStarted(s, interrupted ? 'cancelled' : 'skipped', interrupted ? `interrupted by ${interrupted}` : (prepareFailed ?? '')));
         continue;
       }
       const r = await runOne(s);
@@ -288,25 +318,27 @@ export async function executeBatch(plan: BatchPlan, opts: ExecuteOptions): Promi
       const pump = () => {
         if (interrupted || prepareFailed) {
           for (const s of queue.splice(0)) {
-            const r = notStarted(s, interrupted ? 'cancelled' : 'skipped', interrupted ? `interrupted by ${interrupted}` : prepareFailed ?? '');
+            const r = notStarted(s, interrupted ? 'cancelled' : 'skipped', interrupted ? `interrupted by ${interrupted}` : (prepareFailed ?? ''));
             results.set(s, r);
             opts.progress.finished(r);
           }
         }
         for (;;) {
-          const i = nextToStart(plan.pool, [...granted.values()], queue.map((s) => s.ask), plan.concurrency);
+          const i = nextToStart(
+            plan.pool,
+            [...granted.values()],
+            queue.map((s) => s.ask),
+            plan.concurrency,
+          );
           if (i === undefined) break;
           const [s] = queue.splice(i, 1) as [PlannedSleeve];
           granted.set(s, s.ask);
           const schedule = { cpus: s.ask.cpus, memoryMiB: s.ask.memoryMiB, queueWaitMs: Date.now() - queueOpened };
-          runOne(s).then(
-            (r) => {
-              results.set(s, r.startedAt === null ? r : { ...r, schedule });
-              granted.delete(s);
-              pump();
-            },
-            reject,
-          );
+          runOne(s).then((r) => {
+            results.set(s, r.startedAt === null ? r : { ...r, schedule });
+            granted.delete(s);
+            pump();
+          }, reject);
         }
         if (queue.length === 0 && granted.size === 0) resolve();
       };
@@ -314,7 +346,10 @@ export async function executeBatch(plan: BatchPlan, opts: ExecuteOptions): Promi
     });
     // The combine step: once, after every sleeve succeeded without a denial (it combines their results).
     for (const s of plan.finalize) {
-      const blocked = combineBlocked(plan.sleeves.map((x) => results.get(x) as SleeveResult), interrupted);
+      const blocked = combineBlocked(
+        plan.sleeves.map((x) => results.get(x) as SleeveResult),
+        interrupted,
+      );
       if (blocked) {
         const r = notStarted(s, blocked.status, blocked.why);
         results.set(s, r);
@@ -324,7 +359,10 @@ export async function executeBatch(plan: BatchPlan, opts: ExecuteOptions): Promi
       // Root gave each sleeve a uid of its own: what the combine step may read is opened to it (finalize.ts).
       if (s.os.use && plan.osLayer?.available && plan.osLayer.root) {
         const engine = compilePolicy(s.policy, { workspace: plan.workspace, runId: s.runId, runsDir: plan.runsDir, sys });
-        openBatchResults((s.batchRuns ?? []).map((b) => b.runDir), engine);
+        openBatchResults(
+          (s.batchRuns ?? []).map((b) => b.runDir),
+          engine,
+        );
       }
       const r = await runOne(s);
       results.set(s, r.startedAt === null ? r : { ...r, schedule: { cpus: s.ask.cpus, memoryMiB: s.ask.memoryMiB, queueWaitMs: 0 } });

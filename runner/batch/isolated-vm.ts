@@ -144,13 +144,21 @@ function verdict(c: IsolatedVmCandidate, status: number | null, stdout: string, 
   return { ...c, loads: false, problem: `does not load under node ${process.version}: ${why.trim().slice(0, 300)}` };
 }
 
-const label = (c: IsolatedVmCandidate) => (c.name === 'isolated-vm' ? `isolated-vm${c.version ? ` ${c.version}` : ''}` : `${c.name}${c.version ? ` (isolated-vm ${c.version})` : ''}`);
+const label = (c: IsolatedVmCandidate) =>
+  c.name === 'isolated-vm' ? `isolated-vm${c.version ? ` ${c.version}` : ''}` : `${c.name}${c.version ? ` (isolated-vm ${c.version})` : ''}`;
 
 /** The overall status from the candidates tried so far (in order). */
 function summarize(candidates: IsolatedVmCandidate[]): IsolatedVmStatus {
   const chosen = candidates.find((c) => c.loads === true && c.dir !== undefined);
   if (chosen?.dir) {
-    return { dir: chosen.dir, name: chosen.name, ...(chosen.version ? { version: chosen.version } : {}), reads: chosen.reads ?? [chosen.dir], loadEnv: chosen.loadEnv ?? {}, candidates };
+    return {
+      dir: chosen.dir,
+      name: chosen.name,
+      ...(chosen.version ? { version: chosen.version } : {}),
+      reads: chosen.reads ?? [chosen.dir],
+      loadEnv: chosen.loadEnv ?? {},
+      candidates,
+    };
   }
   const installed = candidates.filter((c) => c.dir !== undefined);
   const problem =

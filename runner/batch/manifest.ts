@@ -39,7 +39,10 @@ const step = z
       .describe(
         'Any program instead of an entry: the first word is looked up on the sandbox PATH (or is a path), the rest are its arguments. Needs the OS layer.',
       ),
-    args: z.array(z.string({ error: 'expected each argument as a string' }), { error: 'expected an array of strings' }).optional().describe('Arguments (process.argv.slice(2)).'),
+    args: z
+      .array(z.string({ error: 'expected each argument as a string' }), { error: 'expected an array of strings' })
+      .optional()
+      .describe('Arguments (process.argv.slice(2)).'),
     env: z
       .record(z.string(), z.string({ error: 'expected the value as a string' }))
       .superRefine((record, ctx) => {
@@ -56,7 +59,11 @@ const step = z
       .regex(RUN_ID_RE, { error: `expected a run id matching ${RUN_ID_RE.source}` })
       .optional()
       .describe('Run id; generated as <name>_<UTC yyyymmddHHMMss>_<6 hex> when absent.'),
-    policy: z.string({ error: 'expected a policy name or path' }).min(1).optional().describe('Policy for this sleeve (name, or path relative to the manifest).'),
+    policy: z
+      .string({ error: 'expected a policy name or path' })
+      .min(1)
+      .optional()
+      .describe('Policy for this sleeve (name, or path relative to the manifest).'),
     mode: modeField.describe('Where this sleeve runs: "process" or "isolate" (isolate wins when the policy, the manifest or --mode asks for it).'),
     osLayer: osLayerSetting.describe('The OS layer for this step: "required", "auto" or "off" (the strictest of policy, manifest and --os-layer wins).'),
   })
@@ -85,16 +92,25 @@ export const manifestSchema = z
       .string({ error: 'expected the run root as a string, e.g. "artifacts/summaries/runs"' })
       .superRefine((v, ctx) => {
         const problem = runsDirProblem(v);
-        if (problem !== undefined) ctx.addIssue({ code: 'custom', message: `expected a run root inside the workspace, got ${JSON.stringify(v)}, which ${problem}` });
+        if (problem !== undefined)
+          ctx.addIssue({ code: 'custom', message: `expected a run root inside the workspace, got ${JSON.stringify(v)}, which ${problem}` });
       })
       .optional()
-      .describe('The run root, relative to the workspace: each sleeve writes <runsDir>/<runId>, which {runDir} names (--runs-dir overrides it). Default "runs".'),
-    prepare: z.array(step, { error: 'expected an array of steps' }).optional().describe('Steps run one by one before the sleeves, each with its own policy (e.g. ingest).'),
-    sleeves: z.array(step, { error: 'expected an array of sleeves' }).min(1, { error: 'expected at least one sleeve' }).describe('The sleeves, run in parallel.'),
+      .describe(
+        'The run root, relative to the workspace: each sleeve writes <runsDir>/<runId>, which {runDir} names (--runs-dir overrides it). Default "runs".',
+      ),
+    prepare: z
+      .array(step, { error: 'expected an array of steps' })
+      .optional()
+      .describe('Steps run one by one before the sleeves, each with its own policy (e.g. ingest).'),
+    sleeves: z
+      .array(step, { error: 'expected an array of sleeves' })
+      .min(1, { error: 'expected at least one sleeve' })
+      .describe('The sleeves, run in parallel.'),
     finalize: step
       .optional()
       .describe(
-        'The combine step: runs once every sleeve succeeded, under its own policy; reads the run dirs of this batch\'s sleeves through {batchRunDirs} (and SLEEVE_BATCH_RUNS) and writes its own run dir.',
+        "The combine step: runs once every sleeve succeeded, under its own policy; reads the run dirs of this batch's sleeves through {batchRunDirs} (and SLEEVE_BATCH_RUNS) and writes its own run dir.",
       ),
   })
   .superRefine((m, ctx) => {

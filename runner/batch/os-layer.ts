@@ -78,7 +78,11 @@ export interface ProbeOptions {
 export function probeOsLayer(opts: ProbeOptions = {}): OsLayerProbe {
   const platform = opts.platform ?? process.platform;
   if (platform !== 'linux') {
-    return { available: false, reason: `bubblewrap needs Linux namespaces; this is ${platform}`, fix: 'run on Linux (a VM or a Linux CI runner) for the OS layer' };
+    return {
+      available: false,
+      reason: `bubblewrap needs Linux namespaces; this is ${platform}`,
+      fix: 'run on Linux (a VM or a Linux CI runner) for the OS layer',
+    };
   }
   const bwrap = opts.bwrap ?? process.env.SLEEVE_SANDBOX_BWRAP ?? 'bwrap';
   const version = spawnSync(bwrap, ['--version'], { encoding: 'utf8', timeout: 5000 });
@@ -94,18 +98,62 @@ export function probeOsLayer(opts: ProbeOptions = {}): OsLayerProbe {
   const setpriv = systemTool('setpriv');
   const root = (opts.uid ?? process.getuid?.() ?? -1) === 0;
   if (!prlimit || (root && !setpriv)) {
-    return { available: false, reason: `util-linux's ${prlimit ? 'setpriv' : 'prlimit'} was not found in /usr/bin`, fix: 'install util-linux (Debian: apt-get install util-linux)' };
+    return {
+      available: false,
+      reason: `util-linux's ${prlimit ? 'setpriv' : 'prlimit'} was not found in /usr/bin`,
+      fix: 'install util-linux (Debian: apt-get install util-linux)',
+    };
   }
   const identity = root
     ? ['--cap-drop', 'ALL', '--cap-add', 'CAP_SETUID', '--cap-add', 'CAP_SETGID', '--cap-add', 'CAP_SETPCAP']
     : ['--unshare-user', '--disable-userns'];
   const trial = [
-    '--unshare-pid', '--unshare-ipc', '--unshare-uts', '--unshare-cgroup', '--unshare-net', '--die-with-parent', '--new-session',
+    '--unshare-pid',
+    '--unshare-ipc',
+    '--unshare-uts',
+    '--unshare-cgroup',
+    '--unshare-net',
+    '--die-with-parent',
+    '--new-session',
     ...identity,
-    '--ro-bind', '/usr', '/usr', '--symlink', 'usr/bin', '/bin', '--symlink', 'usr/lib', '/lib', '--symlink', 'usr/lib64', '/lib64',
-    '--proc', '/proc', '--dev', '/dev', '--remount-ro', '/', '--clearenv', '--',
-    ...(root ? [setpriv as string, '--reuid', String(SANDBOX_UID_BASE), '--regid', String(SANDBOX_UID_BASE), '--clear-groups', '--inh-caps=-all', '--bounding-set=-all', '--no-new-privs', '--'] : []),
-    prlimit, '--nproc=16:16', '--', '/usr/bin/true',
+    '--ro-bind',
+    '/usr',
+    '/usr',
+    '--symlink',
+    'usr/bin',
+    '/bin',
+    '--symlink',
+    'usr/lib',
+    '/lib',
+    '--symlink',
+    'usr/lib64',
+    '/lib64',
+    '--proc',
+    '/proc',
+    '--dev',
+    '/dev',
+    '--remount-ro',
+    '/',
+    '--clearenv',
+    '--',
+    ...(root
+      ? [
+          setpriv as string,
+          '--reuid',
+          String(SANDBOX_UID_BASE),
+          '--regid',
+          String(SANDBOX_UID_BASE),
+          '--clear-groups',
+          '--inh-caps=-all',
+          '--bounding-set=-all',
+          '--no-new-privs',
+          '--',
+        ]
+      : []),
+    prlimit,
+    '--nproc=16:16',
+    '--',
+    '/usr/bin/true',
   ];
   const r = spawnSync(bwrap, trial, { encoding: 'utf8', timeout: 10_000, env: {} });
   if (r.status !== 0) {

@@ -119,7 +119,9 @@ export function locateManifest(opts: Pick<RunOptions, 'manifest' | 'sleeve'>, cw
     if (!fsx.exists(file)) {
       const near = suggestManifestPath(opts.manifest, cwd, fsx);
       if (near !== undefined) {
-        throw new UsageError(`--manifest ${opts.manifest}: ${file} does not exist (a relative --manifest is read from the current directory, ${cwd}); did you mean --manifest ${path.relative(cwd, near) || near}?`);
+        throw new UsageError(
+          `--manifest ${opts.manifest}: ${file} does not exist (a relative --manifest is read from the current directory, ${cwd}); did you mean --manifest ${path.relative(cwd, near) || near}?`,
+        );
       }
     }
     return file;
@@ -145,7 +147,12 @@ export function stepsOf(plan: Pick<BatchPlan, 'prepare' | 'sleeves' | 'finalize'
  * whose policy names `{batchRunDirs}` is refused, since it has no batch to see.
  */
 export function batchPolicy(policy: ResolvedPolicy, kind: SleeveKind, where: string, runsDir: string, planned: readonly PlannedSleeve[]): ResolvedPolicy {
-  if (kind === 'finalize') return bindBatchRunDirs(policy, runsDir, planned.filter((p) => p.kind === 'sleeve').map((p) => p.runId));
+  if (kind === 'finalize')
+    return bindBatchRunDirs(
+      policy,
+      runsDir,
+      planned.filter((p) => p.kind === 'sleeve').map((p) => p.runId),
+    );
   const rule = batchRunDirsRule(policy);
   if (rule === undefined) return policy;
   throw new UsageError(
@@ -195,7 +202,9 @@ export function planBatch(opts: RunOptions, cwd: string, defaultConcurrency: num
         const first = error instanceof PolicyNotFoundError ? error.diagnostics[0] : undefined;
         if (!first) throw error;
         if (from && manifest) {
-          throw new ManifestError([{ file: manifest.file, ...manifest.json.locate(from), jsonPath: formatJsonPath(from), level: 'error', message: first.message }]);
+          throw new ManifestError([
+            { file: manifest.file, ...manifest.json.locate(from), jsonPath: formatJsonPath(from), level: 'error', message: first.message },
+          ]);
         }
         throw new SleeveSandboxError('EPOLICY', `--policy ${ref}: ${first.message}`, EXIT.usage);
       }
@@ -222,7 +231,9 @@ export function planBatch(opts: RunOptions, cwd: string, defaultConcurrency: num
     const name = eq > 0 ? spec.slice(0, eq) : '';
     const entry = eq > 0 ? spec.slice(eq + 1) : '';
     if (!SLEEVE_NAME_RE.test(name) || entry === '') {
-      throw new UsageError(`--sleeve ${JSON.stringify(spec)}: expected NAME=ENTRY with NAME of letters, digits, ".", "_" or "-", e.g. --sleeve ma_long=sleeves/ma-long.ts`);
+      throw new UsageError(
+        `--sleeve ${JSON.stringify(spec)}: expected NAME=ENTRY with NAME of letters, digits, ".", "_" or "-", e.g. --sleeve ma_long=sleeves/ma-long.ts`,
+      );
     }
     sources.push({ kind: 'sleeve', step: { name, entry }, where: `--sleeve ${spec}`, policyBase: cwd });
   }
@@ -237,8 +248,16 @@ export function planBatch(opts: RunOptions, cwd: string, defaultConcurrency: num
     sources.push({ kind: 'finalize', step: finalizeStep, where, policyBase: path.dirname(manifest.file), at: ['finalize'] });
   } else if (opts.finalize) {
     const { name, entry, policy } = opts.finalize;
-    if (!SLEEVE_NAME_RE.test(name)) throw new UsageError(`the finalize option: name ${JSON.stringify(name)} must be letters, digits, ".", "_" or "-" (at most 64, starting with a letter or digit)`);
-    sources.push({ kind: 'finalize', step: { name, entry, ...(policy === undefined ? {} : { policy }) }, where: `the finalize option (${name})`, policyBase: cwd });
+    if (!SLEEVE_NAME_RE.test(name))
+      throw new UsageError(
+        `the finalize option: name ${JSON.stringify(name)} must be letters, digits, ".", "_" or "-" (at most 64, starting with a letter or digit)`,
+      );
+    sources.push({
+      kind: 'finalize',
+      step: { name, entry, ...(policy === undefined ? {} : { policy }) },
+      where: `the finalize option (${name})`,
+      policyBase: cwd,
+    });
   }
   const machine = deps.pool ?? defaultPool(defaultConcurrency, os.totalmem() / 1048576);
   const pool: BatchPlan['pool'] = {
@@ -271,7 +290,8 @@ export function planBatch(opts: RunOptions, cwd: string, defaultConcurrency: num
     runIds.add(runId);
     const runDir = path.join(workspace, runsDir, runId);
     // The sleeve's environment and decisions, as it will have them: a command's PATH, the sandbox's check.
-    const batchRuns = src.kind === 'finalize' ? planned.filter((p) => p.kind === 'sleeve').map((p) => ({ name: p.name, runId: p.runId, runDir: p.runDir })) : undefined;
+    const batchRuns =
+      src.kind === 'finalize' ? planned.filter((p) => p.kind === 'sleeve').map((p) => ({ name: p.name, runId: p.runId, runDir: p.runDir })) : undefined;
     const sleeveEnv = () => buildSleeveEnv(loaded.policy, parentEnv, step.env ?? {}, { name: step.name, runId, runDir, workspace, batchRuns });
     const wsSys = createNodeSys(undefined, () => workspace);
     const engine = compilePolicy(loaded.policy, { workspace, runId, runsDir, sys: wsSys });
@@ -289,14 +309,18 @@ export function planBatch(opts: RunOptions, cwd: string, defaultConcurrency: num
       entry = command.program;
     } else {
       entry = path.resolve(workspace, step.entry as string);
-      if (!ENTRY_RE.test(entry)) throw new UsageError(`${where}: entry ${step.entry} must be a .js, .mjs, .cjs or .ts file${didYouMean(step.entry as string, workspace)}`);
+      if (!ENTRY_RE.test(entry))
+        throw new UsageError(`${where}: entry ${step.entry} must be a .js, .mjs, .cjs or .ts file${didYouMean(step.entry as string, workspace)}`);
       let st: fs.Stats | undefined;
       try {
         st = fs.statSync(entry);
       } catch {
         st = undefined;
       }
-      if (!st?.isFile()) throw new UsageError(`${where}: entry ${step.entry} not found (looked at ${entry}); entries are relative to the workspace${didYouMean(step.entry as string, workspace)}`);
+      if (!st?.isFile())
+        throw new UsageError(
+          `${where}: entry ${step.entry} not found (looked at ${entry}); entries are relative to the workspace${didYouMean(step.entry as string, workspace)}`,
+        );
     }
     if (fs.existsSync(runDir)) {
       throw new UsageError(`${where}: run id ${runId} already exists (${runDir}); run ids are never reused: pick another or omit it to generate one`);

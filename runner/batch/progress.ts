@@ -22,7 +22,18 @@ export function displayStatus(r: Pick<SleeveResult, 'status' | 'denials'>): stri
   return r.denials.length > 0 ? 'denied' : r.status;
 }
 
-const COLORS: Partial<Record<string, string>> = { ok: '32', denied: '31', failed: '31', crashed: '31', oom: '31', timeout: '33', interrupted: '33', cancelled: '33', skipped: '33', running: '36' };
+const COLORS: Partial<Record<string, string>> = {
+  ok: '32',
+  denied: '31',
+  failed: '31',
+  crashed: '31',
+  oom: '31',
+  timeout: '33',
+  interrupted: '33',
+  cancelled: '33',
+  skipped: '33',
+  running: '36',
+};
 
 export function createProgress(stream: NodeJS.WriteStream, env: NodeJS.ProcessEnv, now: () => number = Date.now): Progress {
   const tty = stream.isTTY === true && env.TERM !== 'dumb';

@@ -100,7 +100,8 @@ export function settingsWeakening(o: { ignore: readonly string[]; protect: reado
     const hit = o.protect.find((p) => mayOverlap(g, p));
     if (hit) out.push(`--audit-ignore ${JSON.stringify(g)} leaves part of the protected zone ${JSON.stringify(hit)} out of the audit`);
   }
-  if (!o.hash && o.protect.length > 0) out.push(`--no-hash: protected files (${o.protect.map((p) => JSON.stringify(p)).join(', ')}) were compared by their metadata only, not by their content`);
+  if (!o.hash && o.protect.length > 0)
+    out.push(`--no-hash: protected files (${o.protect.map((p) => JSON.stringify(p)).join(', ')}) were compared by their metadata only, not by their content`);
   return out;
 }
 
@@ -122,7 +123,8 @@ export async function runBatch(opts: RunOptions, deps: BatchDeps): Promise<Batch
   const sys = createNodeSys(undefined, () => plan.workspace);
   const engines = all.map((s) => ({ ...s, engine: compilePolicy(s.policy, { workspace: plan.workspace, runId: s.runId, runsDir: plan.runsDir, sys }) }));
   // The report dir and an export dir inside the workspace obey the same rules: not the run root, a protected zone or a sleeve's write zone.
-  const placeProblem = (dir: string, flag: string) => reportDirProblem({ dir, workspace: plan.workspace, runsDir: plan.runsDir, protect, sleeves: engines, flag });
+  const placeProblem = (dir: string, flag: string) =>
+    reportDirProblem({ dir, workspace: plan.workspace, runsDir: plan.runsDir, protect, sleeves: engines, flag });
   const problem = placeProblem(reportExcluded, opts.reportDir ? `--report-dir ${JSON.stringify(opts.reportDir)}` : `the reports root ${reportExcluded}`);
   if (problem) throw new UsageError(problem);
   const exporting = exportSettings(opts, deps.cwd, plan.workspace, reportDir, placeProblem);
@@ -138,7 +140,10 @@ export async function runBatch(opts: RunOptions, deps: BatchDeps): Promise<Batch
   const notes: string[] = [];
   for (const [i, src] of policySources.entries()) {
     const s = all[i] as PlannedSleeve;
-    if (src.shadows) notes.push(`sleeve-sandbox: ${escapeTerminal(s.name)}: policy "${escapeTerminal(s.policy.name)}" comes from the workspace (${escapeTerminal(src.chain.find((c) => shadowedBuiltin(c) !== undefined)?.file ?? '')}), which shadows the built-in "${src.shadows}"`);
+    if (src.shadows)
+      notes.push(
+        `sleeve-sandbox: ${escapeTerminal(s.name)}: policy "${escapeTerminal(s.policy.name)}" comes from the workspace (${escapeTerminal(src.chain.find((c) => shadowedBuiltin(c) !== undefined)?.file ?? '')}), which shadows the built-in "${src.shadows}"`,
+      );
   }
   notes.push(...droppedEnvNotice(all.map((s, i) => ({ sleeve: s.name, policy: s.policy, dropped: envDropped[i] ?? [] }))).map(escapeTerminal));
   for (const n of new Set(notes)) deps.note(n);
@@ -164,7 +169,12 @@ export async function runBatch(opts: RunOptions, deps: BatchDeps): Promise<Batch
         }
         writeRunningReport(reportDir, runningReport(plan, ctx, auditing));
         await auditor?.begin();
-        writeLedger(plan.workspace, plan.runsDir, batchId, all.map((s) => s.runId));
+        writeLedger(
+          plan.workspace,
+          plan.runsDir,
+          batchId,
+          all.map((s) => s.runId),
+        );
       },
     });
   } catch (error) {
@@ -191,7 +201,11 @@ export async function runBatch(opts: RunOptions, deps: BatchDeps): Promise<Batch
         const audit = auditor ? await auditor.finish(accounted(done, all), batchId) : undefined;
         // After the audit's finish: the sleeves are gone and this batch's auditor never sees the zips.
         const exported = exporting
-          ? await exportRunDirs({ dir: exporting.dir, limitBytes: exporting.limitBytes, runs: done.results.map((r) => ({ sleeve: r.name, runId: r.runId, runDir: r.runDir })) })
+          ? await exportRunDirs({
+              dir: exporting.dir,
+              limitBytes: exporting.limitBytes,
+              runs: done.results.map((r) => ({ sleeve: r.name, runId: r.runId, runDir: r.runDir })),
+            })
           : undefined;
         const built = buildAuditReport(done, audit, exported ? { ...ctx, export: exported } : ctx);
         return remoteOf(done)?.merge(built) ?? built; // --queue: the workers' audits folded in
@@ -217,7 +231,13 @@ export async function runBatch(opts: RunOptions, deps: BatchDeps): Promise<Batch
  * write zone), so no sleeve can plant or swap a zip, and no export touches
  * what the audit protects.
  */
-function exportSettings(opts: RunOptions, cwd: string, workspace: string, reportDir: string, problemOf: (dir: string, flag: string) => string | undefined): { dir: string; limitBytes: number } | undefined {
+function exportSettings(
+  opts: RunOptions,
+  cwd: string,
+  workspace: string,
+  reportDir: string,
+  problemOf: (dir: string, flag: string) => string | undefined,
+): { dir: string; limitBytes: number } | undefined {
   if (opts.export === undefined) {
     if (opts.exportDir !== undefined) throw new UsageError('--export-dir needs --export zip');
     if (opts.exportLimitMiB !== undefined) throw new UsageError('--export-limit needs --export zip');
@@ -267,4 +287,3 @@ function writeErrorReport(dir: string, ctx: ReportContext, workspace: string, er
     deps.note(`sleeve-sandbox: could not write even the error report to ${escapeTerminal(dir)}: ${escapeTerminal(String(second))}`);
   }
 }
-

@@ -60,7 +60,8 @@ export function resolveRunsDir(workspace: string, flag: string | undefined, mani
   const spelling = runsDirProblem(runsDir);
   if (spelling !== undefined) fail(src, spelling);
   const onDisk = runsDirOnDiskProblem(workspace, runsDir);
-  if (onDisk !== undefined) fail(src, source && 'manifest' in source ? `expected a run root of real directories, got ${JSON.stringify(runsDir)}, which ${onDisk}` : onDisk);
+  if (onDisk !== undefined)
+    fail(src, source && 'manifest' in source ? `expected a run root of real directories, got ${JSON.stringify(runsDir)}, which ${onDisk}` : onDisk);
   return runsDir;
 }
 
@@ -80,7 +81,9 @@ export function makeRunsDir(workspace: string, runsDir: string): string {
     }
     const st = fs.lstatSync(at);
     if (st.isSymbolicLink() || !st.isDirectory()) {
-      throw new UsageError(`the run root ${runsDir} ${runsDirOnDiskProblem(workspace, runsDir) ?? `goes through ${path.relative(workspace, at)}, which is not a directory`}`);
+      throw new UsageError(
+        `the run root ${runsDir} ${runsDirOnDiskProblem(workspace, runsDir) ?? `goes through ${path.relative(workspace, at)}, which is not a directory`}`,
+      );
     }
   }
   return at;

@@ -231,7 +231,12 @@ export function startSleeve(opts: SpawnOptions): RunningSleeve {
     stop('channel');
   };
   const channel: ChannelStats = opts.reportsExit
-    ? readChannel(child.stdio[3] as Readable, { startedMs: started, now: Date.now, layers: opts.layers, isolate: sleeve.mode === 'isolate' }, onMessage, onFault)
+    ? readChannel(
+        child.stdio[3] as Readable,
+        { startedMs: started, now: Date.now, layers: opts.layers, isolate: sleeve.mode === 'isolate' },
+        onMessage,
+        onFault,
+      )
     : { accepted: 0, dropped: { denials: 0, writes: 0 }, fault: null };
 
   const result = new Promise<SleeveResult>((resolve) => {
@@ -244,7 +249,11 @@ export function startSleeve(opts: SpawnOptions): RunningSleeve {
       clearTimeout(killTimer);
       clearInterval(rssTimer);
       const truncated = (await outLog.done) || (await errLog.done);
-      const { status, exitCode, signal: endSignal } = classifyExit({
+      const {
+        status,
+        exitCode,
+        signal: endSignal,
+      } = classifyExit({
         code,
         signal,
         stopReason,
@@ -286,7 +295,8 @@ export function startSleeve(opts: SpawnOptions): RunningSleeve {
       if (spawnError) res.error = spawnError;
       else if (channel.fault !== null) res.error = `report channel: ${channel.fault}`;
       else if (bwrapSaid && status === 'failed') res.error = `bubblewrap could not build the sandbox: ${bwrapSaid}`;
-      else if (status === 'failed' && code === 0 && opts.reportsExit) res.error = 'the sleeve ended without the sandbox exit report: its report channel was closed or its exit handlers removed';
+      else if (status === 'failed' && code === 0 && opts.reportsExit)
+        res.error = 'the sleeve ended without the sandbox exit report: its report channel was closed or its exit handlers removed';
       else if (rssKilled) res.error = rssKilled;
       else if (limitHit && code !== 0) res.error = limitHit.detail;
       else if (stopReason === 'timeout') res.error = `ran past its timeout of ${sleeve.timeoutMs} ms: stopped with SIGTERM (SIGKILL after ${opts.graceMs} ms)`;

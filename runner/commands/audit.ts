@@ -52,7 +52,13 @@ export async function auditVerifyCommand(opts: { file: string; json: boolean; fo
   const inconsistent = checkConsistency(r);
   if (inconsistent.length > 0) {
     throw new ReportError(
-      inconsistent.map((i) => ({ file, ...json.locate(i.path), jsonPath: formatJsonPath(i.path), level: 'error' as const, message: `inconsistent report: ${i.message}` })),
+      inconsistent.map((i) => ({
+        file,
+        ...json.locate(i.path),
+        jsonPath: formatJsonPath(i.path),
+        level: 'error' as const,
+        message: `inconsistent report: ${i.message}`,
+      })),
     );
   }
   const code = r.verdict === 'running' ? EXIT.unproven : VERDICT_EXIT[r.verdict];
@@ -62,11 +68,15 @@ export async function auditVerifyCommand(opts: { file: string; json: boolean; fo
     const lines = batchAnnotations(r, { root: reportRoot(io.env, io.cwd), token: randomBytes(16).toString('hex') });
     io.stdout(lines.map((l) => `${l}\n`).join(''));
   } else if (format === 'json') {
-    io.stdout(`${JSON.stringify({ file, valid: true, verdict: r.verdict, weakened: r.weakened, sleeves: r.sleeves.length, violations: r.violations.length, exitCode: code })}\n`);
+    io.stdout(
+      `${JSON.stringify({ file, valid: true, verdict: r.verdict, weakened: r.weakened, sleeves: r.sleeves.length, violations: r.violations.length, exitCode: code })}\n`,
+    );
   } else {
     const notFinal = r.verdict === 'running' ? ' (the batch never finished: its runner died, or it is still running)' : '';
     const weakened = r.weakened.map((w) => `\n  not proven: ${escapeControl(w)}`).join('');
-    io.stdout(`${file}: valid, consistent audit report v${r.version}; verdict ${r.verdict}${notFinal} (${r.sleeves.length} sleeve(s), ${r.violations.length} violation(s))${weakened}\n`);
+    io.stdout(
+      `${file}: valid, consistent audit report v${r.version}; verdict ${r.verdict}${notFinal} (${r.sleeves.length} sleeve(s), ${r.violations.length} violation(s))${weakened}\n`,
+    );
   }
   return code;
 }

@@ -80,7 +80,7 @@ export function doctorReport(
       : [
           'processes: not limited by the kernel (no OS layer); the capability guard refuses child processes and workers in Node sleeves',
           "memory: the V8 heap limit, and the runner's resident-memory cap",
-          'lifetime: a parent-death signal (setpriv --pdeathsig) where util-linux has it, and the sleeve\'s own parent watch',
+          "lifetime: a parent-death signal (setpriv --pdeathsig) where util-linux has it, and the sleeve's own parent watch",
         ],
     isolate: {
       available: isolateOk,
@@ -124,10 +124,7 @@ export async function doctorCommand(opts: { json: boolean; queue?: string | unde
     io.stdout(`${JSON.stringify(r, null, 2)}\n`);
     return r.ok ? EXIT.ok : EXIT.usage;
   }
-  const lines = [
-    `node: ${r.node}`,
-    `permission model: ${r.permissionFlag ?? 'not available (sleeve-sandbox run needs Node >= 20.19)'}`,
-  ];
+  const lines = [`node: ${r.node}`, `permission model: ${r.permissionFlag ?? 'not available (sleeve-sandbox run needs Node >= 20.19)'}`];
   if (r.missingFixes.length === 0) lines.push('known permission-model fixes: all present');
   else {
     lines.push(`known permission-model fixes this node lacks (${r.missingFixes.length}):`);

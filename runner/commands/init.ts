@@ -59,9 +59,14 @@ function lstatOrUndefined(p: string): fs.Stats | undefined {
 }
 
 export async function initCommand(opts: InitOptions, io: Pick<Io, 'stdout' | 'stderr' | 'cwd'>): Promise<number> {
-  if (!NAME_RE.test(opts.policyName)) throw new UsageError(`--policy-name ${JSON.stringify(opts.policyName)}: expected a lower-case name of letters, digits, ".", "_" or "-", e.g. --policy-name my-sleeves`);
+  if (!NAME_RE.test(opts.policyName))
+    throw new UsageError(
+      `--policy-name ${JSON.stringify(opts.policyName)}: expected a lower-case name of letters, digits, ".", "_" or "-", e.g. --policy-name my-sleeves`,
+    );
   if ((BUILTIN_POLICY_NAMES as readonly string[]).includes(opts.policyName)) {
-    throw new UsageError(`--policy-name ${opts.policyName}: that is a built-in policy's name; the workspace policy extends "strict" and would shadow it: pick another name`);
+    throw new UsageError(
+      `--policy-name ${opts.policyName}: that is a built-in policy's name; the workspace policy extends "strict" and would shadow it: pick another name`,
+    );
   }
   const target = path.resolve(io.cwd, opts.dir ?? '.');
   const st = lstatOrUndefined(target);
@@ -70,7 +75,9 @@ export async function initCommand(opts: InitOptions, io: Pick<Io, 'stdout' | 'st
     const entries = fs.readdirSync(target);
     if (entries.length > 0 && !opts.force) {
       const shown = entries.slice(0, 5).join(', ') + (entries.length > 5 ? ', ...' : '');
-      throw new UsageError(`${target} is not empty (${shown}): init into an empty directory, or pass --force to add the workspace files beside what is there (init never overwrites a file)`);
+      throw new UsageError(
+        `${target} is not empty (${shown}): init into an empty directory, or pass --force to add the workspace files beside what is there (init never overwrites a file)`,
+      );
     }
   }
   const files = scaffoldFiles({ policyName: opts.policyName, schemaRefs: schemaRefs(target), packageTypes: packageTypesInstalled(target) });

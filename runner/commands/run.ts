@@ -63,7 +63,14 @@ export interface RunIo extends Io {
 }
 
 export async function runCommand(opts: RunOptions, io: RunIo): Promise<number> {
-  const { batch: done, report, files, exitCode: code, audited: auditing, reportError } = await runBatch(opts, {
+  const {
+    batch: done,
+    report,
+    files,
+    exitCode: code,
+    audited: auditing,
+    reportError,
+  } = await runBatch(opts, {
     cwd: io.cwd,
     env: io.env,
     progress: () => createProgress(io.stderrStream, io.env),
@@ -71,7 +78,9 @@ export async function runCommand(opts: RunOptions, io: RunIo): Promise<number> {
     onInterrupt: io.onSignal,
     planned: (plan) => {
       if (opts.manifest === undefined && plan.manifest !== undefined) {
-        io.stderr(`sleeve-sandbox: manifest ${escapeTerminal(plan.manifest)} (found from the current directory), workspace ${escapeTerminal(plan.workspace)}\n`);
+        io.stderr(
+          `sleeve-sandbox: manifest ${escapeTerminal(plan.manifest)} (found from the current directory), workspace ${escapeTerminal(plan.workspace)}\n`,
+        );
       }
     },
   });
@@ -88,11 +97,15 @@ export async function runCommand(opts: RunOptions, io: RunIo): Promise<number> {
   for (const w of report.weakened) lines.push(`  not proven: ${escapeTerminal(w)}`);
   if (report.error) lines.push(`  error: ${escapeTerminal(report.error)}`);
   for (const v of report.violations) {
-    lines.push(`  violation: ${v.change} ${escapeTerminal(v.path)} (${v.time ?? 'time unknown'}; suspects: ${v.suspects.map(escapeTerminal).join(', ') || 'none'}): ${escapeTerminal(v.why)}`);
+    lines.push(
+      `  violation: ${v.change} ${escapeTerminal(v.path)} (${v.time ?? 'time unknown'}; suspects: ${v.suspects.map(escapeTerminal).join(', ') || 'none'}): ${escapeTerminal(v.why)}`,
+    );
   }
   for (const r of done.results) {
     for (const d of r.denials) {
-      lines.push(`  ${escapeTerminal(r.name)}: ${escapeTerminal(d.op)} denied: ${escapeTerminal(d.path)} (policy ${escapeTerminal(r.policy)}, ${escapeTerminal(d.rule)}: ${escapeTerminal(d.reason)})${d.count > 1 ? ` x${d.count}` : ''}`);
+      lines.push(
+        `  ${escapeTerminal(r.name)}: ${escapeTerminal(d.op)} denied: ${escapeTerminal(d.path)} (policy ${escapeTerminal(r.policy)}, ${escapeTerminal(d.rule)}: ${escapeTerminal(d.reason)})${d.count > 1 ? ` x${d.count}` : ''}`,
+      );
     }
     if (r.status !== 'ok' && r.status !== 'cancelled' && r.status !== 'skipped') {
       lines.push(`  ${escapeTerminal(r.name)}: ${r.status}${r.error ? ` (${escapeTerminal(r.error)})` : ''}; logs in ${escapeTerminal(r.logs.stderr)}`);
@@ -105,7 +118,8 @@ export async function runCommand(opts: RunOptions, io: RunIo): Promise<number> {
     const x = report.export;
     if (x.error) lines.push(`  export: ${escapeTerminal(x.error)}`);
     else lines.push(`  artifacts: ${x.zips.length} zip(s) in ${escapeTerminal(x.dir)}`);
-    for (const z of x.zips) for (const k of z.skipped) lines.push(`  export: ${escapeTerminal(z.sleeve)}: not stored: ${escapeTerminal(k.path)} (${escapeTerminal(k.why)})`);
+    for (const z of x.zips)
+      for (const k of z.skipped) lines.push(`  export: ${escapeTerminal(z.sleeve)}: not stored: ${escapeTerminal(k.path)} (${escapeTerminal(k.why)})`);
   }
   lines.push(`  reports: ${escapeTerminal(files.json)}, ${escapeTerminal(files.markdown)}, ${escapeTerminal(files.junit)}, ${escapeTerminal(files.sarif)}`);
   io.stderr(`${lines.join('\n')}\n`);
@@ -120,4 +134,3 @@ export async function runCommand(opts: RunOptions, io: RunIo): Promise<number> {
   }
   return code;
 }
-

@@ -46,7 +46,9 @@ export async function runsCleanCommand(opts: RunsCleanOptions, io: Pick<Io, 'std
   let runsRoot = runsArg;
   if (fs.existsSync(runsArg)) runsRoot = realDir(runsArg, '--runs-dir');
   else if (opts.runsDir !== undefined) throw new UsageError(`--runs-dir ${opts.runsDir} does not exist (looked at ${runsArg})`);
-  const reportsRoot = fs.existsSync(path.join(workspace, 'reports')) ? fs.realpathSync.native(path.join(workspace, 'reports')) : path.join(workspace, 'reports');
+  const reportsRoot = fs.existsSync(path.join(workspace, 'reports'))
+    ? fs.realpathSync.native(path.join(workspace, 'reports'))
+    : path.join(workspace, 'reports');
   const scan = scanBatches(runsRoot, reportsRoot);
   const running = scan.batches.filter((b) => b.running);
   if (running.length > 0) {
@@ -91,7 +93,9 @@ export async function runsCleanCommand(opts: RunsCleanOptions, io: Pick<Io, 'std
     io.stdout(`${JSON.stringify(out, null, 2)}\n`);
   } else {
     const verb = opts.dryRun ? 'would remove' : 'removed';
-    const lines = [`sleeve-sandbox: runs clean: ${scan.batches.length} batch(es), kept ${keep.length}, ${verb} ${removed.length}${opts.dryRun ? ' (dry run: nothing removed)' : ''}`];
+    const lines = [
+      `sleeve-sandbox: runs clean: ${scan.batches.length} batch(es), kept ${keep.length}, ${verb} ${removed.length}${opts.dryRun ? ' (dry run: nothing removed)' : ''}`,
+    ];
     for (const r of removed) {
       lines.push(`  ${verb} batch ${r.batchId} (${r.startedAt})`);
       for (const p of r.paths) lines.push(`    ${escapeTerminal(p)}`);

@@ -97,7 +97,9 @@ export async function vendorCommand(opts: VendorOptions, io: Io): Promise<number
     // reported below
   }
   if (entry === undefined) {
-    throw new UsageError(`vendor: cannot find the package ${opts.pkg} from ${from}: install it there first (npm install --save-exact ${packageName}), or give --from <dir> where its node_modules is`);
+    throw new UsageError(
+      `vendor: cannot find the package ${opts.pkg} from ${from}: install it there first (npm install --save-exact ${packageName}), or give --from <dir> where its node_modules is`,
+    );
   }
 
   const refuseBuiltins: esbuild.Plugin = {
@@ -149,7 +151,9 @@ export async function vendorCommand(opts: VendorOptions, io: Io): Promise<number
   if (opts.json) {
     io.stdout(`${JSON.stringify({ package: opts.pkg, version: info.version, file: output.path, bytes: output.contents.byteLength })}\n`);
   } else {
-    io.stdout(`vendored ${opts.pkg}@${info.version} into ${rel} (${output.contents.byteLength} bytes): import it with a relative path, e.g. import ... from './${path.basename(into)}/${path.basename(output.path)}'\n`);
+    io.stdout(
+      `vendored ${opts.pkg}@${info.version} into ${rel} (${output.contents.byteLength} bytes): import it with a relative path, e.g. import ... from './${path.basename(into)}/${path.basename(output.path)}'\n`,
+    );
   }
   return 0;
 }

@@ -33,7 +33,9 @@ export async function workerCommand(o: WorkerCommandOptions, io: Io): Promise<nu
   const real = fs.realpathSync(workspace);
   const info = await probeRedis(target);
   if (info.maxmemoryPolicy !== undefined && info.maxmemoryPolicy !== 'noeviction') {
-    io.stderr(`sleeve-sandbox: Redis at ${target.shown} has maxmemory-policy ${escapeTerminal(info.maxmemoryPolicy)}; BullMQ needs noeviction (jobs may vanish otherwise)\n`);
+    io.stderr(
+      `sleeve-sandbox: Redis at ${target.shown} has maxmemory-policy ${escapeTerminal(info.maxmemoryPolicy)}; BullMQ needs noeviction (jobs may vanish otherwise)\n`,
+    );
   }
   const id = o.id ?? defaultWorkerId();
   if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/.test(id)) throw new UsageError(`--id ${JSON.stringify(id)}: expected letters, digits, ".", "_" or "-"`);
@@ -51,7 +53,9 @@ export async function workerCommand(o: WorkerCommandOptions, io: Io): Promise<nu
     ...(o.stalledIntervalMs === undefined ? {} : { stalledIntervalMs: o.stalledIntervalMs }),
   });
   await w.ready;
-  io.stderr(`sleeve-sandbox: worker ${id} on ${target.shown} (Redis ${info.version ?? '?'}), workspace ${escapeTerminal(real)}, concurrency ${o.concurrency ?? 1}: ready\n`);
+  io.stderr(
+    `sleeve-sandbox: worker ${id} on ${target.shown} (Redis ${info.version ?? '?'}), workspace ${escapeTerminal(real)}, concurrency ${o.concurrency ?? 1}: ready\n`,
+  );
   return await new Promise<number>((resolve) => {
     let stopping = false;
     const remove = io.onSignal?.((signal) => {

@@ -152,7 +152,7 @@ export function scaffoldFiles(opts: ScaffoldOptions): ScaffoldFile[] {
         $schema: opts.schemaRefs.policy,
         version: 1,
         name,
-        description: 'This workspace\'s sleeves: the built-in strict policy (read the lakehouse and your run dir, write only your run dir).',
+        description: "This workspace's sleeves: the built-in strict policy (read the lakehouse and your run dir, write only your run dir).",
         extends: 'strict',
       }),
     },

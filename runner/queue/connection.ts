@@ -46,12 +46,22 @@ export function parseRedisUrl(given: string | undefined, env: NodeJS.ProcessEnv,
     return out;
   };
   const dbText = url.pathname.replace(/^\//, '');
-  if (dbText !== '' && !/^\d{1,2}$/.test(dbText)) throw new UsageError(`${flag}: the path must be a database number (e.g. /0), got ${JSON.stringify(redact(dbText))}`);
+  if (dbText !== '' && !/^\d{1,2}$/.test(dbText))
+    throw new UsageError(`${flag}: the path must be a database number (e.g. /0), got ${JSON.stringify(redact(dbText))}`);
   const port = url.port === '' ? 6379 : Number(url.port);
   const host = url.hostname.replace(/^\[|\]$/g, '');
   if (host === '') throw new UsageError(`${flag}: no host in the Redis URL`);
   const shown = `${url.protocol}//${username ? `${username}${password ? ':***' : ''}@` : password ? ':***@' : ''}${url.host}${dbText ? `/${dbText}` : ''}`;
-  return { shown, host, port, db: dbText === '' ? 0 : Number(dbText), tls: url.protocol === 'rediss:', ...(username ? { username } : {}), ...(password ? { password } : {}), redact };
+  return {
+    shown,
+    host,
+    port,
+    db: dbText === '' ? 0 : Number(dbText),
+    tls: url.protocol === 'rediss:',
+    ...(username ? { username } : {}),
+    ...(password ? { password } : {}),
+    redact,
+  };
 }
 
 /** ioredis options for BullMQ (workers need maxRetriesPerRequest null: they block on Redis). */
@@ -74,7 +84,14 @@ export function connectionOptions(t: RedisTarget, extra: Record<string, unknown>
  * `noeviction`, and anything else is reported as a notice by the caller.
  */
 export async function probeRedis(t: RedisTarget, timeoutMs = 3000): Promise<{ maxmemoryPolicy: string | undefined; version: string | undefined }> {
-  const client = new Redis({ ...connectionOptions(t), lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: timeoutMs, enableOfflineQueue: false });
+  const client = new Redis({
+    ...connectionOptions(t),
+    lazyConnect: true,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+    connectTimeout: timeoutMs,
+    enableOfflineQueue: false,
+  });
   client.on('error', () => {});
   try {
     await client.connect();

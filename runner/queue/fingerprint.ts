@@ -64,8 +64,15 @@ export function fingerprintOf(workspace: string, sources: readonly string[]): Fi
 export function fingerprintMismatch(want: Fingerprint, have: Fingerprint): string | undefined {
   if (want.digest === have.digest) return undefined;
   const parts: string[] = [];
-  if (want.lakehouse.digest !== have.lakehouse.digest) parts.push(`the lakehouse ${want.lakehouse.dir} differs (job: ${want.lakehouse.files} files, ${want.lakehouse.digest.slice(0, 12)}; this replica: ${have.lakehouse.files} files, ${have.lakehouse.digest.slice(0, 12)})`);
-  if (want.lockfile.sha256 !== have.lockfile.sha256) parts.push(`the lockfile ${want.lockfile.file} differs (job: ${want.lockfile.sha256?.slice(0, 12) ?? 'none'}; this replica: ${have.lockfile.sha256?.slice(0, 12) ?? 'none'})`);
-  if (want.sources.digest !== have.sources.digest) parts.push(`the sleeve's sources (${want.sources.paths.join(', ')}) differ (job: ${want.sources.files} files; this replica: ${have.sources.files} files)`);
+  if (want.lakehouse.digest !== have.lakehouse.digest)
+    parts.push(
+      `the lakehouse ${want.lakehouse.dir} differs (job: ${want.lakehouse.files} files, ${want.lakehouse.digest.slice(0, 12)}; this replica: ${have.lakehouse.files} files, ${have.lakehouse.digest.slice(0, 12)})`,
+    );
+  if (want.lockfile.sha256 !== have.lockfile.sha256)
+    parts.push(
+      `the lockfile ${want.lockfile.file} differs (job: ${want.lockfile.sha256?.slice(0, 12) ?? 'none'}; this replica: ${have.lockfile.sha256?.slice(0, 12) ?? 'none'})`,
+    );
+  if (want.sources.digest !== have.sources.digest)
+    parts.push(`the sleeve's sources (${want.sources.paths.join(', ')}) differ (job: ${want.sources.files} files; this replica: ${have.sources.files} files)`);
   return parts.length > 0 ? parts.join('; ') : 'the fingerprint digest differs';
 }

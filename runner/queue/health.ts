@@ -25,7 +25,16 @@ const bounded = <T>(p: Promise<T>, ms: number, what: string) =>
   Promise.race([p, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`${what} took more than ${ms} ms`)), ms).unref())]);
 
 export async function queueHealth(target: RedisTarget, timeoutMs = 3000): Promise<QueueHealth> {
-  const base: QueueHealth = { url: target.shown, reachable: false, problem: null, redisVersion: null, maxmemoryPolicy: null, evictionSafe: null, workers: [], jobs: null };
+  const base: QueueHealth = {
+    url: target.shown,
+    reachable: false,
+    problem: null,
+    redisVersion: null,
+    maxmemoryPolicy: null,
+    evictionSafe: null,
+    workers: [],
+    jobs: null,
+  };
   let info: Awaited<ReturnType<typeof probeRedis>>;
   try {
     info = await probeRedis(target, timeoutMs);
@@ -69,8 +78,17 @@ export function describeQueueHealth(h: QueueHealth): string[] {
       ? `  maxmemory-policy ${h.maxmemoryPolicy}: BullMQ needs noeviction (an evicted key is a lost job): redis-cli CONFIG SET maxmemory-policy noeviction, and the same in redis.conf`
       : `  maxmemory-policy: ${h.maxmemoryPolicy ?? 'unknown (CONFIG is disabled here; make sure it is noeviction)'}`,
   );
-  lines.push(h.workers.length === 0 ? '  workers: none connected (start one: sleeve-sandbox worker --queue ...)' : `  workers: ${h.workers.length} connected (${h.workers.join(', ')})`);
-  if (h.jobs) lines.push(`  jobs: ${Object.entries(h.jobs).map(([k, v]) => `${v} ${k}`).join(', ')}`);
+  lines.push(
+    h.workers.length === 0
+      ? '  workers: none connected (start one: sleeve-sandbox worker --queue ...)'
+      : `  workers: ${h.workers.length} connected (${h.workers.join(', ')})`,
+  );
+  if (h.jobs)
+    lines.push(
+      `  jobs: ${Object.entries(h.jobs)
+        .map(([k, v]) => `${v} ${k}`)
+        .join(', ')}`,
+    );
   if (h.problem) lines.push(`  problem: ${h.problem}`);
   return lines;
 }

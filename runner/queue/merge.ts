@@ -54,7 +54,12 @@ export function mergeRemote(report: AuditReport, m: MergeInput): AuditReport {
     }
     return out;
   });
-  const { verdict, exitCode } = decideVerdict({ sleeves: sleeves.map((s) => ({ status: s.status, denials: s.denials.length })), violations: violations.length, audited, weakened });
+  const { verdict, exitCode } = decideVerdict({
+    sleeves: sleeves.map((s) => ({ status: s.status, denials: s.denials.length })),
+    violations: violations.length,
+    audited,
+    weakened,
+  });
   const workers = m.records.map((rec) => ({
     worker: rec.result?.worker.id ?? null,
     host: rec.result?.worker.host ?? null,

@@ -60,7 +60,9 @@ export function remoteOf(batch: BatchResult): RemoteBatch | undefined {
 function rel(workspace: string, abs: string, what: string, s: PlannedSleeve): string {
   const r = path.relative(workspace, abs).split(path.sep).join('/');
   if (r === '' || r.startsWith('../') || r === '..' || path.isAbsolute(r)) {
-    throw new UsageError(`${s.where}: ${what} ${abs} is outside the workspace ${workspace}: a worker could not find it in its replica; move it into the workspace`);
+    throw new UsageError(
+      `${s.where}: ${what} ${abs} is outside the workspace ${workspace}: a worker could not find it in its replica; move it into the workspace`,
+    );
   }
   return r;
 }
@@ -82,7 +84,11 @@ function shapeJobs(plan: BatchPlan): Shape[] {
     let sources: string[];
     if (s.command) {
       if (!plan.manifest) throw new UsageError(`${s.where}: a command step needs a manifest to be sent to a worker`);
-      rawSteps ??= new Map(loadManifest(plan.manifest).manifest.sleeves.filter((m) => m.command).map((m) => [m.name, m.command as string[]]));
+      rawSteps ??= new Map(
+        loadManifest(plan.manifest)
+          .manifest.sleeves.filter((m) => m.command)
+          .map((m) => [m.name, m.command as string[]]),
+      );
       command = rawSteps.get(s.name);
       if (!command) throw new UsageError(`${s.where}: its command is not in ${plan.manifest}`);
       sources = s.command.codeDir ? [rel(plan.workspace, s.command.codeDir, 'the code directory', s)] : [];
@@ -154,13 +160,24 @@ function localResult(s: PlannedSleeve, r: JobResult): SleeveResult {
     startedAt: rep.startedAt,
     durationMs: rep.durationMs,
     layers: rep.layers.filter((l) => l !== 'auditor'),
-    denials: rep.denials.map((d) => ({ op: d.op, syscall: d.syscall, path: d.path, ...(d.resolved === undefined ? {} : { resolved: d.resolved }), rule: d.rule, reason: d.reason, at: Date.parse(d.time), count: d.count })),
+    denials: rep.denials.map((d) => ({
+      op: d.op,
+      syscall: d.syscall,
+      path: d.path,
+      ...(d.resolved === undefined ? {} : { resolved: d.resolved }),
+      rule: d.rule,
+      reason: d.reason,
+      at: Date.parse(d.time),
+      count: d.count,
+    })),
     writes: [],
     logs: { stdout: path.join(s.runDir, 'logs', 'stdout.log'), stderr: path.join(s.runDir, 'logs', 'stderr.log'), truncated: rep.logs.truncated },
     ...(rep.peakRssKiB !== null && rep.cpuMs !== null ? { usage: { maxRssKiB: rep.peakRssKiB, cpuUserMs: rep.cpuMs, cpuSystemMs: 0 } } : {}),
     ...(rep.isolate ? { isolate: rep.isolate } : {}),
     ...(rep.stderrTail ? { stderrTail: rep.stderrTail } : {}),
-    channel: rep.channel ? { accepted: rep.channel.accepted, dropped: { ...rep.channel.dropped }, fault: rep.channel.fault } : { accepted: 0, dropped: { denials: 0, writes: 0 }, fault: null },
+    channel: rep.channel
+      ? { accepted: rep.channel.accepted, dropped: { ...rep.channel.dropped }, fault: rep.channel.fault }
+      : { accepted: 0, dropped: { denials: 0, writes: 0 }, fault: null },
     ...(rep.schedule ? { schedule: rep.schedule } : {}),
     ...(rep.error ? { error: rep.error } : {}),
   } as SleeveResult;
@@ -177,7 +194,9 @@ export function queuedExecutor(opts: RunOptions, batchId: string, env: NodeJS.Pr
     const shapes = shapeJobs(plan);
     const info = await probeRedis(target);
     if (info.maxmemoryPolicy !== undefined && info.maxmemoryPolicy !== 'noeviction') {
-      o.progress.note(`sleeve-sandbox: Redis at ${target.shown} has maxmemory-policy ${escapeTerminal(info.maxmemoryPolicy)}; BullMQ needs noeviction (jobs may vanish otherwise)`);
+      o.progress.note(
+        `sleeve-sandbox: Redis at ${target.shown} has maxmemory-policy ${escapeTerminal(info.maxmemoryPolicy)}; BullMQ needs noeviction (jobs may vanish otherwise)`,
+      );
     }
     // The prepare steps (and beforeStart: reports, auditor, ledger) run here, as in a local batch.
     const progress = o.progress;
@@ -192,7 +211,13 @@ export function queuedExecutor(opts: RunOptions, batchId: string, env: NodeJS.Pr
     let release = local.release;
     if (interrupted || prepareFailed) {
       for (const s of plan.sleeves) {
-        const r = notStarted(s, interrupted ? 'cancelled' : 'skipped', interrupted ? `interrupted by ${interrupted}` : `prepare step ${prepareFailed?.name} did not succeed (${prepareFailed?.status}); sleeves were not started`);
+        const r = notStarted(
+          s,
+          interrupted ? 'cancelled' : 'skipped',
+          interrupted
+            ? `interrupted by ${interrupted}`
+            : `prepare step ${prepareFailed?.name} did not succeed (${prepareFailed?.status}); sleeves were not started`,
+        );
         results.set(s, r);
         progress.finished(r);
       }
@@ -225,7 +250,10 @@ export function queuedExecutor(opts: RunOptions, batchId: string, env: NodeJS.Pr
         finals = plan.finalize.map((s) => notStarted(s, blocked.status, blocked.why));
         for (const r of finals) progress.finished(r);
       } else {
-        const fin = await executeBatch({ ...plan, prepare: [], sleeves: [] }, { ...o, beforeStart: async () => {}, progress: { ...progress, close: () => {} } });
+        const fin = await executeBatch(
+          { ...plan, prepare: [], sleeves: [] },
+          { ...o, beforeStart: async () => {}, progress: { ...progress, close: () => {} } },
+        );
         finals = fin.results;
         interrupted ??= fin.interrupted;
         const before = release;
@@ -245,7 +273,8 @@ export function queuedExecutor(opts: RunOptions, batchId: string, env: NodeJS.Pr
       release,
     };
     const remote: RemoteBatch = {
-      merge: (report) => mergeRemote(report, { target: target.shown, records: plan.sleeves.map((s) => records.get(s)).filter((r): r is RemoteRecord => r !== undefined) }),
+      merge: (report) =>
+        mergeRemote(report, { target: target.shown, records: plan.sleeves.map((s) => records.get(s)).filter((r): r is RemoteRecord => r !== undefined) }),
     };
     return Object.assign(batch, { [REMOTE]: remote });
   };
@@ -297,13 +326,23 @@ async function runRemote(x: RemoteRun): Promise<{ interrupted: string | null; re
     let zipError = r.artifactError;
     if (r.zip) {
       try {
-        x.unpacked.set(s, await unpackZip(Buffer.from(r.zip.base64, 'base64'), { sha256: r.zip.sha256, size: r.zip.size, runId: s.runId, limitBytes: x.limitBytes }));
+        x.unpacked.set(
+          s,
+          await unpackZip(Buffer.from(r.zip.base64, 'base64'), { sha256: r.zip.sha256, size: r.zip.size, runId: s.runId, limitBytes: x.limitBytes }),
+        );
       } catch (error) {
         zipError = `the run dir from worker ${r.worker.id} was refused: ${(error as Error).message}`;
       }
     } else zipError ??= `worker ${r.worker.id} sent no run dir`;
     if (zipError) res = { ...res, status: res.status === 'ok' ? 'failed' : res.status, error: res.error ? `${res.error}; ${zipError}` : zipError };
-    x.records.set(s, { sleeve: s.name, runId: s.runId, jobId: String(job.id), result: r, attempts: Math.max(r.attempts, job.attemptsStarted ?? 0), stalled: job.stalledCounter ?? 0 });
+    x.records.set(s, {
+      sleeve: s.name,
+      runId: s.runId,
+      jobId: String(job.id),
+      result: r,
+      attempts: Math.max(r.attempts, job.attemptsStarted ?? 0),
+      stalled: job.stalledCounter ?? 0,
+    });
     settle(s, res);
   };
   const check = async (id: string) => {
@@ -312,7 +351,8 @@ async function runRemote(x: RemoteRun): Promise<{ interrupted: string | null; re
     // The state first, then the job: a finished job is read after it finished (its result or reason complete).
     const state = await queue.getJobState(id);
     const job = await queue.getJob(id);
-    if (!job || state === 'unknown') return settle(s, failedResult(s, `job ${id} vanished from Redis (was it removed, or evicted? Redis must run with maxmemory-policy noeviction)`));
+    if (!job || state === 'unknown')
+      return settle(s, failedResult(s, `job ${id} vanished from Redis (was it removed, or evicted? Redis must run with maxmemory-policy noeviction)`));
     if (state === 'active' && !started.has(id)) {
       started.add(id);
       progress.started(s.name);
@@ -320,7 +360,15 @@ async function runRemote(x: RemoteRun): Promise<{ interrupted: string | null; re
     if (state === 'completed') await onResult(s, job, job.returnvalue);
     else if (state === 'failed') {
       if (!started.has(id)) progress.started(s.name);
-      x.records.set(s, { sleeve: s.name, runId: s.runId, jobId: id, result: undefined, attempts: job.attemptsStarted ?? 0, stalled: job.stalledCounter ?? 0, error: job.failedReason });
+      x.records.set(s, {
+        sleeve: s.name,
+        runId: s.runId,
+        jobId: id,
+        result: undefined,
+        attempts: job.attemptsStarted ?? 0,
+        stalled: job.stalledCounter ?? 0,
+        error: job.failedReason,
+      });
       settle(s, failedResult(s, `on the queue: ${job.failedReason || 'the job failed'}`));
     }
   };
@@ -345,7 +393,10 @@ async function runRemote(x: RemoteRun): Promise<{ interrupted: string | null; re
       opts: { jobId: jobIdOf(sh.s), attempts: 1, removeOnComplete: false, removeOnFail: false },
     }));
     await queue.addBulk(jobs);
-    if ((await queue.getWorkersCount().catch(() => 1)) === 0) progress.note(`sleeve-sandbox: no worker is connected to ${target.shown} yet; the ${jobs.length} job(s) wait for one (start: sleeve-sandbox worker --queue ...)`);
+    if ((await queue.getWorkersCount().catch(() => 1)) === 0)
+      progress.note(
+        `sleeve-sandbox: no worker is connected to ${target.shown} yet; the ${jobs.length} job(s) wait for one (start: sleeve-sandbox worker --queue ...)`,
+      );
     let cancelledAt: number | undefined;
     let forced = false;
     removeHandler = o.onInterrupt((signal) => {
@@ -385,7 +436,11 @@ async function runRemote(x: RemoteRun): Promise<{ interrupted: string | null; re
       if (interrupted && (forced || Date.now() - (cancelledAt ?? 0) > CANCEL_GRACE_MS)) {
         for (const id of [...pending]) {
           const s = bySleeve.get(id) as PlannedSleeve;
-          settle(s, { ...notStarted(s, 'cancelled'), status: started.has(id) ? 'interrupted' : 'cancelled', error: `interrupted by ${interrupted}; the worker did not report back in time (its job was cancelled)` });
+          settle(s, {
+            ...notStarted(s, 'cancelled'),
+            status: started.has(id) ? 'interrupted' : 'cancelled',
+            error: `interrupted by ${interrupted}; the worker did not report back in time (its job was cancelled)`,
+          });
         }
         break;
       }

@@ -32,7 +32,9 @@ export async function unpackZip(zip: Buffer, want: { sha256: string; size: numbe
   if (got !== want.sha256) throw new Error(`the zip's sha256 is ${got}, not the ${want.sha256} the worker announced`);
   if (zip.length > want.limitBytes) throw new Error(`the zip is ${zip.length} bytes, past the artifact cap of ${want.limitBytes} bytes`);
   const zf = await new Promise<yauzl.ZipFile>((resolve, reject) =>
-    yauzl.fromBuffer(zip, { lazyEntries: true, strictFileNames: true, validateEntrySizes: true, decodeStrings: true }, (e, z) => (e ? reject(e) : resolve(z as yauzl.ZipFile))),
+    yauzl.fromBuffer(zip, { lazyEntries: true, strictFileNames: true, validateEntrySizes: true, decodeStrings: true }, (e, z) =>
+      e ? reject(e) : resolve(z as yauzl.ZipFile),
+    ),
   );
   const out: Unpacked = { runId: want.runId, dirs: [], files: [], bytes: 0 };
   const prefix = `${want.runId}/`;
@@ -58,7 +60,8 @@ export async function unpackZip(zip: Buffer, want: { sha256: string; size: numbe
         out.dirs.push(rel);
         return zf.readEntry();
       }
-      if (mode !== 0 && mode !== S_IFREG) return fail(`entry ${JSON.stringify(name)} is ${(mode & 0o120000) === 0o120000 ? 'a symbolic link' : 'not a regular file'}`);
+      if (mode !== 0 && mode !== S_IFREG)
+        return fail(`entry ${JSON.stringify(name)} is ${(mode & 0o120000) === 0o120000 ? 'a symbolic link' : 'not a regular file'}`);
       out.bytes += e.uncompressedSize;
       if (out.bytes > want.limitBytes) return fail(`the files unpack past the artifact cap of ${want.limitBytes} bytes`);
       zf.openReadStream(e, (err, stream) => {

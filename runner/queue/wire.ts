@@ -32,17 +32,24 @@ export const relPath = z
   .string()
   .min(1)
   .max(4096)
-  .refine((p) => !p.startsWith('/') && !p.includes('\\') && !/[\u0000-\u001f\u007f]/.test(p) && p.split('/').every((c) => c !== '' && c !== '.' && c !== '..'), {
-    error: 'expected a workspace-relative path (no leading "/", no "." or ".." component)',
-  });
+  .refine(
+    (p) => !p.startsWith('/') && !p.includes('\\') && !/[\u0000-\u001f\u007f]/.test(p) && p.split('/').every((c) => c !== '' && c !== '.' && c !== '..'),
+    {
+      error: 'expected a workspace-relative path (no leading "/", no "." or ".." component)',
+    },
+  );
 const id = z.string().regex(RUN_ID_RE, { error: `expected an id matching ${RUN_ID_RE.source}` });
 
 export const fingerprintSchema = z
   .strictObject({
     digest: sha256.describe('sha256 over the three parts below.'),
-    lakehouse: z.strictObject({ dir: relPath, files: z.number().int().nonnegative(), digest: sha256 }).describe('Every file of the lakehouse: path and sha256.'),
+    lakehouse: z
+      .strictObject({ dir: relPath, files: z.number().int().nonnegative(), digest: sha256 })
+      .describe('Every file of the lakehouse: path and sha256.'),
     lockfile: z.strictObject({ file: relPath, sha256: sha256.nullable() }).describe('The lockfile (null when the workspace has none).'),
-    sources: z.strictObject({ paths: z.array(relPath).max(64), files: z.number().int().nonnegative(), digest: sha256 }).describe("The step's own code: every file under these paths."),
+    sources: z
+      .strictObject({ paths: z.array(relPath).max(64), files: z.number().int().nonnegative(), digest: sha256 })
+      .describe("The step's own code: every file under these paths."),
   })
   .describe('What a replica must hold, byte for byte, to run the step.');
 export type Fingerprint = z.infer<typeof fingerprintSchema>;
@@ -67,7 +74,9 @@ export const jobPayloadSchema = z
       .refine((s) => (s.entry === undefined) !== (s.command === undefined), { error: 'expected an entry or a command, not both' }),
     policy: z
       .strictObject({
-        ref: z.union([z.strictObject({ name: z.string().regex(/^[a-z0-9][a-z0-9._-]*$/) }), z.strictObject({ file: relPath })]).describe('How the worker finds it: a name (built-in or the workspace\'s policies/) or a workspace-relative file.'),
+        ref: z
+          .union([z.strictObject({ name: z.string().regex(/^[a-z0-9][a-z0-9._-]*$/) }), z.strictObject({ file: relPath })])
+          .describe("How the worker finds it: a name (built-in or the workspace's policies/) or a workspace-relative file."),
         sha256: sha256.describe('sha256 of the policy file itself (the first of the chain).'),
         chain: z
           .array(z.strictObject({ name: z.string().max(256), kind: z.enum(['builtin', 'workspace', 'file']), sha256, content: z.string().max(1024 * 1024) }))

@@ -83,7 +83,10 @@ function checkPolicy(p: JobPayload, workspace: string): string {
   }
   const want = p.policy.chain.map((c) => c.sha256).join(',');
   const have = files.map((f) => f.sha256).join(',');
-  if (want !== have) refuse(`policy ${JSON.stringify(ref)} differs on this worker (job chain ${p.policy.chain.map((c) => `${c.name}:${c.sha256.slice(0, 12)}`).join(' > ')}; this replica ${files.map((f) => `${f.name}:${f.sha256.slice(0, 12)}`).join(' > ')})`);
+  if (want !== have)
+    refuse(
+      `policy ${JSON.stringify(ref)} differs on this worker (job chain ${p.policy.chain.map((c) => `${c.name}:${c.sha256.slice(0, 12)}`).join(' > ')}; this replica ${files.map((f) => `${f.name}:${f.sha256.slice(0, 12)}`).join(' > ')})`,
+    );
   return ref;
 }
 
@@ -223,7 +226,9 @@ export function startWorker(s: WorkerSettings): RunningWorker {
       s.log(`worker ${s.id}: job ${escapeTerminal(String(job.id))}: ${escapeTerminal(p.step.name)} (run ${p.step.runId}, attempt ${job.attemptsStarted ?? 1})`);
       try {
         const r = await runJob(p, job, s, abort.signal);
-        s.log(`worker ${s.id}: job ${escapeTerminal(String(job.id))}: ${r.audit.sleeve.status}, verdict ${r.audit.verdict}${r.zip ? `, zip ${r.zip.size} bytes` : ''}${r.artifactError ? `; ${r.artifactError}` : ''}`);
+        s.log(
+          `worker ${s.id}: job ${escapeTerminal(String(job.id))}: ${r.audit.sleeve.status}, verdict ${r.audit.verdict}${r.zip ? `, zip ${r.zip.size} bytes` : ''}${r.artifactError ? `; ${r.artifactError}` : ''}`,
+        );
         return r;
       } catch (error) {
         s.log(`worker ${s.id}: job ${escapeTerminal(String(job.id))}: ${escapeTerminal(s.target.redact((error as Error).message))}`);

@@ -69,7 +69,8 @@ export function proofGaps(r: AuditReport): string[] {
   const out: string[] = [];
   if (r.verdict === 'running') out.push('the batch never finished (its runner died, or it is still running): nothing is proven');
   else if (r.verdict === 'error') out.push(`the runner failed inside${r.error ? ` (${r.error})` : ''}: the report claims nothing about the sleeves`);
-  else if (!r.integrity.audited) out.push('the auditor was off (--no-audit): nothing was checked on disk, so changes outside the permitted zones are not listed');
+  else if (!r.integrity.audited)
+    out.push('the auditor was off (--no-audit): nothing was checked on disk, so changes outside the permitted zones are not listed');
   out.push(...r.weakened);
   return out;
 }

@@ -53,7 +53,8 @@ function encodePath(rel: string): string {
 
 export function sarifLocation(place: Place, root: string): Sarif.Location {
   const rel = relativeToRoot(root, place.file);
-  const artifactLocation: Sarif.ArtifactLocation = rel !== undefined ? { uri: encodePath(rel), uriBaseId: SRCROOT } : { uri: pathToFileURL(path.resolve(root, place.file)).href };
+  const artifactLocation: Sarif.ArtifactLocation =
+    rel !== undefined ? { uri: encodePath(rel), uriBaseId: SRCROOT } : { uri: pathToFileURL(path.resolve(root, place.file)).href };
   const physicalLocation: Sarif.PhysicalLocation = { artifactLocation };
   if (place.line !== undefined && place.line >= 1) {
     physicalLocation.region = { startLine: place.line, ...(place.column !== undefined && place.column >= 1 ? { startColumn: place.column } : {}) };
@@ -61,7 +62,15 @@ export function sarifLocation(place: Place, root: string): Sarif.Location {
   return { physicalLocation };
 }
 
-function sarifRun(o: { version: string; rules: Sarif.ReportingDescriptor[]; root: string; category: string; results: Sarif.Result[]; invocation: Sarif.Invocation; properties?: Record<string, unknown> }): Sarif.Log {
+function sarifRun(o: {
+  version: string;
+  rules: Sarif.ReportingDescriptor[];
+  root: string;
+  category: string;
+  results: Sarif.Result[];
+  invocation: Sarif.Invocation;
+  properties?: Record<string, unknown>;
+}): Sarif.Log {
   const index = new Map(o.rules.map((r, i) => [r.id, i]));
   const results = o.results.map((r) => ({ ...r, ruleIndex: index.get(r.ruleId as string) }));
   const run: Sarif.Run = {
@@ -122,7 +131,10 @@ export function auditSarif(r: AuditReport, o: { root: string }): Sarif.Log {
     };
   });
   const gaps = proofGaps(r);
-  const notifications: Sarif.Notification[] = gaps.map((g) => ({ level: r.verdict === 'error' ? 'error' : 'warning', message: { text: `not proven: ${escapeControl(g)}` } }));
+  const notifications: Sarif.Notification[] = gaps.map((g) => ({
+    level: r.verdict === 'error' ? 'error' : 'warning',
+    message: { text: `not proven: ${escapeControl(g)}` },
+  }));
   const finished = r.verdict !== 'running';
   return sarifRun({
     version: r.tool.version,

@@ -149,7 +149,10 @@ class DOMException extends Error {
   }
 }
 for (const [name, code] of Object.entries(DOM_CODES)) {
-  const constant = name.replace(/([a-z])([A-Z])/g, '$1_$2').toUpperCase().replace(/_ERROR$/, '_ERR');
+  const constant = name
+    .replace(/([a-z])([A-Z])/g, '$1_$2')
+    .toUpperCase()
+    .replace(/_ERROR$/, '_ERR');
   defineProperty(DOMException, constant, { value: code, enumerable: true });
   defineProperty(DOMException.prototype, constant, { value: code, enumerable: true });
 }
@@ -206,7 +209,8 @@ const cloneError = (what) => new DOMException(`${what} could not be cloned.`, 'D
 function cloneBuffer(buffer, memory) {
   if (apply(mapHas, memory, [buffer])) return apply(mapGet, memory, [buffer]);
   let copy;
-  if (sabByteLength && is(sabByteLength, buffer)) copy = buffer; // shared memory stays shared
+  if (sabByteLength && is(sabByteLength, buffer))
+    copy = buffer; // shared memory stays shared
   else copy = apply(abSlice, buffer, [0]);
   apply(mapSet, memory, [buffer, copy]);
   return copy;
@@ -322,7 +326,17 @@ const toBase64url = (base64) => base64.replace(/\+/g, '-').replace(/\//g, '_').r
 }
 
 // --- the installer ------------------------------------------------------------------------------
-const INTEGER_ARRAYS = new Set(['Int8Array', 'Uint8Array', 'Uint8ClampedArray', 'Int16Array', 'Uint16Array', 'Int32Array', 'Uint32Array', 'BigInt64Array', 'BigUint64Array']);
+const INTEGER_ARRAYS = new Set([
+  'Int8Array',
+  'Uint8Array',
+  'Uint8ClampedArray',
+  'Int16Array',
+  'Uint16Array',
+  'Int32Array',
+  'Uint32Array',
+  'BigInt64Array',
+  'BigUint64Array',
+]);
 const TIMEOUT_MAX = 2 ** 31 - 1;
 
 /**

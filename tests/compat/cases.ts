@@ -32,7 +32,13 @@ export interface RefusedCase {
   args?: string[];
 }
 
-const c = (name: string, entry: string, packages: string[], isolate: boolean, policy: CasePolicy = 'strict'): CompatCase => ({ name, entry, packages, policy, isolate });
+const c = (name: string, entry: string, packages: string[], isolate: boolean, policy: CasePolicy = 'strict'): CompatCase => ({
+  name,
+  entry,
+  packages,
+  policy,
+  isolate,
+});
 
 export const CASES: readonly CompatCase[] = [
   // columnar formats

@@ -50,7 +50,9 @@ function checkInstalled(): void {
   const addon = path.join(WORKSPACE, 'node_modules', 'better-sqlite3', 'build', 'Release', 'better_sqlite3.node');
   if (missing.length > 0 || !fs.existsSync(addon)) {
     const what = missing.length > 0 ? `missing packages: ${missing.join(', ')}` : `better-sqlite3 was not built (${addon} is missing)`;
-    assert.fail(`the compat workspace ${WORKSPACE} is not installed (${what}): run \`${INSTALL_COMMAND}\` from the repository root (it builds the native addons from source), then run the suite again`);
+    assert.fail(
+      `the compat workspace ${WORKSPACE} is not installed (${what}): run \`${INSTALL_COMMAND}\` from the repository root (it builds the native addons from source), then run the suite again`,
+    );
   }
   // An addon built for another Node line (another ABI) does not load: say so, not a hundred failures later.
   // One process per addon, as each sleeve loads one of them: on Node 24 a process that loaded
@@ -65,7 +67,14 @@ function checkInstalled(): void {
   for (const code of probes) {
     const probe = spawnSync(process.execPath, ['--input-type=module', '-e', code], { cwd: WORKSPACE, encoding: 'utf8', env });
     if (probe.status !== 0) {
-      assert.fail(`the compat workspace's native addons do not load under node ${process.version} (${probe.stderr.trim().split('\n').find((l) => /Error/.test(l)) ?? probe.stderr.trim().slice(0, 300)}): after switching Node versions run \`${INSTALL_COMMAND}\` again with this node first on PATH`);
+      assert.fail(
+        `the compat workspace's native addons do not load under node ${process.version} (${
+          probe.stderr
+            .trim()
+            .split('\n')
+            .find((l) => /Error/.test(l)) ?? probe.stderr.trim().slice(0, 300)
+        }): after switching Node versions run \`${INSTALL_COMMAND}\` again with this node first on PATH`,
+      );
     }
   }
 }
@@ -90,7 +99,8 @@ function assertSameOutputs(actualDir: string, expectedDir: string, what: string)
     const a = fs.readFileSync(path.join(actualDir, f));
     const b = fs.readFileSync(path.join(expectedDir, f));
     if (!a.equals(b)) {
-      const preview = (x: Buffer) => (x.length < 4000 && !x.includes(0) ? x.toString('utf8') : `${x.length} bytes, sha ${x.subarray(0, 16).toString('hex')}...`);
+      const preview = (x: Buffer) =>
+        x.length < 4000 && !x.includes(0) ? x.toString('utf8') : `${x.length} bytes, sha ${x.subarray(0, 16).toString('hex')}...`;
       assert.fail(`${what}: ${f} differs\n--- got (${actualDir})\n${preview(a)}\n--- expected (${expectedDir})\n${preview(b)}`);
     }
   }
@@ -119,7 +129,11 @@ function runBare(entry: string, name: string, dir: string, tmpDir: string, args:
     TV_RUN_ID: runId,
     TMPDIR: tmpDir,
   };
-  const child = spawn(process.execPath, ['--import', REGISTER, RUN_BARE, entry, dir, name, WORKSPACE, ...args], { cwd: WORKSPACE, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', REGISTER, RUN_BARE, entry, dir, name, WORKSPACE, ...args], {
+    cwd: WORKSPACE,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   return collect(child, 120_000).then((r: Run) => ({ dir, code: r.code, stderr: r.stderr }));
 }
 
@@ -141,7 +155,22 @@ async function pool<T>(jobs: Array<() => Promise<T>>, limit: number): Promise<T[
 async function runBatch(manifest: object, tmpDir: string, label: string): Promise<BatchOutcome | string> {
   const file = path.join(tmpDir, `${label}.manifest.json`);
   fs.writeFileSync(file, `${JSON.stringify(manifest, null, 2)}\n`);
-  const args = ['run', '--policy', 'strict', '--workspace', WORKSPACE, '--manifest', file, '--concurrency', '2', '--timeout', '180', '--report-dir', path.join(tmpDir, `${label}-reports`), '--json'];
+  const args = [
+    'run',
+    '--policy',
+    'strict',
+    '--workspace',
+    WORKSPACE,
+    '--manifest',
+    file,
+    '--concurrency',
+    '2',
+    '--timeout',
+    '180',
+    '--report-dir',
+    path.join(tmpDir, `${label}-reports`),
+    '--json',
+  ];
   const run = await collect(startBin(args, repoRoot, childEnv()), BATCH_LIMIT_MS);
   try {
     return readOutcome(WORKSPACE, run);
@@ -184,7 +213,16 @@ describe('compatibility with real npm packages (tests/compat/workspace)', { time
     for (const c of CASES.filter((x) => x.isolate)) {
       const outfile = path.join(tmpDir, 'isolate', c.name, 'sleeve.mjs');
       try {
-        await esbuild.build({ entryPoints: [path.join(WORKSPACE, c.entry)], bundle: true, format: 'esm', platform: 'browser', target: 'es2022', outfile, absWorkingDir: WORKSPACE, logLevel: 'silent' });
+        await esbuild.build({
+          entryPoints: [path.join(WORKSPACE, c.entry)],
+          bundle: true,
+          format: 'esm',
+          platform: 'browser',
+          target: 'es2022',
+          outfile,
+          absWorkingDir: WORKSPACE,
+          logLevel: 'silent',
+        });
         isolateEntries.set(c.name, outfile);
       } catch (error) {
         bundleErrors.set(c.name, (error as Error).message);
@@ -192,8 +230,13 @@ describe('compatibility with real npm packages (tests/compat/workspace)', { time
     }
 
     const bareJobs = [
-      ...CASES.map((c) => () => runBare(c.entry, c.name, path.join(tmpDir, 'bare', c.name), path.join(tmpDir, 'bare-tmp', c.name), []).then((r) => bare.set(c.name, r))),
-      ...REFUSED.map((r) => () => runBare(r.entry, r.name, path.join(tmpDir, 'bare', r.name), path.join(tmpDir, 'bare-tmp', r.name), argsOf(r)).then((b) => bare.set(r.name, b))),
+      ...CASES.map(
+        (c) => () => runBare(c.entry, c.name, path.join(tmpDir, 'bare', c.name), path.join(tmpDir, 'bare-tmp', c.name), []).then((r) => bare.set(c.name, r)),
+      ),
+      ...REFUSED.map(
+        (r) => () =>
+          runBare(r.entry, r.name, path.join(tmpDir, 'bare', r.name), path.join(tmpDir, 'bare-tmp', r.name), argsOf(r)).then((b) => bare.set(r.name, b)),
+      ),
     ];
     await pool(bareJobs, 2);
 
@@ -202,14 +245,22 @@ describe('compatibility with real npm packages (tests/compat/workspace)', { time
         version: 1,
         policy: 'strict',
         sleeves: [
-          ...CASES.map((c) => ({ name: c.name, entry: c.entry, ...(c.policy === 'strict' ? {} : { policy: path.join(WORKSPACE, 'policies', `${c.policy}.json`) }) })),
+          ...CASES.map((c) => ({
+            name: c.name,
+            entry: c.entry,
+            ...(c.policy === 'strict' ? {} : { policy: path.join(WORKSPACE, 'policies', `${c.policy}.json`) }),
+          })),
           ...CASES.filter((c) => isolateEntries.has(c.name)).map((c) => ({ name: isolateName(c), entry: isolateEntries.get(c.name), mode: 'isolate' })),
         ],
       },
       tmpDir,
       'passing',
     );
-    refused = await runBatch({ version: 1, policy: 'strict', sleeves: REFUSED.map((r) => ({ name: r.name, entry: r.entry, args: argsOf(r) })) }, tmpDir, 'refused');
+    refused = await runBatch(
+      { version: 1, policy: 'strict', sleeves: REFUSED.map((r) => ({ name: r.name, entry: r.entry, args: argsOf(r) })) },
+      tmpDir,
+      'refused',
+    );
   });
 
   after(() => {
@@ -245,8 +296,14 @@ describe('compatibility with real npm packages (tests/compat/workspace)', { time
 
   it('runs every compatible sleeve, process and isolate mode, in one batch that exits 0 with a clean audit', () => {
     const passing_ = outcome(passing);
-    const failed = passing_.report.sleeves.filter((s) => s.status !== 'ok').map((s) => `${s.name}: ${s.status} (exit ${s.exitCode}) ${stderrOf(s).split('\n').slice(-3).join(' | ')}`);
-    assert.equal(passing_.run.code, 0, `exit ${passing_.run.code}, verdict ${passing_.report.verdict}\n${failed.join('\n')}\n${passing_.run.stderr.slice(-4000)}`);
+    const failed = passing_.report.sleeves
+      .filter((s) => s.status !== 'ok')
+      .map((s) => `${s.name}: ${s.status} (exit ${s.exitCode}) ${stderrOf(s).split('\n').slice(-3).join(' | ')}`);
+    assert.equal(
+      passing_.run.code,
+      0,
+      `exit ${passing_.run.code}, verdict ${passing_.report.verdict}\n${failed.join('\n')}\n${passing_.run.stderr.slice(-4000)}`,
+    );
     assert.equal(passing_.report.verdict, 'clean');
     assert.deepEqual(passing_.report.violations, []);
   });

@@ -169,12 +169,14 @@ export function runBin(args: string[], cwd: string, env: NodeJS.ProcessEnv, maxM
     child.stderr?.on('data', (d: Buffer) => {
       stderr += d.toString();
     });
-    ((child.stdio as unknown as Array<NodeJS.ReadableStream | null>)[INHERITED_FD])?.on('data', (d: Buffer) => {
+    (child.stdio as unknown as Array<NodeJS.ReadableStream | null>)[INHERITED_FD]?.on('data', (d: Buffer) => {
       inherited += d.toString();
     });
     const timer = setTimeout(() => child.kill('SIGKILL'), maxMs);
     // A sleeve that got the inherited pipe may hold it open past the runner: stop reading it soon after.
-    child.on('exit', () => setTimeout(() => (child.stdio as unknown as Array<NodeJS.ReadableStream & { destroy(): void }>)[INHERITED_FD]?.destroy(), 500).unref());
+    child.on('exit', () =>
+      setTimeout(() => (child.stdio as unknown as Array<NodeJS.ReadableStream & { destroy(): void }>)[INHERITED_FD]?.destroy(), 500).unref(),
+    );
     child.on('close', (code, signal) => {
       clearTimeout(timer);
       resolve({ code, signal, stdout, stderr, inherited, ms: Date.now() - started });
@@ -211,151 +213,184 @@ export interface CorpusOptions {
 export function defineCorpus(opts: CorpusOptions): void {
   const attacks = opts.attacks.filter((a) => opts.osLayer === 'required' || !a.meta.osOnly);
   describe(`escape corpus: every attack, through sleeve-sandbox run --policy strict --os-layer ${opts.osLayer}`, { concurrency: 2, skip: opts.skip }, () => {
-  it('has at least 60 attacks in at least 8 families', () => {
-    assert.ok(attacks.length >= 60, `${attacks.length} attacks`);
-    assert.ok(new Set(attacks.map((a) => a.family)).size >= 8);
-  });
-
-  for (const attack of attacks) {
-    it(`${attack.family}/${attack.name}: ${attack.meta.title}`, async (t) => {
-      const ws = makeWorkspace();
-      const outside = fs.mkdtempSync(path.join(os.tmpdir(), 'sleeve-outside-'));
-      const home = fs.mkdtempSync(path.join(os.tmpdir(), 'sleeve-home-'));
-      const token = `SECRET-${randomBytes(12).toString('hex')}`;
-      const tmpMarker = path.join(os.tmpdir(), `sleeve-escape-${attack.name}`);
-      fs.rmSync(tmpMarker, { recursive: true, force: true });
-      let connections = 0;
-      const server = net.createServer((s) => {
-        connections++;
-        s.destroy();
-      });
-      await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-      // An abstract unix socket (no file, Linux only): reachable from any process in the host's network namespace.
-      const sockName = `sleeve-probe-${randomBytes(6).toString('hex')}`;
-      const unixServer = net.createServer((s) => {
-        connections++;
-        s.destroy();
-      });
-      await new Promise<void>((r) => unixServer.listen(`\0${sockName}`, r));
-      try {
-        fs.writeFileSync(path.join(ws.dir, 'secrets/token.txt'), `${token}\n`);
-        fs.mkdirSync(path.join(ws.dir, 'sleeves'));
-        const entry = `sleeves/${attack.name}${path.extname(attack.file)}`;
-        fs.copyFileSync(attack.file, path.join(ws.dir, entry));
-        // Support modules beside an attack (`_name.py`) go along with it.
-        for (const f of fs.readdirSync(path.dirname(attack.file)).filter((n) => n.startsWith('_'))) {
-          fs.copyFileSync(path.join(path.dirname(attack.file), f), path.join(ws.dir, 'sleeves', f));
-        }
-        if (attack.meta.addon) {
-          const addon = buildAddon(attack.meta.addon, path.join(ws.dir, 'sleeves', `${path.basename(attack.meta.addon, '.c')}.node`));
-          if (addon.problem) {
-            if (process.env.CI === 'true') assert.fail(`cannot build ${attack.meta.addon}: ${addon.problem}`);
-            t.skip(`cannot build ${attack.meta.addon}: ${addon.problem}`);
-            return;
-          }
-        }
-        const env = { PROBE_PORT: String((server.address() as net.AddressInfo).port), PROBE_SOCK: sockName, OUTSIDE: outside, TMP_MARKER: tmpMarker };
-        const step: Record<string, unknown> = attack.meta.command
-          ? { name: 'attacker', command: attack.meta.command.map((w) => (w === '{entry}' ? entry : w)), runId: 'attacker', env }
-          : { name: 'attacker', entry, runId: 'attacker', env };
-        if (attack.meta.policy) {
-          fs.mkdirSync(path.join(ws.dir, 'policies'), { recursive: true });
-          fs.writeFileSync(path.join(ws.dir, 'policies', 'attack.json'), JSON.stringify({ version: 1, name: 'attack', extends: 'strict', ...attack.meta.policy }));
-          step.policy = 'policies/attack.json';
-        }
-        const sleeves: Array<Record<string, unknown>> = [step];
-        if (attack.meta.victim) {
-          fs.writeFileSync(path.join(ws.dir, 'sleeves/victim.mjs'), VICTIM);
-          sleeves.unshift({ name: 'victim', entry: 'sleeves/victim.mjs', runId: 'victim' });
-        }
-        fs.writeFileSync(path.join(ws.dir, 'manifest.json'), JSON.stringify({ version: 1, policy: 'strict', sleeves }));
-        const guarded = (rel: string) => rel === 'runs/.batches' || rel.startsWith('runs/.batches/') || rel === 'runs/attacker' || rel.startsWith('runs/attacker/') || rel === 'runs/victim' || rel.startsWith('runs/victim/') || rel === 'reports' || rel.startsWith('reports/');
-        const before = snapshotTree(ws.dir, guarded);
-        const running = runBin(
-          ['run', '--workspace', ws.dir, '--manifest', path.join(ws.dir, 'manifest.json'), '--concurrency', '2', '--os-layer', opts.osLayer, '--json', ...(attack.meta.args ?? [])],
-          ws.dir,
-          { ...process.env, HOME: home },
-          (attack.meta.maxSeconds ?? 60) * 1000,
-        );
-        if (attack.meta.setup?.length) await setupLinks(ws.dir, attack.meta.setup, attack.meta.setupAfter);
-        const out = await running;
-        const sleeveErr = (() => {
-          try {
-            return fs.readFileSync(path.join(ws.dir, 'runs', 'attacker', 'logs', 'stderr.log'), 'utf8').slice(-1500);
-          } catch {
-            return '';
-          }
-        })();
-        const show = `exit ${out.code}\n${out.stderr.slice(-3000)}\n--- the attacker's stderr\n${sleeveErr}`;
-        // The harness's own hard link raised the lakehouse file's link count: take it away again.
-        if (attack.meta.setup?.includes('hardlink-to-lakehouse')) fs.rmSync(path.join(ws.dir, 'runs/attacker/hard.csv'), { force: true });
-        // 1. the forbidden effect did not happen
-        const after = snapshotTree(ws.dir, guarded);
-        // runs/ itself gains the run directories the runner makes: its own times move.
-        before.delete('runs');
-        after.delete('runs');
-        assert.deepEqual([...after.entries()].filter(([k, v]) => before.get(k) !== v).map(([k]) => k), [], `changed in the workspace: ${show}`);
-        assert.deepEqual([...before.keys()].filter((k) => !after.has(k)), [], `removed from the workspace: ${show}`);
-        assert.deepEqual(fs.readdirSync(outside), [], 'something was written next to the workspace');
-        assert.deepEqual(fs.readdirSync(home), [], 'something was written into $HOME');
-        assert.equal(fs.existsSync(tmpMarker), false, `${tmpMarker} was created`);
-        for (const f of filesUnder(path.join(ws.dir, 'runs'))) {
-          assert.ok(!fs.readFileSync(f).includes(token), `the secret reached ${f}`);
-        }
-        assert.equal(connections, 0, 'the loopback listener received a connection');
-        assert.equal(out.inherited, '', `a sleeve wrote to a descriptor the runner inherited: ${JSON.stringify(out.inherited.slice(0, 200))}`);
-        if (attack.meta.victim) {
-          assert.equal(fs.readFileSync(path.join(ws.dir, 'runs/victim/own.txt'), 'utf8'), 'victim data\n');
-          const victimFiles = filesUnder(path.join(ws.dir, 'runs/victim')).map((f) => path.relative(path.join(ws.dir, 'runs/victim'), f));
-          assert.deepEqual(victimFiles.filter((f) => !f.startsWith('logs')).sort(), ['own.txt'], 'files appeared in the victim run dir');
-        }
-        // 2. and 3. the exit code and the report
-        const reportPath = (JSON.parse(out.stdout || '{}') as { reports?: { json?: string } }).reports?.json;
-        assert.ok(reportPath && fs.existsSync(reportPath), `no report: ${show}`);
-        const report = JSON.parse(fs.readFileSync(reportPath, 'utf8')) as {
-          sleeves: Array<{
-            name: string;
-            status: string;
-            denials: Array<{ rule: string }>;
-            layers: string[];
-            os?: { used: boolean };
-            channel?: { dropped: { denials: number; writes: number } };
-          }>;
-          violations: unknown[];
-        };
-        const me = report.sleeves.find((s) => s.name === 'attacker');
-        // The pass ran where it says: inside bubblewrap, or without it.
-        assert.equal(me?.os?.used, opts.osLayer === 'required', `os layer: ${JSON.stringify(me?.os)}`);
-        assert.equal(me?.layers.includes('os'), opts.osLayer === 'required');
-        if (attack.meta.victim) assert.equal(report.sleeves.find((s) => s.name === 'victim')?.status, 'ok', `the victim did not end ok: ${show}`);
-        const expect = attack.meta.expect ?? 'denied';
-        if (expect === 'allowed') {
-          assert.equal(out.code, 0, show);
-        } else {
-          assert.notEqual(out.code, 0, `the attack run exited 0: ${show}`);
-          if (expect === 'denied' && attack.meta.setup?.length) assert.ok((me?.denials.length ?? 0) > 0, `no denial in the report: ${show}`);
-          else if (expect === 'denied') assert.ok((me?.denials.length ?? 0) > 0 || report.violations.length > 0, `no denial or violation in the report: ${show}`);
-          else if (expect === 'refused') {
-            assert.equal(opts.osLayer, 'required', 'only the OS layer refuses without an itemised denial');
-            // Refused as ordinary errors (failed), or by an abort of the runtime itself (V8 cannot open its trace file: crashed).
-            assert.ok(me?.status === 'failed' || me?.status === 'crashed', show);
-          } else assert.equal(me?.status, expect, show);
-        }
-        if (attack.meta.rule) {
-          const rules = (me?.denials ?? []).map((d) => d.rule);
-          assert.ok(rules.includes(attack.meta.rule), `no denial with rule ${attack.meta.rule} (got ${JSON.stringify(rules)}): ${show}`);
-        }
-        if (attack.meta.status) assert.equal(me?.status, attack.meta.status, show);
-        if (attack.meta.dropped) assert.ok((me?.channel?.dropped[attack.meta.dropped] ?? 0) > 0, `the report counts no dropped ${attack.meta.dropped}: ${show}`);
-      } finally {
-        await new Promise((r) => server.close(r));
-        await new Promise((r) => unixServer.close(r));
-        fs.rmSync(tmpMarker, { recursive: true, force: true });
-        fs.rmSync(outside, { recursive: true, force: true });
-        fs.rmSync(home, { recursive: true, force: true });
-        ws.cleanup();
-      }
+    it('has at least 60 attacks in at least 8 families', () => {
+      assert.ok(attacks.length >= 60, `${attacks.length} attacks`);
+      assert.ok(new Set(attacks.map((a) => a.family)).size >= 8);
     });
-  }
-});
+
+    for (const attack of attacks) {
+      it(`${attack.family}/${attack.name}: ${attack.meta.title}`, async (t) => {
+        const ws = makeWorkspace();
+        const outside = fs.mkdtempSync(path.join(os.tmpdir(), 'sleeve-outside-'));
+        const home = fs.mkdtempSync(path.join(os.tmpdir(), 'sleeve-home-'));
+        const token = `SECRET-${randomBytes(12).toString('hex')}`;
+        const tmpMarker = path.join(os.tmpdir(), `sleeve-escape-${attack.name}`);
+        fs.rmSync(tmpMarker, { recursive: true, force: true });
+        let connections = 0;
+        const server = net.createServer((s) => {
+          connections++;
+          s.destroy();
+        });
+        await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+        // An abstract unix socket (no file, Linux only): reachable from any process in the host's network namespace.
+        const sockName = `sleeve-probe-${randomBytes(6).toString('hex')}`;
+        const unixServer = net.createServer((s) => {
+          connections++;
+          s.destroy();
+        });
+        await new Promise<void>((r) => unixServer.listen(`\0${sockName}`, r));
+        try {
+          fs.writeFileSync(path.join(ws.dir, 'secrets/token.txt'), `${token}\n`);
+          fs.mkdirSync(path.join(ws.dir, 'sleeves'));
+          const entry = `sleeves/${attack.name}${path.extname(attack.file)}`;
+          fs.copyFileSync(attack.file, path.join(ws.dir, entry));
+          // Support modules beside an attack (`_name.py`) go along with it.
+          for (const f of fs.readdirSync(path.dirname(attack.file)).filter((n) => n.startsWith('_'))) {
+            fs.copyFileSync(path.join(path.dirname(attack.file), f), path.join(ws.dir, 'sleeves', f));
+          }
+          if (attack.meta.addon) {
+            const addon = buildAddon(attack.meta.addon, path.join(ws.dir, 'sleeves', `${path.basename(attack.meta.addon, '.c')}.node`));
+            if (addon.problem) {
+              if (process.env.CI === 'true') assert.fail(`cannot build ${attack.meta.addon}: ${addon.problem}`);
+              t.skip(`cannot build ${attack.meta.addon}: ${addon.problem}`);
+              return;
+            }
+          }
+          const env = { PROBE_PORT: String((server.address() as net.AddressInfo).port), PROBE_SOCK: sockName, OUTSIDE: outside, TMP_MARKER: tmpMarker };
+          const step: Record<string, unknown> = attack.meta.command
+            ? { name: 'attacker', command: attack.meta.command.map((w) => (w === '{entry}' ? entry : w)), runId: 'attacker', env }
+            : { name: 'attacker', entry, runId: 'attacker', env };
+          if (attack.meta.policy) {
+            fs.mkdirSync(path.join(ws.dir, 'policies'), { recursive: true });
+            fs.writeFileSync(
+              path.join(ws.dir, 'policies', 'attack.json'),
+              JSON.stringify({ version: 1, name: 'attack', extends: 'strict', ...attack.meta.policy }),
+            );
+            step.policy = 'policies/attack.json';
+          }
+          const sleeves: Array<Record<string, unknown>> = [step];
+          if (attack.meta.victim) {
+            fs.writeFileSync(path.join(ws.dir, 'sleeves/victim.mjs'), VICTIM);
+            sleeves.unshift({ name: 'victim', entry: 'sleeves/victim.mjs', runId: 'victim' });
+          }
+          fs.writeFileSync(path.join(ws.dir, 'manifest.json'), JSON.stringify({ version: 1, policy: 'strict', sleeves }));
+          const guarded = (rel: string) =>
+            rel === 'runs/.batches' ||
+            rel.startsWith('runs/.batches/') ||
+            rel === 'runs/attacker' ||
+            rel.startsWith('runs/attacker/') ||
+            rel === 'runs/victim' ||
+            rel.startsWith('runs/victim/') ||
+            rel === 'reports' ||
+            rel.startsWith('reports/');
+          const before = snapshotTree(ws.dir, guarded);
+          const running = runBin(
+            [
+              'run',
+              '--workspace',
+              ws.dir,
+              '--manifest',
+              path.join(ws.dir, 'manifest.json'),
+              '--concurrency',
+              '2',
+              '--os-layer',
+              opts.osLayer,
+              '--json',
+              ...(attack.meta.args ?? []),
+            ],
+            ws.dir,
+            { ...process.env, HOME: home },
+            (attack.meta.maxSeconds ?? 60) * 1000,
+          );
+          if (attack.meta.setup?.length) await setupLinks(ws.dir, attack.meta.setup, attack.meta.setupAfter);
+          const out = await running;
+          const sleeveErr = (() => {
+            try {
+              return fs.readFileSync(path.join(ws.dir, 'runs', 'attacker', 'logs', 'stderr.log'), 'utf8').slice(-1500);
+            } catch {
+              return '';
+            }
+          })();
+          const show = `exit ${out.code}\n${out.stderr.slice(-3000)}\n--- the attacker's stderr\n${sleeveErr}`;
+          // The harness's own hard link raised the lakehouse file's link count: take it away again.
+          if (attack.meta.setup?.includes('hardlink-to-lakehouse')) fs.rmSync(path.join(ws.dir, 'runs/attacker/hard.csv'), { force: true });
+          // 1. the forbidden effect did not happen
+          const after = snapshotTree(ws.dir, guarded);
+          // runs/ itself gains the run directories the runner makes: its own times move.
+          before.delete('runs');
+          after.delete('runs');
+          assert.deepEqual(
+            [...after.entries()].filter(([k, v]) => before.get(k) !== v).map(([k]) => k),
+            [],
+            `changed in the workspace: ${show}`,
+          );
+          assert.deepEqual(
+            [...before.keys()].filter((k) => !after.has(k)),
+            [],
+            `removed from the workspace: ${show}`,
+          );
+          assert.deepEqual(fs.readdirSync(outside), [], 'something was written next to the workspace');
+          assert.deepEqual(fs.readdirSync(home), [], 'something was written into $HOME');
+          assert.equal(fs.existsSync(tmpMarker), false, `${tmpMarker} was created`);
+          for (const f of filesUnder(path.join(ws.dir, 'runs'))) {
+            assert.ok(!fs.readFileSync(f).includes(token), `the secret reached ${f}`);
+          }
+          assert.equal(connections, 0, 'the loopback listener received a connection');
+          assert.equal(out.inherited, '', `a sleeve wrote to a descriptor the runner inherited: ${JSON.stringify(out.inherited.slice(0, 200))}`);
+          if (attack.meta.victim) {
+            assert.equal(fs.readFileSync(path.join(ws.dir, 'runs/victim/own.txt'), 'utf8'), 'victim data\n');
+            const victimFiles = filesUnder(path.join(ws.dir, 'runs/victim')).map((f) => path.relative(path.join(ws.dir, 'runs/victim'), f));
+            assert.deepEqual(victimFiles.filter((f) => !f.startsWith('logs')).sort(), ['own.txt'], 'files appeared in the victim run dir');
+          }
+          // 2. and 3. the exit code and the report
+          const reportPath = (JSON.parse(out.stdout || '{}') as { reports?: { json?: string } }).reports?.json;
+          assert.ok(reportPath && fs.existsSync(reportPath), `no report: ${show}`);
+          const report = JSON.parse(fs.readFileSync(reportPath, 'utf8')) as {
+            sleeves: Array<{
+              name: string;
+              status: string;
+              denials: Array<{ rule: string }>;
+              layers: string[];
+              os?: { used: boolean };
+              channel?: { dropped: { denials: number; writes: number } };
+            }>;
+            violations: unknown[];
+          };
+          const me = report.sleeves.find((s) => s.name === 'attacker');
+          // The pass ran where it says: inside bubblewrap, or without it.
+          assert.equal(me?.os?.used, opts.osLayer === 'required', `os layer: ${JSON.stringify(me?.os)}`);
+          assert.equal(me?.layers.includes('os'), opts.osLayer === 'required');
+          if (attack.meta.victim) assert.equal(report.sleeves.find((s) => s.name === 'victim')?.status, 'ok', `the victim did not end ok: ${show}`);
+          const expect = attack.meta.expect ?? 'denied';
+          if (expect === 'allowed') {
+            assert.equal(out.code, 0, show);
+          } else {
+            assert.notEqual(out.code, 0, `the attack run exited 0: ${show}`);
+            if (expect === 'denied' && attack.meta.setup?.length) assert.ok((me?.denials.length ?? 0) > 0, `no denial in the report: ${show}`);
+            else if (expect === 'denied')
+              assert.ok((me?.denials.length ?? 0) > 0 || report.violations.length > 0, `no denial or violation in the report: ${show}`);
+            else if (expect === 'refused') {
+              assert.equal(opts.osLayer, 'required', 'only the OS layer refuses without an itemised denial');
+              // Refused as ordinary errors (failed), or by an abort of the runtime itself (V8 cannot open its trace file: crashed).
+              assert.ok(me?.status === 'failed' || me?.status === 'crashed', show);
+            } else assert.equal(me?.status, expect, show);
+          }
+          if (attack.meta.rule) {
+            const rules = (me?.denials ?? []).map((d) => d.rule);
+            assert.ok(rules.includes(attack.meta.rule), `no denial with rule ${attack.meta.rule} (got ${JSON.stringify(rules)}): ${show}`);
+          }
+          if (attack.meta.status) assert.equal(me?.status, attack.meta.status, show);
+          if (attack.meta.dropped)
+            assert.ok((me?.channel?.dropped[attack.meta.dropped] ?? 0) > 0, `the report counts no dropped ${attack.meta.dropped}: ${show}`);
+        } finally {
+          await new Promise((r) => server.close(r));
+          await new Promise((r) => unixServer.close(r));
+          fs.rmSync(tmpMarker, { recursive: true, force: true });
+          fs.rmSync(outside, { recursive: true, force: true });
+          fs.rmSync(home, { recursive: true, force: true });
+          ws.cleanup();
+        }
+      });
+    }
+  });
 }

@@ -70,7 +70,6 @@ interface BatchCase {
   maxSeconds?: number;
 }
 
-
 interface AuditSleeve {
   name: string;
   runId: string;
@@ -88,8 +87,6 @@ function diff(before: Map<string, string>, after: Map<string, string>): string[]
   const removed = [...before.keys()].filter((k) => !after.has(k)).map((k) => `removed: ${k}`);
   return [...changed, ...removed];
 }
-
-
 
 const nameOf = (file: string) => path.basename(file).replace(/\.[^.]+$/, '');
 
@@ -173,7 +170,8 @@ async function runBatch(c: BatchCase): Promise<void> {
       sleeves: c.sleeves.map((s) => ({ name: nameOf(s.file), entry: `sleeves/${s.file}`, runId: nameOf(s.file), env: { OUTSIDE: p.outside } })),
     };
     fs.writeFileSync(path.join(p.ws, 'manifest.json'), JSON.stringify(manifest));
-    const mine = (rel: string) => rel === 'runs/.batches' || rel.startsWith('runs/.batches/') || ids.some((id) => rel === `runs/${id}` || rel.startsWith(`runs/${id}/`));
+    const mine = (rel: string) =>
+      rel === 'runs/.batches' || rel.startsWith('runs/.batches/') || ids.some((id) => rel === `runs/${id}` || rel.startsWith(`runs/${id}/`));
     const before = snapshotTree(p.ws, mine);
     const out = await runBin(
       [
@@ -225,7 +223,13 @@ async function runBatch(c: BatchCase): Promise<void> {
       }
       const runDir = path.join(p.ws, 'runs', id);
       const stderrLog = path.join(runDir, 'logs', 'stderr.log');
-      const env: Env = { ws: p.ws, runDir, outside: p.outside, denials: me.denials, stderr: fs.existsSync(stderrLog) ? fs.readFileSync(stderrLog, 'utf8') : '' };
+      const env: Env = {
+        ws: p.ws,
+        runDir,
+        outside: p.outside,
+        denials: me.denials,
+        stderr: fs.existsSync(stderrLog) ? fs.readFileSync(stderrLog, 'utf8') : '',
+      };
       const detail = `${id}: status ${me.status}, exit ${me.exitCode}, signal ${me.signal}, ${me.durationMs} ms${me.error ? `, error: ${me.error}` : ''}\n  denials: ${JSON.stringify(me.denials.map((d) => `${d.op} ${d.path} x${d.count}`))}\n  stderr: ${tail(path.join(runDir, 'logs/stderr.log'), 600)}\n  observed: ${tail(path.join(runDir, 'observed.json'), 2500)}`;
       try {
         const statuses = typeof s.status === 'string' ? [s.status] : s.status;
@@ -258,7 +262,22 @@ async function runRefused(file: string, message: RegExp): Promise<void> {
   try {
     const before = snapshotTree(p.ws);
     const out = await runBin(
-      ['run', '--policy', 'strict', '--mode', 'isolate', '--os-layer', 'off', '--workspace', p.ws, '--sleeve', `attacker=sleeves/${file}`, '--report-dir', p.reports, '--json'],
+      [
+        'run',
+        '--policy',
+        'strict',
+        '--mode',
+        'isolate',
+        '--os-layer',
+        'off',
+        '--workspace',
+        p.ws,
+        '--sleeve',
+        `attacker=sleeves/${file}`,
+        '--report-dir',
+        p.reports,
+        '--json',
+      ],
       p.ws,
       p.env,
       30_000,
@@ -339,9 +358,25 @@ const BATCHES: BatchCase[] = [
             assert.equal(v, WEB_PLATFORM.get(k) ?? 'undefined', `typeof globalThis.${k}`);
           }
           assert.deepEqual(o.bare, { process: 'undefined', require: 'undefined', module: 'undefined', Buffer: 'function' });
-          assert.deepEqual(o.webPlatform, { ownFunctions: true, bufferIsUint8Array: true, hostProcess: 'undefined' }, 'the web platform is made of isolate objects');
+          assert.deepEqual(
+            o.webPlatform,
+            { ownFunctions: true, bufferIsUint8Array: true, hostProcess: 'undefined' },
+            'the web platform is made of isolate objects',
+          );
           assert.equal(o.viaConstructor, 'threw ReferenceError', "globalThis.constructor.constructor('return process')()");
-          for (const k of ['viaFunctionThis', 'viaFunctionThisRequire', 'viaIndirectEval', 'viaEval', 'viaArrowCtor', 'viaAsyncCtor', 'viaGeneratorCtor', 'viaCtxFn', 'viaCtxLog', 'viaConsole', 'viaCtxProto']) {
+          for (const k of [
+            'viaFunctionThis',
+            'viaFunctionThisRequire',
+            'viaIndirectEval',
+            'viaEval',
+            'viaArrowCtor',
+            'viaAsyncCtor',
+            'viaGeneratorCtor',
+            'viaCtxFn',
+            'viaCtxLog',
+            'viaConsole',
+            'viaCtxProto',
+          ]) {
             assert.equal(o[k], 'undefined', k);
           }
           assert.equal(o.viaObjectCtor, 'undefinedundefined');
@@ -352,10 +387,29 @@ const BATCHES: BatchCase[] = [
           assert.deepEqual(extra, [], 'globals beyond the ECMAScript intrinsics and console');
           assert.deepEqual(o.globalSymbols, []);
           assert.deepEqual(o.ctxKeys, ['args', 'env', 'fs', 'log', 'name', 'runDir', 'runId', 'workspace']);
-          assert.deepEqual(o.fsKeys, ['appendFile', 'exists', 'mkdir', 'readFile', 'readJson', 'readText', 'readdir', 'rename', 'rm', 'stat', 'writeFile', 'writeJson', 'writeText']);
+          assert.deepEqual(o.fsKeys, [
+            'appendFile',
+            'exists',
+            'mkdir',
+            'readFile',
+            'readJson',
+            'readText',
+            'readdir',
+            'rename',
+            'rm',
+            'stat',
+            'writeFile',
+            'writeJson',
+            'writeText',
+          ]);
           const envKeys = o.envKeys as string[];
           assert.equal(o.envHasConfig, false);
-          for (const k of envKeys) assert.match(k, /^(?:PATH|TV_\w+|PORTFOLIO_DATA_SOURCE|TMPDIR|SLEEVE_(?:RUN_ID|RUN_DIR|NAME|WORKSPACE)|OUTSIDE)$/, `ctx.env.${k} should not be there`);
+          for (const k of envKeys)
+            assert.match(
+              k,
+              /^(?:PATH|TV_\w+|PORTFOLIO_DATA_SOURCE|TMPDIR|SLEEVE_(?:RUN_ID|RUN_DIR|NAME|WORKSPACE)|OUTSIDE)$/,
+              `ctx.env.${k} should not be there`,
+            );
           assert.ok(!envKeys.includes('ISOLATE_CANARY') && !envKeys.includes('HOME'), "the runner's own environment leaked into ctx.env");
         },
       },
@@ -425,7 +479,8 @@ const BATCHES: BatchCase[] = [
         status: 'ok',
         denied: [LAKE],
         observe: (o, env) => {
-          for (const k of ['replaceFsWrite', 'replaceFs', 'deleteFs', 'defineRunDir', 'setEnv', 'pushArgs', 'setConsole', 'setProtoOfCtx']) assert.equal(o[k], 'TypeError', k);
+          for (const k of ['replaceFsWrite', 'replaceFs', 'deleteFs', 'defineRunDir', 'setEnv', 'pushArgs', 'setConsole', 'setProtoOfCtx'])
+            assert.equal(o[k], 'TypeError', k);
           assert.deepEqual(o.frozen, [true, true, true, true, true]);
           assert.equal(o.envDataSource, 'lakehouse_only');
           assert.equal(o.runDirStill, env.runDir);
@@ -444,7 +499,11 @@ const BATCHES: BatchCase[] = [
             ['tiny', 2, 'ab'],
             ['empty', 0, ''],
           ] as const) {
-            assert.deepEqual(o[k], { tag: '[object Uint8Array]', byteLength: len, bufferByteLength: len, byteOffset: 0, shared: false, text }, `${k}: .buffer holds more than the file`);
+            assert.deepEqual(
+              o[k],
+              { tag: '[object Uint8Array]', byteLength: len, bufferByteLength: len, byteOffset: 0, shared: false, text },
+              `${k}: .buffer holds more than the file`,
+            );
           }
           assert.equal(o.latin1, LAKE_TEXT);
         },
@@ -504,9 +563,11 @@ const BATCHES: BatchCase[] = [
         denied: [LAKE, FALLBACK],
         observe: (o) => {
           const log = o.log as string[];
-          for (const want of ['getter ran', 'nested write EACCES', 'nested read EACCES', 'append EACCES']) assert.ok(log.includes(want), `${want}: ${str(log)}`);
+          for (const want of ['getter ran', 'nested write EACCES', 'nested read EACCES', 'append EACCES'])
+            assert.ok(log.includes(want), `${want}: ${str(log)}`);
           const results = o.results as Record<string, string>;
-          for (const k of ['getterOnDataObject', 'getterThrows', 'nestedFailureThenOuterFailure', 'pathChosenLate']) assert.ok(!results[k]?.startsWith('resolved'), `${k}: ${results[k]}`);
+          for (const k of ['getterOnDataObject', 'getterThrows', 'nestedFailureThenOuterFailure', 'pathChosenLate'])
+            assert.ok(!results[k]?.startsWith('resolved'), `${k}: ${results[k]}`);
           assert.match(results.pathChosenLate ?? '', /EACCES/);
           assert.equal(o.lakehouseAfter, LAKE_TEXT);
         },
@@ -517,7 +578,8 @@ const BATCHES: BatchCase[] = [
         denied: [LAKE],
         observe: (o) => {
           const results = o.results as Record<string, string>;
-          for (const k of ['sabData', 'functionData', 'functionPath', 'symbolData', 'wasmMemoryData', 'bigintData']) assert.ok(!results[k]?.startsWith('resolved'), `${k}: ${results[k]}`);
+          for (const k of ['sabData', 'functionData', 'functionPath', 'symbolData', 'wasmMemoryData', 'bigintData'])
+            assert.ok(!results[k]?.startsWith('resolved'), `${k}: ${results[k]}`);
           assert.match(results.sabViewPath ?? '', /EACCES/);
           assert.equal(o.lakehouseAfter, LAKE_TEXT);
         },
@@ -615,9 +677,7 @@ const BATCHES: BatchCase[] = [
         'timer-flood.mjs',
         'timer-past-timeout.mjs',
         'random-flood.mjs',
-      ].map(
-        (file): SleeveCase => ({ file, status: 'timeout', noDenials: true }),
-      ),
+      ].map((file): SleeveCase => ({ file, status: 'timeout', noDenials: true })),
       {
         file: 'log-flood.mjs',
         status: 'timeout',
@@ -642,7 +702,11 @@ const BATCHES: BatchCase[] = [
         denied: [LAKE],
         observe: (o, env) => {
           const other = o.other as Record<string, number>;
-          assert.deepEqual(Object.keys(other).filter((k) => k.startsWith('written')), [], 'a write at the stack limit went through');
+          assert.deepEqual(
+            Object.keys(other).filter((k) => k.startsWith('written')),
+            [],
+            'a write at the stack limit went through',
+          );
           // the deepest frame or two may overflow before attempt() runs its first line
           assert.ok((o.attempts as number) >= 2990, `${o.attempts} attempts`);
           assert.ok((o.denied as number) > 0, 'no call reached the guard');
@@ -693,8 +757,16 @@ describe('isolate mode escapes: every attack, through sleeve-sandbox run --polic
     const files = fs.readdirSync(ATTACKS).filter((f) => f.endsWith('.mjs'));
     assert.ok(files.length >= 40, `${files.length} attacks`);
     const used = new Set([...BATCHES.flatMap((b) => b.sleeves.map((s) => s.file)), ...REFUSED.map((r) => r.file)]);
-    assert.deepEqual(files.filter((f) => !used.has(f)), [], 'attack files no test runs');
-    assert.deepEqual([...used].filter((f) => !files.includes(f)), [], 'attacks without a file');
+    assert.deepEqual(
+      files.filter((f) => !used.has(f)),
+      [],
+      'attack files no test runs',
+    );
+    assert.deepEqual(
+      [...used].filter((f) => !files.includes(f)),
+      [],
+      'attacks without a file',
+    );
   });
 
   for (const r of REFUSED) {

@@ -102,7 +102,13 @@ describe('two runners on the same workspace at once', () => {
     it(
       'nothing of the refusing runner is left: not its run dir, not a report',
       each(({ ws, winner, loser }) => {
-        assert.deepEqual(fs.readdirSync(path.join(ws, 'runs')).filter((n) => n !== '.batches').sort(), [own[winner], 'same'].sort());
+        assert.deepEqual(
+          fs
+            .readdirSync(path.join(ws, 'runs'))
+            .filter((n) => n !== '.batches')
+            .sort(),
+          [own[winner], 'same'].sort(),
+        );
         assert.equal(fs.existsSync(path.join(ws, 'runs', own[loser])), false);
         assert.equal(fs.readdirSync(path.join(ws, 'reports')).length, 1, listTree(path.join(ws, 'reports')).join('\n'));
       }),
@@ -158,7 +164,10 @@ describe('two runners on the same workspace at once', () => {
       const dirs = new Set<string>();
       for (const k of ran) {
         const summary = parseSummary(runs[k]);
-        assert.ok(summary.sleeves.every((s) => s.status === 'ok'), show(runs[k]));
+        assert.ok(
+          summary.sleeves.every((s) => s.status === 'ok'),
+          show(runs[k]),
+        );
         const report = await assertValidReport(summary, ws);
         assert.equal(report.sleeves.length, 1);
         assert.equal(report.sleeves[0]?.name, k === 'A' ? 'a-one' : 'b-one');
@@ -173,13 +182,10 @@ describe('two runners on the same workspace at once', () => {
       assertNoTempLeftovers(ws);
     });
 
-    it(
-      "neither blames its own sleeves for the other batch's run dir (exit 0, or 2 for a refused one)",
-      () => {
-        for (const k of ['A', 'B'] as const) {
-          assert.ok(runs[k].status === 0 || runs[k].status === 2, `${k}: ${show(runs[k])}`);
-        }
-      },
-    );
+    it("neither blames its own sleeves for the other batch's run dir (exit 0, or 2 for a refused one)", () => {
+      for (const k of ['A', 'B'] as const) {
+        assert.ok(runs[k].status === 0 || runs[k].status === 2, `${k}: ${show(runs[k])}`);
+      }
+    });
   });
 });

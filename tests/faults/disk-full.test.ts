@@ -152,9 +152,5 @@ function diskFullCase(title: string, loud: boolean, todo: string | undefined): v
 
 describe('a full disk under one sleeve', () => {
   diskFullCase('the filler exits 1 quietly on ENOSPC', false, undefined);
-  diskFullCase(
-    'the filler prints its ENOSPC error on stderr and exits 1',
-    true,
-    undefined,
-  );
+  diskFullCase('the filler prints its ENOSPC error on stderr and exits 1', true, undefined);
 });

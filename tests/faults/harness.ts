@@ -147,7 +147,6 @@ export function workspace(cleanups: Array<() => void>, files: Record<string, str
   return tmp.dir;
 }
 
-
 /** Every `runs/<id>/pid` written by a sleeve of this workspace. */
 export function sleevePids(ws: string): Array<{ runId: string; pid: number }> {
   const runs = path.join(ws, 'runs');
@@ -201,11 +200,7 @@ export async function assertValidReport(summary: Summary, ws: string): Promise<A
   for (const f of [json, markdown, junit, sarif]) assert.ok(fs.existsSync(f), `${f} is missing`);
   const dir = path.dirname(json);
   assert.equal(path.dirname(dir), path.join(ws, 'reports'), `reports are not in <workspace>/reports/<batchId>/: ${dir}`);
-  assert.deepEqual(
-    fs.readdirSync(dir).sort(),
-    ['audit.json', 'audit.md', 'audit.sarif', 'junit.xml'],
-    'only the four reports, no temp file left behind',
-  );
+  assert.deepEqual(fs.readdirSync(dir).sort(), ['audit.json', 'audit.md', 'audit.sarif', 'junit.xml'], 'only the four reports, no temp file left behind');
   assertValidSarif(JSON.parse(fs.readFileSync(sarif, 'utf8')), sarif);
   const parsed = auditReportSchema.safeParse(JSON.parse(fs.readFileSync(json, 'utf8')));
   assert.ok(parsed.success, `audit.json does not pass the schema: ${parsed.success ? '' : parsed.error.message}`);

@@ -23,14 +23,23 @@ after(() => {
   for (const c of cleanups.reverse()) c();
 });
 
-async function killRunnerWhileSpinning(osLayer: 'off' | 'required', steps: Array<Record<string, unknown>>): Promise<{ ws: string; seen: number[]; left: number[]; goneAfterMs: number }> {
+async function killRunnerWhileSpinning(
+  osLayer: 'off' | 'required',
+  steps: Array<Record<string, unknown>>,
+): Promise<{ ws: string; seen: number[]; left: number[]; goneAfterMs: number }> {
   const ws = workspace(cleanups, { 'sleeves/spin.mjs': SPIN_JS, 'sleeves/py/spin.py': SPIN_PY, 'manifest.json': manifest(steps) });
   cleanups.push(() => killSleeves(ws));
-  const child = startBin(['run', '--policy', 'strict', '--manifest', 'manifest.json', '--os-layer', osLayer, '--concurrency', String(steps.length), '--cpus', String(steps.length)], ws);
+  const child = startBin(
+    ['run', '--policy', 'strict', '--manifest', 'manifest.json', '--os-layer', osLayer, '--concurrency', String(steps.length), '--cpus', String(steps.length)],
+    ws,
+  );
   const done = collect(child, Date.now(), 60_000);
   const started = steps.map((s) => path.join(ws, 'runs', s.runId as string, 'started'));
   for (let i = 0; i < 400 && !started.every((f) => fs.existsSync(f)); i++) await new Promise((r) => setTimeout(r, 25));
-  assert.ok(started.every((f) => fs.existsSync(f)), 'the sleeves started spinning');
+  assert.ok(
+    started.every((f) => fs.existsSync(f)),
+    'the sleeves started spinning',
+  );
   const seen = livingSleeveProcesses(ws);
   const killedAt = Date.now();
   child.kill('SIGKILL');

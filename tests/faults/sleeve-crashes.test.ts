@@ -99,7 +99,13 @@ function faultBatch(c: Case, cleanups: Array<() => void>): void {
         ['data', 'manifest.json', 'reports', 'runs', 'secrets', 'sleeves'],
         'the crash left a file in the shared workspace',
       );
-      assert.deepEqual(fs.readdirSync(path.join(ws, 'runs')).filter((n) => n !== '.batches').sort(), ['after', 'before', 'fault']);
+      assert.deepEqual(
+        fs
+          .readdirSync(path.join(ws, 'runs'))
+          .filter((n) => n !== '.batches')
+          .sort(),
+        ['after', 'before', 'fault'],
+      );
     });
   });
 }
@@ -235,7 +241,9 @@ describe('faults in one sleeve of a batch', () => {
         assert.equal(fs.existsSync(path.join(s.runDir, 'whole')), false);
         assert.deepEqual(summary.violations, [], 'the partial file was reported ahead: not a violation');
         assert.deepEqual(listTree(s.runDir), [...runnerMade(), 'big.bin', 'pid'].sort());
-        const report = JSON.parse(fs.readFileSync(summary.reports.json, 'utf8')) as { sleeves: Array<{ name: string; artifacts: Array<{ path: string; size: number }> }> };
+        const report = JSON.parse(fs.readFileSync(summary.reports.json, 'utf8')) as {
+          sleeves: Array<{ name: string; artifacts: Array<{ path: string; size: number }> }>;
+        };
         const artifacts = report.sleeves.find((r) => r.name === 'fault')?.artifacts ?? [];
         assert.deepEqual(
           artifacts.find((a) => a.path === 'runs/fault/big.bin'),

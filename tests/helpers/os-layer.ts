@@ -10,8 +10,7 @@ export const OS_PROBE: OsLayerProbe = probeOsLayer();
 export const OS_LAYER = OS_PROBE.available;
 
 /** `skip` option for a test that needs the OS layer: false to run it, a reason to skip it. */
-export const needsOsLayer: false | string =
-  OS_PROBE.available || process.env.CI === 'true' ? false : `the OS layer is not available here: ${OS_PROBE.reason}`;
+export const needsOsLayer: false | string = OS_PROBE.available || process.env.CI === 'true' ? false : `the OS layer is not available here: ${OS_PROBE.reason}`;
 
 /** What the runner itself puts in a run dir, as listTree spells it: logs, its TMPDIR, and the OS layer's mount table when used. */
 export function runnerMade(osLayer: boolean = OS_LAYER): string[] {

@@ -25,7 +25,11 @@ export function livingSleeveProcesses(prefix: string): number[] {
       if (dir === prefix || dir.startsWith(`${prefix}/`)) {
         let state = '';
         try {
-          state = fs.readFileSync(`/proc/${name}/stat`, 'latin1').replace(/^.*\) /s, '').split(' ')[0] ?? '';
+          state =
+            fs
+              .readFileSync(`/proc/${name}/stat`, 'latin1')
+              .replace(/^.*\) /s, '')
+              .split(' ')[0] ?? '';
         } catch {
           break;
         }

@@ -59,9 +59,13 @@ function ping(port: number): Promise<boolean> {
 export async function startRedis(port?: number): Promise<RedisServer> {
   const p = port ?? (await freePort());
   const dir = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'sleeve-redis-')));
-  const proc = spawn('redis-server', ['--port', String(p), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no', '--maxmemory-policy', 'noeviction', '--daemonize', 'no'], {
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
+  const proc = spawn(
+    'redis-server',
+    ['--port', String(p), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no', '--maxmemory-policy', 'noeviction', '--daemonize', 'no'],
+    {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    },
+  );
   let exited = false;
   proc.once('exit', () => {
     exited = true;

@@ -47,7 +47,19 @@ export function auditReport(sleeves: SleeveReport[], over: Partial<AuditReport> 
     interrupted: null,
     sleeves,
     violations: [],
-    integrity: { filesChecked: 1, hashed: 1, changed: 0, unaccounted: 0, watcherEvents: 0, watcherOverflow: false, audited: true, excluded: [], boundsHit: [], ignored: [], protected: [] },
+    integrity: {
+      filesChecked: 1,
+      hashed: 1,
+      changed: 0,
+      unaccounted: 0,
+      watcherEvents: 0,
+      watcherOverflow: false,
+      audited: true,
+      excluded: [],
+      boundsHit: [],
+      ignored: [],
+      protected: [],
+    },
     ...over,
   };
 }

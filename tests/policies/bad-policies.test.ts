@@ -308,7 +308,15 @@ const cases: readonly BadCase[] = [
   {
     title: 'refuses an env.set of a variable that changes how node starts (NODE_OPTIONS could add permission flags)',
     file: 'env-set-node-options.json',
-    text: lines('{', '  "version": 1,', '  "name": "x",', '  "env": {', '    "set": { "NODE_ENV": "production", "NODE_OPTIONS": "--allow-fs-read=*" }', '  }', '}'),
+    text: lines(
+      '{',
+      '  "version": 1,',
+      '  "name": "x",',
+      '  "env": {',
+      '    "set": { "NODE_ENV": "production", "NODE_OPTIONS": "--allow-fs-read=*" }',
+      '  }',
+      '}',
+    ),
     line: 5,
     column: 40, // `    "set": { "NODE_ENV": "production", ` is 39 characters
     jsonPath: 'env.set.NODE_OPTIONS',

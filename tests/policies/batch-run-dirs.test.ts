@@ -14,7 +14,10 @@ import { fakeSys } from '../helpers/fake-sys.js';
 import { policyOf } from '../helpers/policy.js';
 
 const WS = '/ws';
-const sys = fakeSys({ cwd: WS, files: ['/ws/runs/a_1/report.json', '/ws/runs/b_1/report.json', '/ws/runs/a_0/report.json', '/ws/runs/fin_1/x', '/ws/data/lakehouse/u.json'] });
+const sys = fakeSys({
+  cwd: WS,
+  files: ['/ws/runs/a_1/report.json', '/ws/runs/b_1/report.json', '/ws/runs/a_0/report.json', '/ws/runs/fin_1/x', '/ws/data/lakehouse/u.json'],
+});
 const combine = () =>
   policyOf(
     { allow: ['data/lakehouse/**', '{runDir}/**', '{batchRunDirs}/report.json'], deny: ['{batchRunDirs}/secret.txt'] },
@@ -47,7 +50,11 @@ describe('{batchRunDirs} in patterns', () => {
     assert.deepEqual(req.error?.issues[0]?.path, ['requires', 0]);
   });
   it('is fine in read rules and write denies', () => {
-    const r = policySchema.safeParse({ version: 1, name: 'p', fs: { read: { allow: ['{batchRunDirs}/**'], deny: ['{batchRunDirs}/x'] }, write: { deny: ['{batchRunDirs}/**'] } } });
+    const r = policySchema.safeParse({
+      version: 1,
+      name: 'p',
+      fs: { read: { allow: ['{batchRunDirs}/**'], deny: ['{batchRunDirs}/x'] }, write: { deny: ['{batchRunDirs}/**'] } },
+    });
     assert.equal(r.success, true, JSON.stringify(r.error?.issues));
   });
 });
@@ -64,7 +71,10 @@ describe('bindBatchRunDirs', () => {
         ['runs/b_1/report.json', '{batchRunDirs}/report.json'],
       ],
     );
-    assert.deepEqual(bound.fs.write.deny.map((r) => r.pattern), ['runs/a_1/**', 'runs/b_1/**']);
+    assert.deepEqual(
+      bound.fs.write.deny.map((r) => r.pattern),
+      ['runs/a_1/**', 'runs/b_1/**'],
+    );
     assert.equal(batchRunDirsRule(bound), undefined, 'nothing left unbound');
     assert.deepEqual(bound.fs.read.allow[3]?.origin, combine().fs.read.allow[2]?.origin);
   });
@@ -74,7 +84,10 @@ describe('bindBatchRunDirs', () => {
   });
   it('with no run ids, a rule naming it covers nothing', () => {
     const bound = bindBatchRunDirs(combine(), 'runs', []);
-    assert.deepEqual(bound.fs.read.allow.map((r) => r.pattern), ['data/lakehouse/**', '{runDir}/**']);
+    assert.deepEqual(
+      bound.fs.read.allow.map((r) => r.pattern),
+      ['data/lakehouse/**', '{runDir}/**'],
+    );
     assert.deepEqual(bound.fs.write.deny, []);
   });
   it('returns a policy without the variable unchanged', () => {

@@ -54,11 +54,14 @@ describe('denials and the strict health check', () => {
     checkRequires(policy, { workspace: ws.dir, runId: 'r1', sys });
     fs.rmSync(path.join(ws.dir, 'data/lakehouse'), { recursive: true });
     fs.mkdirSync(path.join(ws.dir, 'data/lakehouse'));
-    assert.throws(() => checkRequires(policy, { workspace: ws.dir, runId: 'r1', sys }), (e: Error & { code?: string }) => {
-      assert.equal(e.code, 'EPOLICY');
-      assert.match(e.message, /strict\.json:\d+:\d+: error: requires\[0\]: policy "strict" requires data\/lakehouse to be non-empty/);
-      return true;
-    });
+    assert.throws(
+      () => checkRequires(policy, { workspace: ws.dir, runId: 'r1', sys }),
+      (e: Error & { code?: string }) => {
+        assert.equal(e.code, 'EPOLICY');
+        assert.match(e.message, /strict\.json:\d+:\d+: error: requires\[0\]: policy "strict" requires data\/lakehouse to be non-empty/);
+        return true;
+      },
+    );
     fs.rmSync(path.join(ws.dir, 'data/lakehouse'), { recursive: true });
     assert.throws(() => checkRequires(policy, { workspace: ws.dir, runId: 'r1', sys }), /requires data\/lakehouse to exist/);
   });

@@ -31,7 +31,8 @@ function policy(read: { allow: string[]; deny: string[] }, write: { allow: strin
   return policyOf(read, write, { name: 'p' });
 }
 
-const allowed = (p: ResolvedPolicy, op: FsOp, target: string) => compilePolicy(p, { workspace: WS, runId: OWN, sys: pureSys }).decideResolved(op, target).allowed;
+const allowed = (p: ResolvedPolicy, op: FsOp, target: string) =>
+  compilePolicy(p, { workspace: WS, runId: OWN, sys: pureSys }).decideResolved(op, target).allowed;
 /** The model's spelling of a concrete path: the sleeve's own run id becomes the symbol. */
 const model = (target: string) => wordOf(target.split(OWN).join(RUN_ID_SYMBOL));
 
@@ -49,7 +50,11 @@ describe('policy diff properties (seeded fast-check: random policies, random pat
             const n = allowed(newP, op, p);
             const w = widened.test(model(p));
             const r = narrowed.test(model(p));
-            assert.equal(w, n && !o, `${op} ${p}: widened says ${w}, engine old ${o} new ${n} (old ${JSON.stringify(oldP.fs[op])}, new ${JSON.stringify(newP.fs[op])})`);
+            assert.equal(
+              w,
+              n && !o,
+              `${op} ${p}: widened says ${w}, engine old ${o} new ${n} (old ${JSON.stringify(oldP.fs[op])}, new ${JSON.stringify(newP.fs[op])})`,
+            );
             assert.equal(r, o && !n, `${op} ${p}: narrowed says ${r}, engine old ${o} new ${n}`);
             if (w) seen.widened++;
             else if (r) seen.narrowed++;

@@ -22,7 +22,15 @@ describe('diffPolicies', () => {
       const r = diffResultSchema.parse(diffPolicies(strict, ingest, { workspace: ws.dir, sys }));
       assert.equal(r.verdict, 'widens');
       const fields = r.entries.map((e) => `${e.direction} ${e.field}`);
-      for (const f of ['widen fs.read', 'widen fs.write', 'widen net', 'widen resources.memoryMiB', 'widen resources.timeoutSeconds', 'change env.set', 'widen requires']) {
+      for (const f of [
+        'widen fs.read',
+        'widen fs.write',
+        'widen net',
+        'widen resources.memoryMiB',
+        'widen resources.timeoutSeconds',
+        'change env.set',
+        'widen requires',
+      ]) {
         assert.ok(fields.includes(f), `${f} missing from ${fields.join(', ')}`);
       }
       const read = r.entries.find((e) => e.field === 'fs.read');
@@ -66,7 +74,10 @@ describe('diffPolicies', () => {
     const r = diffPolicies(own, all, { workspace: '/ws' });
     const read = r.entries.find((e) => e.field === 'fs.read');
     assert.equal(read?.direction, 'widen');
-    assert.ok(read?.examples.some((x) => /^runs\/[^{/]+/.test(x)), JSON.stringify(read?.examples));
+    assert.ok(
+      read?.examples.some((x) => /^runs\/[^{/]+/.test(x)),
+      JSON.stringify(read?.examples),
+    );
     // The own run dir is granted by both: never an example.
     assert.ok(!read?.examples.some((x) => x.startsWith('runs/{runId}/') || x === 'runs/{runId}'));
     const back = diffPolicies(all, own, { workspace: '/ws' });
@@ -86,7 +97,12 @@ describe('diffPolicies', () => {
 
   it('scalar fields: higher limits and unset limits widen; isolate -> process and a lower osLayer widen', () => {
     const a = policyOf(none, none, { resources: { memoryMiB: 512, timeoutSeconds: 60 }, mode: 'isolate', osLayer: 'required' });
-    const b = policyOf(none, none, { resources: { memoryMiB: 256 }, mode: 'process', osLayer: 'auto', process: { childProcess: true, workers: false, addons: false } });
+    const b = policyOf(none, none, {
+      resources: { memoryMiB: 256 },
+      mode: 'process',
+      osLayer: 'auto',
+      process: { childProcess: true, workers: false, addons: false },
+    });
     const r = diffPolicies(a, b, { workspace: '/ws' });
     const by = Object.fromEntries(r.entries.map((e) => [e.field, e.direction]));
     assert.deepEqual(by, {
@@ -121,13 +137,21 @@ describe('diffPolicies', () => {
     const b = policyOf({ allow: ['data/@(a|b)/**'], deny: [] }, none);
     assert.throws(
       () => diffPolicies(a, b, { workspace: '/ws' }),
-      (error: unknown) => error instanceof PolicyError && error.exitCode === 2 && /mem\.json:1:1/.test(error.message) && /data\/@\(a\|b\)\/\*\*/.test(error.message) && /alternation/.test(error.message),
+      (error: unknown) =>
+        error instanceof PolicyError &&
+        error.exitCode === 2 &&
+        /mem\.json:1:1/.test(error.message) &&
+        /data\/@\(a\|b\)\/\*\*/.test(error.message) &&
+        /alternation/.test(error.message),
     );
   });
 
   it('a pattern that tells run ids apart is reported, not guessed', () => {
     const a = policyOf({ allow: ['runs/?*/**'], deny: [] }, none);
     const b = policyOf({ allow: ['{runDir}/**'], deny: [] }, none);
-    assert.throws(() => diffPolicies(a, b, { workspace: '/ws' }), (error: unknown) => error instanceof PolicyError && /tells run ids apart/.test(error.message));
+    assert.throws(
+      () => diffPolicies(a, b, { workspace: '/ws' }),
+      (error: unknown) => error instanceof PolicyError && /tells run ids apart/.test(error.message),
+    );
   });
 });

@@ -22,11 +22,7 @@ const globPart = fc.constantFrom(...SEGMENTS, '*', '**', '{a.csv,b.json}', '*.cs
 const pattern = fc.array(globPart, { minLength: 1, maxLength: 4 }).map((parts) => parts.join('/'));
 /** Paths as a sleeve might spell them: with "..", ".", "//", absolute or relative, trailing slash. */
 const spelled = fc
-  .tuple(
-    fc.array(fc.oneof(segment, fc.constant('..'), fc.constant('.'), fc.constant('')), { minLength: 1, maxLength: 7 }),
-    fc.boolean(),
-    fc.boolean(),
-  )
+  .tuple(fc.array(fc.oneof(segment, fc.constant('..'), fc.constant('.'), fc.constant('')), { minLength: 1, maxLength: 7 }), fc.boolean(), fc.boolean())
   .map(([parts, absolute, trailing]) => `${absolute ? `${WS}/` : ''}${parts.join('/')}${trailing ? '/' : ''}`);
 
 const files = [
@@ -92,20 +88,14 @@ describe('engine properties (seeded fast-check over generated policies and spell
   it('gives the same decision whatever the order of the rules', () => {
     let compared = 0;
     fc.assert(
-      fc.property(
-        fc.array(pattern, { minLength: 1, maxLength: 5 }),
-        fc.array(pattern, { maxLength: 4 }),
-        spelled,
-        fc.integer(),
-        (allow, deny, p, salt) => {
-          const sys = fakeSys({ cwd: WS, files });
-          const shuffle = (xs: string[]) => [...xs].sort((a, b) => ((a.length * 31 + salt) % 7) - ((b.length * 31 + salt) % 7) || a.localeCompare(b));
-          const one = compilePolicy(policyOf(allow, deny), { workspace: WS, runId: 'r1', sys }).decide('read', p);
-          const two = compilePolicy(policyOf(shuffle(allow).reverse(), shuffle(deny).reverse()), { workspace: WS, runId: 'r1', sys }).decide('read', p);
-          assert.equal(one.allowed, two.allowed);
-          compared++;
-        },
-      ),
+      fc.property(fc.array(pattern, { minLength: 1, maxLength: 5 }), fc.array(pattern, { maxLength: 4 }), spelled, fc.integer(), (allow, deny, p, salt) => {
+        const sys = fakeSys({ cwd: WS, files });
+        const shuffle = (xs: string[]) => [...xs].sort((a, b) => ((a.length * 31 + salt) % 7) - ((b.length * 31 + salt) % 7) || a.localeCompare(b));
+        const one = compilePolicy(policyOf(allow, deny), { workspace: WS, runId: 'r1', sys }).decide('read', p);
+        const two = compilePolicy(policyOf(shuffle(allow).reverse(), shuffle(deny).reverse()), { workspace: WS, runId: 'r1', sys }).decide('read', p);
+        assert.equal(one.allowed, two.allowed);
+        compared++;
+      }),
       { seed: SEED + 2, numRuns: 2000 },
     );
     assert.equal(compared, 2000);

@@ -236,12 +236,10 @@ describe('extends and merging', () => {
       ['child', 'wide', 'strict'],
     );
     assert.equal(policy.name, 'child');
-    assert.deepEqual(policy.fs.read.allow.map((r) => r.pattern), [
-      'data/lakehouse/**',
-      '{runDir}/**',
-      'secrets/**',
-      'data/lakehouse/portfolio_candidates.json',
-    ]);
+    assert.deepEqual(
+      policy.fs.read.allow.map((r) => r.pattern),
+      ['data/lakehouse/**', '{runDir}/**', 'secrets/**', 'data/lakehouse/portfolio_candidates.json'],
+    );
     assert.deepEqual([...policy.env.pass], ['PATH', 'TV_*', 'HOME']);
     assert.equal(policy.env.set.TV_STRICT_HEALTH, '0');
     assert.equal(policy.env.set.EXTRA, 'yes');
@@ -294,12 +292,19 @@ describe('{runDir} under a run root other than runs/ (real files)', () => {
       sys: createNodeSys(undefined, () => ws.dir),
     });
 
-  it('is <runsDir>/<runId>: the sleeve writes its own run dir there, and nowhere under runs/, another run or the root\'s parents', () => {
+  it("is <runsDir>/<runId>: the sleeve writes its own run dir there, and nowhere under runs/, another run or the root's parents", () => {
     const e = engineFor('artifacts/summaries/runs');
     assert.equal(e.runsDir, 'artifacts/summaries/runs');
     assert.equal(e.runDir, path.join(ws.dir, 'artifacts/summaries/runs/r1'));
     assert.equal(e.decide('write', 'artifacts/summaries/runs/r1/out/x.json').allowed, true);
-    for (const p of ['runs/r1/x.json', 'runs/x', 'artifacts/summaries/runs/other/out.json', 'artifacts/shared.json', 'artifacts/summaries/x', 'artifacts/summaries/runs/x']) {
+    for (const p of [
+      'runs/r1/x.json',
+      'runs/x',
+      'artifacts/summaries/runs/other/out.json',
+      'artifacts/shared.json',
+      'artifacts/summaries/x',
+      'artifacts/summaries/runs/x',
+    ]) {
       assert.equal(e.decide('write', p).allowed, false, p);
     }
     assert.equal(e.decide('read', 'artifacts/summaries/runs/other/out.json').allowed, false);
@@ -314,7 +319,11 @@ describe('{runDir} under a run root other than runs/ (real files)', () => {
 
   it('refuses a run root that is not a plain directory inside the workspace (exit 2)', () => {
     for (const bad of ['', '.', '/tmp/runs', '../runs', 'a/../runs', 'runs/*', 'data/lakehouse/runs', 'data', '.git/runs', 'reports/runs']) {
-      assert.throws(() => engineFor(bad), (e: Error) => e instanceof UsageError && e.exitCode === 2 && /run root/.test(e.message), JSON.stringify(bad));
+      assert.throws(
+        () => engineFor(bad),
+        (e: Error) => e instanceof UsageError && e.exitCode === 2 && /run root/.test(e.message),
+        JSON.stringify(bad),
+      );
     }
   });
 });

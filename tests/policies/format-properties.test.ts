@@ -58,10 +58,7 @@ function shuffled<T extends Record<string, unknown>>(obj: T, order: number[]): T
   return Object.fromEntries(ranked.map(([k]) => [k, obj[k]])) as T;
 }
 
-const access = fc.record(
-  { allow: fc.array(pattern, { maxLength: 4 }), deny: fc.array(denyEntry, { maxLength: 3 }) },
-  { requiredKeys: [] },
-);
+const access = fc.record({ allow: fc.array(pattern, { maxLength: 4 }), deny: fc.array(denyEntry, { maxLength: 3 }) }, { requiredKeys: [] });
 
 const policyBody = fc.record(
   {
@@ -78,7 +75,10 @@ const policyBody = fc.record(
     osLayer: fc.constantFrom('off', 'auto', 'required'),
     net: fc.boolean(),
     process: fc.record({ addons: fc.boolean(), workers: fc.boolean(), childProcess: fc.boolean() }, { requiredKeys: [] }),
-    resources: fc.record({ cpus: fc.constantFrom(1, 0.5, 4), memoryMiB: fc.constantFrom(64, 2048), timeoutSeconds: fc.constantFrom(1, 3600) }, { requiredKeys: [] }),
+    resources: fc.record(
+      { cpus: fc.constantFrom(1, 0.5, 4), memoryMiB: fc.constantFrom(64, 2048), timeoutSeconds: fc.constantFrom(1, 3600) },
+      { requiredKeys: [] },
+    ),
     requires: fc.array(literal, { maxLength: 3 }),
     audit: fc.record({ protect: fc.array(pattern, { maxLength: 3 }) }),
     acknowledge: fc.array(fc.constantFrom(...ACKNOWLEDGEABLE), { maxLength: 3 }),
@@ -98,7 +98,10 @@ const policyDoc = (name: string) =>
 const policyFile = (name: string) => policyDoc(name).map(({ doc, indent }) => JSON.stringify(doc, null, indent));
 
 const spelled = fc
-  .tuple(fc.array(fc.constantFrom('data', 'lakehouse', 'runs', 'a', 'b', 'a.csv', 'b.json', 'x', '.hidden', '..', 'DATA'), { minLength: 1, maxLength: 6 }), fc.boolean())
+  .tuple(
+    fc.array(fc.constantFrom('data', 'lakehouse', 'runs', 'a', 'b', 'a.csv', 'b.json', 'x', '.hidden', '..', 'DATA'), { minLength: 1, maxLength: 6 }),
+    fc.boolean(),
+  )
   .map(([parts, absolute]) => `${absolute ? `${WS}/` : ''}${parts.join('/')}`);
 
 function load(files: Record<string, string>): ResolvedPolicy {
@@ -192,5 +195,4 @@ describe('policy fmt properties (seeded fast-check over generated policies and p
       { seed: SEED + 1, numRuns: 300 },
     );
   });
-
 });

@@ -6,15 +6,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { PolicyError } from '../../policies/errors.js';
-import {
-  ORDERED_LISTS,
-  UNORDERED_LISTS,
-  canonicalText,
-  firstDifference,
-  formatKindOf,
-  formatSource,
-  listPathsOf,
-} from '../../policies/format.js';
+import { ORDERED_LISTS, UNORDERED_LISTS, canonicalText, firstDifference, formatKindOf, formatSource, listPathsOf } from '../../policies/format.js';
 import { policyTestSchema } from '../../policies/policy-test.js';
 import { policySchema } from '../../policies/schema.js';
 
@@ -64,7 +56,13 @@ describe('policy fmt: the canonical form', () => {
         audit: { protect: ['data/lakehouse/**', 'config/**'] },
         acknowledge: ['write-outside-runs', 'dead-deny', 'dead-deny'],
       }),
-    ) as { fs: { read: { allow: string[]; deny: unknown[] } }; env: { pass: string[] }; requires: string[]; audit: { protect: string[] }; acknowledge: string[] };
+    ) as {
+      fs: { read: { allow: string[]; deny: unknown[] } };
+      env: { pass: string[] };
+      requires: string[];
+      audit: { protect: string[] };
+      acknowledge: string[];
+    };
     assert.deepEqual(out.fs.read.allow, ['data/**', 'data/lakehouse/**', '{runDir}/**']);
     assert.deepEqual(out.fs.read.deny, [{ path: 'y', reason: 'a' }, { path: 'y', reason: 'b' }, 'y', 'z']);
     assert.deepEqual(out.env.pass, ['HOME', 'PATH', 'TV_*']);
@@ -75,11 +73,14 @@ describe('policy fmt: the canonical form', () => {
 
   it('formats the file as written: no zod default is added, $schema is kept, 2 spaces and a final newline', () => {
     const text = fmt({ $schema: 'x.json', version: 1, name: 'p', fs: { read: { allow: ['a'] } } });
-    assert.equal(text, '{\n  "$schema": "x.json",\n  "version": 1,\n  "name": "p",\n  "fs": {\n    "read": {\n      "allow": [\n        "a"\n      ]\n    }\n  }\n}\n');
+    assert.equal(
+      text,
+      '{\n  "$schema": "x.json",\n  "version": 1,\n  "name": "p",\n  "fs": {\n    "read": {\n      "allow": [\n        "a"\n      ]\n    }\n  }\n}\n',
+    );
     assert.equal(formatSource('/p.json', text).changed, false);
   });
 
-  it('test files: keys in the test schema\'s order, the cases in their own order', () => {
+  it("test files: keys in the test schema's order, the cases in their own order", () => {
     const file = '/ws/policies/p.test.json';
     assert.equal(formatKindOf(file), 'policy-test');
     assert.equal(formatKindOf('/ws/policies/p.json'), 'policy');
@@ -112,7 +113,11 @@ describe('policy fmt: the canonical form', () => {
       const classes = [...UNORDERED_LISTS, ...ORDERED_LISTS].filter((p) => matches(p, at));
       assert.equal(classes.length, 1, `list ${at.join('.')} must be in exactly one of UNORDERED_LISTS and ORDERED_LISTS`);
     }
-    for (const p of [...UNORDERED_LISTS, ...ORDERED_LISTS]) assert.ok(lists.some((at) => matches(p, at)), `classified ${p.join('.')} is no list of a schema`);
+    for (const p of [...UNORDERED_LISTS, ...ORDERED_LISTS])
+      assert.ok(
+        lists.some((at) => matches(p, at)),
+        `classified ${p.join('.')} is no list of a schema`,
+      );
   });
 
   it('is a fixed point on its own output and on the shipped form', () => {
@@ -150,7 +155,12 @@ describe('policy fmt: files that do not load are refused with their places', () 
 
   it('schema errors (policy and test file), with the JSON path', () => {
     refused('{\n  "version": 1,\n  "name": "p",\n  "fs": { "read": { "allow": ["../x"] } }\n}\n', 4, /"\.\." segments/);
-    refused('{\n  "version": 1,\n  "cases": [\n    { "op": "read", "path": "x", "expect": "yes" }\n  ]\n}\n', 4, /"allow" or "deny"/, '/ws/policies/p.test.json');
+    refused(
+      '{\n  "version": 1,\n  "cases": [\n    { "op": "read", "path": "x", "expect": "yes" }\n  ]\n}\n',
+      4,
+      /"allow" or "deny"/,
+      '/ws/policies/p.test.json',
+    );
   });
 
   it('a key given twice: the formatter will not pick one', () => {

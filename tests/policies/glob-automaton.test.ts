@@ -26,11 +26,7 @@ function translatorAllows(glob: string, path: string): boolean {
 const CHARS = ['a', 'b', 'c', '.', '-', '[', ']', '+', '!', '@', ',', '{', '}', 'é'];
 const literal = fc.constantFrom('a', 'b', 'ab', '.', 'a.b', '-', 'x', '+', '@', '!', 'é', ',');
 const klass = fc.constantFrom('[ab]', '[a-c]', '[^a]', '[^a-b.]', '[-a]', '[a-]', '[]a]', '[.]', '[+-0]', '[^]]', '[[]', '[{]', '[}]', '[é]');
-const piece = fc.oneof(
-  { weight: 4, arbitrary: literal },
-  { weight: 2, arbitrary: fc.constantFrom('*', '?', '**', '***') },
-  { weight: 2, arbitrary: klass },
-);
+const piece = fc.oneof({ weight: 4, arbitrary: literal }, { weight: 2, arbitrary: fc.constantFrom('*', '?', '**', '***') }, { weight: 2, arbitrary: klass });
 const simpleSegment = fc.array(piece, { minLength: 1, maxLength: 3 }).map((p) => p.join(''));
 const braceAlt = fc.array(fc.oneof(simpleSegment, fc.constantFrom('', 'a/b', 'x/*')), { minLength: 2, maxLength: 3 });
 const segment = fc.oneof(
@@ -38,9 +34,13 @@ const segment = fc.oneof(
   { weight: 3, arbitrary: fc.constant('**') },
   {
     weight: 2,
-    arbitrary: fc
-      .tuple(fc.option(literal, { nil: '' }), braceAlt, fc.option(literal, { nil: '' }))
-      .map(([a, alts, b]) => `${a}{${alts.filter((x) => !x.includes('**')).concat(['a']).join(',')}}${b}`),
+    arbitrary: fc.tuple(fc.option(literal, { nil: '' }), braceAlt, fc.option(literal, { nil: '' })).map(
+      ([a, alts, b]) =>
+        `${a}{${alts
+          .filter((x) => !x.includes('**'))
+          .concat(['a'])
+          .join(',')}}${b}`,
+    ),
   },
 );
 /** Globs of the supported subset (dot segments and empty segments filtered, as checkPattern refuses them). */
@@ -144,13 +144,21 @@ describe('glob-automaton: the translator agrees with the engine', () => {
       ['{a,b}+', /one or more/],
     ];
     for (const [g, message] of refused) {
-      assert.throws(() => globToRegexSource(g), (error: unknown) => error instanceof UnsupportedGlob && message.test(error.message), g);
+      assert.throws(
+        () => globToRegexSource(g),
+        (error: unknown) => error instanceof UnsupportedGlob && message.test(error.message),
+        g,
+      );
     }
   });
 
   it('finds distinct shortest words, preferring readable characters', () => {
     const dfa = dfaOf(nfaOf(globToRegexSource('data/?')));
-    const words = shortestWords(dfa, 3, [...'x/'].map((c) => c.charCodeAt(0)));
+    const words = shortestWords(
+      dfa,
+      3,
+      [...'x/'].map((c) => c.charCodeAt(0)),
+    );
     assert.deepEqual(words.slice(0, 1), ['/data/x']);
     assert.equal(new Set(words).size, words.length);
     for (const w of words) assert.ok(dfa.test(wordOf(w)), w);

@@ -48,12 +48,7 @@ describe('compiling a policy to Node permission flags (fake file system)', () =>
     const flags = compile(
       policyOf({ allow: ['data/lakehouse/**', '{runDir}/**'], deny: ['data/lakehouse/portfolio_candidates.json'] }, { allow: ['{runDir}/**'], deny: [] }),
     );
-    assert.deepEqual(flags.read, [
-      '/ws/data/lakehouse/AAPL.csv',
-      '/ws/data/lakehouse/fund',
-      '/ws/data/lakehouse/ohlcv',
-      '/ws/runs/r1',
-    ]);
+    assert.deepEqual(flags.read, ['/ws/data/lakehouse/AAPL.csv', '/ws/data/lakehouse/fund', '/ws/data/lakehouse/ohlcv', '/ws/runs/r1']);
     assert.deepEqual(flags.write, ['/ws/runs/r1']);
     assert.deepEqual(flags.flags, [
       '--experimental-permission',

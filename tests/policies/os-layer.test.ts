@@ -54,7 +54,8 @@ function compile(policy: ResolvedPolicy, over: Partial<OsLayerFacts> = {}) {
   });
 }
 
-const table = (mounts: readonly Mount[], kinds: Mount['kind'][]) => mounts.filter((m) => kinds.includes(m.kind)).map((m) => `${m.kind} ${m.path}${m.source && m.source !== m.path ? ` <- ${m.source}` : ''}`);
+const table = (mounts: readonly Mount[], kinds: Mount['kind'][]) =>
+  mounts.filter((m) => kinds.includes(m.kind)).map((m) => `${m.kind} ${m.path}${m.source && m.source !== m.path ? ` <- ${m.source}` : ''}`);
 
 describe('compiling a policy to a bubblewrap sandbox (fake file system)', () => {
   it('binds the system read-only, the code read-only, the lakehouse read-only, the run dir read-write, and masks the fallback', () => {
@@ -96,7 +97,18 @@ describe('compiling a policy to a bubblewrap sandbox (fake file system)', () => 
 
   it('drops to the sleeve uid with setpriv when the runner is root, and uses a user namespace otherwise', () => {
     const root = compile(policyOf(STRICT_READ, STRICT_WRITE));
-    assert.deepEqual(root.command.slice(0, 10), ['/usr/bin/setpriv', '--reuid', '2000000000', '--regid', '2000000000', '--clear-groups', '--inh-caps=-all', '--bounding-set=-all', '--no-new-privs', '--']);
+    assert.deepEqual(root.command.slice(0, 10), [
+      '/usr/bin/setpriv',
+      '--reuid',
+      '2000000000',
+      '--regid',
+      '2000000000',
+      '--clear-groups',
+      '--inh-caps=-all',
+      '--bounding-set=-all',
+      '--no-new-privs',
+      '--',
+    ]);
     assert.ok(!root.options.includes('--unshare-user'));
     assert.deepEqual(root.options.slice(root.options.indexOf('--cap-drop'), root.options.indexOf('--cap-drop') + 2), ['--cap-drop', 'ALL']);
     const user = compile(policyOf(STRICT_READ, STRICT_WRITE), { user: null, self: { uid: 1000, gid: 1000 } });
@@ -108,7 +120,17 @@ describe('compiling a policy to a bubblewrap sandbox (fake file system)', () => 
   it('runs the program through prlimit and a shell step that drops PWD, with every namespace and no network', () => {
     const plan = compile(policyOf(STRICT_READ, STRICT_WRITE));
     const at = plan.command.indexOf('/usr/bin/prlimit');
-    assert.deepEqual(plan.command.slice(at), ['/usr/bin/prlimit', '--nproc=256:256', '--core=0:0', '--', '/bin/sh', '-c', SANDBOX_SHELL, '/usr/bin/node', '/opt/sandbox/dist/bootstrap.mjs']);
+    assert.deepEqual(plan.command.slice(at), [
+      '/usr/bin/prlimit',
+      '--nproc=256:256',
+      '--core=0:0',
+      '--',
+      '/bin/sh',
+      '-c',
+      SANDBOX_SHELL,
+      '/usr/bin/node',
+      '/opt/sandbox/dist/bootstrap.mjs',
+    ]);
     assert.equal(SANDBOX_SHELL, 'unset PWD OLDPWD SHLVL _; exec "$0" "$@"');
     for (const flag of ['--unshare-pid', '--unshare-ipc', '--unshare-uts', '--unshare-cgroup', '--unshare-net', '--die-with-parent', '--new-session']) {
       assert.ok(plan.options.includes(flag), flag);
@@ -139,12 +161,18 @@ describe('compiling a policy to a bubblewrap sandbox (fake file system)', () => 
 
   it('binds each matching entry of a narrower glob, not its base', () => {
     const plan = compile(policyOf({ allow: ['data/lakehouse/*.csv'], deny: [] }, { allow: [], deny: [] }));
-    assert.deepEqual(table(plan.mounts, ['ro']).filter((m) => m.includes('/ws/')), ['ro /ws/data/lakehouse/AAPL.csv']);
+    assert.deepEqual(
+      table(plan.mounts, ['ro']).filter((m) => m.includes('/ws/')),
+      ['ro /ws/data/lakehouse/AAPL.csv'],
+    );
   });
 
   it('binds nothing below a literal directory rule (it allows the directory, not its contents)', () => {
     const plan = compile(policyOf({ allow: ['data/lakehouse'], deny: [] }, { allow: [], deny: [] }));
-    assert.deepEqual(table(plan.mounts, ['ro', 'rw']).filter((m) => m.includes('/ws/')), []);
+    assert.deepEqual(
+      table(plan.mounts, ['ro', 'rw']).filter((m) => m.includes('/ws/')),
+      [],
+    );
   });
 
   it('masks every existing match of a glob deny', () => {
@@ -162,13 +190,19 @@ describe('compiling a policy to a bubblewrap sandbox (fake file system)', () => 
   });
 
   it('reports a deny in a writable area as not enforced by the kernel, and masks what exists there anyway', () => {
-    const policy = policyOf({ allow: ['data/**'], deny: ['data/lakehouse/portfolio_candidates.json'] }, { allow: ['data/lakehouse/**'], deny: ['data/lakehouse/ohlcv/**'] });
+    const policy = policyOf(
+      { allow: ['data/**'], deny: ['data/lakehouse/portfolio_candidates.json'] },
+      { allow: ['data/lakehouse/**'], deny: ['data/lakehouse/ohlcv/**'] },
+    );
     const plan = compile(policy);
     assert.deepEqual(
       plan.unenforced.map((u) => `${u.list} ${u.pattern}`),
       ['fs.read.deny data/lakehouse/portfolio_candidates.json', 'fs.write.deny data/lakehouse/ohlcv/**'],
     );
-    assert.deepEqual(unenforceableDenies(policy).map((u) => u.pattern), plan.unenforced.map((u) => u.pattern));
+    assert.deepEqual(
+      unenforceableDenies(policy).map((u) => u.pattern),
+      plan.unenforced.map((u) => u.pattern),
+    );
     assert.ok(plan.mounts.some((m) => m.kind === 'mask' && m.path === '/ws/data/lakehouse/portfolio_candidates.json'));
     assert.ok(plan.mounts.some((m) => m.kind === 'rw' && m.path === '/ws/data/lakehouse'));
   });
@@ -195,7 +229,10 @@ describe('compiling a policy to a bubblewrap sandbox (fake file system)', () => 
 
   it('binds code outside the system paths and skips what a system path already holds', () => {
     const plan = compile(policyOf(STRICT_READ, STRICT_WRITE), { code: ['/usr/bin/node', '/opt/sandbox/dist/bootstrap.mjs'] });
-    assert.deepEqual(plan.mounts.filter((m) => m.why === 'code').map((m) => m.path), ['/opt/sandbox/dist/bootstrap.mjs']);
+    assert.deepEqual(
+      plan.mounts.filter((m) => m.why === 'code').map((m) => m.path),
+      ['/opt/sandbox/dist/bootstrap.mjs'],
+    );
     assert.throws(() => compile(policyOf(STRICT_READ, STRICT_WRITE), { code: ['/opt/missing.js'] }), /missing/);
   });
 });
@@ -224,7 +261,7 @@ describe('the OS layer under a run root other than runs/ (artifacts/summaries/ru
     return compile(policy, { engine, sys });
   };
 
-  it('binds only the sleeve\'s own run dir read-write, not the root above it, another run nor runs/', () => {
+  it("binds only the sleeve's own run dir read-write, not the root above it, another run nor runs/", () => {
     const plan = compileNested(policyOf(STRICT_READ, STRICT_WRITE));
     const rw = plan.mounts.filter((m) => m.kind === 'rw').map((m) => m.path);
     assert.deepEqual(rw, ['/ws/artifacts/summaries/runs/r1']);
@@ -233,13 +270,16 @@ describe('the OS layer under a run root other than runs/ (artifacts/summaries/ru
     }
   });
 
-  it('knows a deny over the run root\'s parents reaches into the writable run dir (unenforced), which it does not under runs/', () => {
+  it("knows a deny over the run root's parents reaches into the writable run dir (unenforced), which it does not under runs/", () => {
     const policy = policyOf(STRICT_READ, { allow: ['{runDir}/**'], deny: ['artifacts/**/*.key'] });
     assert.deepEqual(unenforceableDenies(policy), []);
     assert.deepEqual(
       unenforceableDenies(policy, 'artifacts/summaries/runs').map((u) => u.pattern),
       ['artifacts/**/*.key'],
     );
-    assert.deepEqual(compileNested(policy).unenforced.map((u) => u.pattern), ['artifacts/**/*.key']);
+    assert.deepEqual(
+      compileNested(policy).unenforced.map((u) => u.pattern),
+      ['artifacts/**/*.key'],
+    );
   });
 });

@@ -50,14 +50,16 @@ function loadedFrom(dir: string, cases: unknown[]): LoadedTestFile {
   return loadTestFile(file, createNodeSys());
 }
 
-const mem = policyOf(
-  { allow: ['data/lakehouse/**', '{runDir}/**'], deny: ['data/lakehouse/portfolio_candidates.json'] },
-  { allow: ['{runDir}/**'], deny: [] },
-);
+const mem = policyOf({ allow: ['data/lakehouse/**', '{runDir}/**'], deny: ['data/lakehouse/portfolio_candidates.json'] }, { allow: ['{runDir}/**'], deny: [] });
 
 describe('policy test file schema', () => {
   it('accepts the documented shape, and refuses unknown keys, bad ops, bad run ids and empty case lists', () => {
-    const good = { $schema: './schema/policy-test.schema.json', version: 1, policy: 'strict', cases: [{ name: 'n', op: 'read', path: 'x', runId: 'a', expect: 'deny', rule: null }] };
+    const good = {
+      $schema: './schema/policy-test.schema.json',
+      version: 1,
+      policy: 'strict',
+      cases: [{ name: 'n', op: 'read', path: 'x', runId: 'a', expect: 'deny', rule: null }],
+    };
     assert.equal(policyTestSchema.safeParse(good).success, true);
     for (const [bad, fragment] of [
       [{ ...good, extra: 1 }, 'extra'],
@@ -112,10 +114,16 @@ describe('running cases', () => {
       assert.equal(wrong?.line, 29);
       assert.equal(wrong?.got, 'deny');
       assert.equal(wrong?.message, 'expected allow, got deny by no rule (fs.write: nothing allows it): no allow rule matches');
-      assert.match(results[5]?.message ?? '', /^expected deny by "data\/lakehouse\/\*\*", got deny by fs\.read\.deny "data\/lakehouse\/portfolio_candidates\.json" at mem\.json:1:1: matches a deny rule$/);
+      assert.match(
+        results[5]?.message ?? '',
+        /^expected deny by "data\/lakehouse\/\*\*", got deny by fs\.read\.deny "data\/lakehouse\/portfolio_candidates\.json" at mem\.json:1:1: matches a deny rule$/,
+      );
       assert.match(results[6]?.message ?? '', /^expected allow by no rule, got allow by fs\.read\.allow "data\/lakehouse\/\*\*"/);
       assert.ok(!results[5]?.message?.includes('the policy has no'), results[5]?.message);
-      assert.match(results[7]?.message ?? '', /; the policy has no fs\.write rule written "runs\/test\/\*\*" \(give "rule" as the pattern is written, variables unexpanded\)$/);
+      assert.match(
+        results[7]?.message ?? '',
+        /; the policy has no fs\.write rule written "runs\/test\/\*\*" \(give "rule" as the pattern is written, variables unexpanded\)$/,
+      );
       const lines = formatFailures([{ file: loaded.file, policy: 'mem', cases: results }]);
       assert.equal(lines.length, 4);
       assert.ok(lines[0]?.startsWith(`${loaded.file}:29:5: fail: wrong on purpose (write data/lakehouse/a.csv): expected allow, got deny`), lines[0]);
@@ -181,7 +189,7 @@ describe('the policy a test file means', () => {
     );
   });
 
-  it('a policy that does not load stops the file with exit 2: a note at the test file, then the policy\'s own diagnostics', () => {
+  it("a policy that does not load stops the file with exit 2: a note at the test file, then the policy's own diagnostics", () => {
     withDir(
       {
         'policies/broken.json': '{ "version": 1, "name": "broken", "fs": { "read": { "allow": ["../x"] } } }\n',
@@ -192,11 +200,17 @@ describe('the policy a test file means', () => {
         const broken = runTestFile(path.join(ws, 'policies', 'broken.test.json'), optsFor(ws));
         assert.equal(broken.cases.length, 0);
         assert.match(broken.errors?.[0]?.message ?? '', /the policy under test does not load/);
-        assert.ok(broken.errors?.some((d) => d.file === path.join(ws, 'policies', 'broken.json') && /"\.\." segments/.test(d.message)), JSON.stringify(broken.errors));
+        assert.ok(
+          broken.errors?.some((d) => d.file === path.join(ws, 'policies', 'broken.json') && /"\.\." segments/.test(d.message)),
+          JSON.stringify(broken.errors),
+        );
         const gone = runTestFile(path.join(ws, 'policies', 'gone.test.json'), optsFor(ws));
         assert.equal(gone.errors?.[0]?.jsonPath, 'policy');
         assert.equal(gone.errors?.[0]?.line, 3);
-        assert.ok(gone.errors?.some((d) => /no policy named "no-such-policy"/.test(d.message)), JSON.stringify(gone.errors));
+        assert.ok(
+          gone.errors?.some((d) => /no policy named "no-such-policy"/.test(d.message)),
+          JSON.stringify(gone.errors),
+        );
         assert.equal(summarize([broken, gone]).errors, 2);
       },
     );
@@ -220,17 +234,33 @@ describe("the built-in policies' own tests", () => {
   it('cover the claims: the fallback stays denied with its rule named, other runs denied both ways, the lakehouse read-only, own run dir, outside denied', () => {
     const strict = results[0]?.cases ?? [];
     const has = (pred: (c: (typeof strict)[number]) => boolean, what: string) => assert.ok(strict.some(pred), `strict.test.json has no case: ${what}`);
-    has((c) => c.op === 'read' && c.path === 'data/lakehouse/portfolio_candidates.json' && c.expect === 'deny' && c.expectRule === 'data/lakehouse/portfolio_candidates.json', 'fallback read denied by its rule');
+    has(
+      (c) =>
+        c.op === 'read' &&
+        c.path === 'data/lakehouse/portfolio_candidates.json' &&
+        c.expect === 'deny' &&
+        c.expectRule === 'data/lakehouse/portfolio_candidates.json',
+      'fallback read denied by its rule',
+    );
     for (const op of ['read', 'write'] as const) {
       has((c) => c.op === op && c.expect === 'deny' && c.runId === 'a' && c.path.startsWith('runs/b/'), `another run's dir, ${op}`);
-      has((c) => c.op === op && c.expect === 'allow' && c.runId === 'a' && c.path.startsWith('runs/a/') && c.expectRule === '{runDir}/**', `own run dir, ${op}`);
+      has(
+        (c) => c.op === op && c.expect === 'allow' && c.runId === 'a' && c.path.startsWith('runs/a/') && c.expectRule === '{runDir}/**',
+        `own run dir, ${op}`,
+      );
     }
     has((c) => c.op === 'write' && c.expect === 'deny' && c.path.startsWith('data/lakehouse/'), 'lakehouse read-only');
     has((c) => c.expect === 'deny' && c.path.startsWith('/'), 'absolute path outside the workspace');
     has((c) => c.expect === 'deny' && c.path.startsWith('../'), 'relative path outside the workspace');
     const ingest = results[1]?.cases ?? [];
-    assert.ok(ingest.some((c) => c.op === 'write' && c.path.startsWith('data/lakehouse/') && c.expect === 'allow'), 'ingest writes the lakehouse');
-    assert.ok(ingest.some((c) => c.op === 'read' && c.path.startsWith('data/') && !c.path.startsWith('data/lakehouse/') && c.expect === 'allow'), 'ingest reads all of data/');
+    assert.ok(
+      ingest.some((c) => c.op === 'write' && c.path.startsWith('data/lakehouse/') && c.expect === 'allow'),
+      'ingest writes the lakehouse',
+    );
+    assert.ok(
+      ingest.some((c) => c.op === 'read' && c.path.startsWith('data/') && !c.path.startsWith('data/lakehouse/') && c.expect === 'allow'),
+      'ingest reads all of data/',
+    );
   });
 
   it('are what the engine decides for the built-ins loaded by name', () => {

@@ -24,7 +24,10 @@ const EXAMPLE = path.join(repoRoot, 'examples', 'meta-portfolio');
 
 function copyExample(): { dir: string; cleanup: () => void } {
   const tmp = makeTempDir('sleeve-api-');
-  fs.cpSync(EXAMPLE, tmp.dir, { recursive: true, filter: (src) => !['runs', 'reports', 'artifacts'].includes(path.relative(EXAMPLE, src).split(path.sep)[0] ?? '') });
+  fs.cpSync(EXAMPLE, tmp.dir, {
+    recursive: true,
+    filter: (src) => !['runs', 'reports', 'artifacts'].includes(path.relative(EXAMPLE, src).split(path.sep)[0] ?? ''),
+  });
   return tmp;
 }
 
@@ -71,7 +74,10 @@ describe('the library API (the package entry)', () => {
       assert.equal(JSON.parse(fs.readFileSync(res.audit.reports.json, 'utf8')).verdict, 'clean');
       // Order: every sleeve queued first; each started before it ended; batch-done last and once.
       const kinds = events.filter((e) => e.type !== 'note');
-      assert.deepEqual(kinds.slice(0, 6).map((e) => e.type), Array(6).fill('sleeve-queued'));
+      assert.deepEqual(
+        kinds.slice(0, 6).map((e) => e.type),
+        Array(6).fill('sleeve-queued'),
+      );
       for (const s of res.sleeves) {
         const started = kinds.findIndex((e) => e.type === 'sleeve-started' && e.name === s.name);
         const ended = kinds.findIndex((e) => e.type === 'sleeve-ended' && e.name === s.name);
@@ -92,7 +98,15 @@ describe('the library API (the package entry)', () => {
           { name: 'ma_long', entry: 'sleeves/ma-long.ts' },
           { name: 'ma_short', entry: 'sleeves/ma-short.ts' },
         ],
-        { workspace: tmp.dir, cwd: tmp.dir, policy: 'strict', cpus: 2, memoryMiB: 8192, env: { PATH: process.env.PATH }, finalize: { name: 'meta', entry: 'sleeves/combine.ts', policy: 'combine' } },
+        {
+          workspace: tmp.dir,
+          cwd: tmp.dir,
+          policy: 'strict',
+          cpus: 2,
+          memoryMiB: 8192,
+          env: { PATH: process.env.PATH },
+          finalize: { name: 'meta', entry: 'sleeves/combine.ts', policy: 'combine' },
+        },
       );
       assert.equal(res.verdict, 'clean', JSON.stringify(res.sleeves.map((s) => [s.name, s.status, s.error])));
       assert.deepEqual(
@@ -106,7 +120,10 @@ describe('the library API (the package entry)', () => {
       const meta = res.sleeves[2];
       assert.ok(meta?.artifacts.includes('meta_portfolio.json'), JSON.stringify(meta?.artifacts));
       const json = JSON.parse(fs.readFileSync(path.join(meta?.runDir ?? '', 'meta_portfolio.json'), 'utf8')) as { sleeves: Array<{ runId: string }> };
-      assert.deepEqual(json.sleeves.map((x) => x.runId), [res.sleeves[0]?.runId, res.sleeves[1]?.runId]);
+      assert.deepEqual(
+        json.sleeves.map((x) => x.runId),
+        [res.sleeves[0]?.runId, res.sleeves[1]?.runId],
+      );
       // The manifest has its own combine step: giving another is refused before anything runs.
       await assert.rejects(
         api.executeSleeves([], { workspace: tmp.dir, cwd: tmp.dir, manifest: 'seed-manifest.json', finalize: { name: 'meta2', entry: 'sleeves/combine.ts' } }),
@@ -147,7 +164,13 @@ describe('the library API (the package entry)', () => {
       assert.equal(res.interrupted, 'AbortSignal');
       assert.equal(res.verdict, 'failed');
       assert.equal(res.exitCode, 1);
-      assert.deepEqual(res.sleeves.map((s) => [s.name, s.status]), [['long', 'interrupted'], ['later', 'cancelled']]);
+      assert.deepEqual(
+        res.sleeves.map((s) => [s.name, s.status]),
+        [
+          ['long', 'interrupted'],
+          ['later', 'cancelled'],
+        ],
+      );
       const report = JSON.parse(fs.readFileSync(res.audit.reports.json, 'utf8'));
       assert.equal(report.verdict, 'failed');
       assert.equal(report.interrupted, 'AbortSignal');
@@ -165,7 +188,10 @@ describe('the library API (the package entry)', () => {
       writeTree(tmp.dir, { 'sleeves/a.ts': 'export default async function run(): Promise<void> {}\n' });
       const controller = new AbortController();
       controller.abort(new Error('stop'));
-      await assert.rejects(api.executeSleeves([{ name: 'a', entry: 'sleeves/a.ts' }], { workspace: tmp.dir, policy: 'strict', signal: controller.signal }), /stop/);
+      await assert.rejects(
+        api.executeSleeves([{ name: 'a', entry: 'sleeves/a.ts' }], { workspace: tmp.dir, policy: 'strict', signal: controller.signal }),
+        /stop/,
+      );
       assert.deepEqual(fs.readdirSync(tmp.dir), ['sleeves']);
     } finally {
       tmp.cleanup();
@@ -206,7 +232,20 @@ describe('the library API (the package entry)', () => {
     const tmp = makeTempDir('sleeve-api-example-types-');
     try {
       const sleeves = path.join(EXAMPLE, 'sleeves');
-      const config = { compilerOptions: { module: 'NodeNext', moduleResolution: 'NodeNext', target: 'ES2022', lib: ['ES2023'], strict: true, noEmit: true, allowImportingTsExtensions: true, skipLibCheck: true, types: [] }, include: [`${sleeves}/**/*.ts`] };
+      const config = {
+        compilerOptions: {
+          module: 'NodeNext',
+          moduleResolution: 'NodeNext',
+          target: 'ES2022',
+          lib: ['ES2023'],
+          strict: true,
+          noEmit: true,
+          allowImportingTsExtensions: true,
+          skipLibCheck: true,
+          types: [],
+        },
+        include: [`${sleeves}/**/*.ts`],
+      };
       fs.writeFileSync(path.join(tmp.dir, 'tsconfig.json'), JSON.stringify(config));
       const tsc = path.join(repoRoot, 'node_modules', 'typescript', 'bin', 'tsc');
       const run = spawnSync(process.execPath, [tsc, '-p', path.join(tmp.dir, 'tsconfig.json'), '--listFiles'], { encoding: 'utf8' });
@@ -226,7 +265,19 @@ describe('the library API (the package entry)', () => {
       fs.symlinkSync(repoRoot, path.join(tmp.dir, 'node_modules', 'sleeve-sandbox'));
       writeTree(tmp.dir, {
         'package.json': '{ "type": "module" }\n',
-        'tsconfig.json': JSON.stringify({ compilerOptions: { module: 'NodeNext', moduleResolution: 'NodeNext', target: 'ES2022', strict: true, noEmit: true, skipLibCheck: true, types: ['node'], typeRoots: [path.join(repoRoot, 'node_modules', '@types')] }, files: ['ok.ts'] }),
+        'tsconfig.json': JSON.stringify({
+          compilerOptions: {
+            module: 'NodeNext',
+            moduleResolution: 'NodeNext',
+            target: 'ES2022',
+            strict: true,
+            noEmit: true,
+            skipLibCheck: true,
+            types: ['node'],
+            typeRoots: [path.join(repoRoot, 'node_modules', '@types')],
+          },
+          files: ['ok.ts'],
+        }),
         'ok.ts': [
           "import { createEngine, executeSleeves, UsageError, type BatchResultApi, type SleeveContext, type SleeveFs, type ProgressEvent } from 'sleeve-sandbox';",
           "import { compilePolicy } from 'sleeve-sandbox/policies';",

@@ -35,12 +35,13 @@ const CASES: Record<string, string> = {
   'worker_threads.Worker (import)': 'new wt.Worker("1", { eval: true })',
   'worker_threads.Worker with execArgv [] (require)': 'new (require("node:worker_threads").Worker)("1", { eval: true, execArgv: [] })',
   'net.connect': 'await new Promise((res, rej) => { const s = require("net").connect(PORT, "127.0.0.1"); s.on("connect", res); s.on("error", rej); })',
-  'new net.Socket().connect': 'await new Promise((res, rej) => { const s = new (require("net").Socket)(); s.on("error", rej); s.connect(PORT, "127.0.0.1", res); })',
+  'new net.Socket().connect':
+    'await new Promise((res, rej) => { const s = new (require("net").Socket)(); s.on("error", rej); s.connect(PORT, "127.0.0.1", res); })',
   'net.createServer().listen': 'require("net").createServer().listen(0)',
   'http.get (import)': 'await new Promise((res, rej) => http.get("http://127.0.0.1:" + PORT, res).on("error", rej))',
   'https.request (require)': 'require("https").request("https://127.0.0.1:" + PORT)',
   'tls.connect (require)': 'require("tls").connect(PORT, "127.0.0.1")',
-  'fetch': 'await fetch("http://127.0.0.1:" + PORT)',
+  fetch: 'await fetch("http://127.0.0.1:" + PORT)',
   'dns.lookup (require)': 'await new Promise((res, rej) => require("dns").lookup("localhost", (e) => (e ? rej(e) : res())))',
   'dns.promises.resolve4 (require)': 'await require("dns").promises.resolve4("localhost")',
   'dgram.createSocket (require)': 'require("dgram").createSocket("udp4")',
@@ -59,7 +60,8 @@ const CASES: Record<string, string> = {
 };
 const ALLOWED: Record<string, string> = {
   'process.kill of itself with signal 0': 'process.kill(process.pid, 0)',
-  'v8.writeHeapSnapshot is allowed into the own run dir only by path': 'if (typeof require("v8").getHeapStatistics !== "function") throw new Error("v8 broken")',
+  'v8.writeHeapSnapshot is allowed into the own run dir only by path':
+    'if (typeof require("v8").getHeapStatistics !== "function") throw new Error("v8 broken")',
   'process.report.getReport': 'process.report.getReport()',
 };
 

@@ -48,10 +48,18 @@ describe('cp as a walk of guarded calls', () => {
   it('asks the filter for every entry, the top one included, and skips what it refuses', () => {
     const { io, log } = fakeIo({ ...tree });
     const asked: string[] = [];
-    runCpSync('/s', '/d', normalizeCpOptions({ recursive: true, filter: (s: string) => {
+    runCpSync(
+      '/s',
+      '/d',
+      normalizeCpOptions({
+        recursive: true,
+        filter: (s: string) => {
           asked.push(s);
           return s !== '/s/sub';
-        } }), io);
+        },
+      }),
+      io,
+    );
     assert.deepEqual(asked, ['/s', '/s/a', '/s/sub', '/s/l']);
     assert.ok(!log.some((l) => l.includes('/s/sub/b')));
   });
@@ -73,13 +81,34 @@ describe('cp as a walk of guarded calls', () => {
         return (e as { code: string }).code;
       }
     };
-    assert.equal(code(() => runCpSync('/s', '/x', normalizeCpOptions({}), io)), 'ERR_FS_EISDIR');
-    assert.equal(code(() => runCpSync('/s', '/s/in', normalizeCpOptions({ recursive: true }), io)), 'ERR_FS_CP_EINVAL');
-    assert.equal(code(() => runCpSync('/f', '/f', normalizeCpOptions({}), io)), 'ERR_FS_CP_EINVAL');
-    assert.equal(code(() => runCpSync('/f', '/dd', normalizeCpOptions({}), io)), 'ERR_FS_CP_NON_DIR_TO_DIR');
-    assert.equal(code(() => runCpSync('/s', '/f', normalizeCpOptions({ recursive: true }), io)), 'ERR_FS_CP_DIR_TO_NON_DIR');
-    assert.equal(code(() => runCpSync('/f', '/e', normalizeCpOptions({ force: false, errorOnExist: true }), io)), 'ERR_FS_CP_EEXIST');
-    assert.equal(code(() => runCpSync('/nope', '/e2', normalizeCpOptions({}), io)), 'ENOENT');
+    assert.equal(
+      code(() => runCpSync('/s', '/x', normalizeCpOptions({}), io)),
+      'ERR_FS_EISDIR',
+    );
+    assert.equal(
+      code(() => runCpSync('/s', '/s/in', normalizeCpOptions({ recursive: true }), io)),
+      'ERR_FS_CP_EINVAL',
+    );
+    assert.equal(
+      code(() => runCpSync('/f', '/f', normalizeCpOptions({}), io)),
+      'ERR_FS_CP_EINVAL',
+    );
+    assert.equal(
+      code(() => runCpSync('/f', '/dd', normalizeCpOptions({}), io)),
+      'ERR_FS_CP_NON_DIR_TO_DIR',
+    );
+    assert.equal(
+      code(() => runCpSync('/s', '/f', normalizeCpOptions({ recursive: true }), io)),
+      'ERR_FS_CP_DIR_TO_NON_DIR',
+    );
+    assert.equal(
+      code(() => runCpSync('/f', '/e', normalizeCpOptions({ force: false, errorOnExist: true }), io)),
+      'ERR_FS_CP_EEXIST',
+    );
+    assert.equal(
+      code(() => runCpSync('/nope', '/e2', normalizeCpOptions({}), io)),
+      'ENOENT',
+    );
     const forced = fakeIo({ '/f': 'file', '/e': 'file' });
     runCpSync('/f', '/e', normalizeCpOptions({ preserveTimestamps: true }), forced.io);
     assert.deepEqual(forced.log.slice(-3), ['unlink /e', 'copy /f /e', 'times /f /e']);

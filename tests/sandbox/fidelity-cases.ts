@@ -40,7 +40,9 @@ const c = (name: string, covers: string | readonly string[], run: string, known?
 /** Why a path through a file (f.txt/x) is refused rather than failing with ENOTDIR. */
 const UNRESOLVABLE =
   'fail closed: the engine resolves every path before the call, and a path it cannot resolve (a file used as a directory) is refused with EACCES where Node says ENOTDIR';
-const known = (why: string) => (k: FidelityCase): FidelityCase => ({ ...k, known: why });
+const known =
+  (why: string) =>
+  (k: FidelityCase): FidelityCase => ({ ...k, known: why });
 /** The guard's cp is its own walk (cp-plan.ts): its ERR_FS_CP_* errors have Node's codes, not Node's SystemError shape and text. */
 const CP_ERRORS = "cp is the guard's own walk (cp-plan.ts): the same ERR_FS_CP_* code, but not Node's SystemError class, errno, info and text";
 
@@ -67,10 +69,18 @@ export const CASES: readonly FidelityCase[] = [
   c('readdir callback', 'fs.readdir', `const [e, r] = await cb((k) => fs.readdir(D, k)); return [e, r && r.sort()];`),
   c('promises.readdir', 'fs.promises.readdir', `return (await fsp.readdir(D)).sort();`),
   c('readdirSync withFileTypes', 'fs.readdirSync', `return ${byName('fs.readdirSync(D, { withFileTypes: true })')};`),
-  c('readdir callback withFileTypes recursive', 'fs.readdir', `const [e, r] = await cb((k) => fs.readdir(R, { withFileTypes: true, recursive: true }, k)); return [e, r && ${byName('r')}.map((x) => [x.name, x.parentPath, x.isFile()]).sort((a, b) => (a.join() < b.join() ? -1 : 1))];`),
+  c(
+    'readdir callback withFileTypes recursive',
+    'fs.readdir',
+    `const [e, r] = await cb((k) => fs.readdir(R, { withFileTypes: true, recursive: true }, k)); return [e, r && ${byName('r')}.map((x) => [x.name, x.parentPath, x.isFile()]).sort((a, b) => (a.join() < b.join() ? -1 : 1))];`,
+  ),
   c('promises.readdir recursive', 'fs.promises.readdir', `return (await fsp.readdir(D, { recursive: true })).sort();`),
   c('readdirSync buffer encoding', 'fs.readdirSync', `return fs.readdirSync(D + "/d", "buffer").sort(Buffer.compare);`),
-  c('readdirSync of a Buffer path and a URL', 'fs.readdirSync', `return [fs.readdirSync(Buffer.from(D + "/d")).sort(), fs.readdirSync(new URL("file://" + D + "/d")).sort()];`),
+  c(
+    'readdirSync of a Buffer path and a URL',
+    'fs.readdirSync',
+    `return [fs.readdirSync(Buffer.from(D + "/d")).sort(), fs.readdirSync(new URL("file://" + D + "/d")).sort()];`,
+  ),
   c('readdirSync ENOTDIR', 'fs.readdirSync', `return fs.readdirSync(D + "/f.txt");`),
   c('readdir callback ENOENT', 'fs.readdir', `return cb((k) => fs.readdir(D + "/missing", k));`),
   c('promises.readdir ENOENT relative', 'fs.promises.readdir', `return fsp.readdir(R + "/missing");`),
@@ -86,8 +96,18 @@ export const CASES: readonly FidelityCase[] = [
   ...forms('realpath', 'D + "/missing"'),
   ...forms('realpath', 'R + "/missing"'),
   c('realpath.native relative ENOENT', 'fs.realpath.native', `return cb((k) => fs.realpath.native(R + "/missing", k));`),
-  c('realpathSync of undefined', 'fs.realpathSync', `return fs.realpathSync(undefined);`, 'fail closed: Node\'s JS realpath takes any value as a path (undefined names "<cwd>/undefined"), so a value of no path type is decided there and refused'),
-  c('realpathSync.native of undefined', 'fs.realpathSync.native', `return fs.realpathSync.native(undefined);`, 'realpath is decided on any value (see realpathSync of undefined), its native form too'),
+  c(
+    'realpathSync of undefined',
+    'fs.realpathSync',
+    `return fs.realpathSync(undefined);`,
+    'fail closed: Node\'s JS realpath takes any value as a path (undefined names "<cwd>/undefined"), so a value of no path type is decided there and refused',
+  ),
+  c(
+    'realpathSync.native of undefined',
+    'fs.realpathSync.native',
+    `return fs.realpathSync.native(undefined);`,
+    'realpath is decided on any value (see realpathSync of undefined), its native form too',
+  ),
   c('realpathSync.native', 'fs.realpathSync.native', `return fs.realpathSync.native(D + "/l");`),
   c('realpathSync.native ENOENT', 'fs.realpathSync.native', `return fs.realpathSync.native(D + "/missing");`),
   c('realpath.native', 'fs.realpath.native', `return cb((k) => fs.realpath.native(D + "/ld", k));`),
@@ -99,7 +119,12 @@ export const CASES: readonly FidelityCase[] = [
   ...forms('stat', 'D + "/missing"'),
   ...forms('stat', 'D + "/f.txt/x"').map(known(UNRESOLVABLE)),
   c('statSync throwIfNoEntry false', 'fs.statSync', `return fs.statSync(D + "/missing", { throwIfNoEntry: false });`),
-  c('statSync of an object', 'fs.statSync', `return fs.statSync({});`, 'fail closed: an object path is always decided (Node reads a URL-like object itself), so it is refused with EACCES where Node says ERR_INVALID_ARG_TYPE'),
+  c(
+    'statSync of an object',
+    'fs.statSync',
+    `return fs.statSync({});`,
+    'fail closed: an object path is always decided (Node reads a URL-like object itself), so it is refused with EACCES where Node says ERR_INVALID_ARG_TYPE',
+  ),
   c('statSync of a number', 'fs.statSync', `return fs.statSync(7);`),
   ...forms('lstat', 'D + "/l"'),
   ...forms('lstat', 'D + "/missing"'),
@@ -107,17 +132,37 @@ export const CASES: readonly FidelityCase[] = [
   ...forms('statfs', 'D'),
   ...forms('statfs', 'D + "/missing"'),
   // --- opendir ---
-  c('opendirSync, readSync, closeSync', 'fs.opendirSync', `const dir = fs.opendirSync(D + "/d"); const out = [dir.path]; let e; while ((e = dir.readSync()) !== null) out.push([e.name, e.isDirectory()]); dir.closeSync(); return out.sort();`),
-  c('opendir callback, for await', 'fs.opendir', `const [err, dir] = await cb((k) => fs.opendir(D, k)); const out = []; for await (const e of dir) out.push(e.name); return [err, dir.path, out.sort()];`),
-  c('promises.opendir, read, close', 'fs.promises.opendir', `const dir = await fsp.opendir(R + "/d", { bufferSize: 1 }); const out = []; let e; while ((e = await dir.read()) !== null) out.push(e.name); await dir.close(); return [dir.path, out.sort()];`),
+  c(
+    'opendirSync, readSync, closeSync',
+    'fs.opendirSync',
+    `const dir = fs.opendirSync(D + "/d"); const out = [dir.path]; let e; while ((e = dir.readSync()) !== null) out.push([e.name, e.isDirectory()]); dir.closeSync(); return out.sort();`,
+  ),
+  c(
+    'opendir callback, for await',
+    'fs.opendir',
+    `const [err, dir] = await cb((k) => fs.opendir(D, k)); const out = []; for await (const e of dir) out.push(e.name); return [err, dir.path, out.sort()];`,
+  ),
+  c(
+    'promises.opendir, read, close',
+    'fs.promises.opendir',
+    `const dir = await fsp.opendir(R + "/d", { bufferSize: 1 }); const out = []; let e; while ((e = await dir.read()) !== null) out.push(e.name); await dir.close(); return [dir.path, out.sort()];`,
+  ),
   c('opendirSync ENOTDIR', 'fs.opendirSync', `return fs.opendirSync(D + "/f.txt");`),
   c('opendir callback ENOENT', 'fs.opendir', `return cb((k) => fs.opendir(D + "/missing", k));`),
   c('promises.opendir ENOENT', 'fs.promises.opendir', `return fsp.opendir(D + "/missing");`),
   // --- watch, watchFile (no events awaited: only what the calls return or throw) ---
   c('watch and close', 'fs.watch', `const w = fs.watch(D, { persistent: false }); const t = w.constructor.name; w.close(); return t;`),
   c('watch ENOENT', 'fs.watch', `return fs.watch(D + "/missing");`),
-  c('promises.watch aborted', 'fs.promises.watch', `const ac = new AbortController(); const it = fsp.watch(D, { signal: ac.signal }); ac.abort(); try { for await (const e of it) return e; } catch (e) { return e; } return "ended";`),
-  c('watchFile and unwatchFile', 'fs.watchFile', `const w = fs.watchFile(D + "/f.txt", { interval: 60000, persistent: false }, () => {}); const t = w.constructor.name; fs.unwatchFile(D + "/f.txt"); return t;`),
+  c(
+    'promises.watch aborted',
+    'fs.promises.watch',
+    `const ac = new AbortController(); const it = fsp.watch(D, { signal: ac.signal }); ac.abort(); try { for await (const e of it) return e; } catch (e) { return e; } return "ended";`,
+  ),
+  c(
+    'watchFile and unwatchFile',
+    'fs.watchFile',
+    `const w = fs.watchFile(D + "/f.txt", { interval: 60000, persistent: false }, () => {}); const t = w.constructor.name; fs.unwatchFile(D + "/f.txt"); return t;`,
+  ),
   c('watchFile without a listener', 'fs.watchFile', `return fs.watchFile(D + "/f.txt");`),
   // --- openAsBlob ---
   c('openAsBlob', 'fs.openAsBlob', `const b = await fs.openAsBlob(D + "/f.txt", { type: "text/plain" }); return [b.size, b.type, await b.text()];`),
@@ -132,9 +177,21 @@ export const CASES: readonly FidelityCase[] = [
   ...forms('readFile', 'D + "/missing"'),
   ...forms('readFile', 'D + "/n.txt", { flag: "a+" }'),
   ...forms('readFile', 'D + "/f.txt", { flag: "wx" }'),
-  c('readFileSync of a descriptor', ['fs.readFileSync', 'fs.openSync', 'fs.closeSync'], `const fd = fs.openSync(D + "/f.txt", "r"); try { return fs.readFileSync(fd, "utf8"); } finally { fs.closeSync(fd); }`),
-  c('readFile callback of a descriptor', ['fs.readFile', 'fs.close'], `const fd = fs.openSync(D + "/f.txt", "r"); const r = await cb((k) => fs.readFile(fd, k)); await cb((k) => fs.close(fd, k)); return r;`),
-  c('promises.readFile of a FileHandle', ['fs.promises.readFile', 'fs.promises.open'], `const h = await fsp.open(D + "/f.txt"); try { return await fsp.readFile(h, "latin1"); } finally { await h.close(); }`),
+  c(
+    'readFileSync of a descriptor',
+    ['fs.readFileSync', 'fs.openSync', 'fs.closeSync'],
+    `const fd = fs.openSync(D + "/f.txt", "r"); try { return fs.readFileSync(fd, "utf8"); } finally { fs.closeSync(fd); }`,
+  ),
+  c(
+    'readFile callback of a descriptor',
+    ['fs.readFile', 'fs.close'],
+    `const fd = fs.openSync(D + "/f.txt", "r"); const r = await cb((k) => fs.readFile(fd, k)); await cb((k) => fs.close(fd, k)); return r;`,
+  ),
+  c(
+    'promises.readFile of a FileHandle',
+    ['fs.promises.readFile', 'fs.promises.open'],
+    `const h = await fsp.open(D + "/f.txt"); try { return await fsp.readFile(h, "latin1"); } finally { await h.close(); }`,
+  ),
   c('readFileSync EBADF', 'fs.readFileSync', `return fs.readFileSync(987654);`),
   c('readFile callback EBADF', 'fs.readFile', `return cb((k) => fs.readFile(987654, k));`),
   c('readFileSync of a boolean', 'fs.readFileSync', `return fs.readFileSync(true);`),
@@ -156,17 +213,41 @@ export const CASES: readonly FidelityCase[] = [
   c('readFile callback with an aborted signal', 'fs.readFile', `return cb((k) => fs.readFile(D + "/f.txt", { signal: AbortSignal.abort() }, k));`),
   c('writeFileSync with flush', 'fs.writeFileSync', `return fs.writeFileSync(D + "/n.txt", "x", { flush: true, mode: 0o600 });`),
   c('promises.writeFile of an array of strings', 'fs.promises.writeFile', `return fsp.writeFile(D + "/n.txt", ["a", "b", "c"]);`),
-  c('promises.writeFile of an async generator', 'fs.promises.writeFile', `return fsp.writeFile(D + "/n.txt", (async function* () { yield "a"; yield "b"; })());`),
-  c('promises.writeFile of a Readable', 'fs.promises.writeFile', `const { Readable } = await import("node:stream"); return fsp.writeFile(D + "/n.txt", Readable.from(["x", "y", "z"]));`),
-  c('writeFileSync of a descriptor', ['fs.writeFileSync', 'fs.openSync'], `const fd = fs.openSync(D + "/n.txt", "w"); try { return fs.writeFileSync(fd, "via fd"); } finally { fs.closeSync(fd); }`),
-  c('writeFile callback of a descriptor', ['fs.writeFile', 'fs.open'], `const [, fd] = await cb((k) => fs.open(D + "/n.txt", "w", k)); const r = await cb((k) => fs.writeFile(fd, "via fd", k)); fs.closeSync(fd); return r;`),
-  c('promises.writeFile of a FileHandle', 'fs.promises.writeFile', `const h = await fsp.open(D + "/n.txt", "w"); try { return await fsp.writeFile(h, "via handle"); } finally { await h.close(); }`),
+  c(
+    'promises.writeFile of an async generator',
+    'fs.promises.writeFile',
+    `return fsp.writeFile(D + "/n.txt", (async function* () { yield "a"; yield "b"; })());`,
+  ),
+  c(
+    'promises.writeFile of a Readable',
+    'fs.promises.writeFile',
+    `const { Readable } = await import("node:stream"); return fsp.writeFile(D + "/n.txt", Readable.from(["x", "y", "z"]));`,
+  ),
+  c(
+    'writeFileSync of a descriptor',
+    ['fs.writeFileSync', 'fs.openSync'],
+    `const fd = fs.openSync(D + "/n.txt", "w"); try { return fs.writeFileSync(fd, "via fd"); } finally { fs.closeSync(fd); }`,
+  ),
+  c(
+    'writeFile callback of a descriptor',
+    ['fs.writeFile', 'fs.open'],
+    `const [, fd] = await cb((k) => fs.open(D + "/n.txt", "w", k)); const r = await cb((k) => fs.writeFile(fd, "via fd", k)); fs.closeSync(fd); return r;`,
+  ),
+  c(
+    'promises.writeFile of a FileHandle',
+    'fs.promises.writeFile',
+    `const h = await fsp.open(D + "/n.txt", "w"); try { return await fsp.writeFile(h, "via handle"); } finally { await h.close(); }`,
+  ),
   c('writeFileSync of a number path', 'fs.writeFileSync', `return fs.writeFileSync(undefined, "x");`),
   ...forms('appendFile', 'D + "/f.txt", "more"'),
   ...forms('appendFile', 'D + "/n.txt", Buffer.from("new")'),
   ...forms('appendFile', 'D + "/d", "x"'),
   ...forms('appendFile', 'D + "/f.txt", 12'),
-  c('appendFileSync of a descriptor', 'fs.appendFileSync', `const fd = fs.openSync(D + "/f.txt", "a"); try { return fs.appendFileSync(fd, "tail"); } finally { fs.closeSync(fd); }`),
+  c(
+    'appendFileSync of a descriptor',
+    'fs.appendFileSync',
+    `const fd = fs.openSync(D + "/f.txt", "a"); try { return fs.appendFileSync(fd, "tail"); } finally { fs.closeSync(fd); }`,
+  ),
   c('promises.appendFile of an array', 'fs.promises.appendFile', `return fsp.appendFile(D + "/f.txt", ["a", "b"]);`),
   // --- truncate, chmod, chown, utimes, lutimes ---
   ...forms('truncate', 'D + "/f.txt", 2'),
@@ -214,24 +295,84 @@ export const CASES: readonly FidelityCase[] = [
   ...forms('unlink', 'D + "/d"'),
   ...forms('unlink', 'D + "/missing"'),
   // --- write, writev through a descriptor ---
-  c('writeSync of a buffer, a string and at a position', ['fs.writeSync', 'fs.openSync', 'fs.closeSync'], `const fd = fs.openSync(D + "/n.txt", "w"); try { return [fs.writeSync(fd, Buffer.from("abcdef"), 1, 3), fs.writeSync(fd, "xy"), fs.writeSync(fd, "Z", 0, "utf8"), fs.writeSync(fd, new Uint8Array([65, 66]), 0, 2, 10)]; } finally { fs.closeSync(fd); }`),
-  c('write callback of a buffer and of a string', ['fs.write', 'fs.open', 'fs.close'], `const [, fd] = await cb((k) => fs.open(D + "/n.txt", "w", k)); const a = await cb((k) => fs.write(fd, Buffer.from("hello"), 0, 5, null, k)); const b = await cb((k) => fs.write(fd, "tail", k)); const d = await cb((k) => fs.write(fd, Buffer.from("Q"), k)); await cb((k) => fs.close(fd, k)); return [a, b, d];`),
+  c(
+    'writeSync of a buffer, a string and at a position',
+    ['fs.writeSync', 'fs.openSync', 'fs.closeSync'],
+    `const fd = fs.openSync(D + "/n.txt", "w"); try { return [fs.writeSync(fd, Buffer.from("abcdef"), 1, 3), fs.writeSync(fd, "xy"), fs.writeSync(fd, "Z", 0, "utf8"), fs.writeSync(fd, new Uint8Array([65, 66]), 0, 2, 10)]; } finally { fs.closeSync(fd); }`,
+  ),
+  c(
+    'write callback of a buffer and of a string',
+    ['fs.write', 'fs.open', 'fs.close'],
+    `const [, fd] = await cb((k) => fs.open(D + "/n.txt", "w", k)); const a = await cb((k) => fs.write(fd, Buffer.from("hello"), 0, 5, null, k)); const b = await cb((k) => fs.write(fd, "tail", k)); const d = await cb((k) => fs.write(fd, Buffer.from("Q"), k)); await cb((k) => fs.close(fd, k)); return [a, b, d];`,
+  ),
   c('writeSync of an object', 'fs.writeSync', `const fd = fs.openSync(D + "/n.txt", "w"); try { return fs.writeSync(fd, {}); } finally { fs.closeSync(fd); }`),
-  c('writevSync of several buffers', ['fs.writevSync', 'fs.openSync'], `const fd = fs.openSync(D + "/n.txt", "w"); try { return [fs.writevSync(fd, [Buffer.from("ab"), Buffer.from("cd"), new Uint8Array([101])]), fs.writevSync(fd, [Buffer.from("Z")], 1)]; } finally { fs.closeSync(fd); }`),
-  c('writev callback of several buffers', ['fs.writev', 'fs.open'], `const [, fd] = await cb((k) => fs.open(D + "/n.txt", "a", k)); const r = await cb((k) => fs.writev(fd, [Buffer.from("1"), Buffer.from("23")], k)); fs.closeSync(fd); return r;`),
-  c('writevSync of strings', 'fs.writevSync', `const fd = fs.openSync(D + "/n.txt", "w"); try { return fs.writevSync(fd, ["a", "b"]); } finally { fs.closeSync(fd); }`),
-  c('writevSync of an empty array', 'fs.writevSync', `const fd = fs.openSync(D + "/n.txt", "w"); try { return fs.writevSync(fd, []); } finally { fs.closeSync(fd); }`),
+  c(
+    'writevSync of several buffers',
+    ['fs.writevSync', 'fs.openSync'],
+    `const fd = fs.openSync(D + "/n.txt", "w"); try { return [fs.writevSync(fd, [Buffer.from("ab"), Buffer.from("cd"), new Uint8Array([101])]), fs.writevSync(fd, [Buffer.from("Z")], 1)]; } finally { fs.closeSync(fd); }`,
+  ),
+  c(
+    'writev callback of several buffers',
+    ['fs.writev', 'fs.open'],
+    `const [, fd] = await cb((k) => fs.open(D + "/n.txt", "a", k)); const r = await cb((k) => fs.writev(fd, [Buffer.from("1"), Buffer.from("23")], k)); fs.closeSync(fd); return r;`,
+  ),
+  c(
+    'writevSync of strings',
+    'fs.writevSync',
+    `const fd = fs.openSync(D + "/n.txt", "w"); try { return fs.writevSync(fd, ["a", "b"]); } finally { fs.closeSync(fd); }`,
+  ),
+  c(
+    'writevSync of an empty array',
+    'fs.writevSync',
+    `const fd = fs.openSync(D + "/n.txt", "w"); try { return fs.writevSync(fd, []); } finally { fs.closeSync(fd); }`,
+  ),
   // --- ftruncate, fchmod, fchown, futimes ---
-  c('ftruncateSync', ['fs.ftruncateSync', 'fs.openSync'], `const fd = fs.openSync(D + "/f.txt", "r+"); try { return fs.ftruncateSync(fd, 3); } finally { fs.closeSync(fd); }`),
-  c('ftruncate callback', 'fs.ftruncate', `const fd = fs.openSync(D + "/f.txt", "r+"); const r = await cb((k) => fs.ftruncate(fd, k)); fs.closeSync(fd); return r;`),
-  c('ftruncateSync bad length', 'fs.ftruncateSync', `const fd = fs.openSync(D + "/f.txt", "r+"); try { return fs.ftruncateSync(fd, "x"); } finally { fs.closeSync(fd); }`),
-  c('fchmodSync', 'fs.fchmodSync', `const fd = fs.openSync(D + "/f.txt", "a"); try { fs.fchmodSync(fd, 0o604); return (fs.statSync(D + "/f.txt").mode & 0o777).toString(8); } finally { fs.closeSync(fd); }`),
-  c('fchmod callback', 'fs.fchmod', `const fd = fs.openSync(D + "/f.txt", "a"); const r = await cb((k) => fs.fchmod(fd, "644", k)); fs.closeSync(fd); return r;`),
+  c(
+    'ftruncateSync',
+    ['fs.ftruncateSync', 'fs.openSync'],
+    `const fd = fs.openSync(D + "/f.txt", "r+"); try { return fs.ftruncateSync(fd, 3); } finally { fs.closeSync(fd); }`,
+  ),
+  c(
+    'ftruncate callback',
+    'fs.ftruncate',
+    `const fd = fs.openSync(D + "/f.txt", "r+"); const r = await cb((k) => fs.ftruncate(fd, k)); fs.closeSync(fd); return r;`,
+  ),
+  c(
+    'ftruncateSync bad length',
+    'fs.ftruncateSync',
+    `const fd = fs.openSync(D + "/f.txt", "r+"); try { return fs.ftruncateSync(fd, "x"); } finally { fs.closeSync(fd); }`,
+  ),
+  c(
+    'fchmodSync',
+    'fs.fchmodSync',
+    `const fd = fs.openSync(D + "/f.txt", "a"); try { fs.fchmodSync(fd, 0o604); return (fs.statSync(D + "/f.txt").mode & 0o777).toString(8); } finally { fs.closeSync(fd); }`,
+  ),
+  c(
+    'fchmod callback',
+    'fs.fchmod',
+    `const fd = fs.openSync(D + "/f.txt", "a"); const r = await cb((k) => fs.fchmod(fd, "644", k)); fs.closeSync(fd); return r;`,
+  ),
   c('fchmodSync bad mode', 'fs.fchmodSync', `const fd = fs.openSync(D + "/f.txt", "a"); try { return fs.fchmodSync(fd, "rw"); } finally { fs.closeSync(fd); }`),
-  c('fchownSync', 'fs.fchownSync', `const fd = fs.openSync(D + "/f.txt", "a"); try { return fs.fchownSync(fd, process.getuid(), process.getgid()); } finally { fs.closeSync(fd); }`),
-  c('fchown callback', 'fs.fchown', `const fd = fs.openSync(D + "/f.txt", "a"); const r = await cb((k) => fs.fchown(fd, process.getuid(), process.getgid(), k)); fs.closeSync(fd); return r;`),
-  c('futimesSync', 'fs.futimesSync', `const fd = fs.openSync(D + "/f.txt", "a"); try { fs.futimesSync(fd, 10, 20); return times(D + "/f.txt"); } finally { fs.closeSync(fd); }`),
-  c('futimes callback', 'fs.futimes', `const fd = fs.openSync(D + "/f.txt", "a"); const r = await cb((k) => fs.futimes(fd, new Date(30000), 40, k)); fs.closeSync(fd); return [r, times(D + "/f.txt")];`),
+  c(
+    'fchownSync',
+    'fs.fchownSync',
+    `const fd = fs.openSync(D + "/f.txt", "a"); try { return fs.fchownSync(fd, process.getuid(), process.getgid()); } finally { fs.closeSync(fd); }`,
+  ),
+  c(
+    'fchown callback',
+    'fs.fchown',
+    `const fd = fs.openSync(D + "/f.txt", "a"); const r = await cb((k) => fs.fchown(fd, process.getuid(), process.getgid(), k)); fs.closeSync(fd); return r;`,
+  ),
+  c(
+    'futimesSync',
+    'fs.futimesSync',
+    `const fd = fs.openSync(D + "/f.txt", "a"); try { fs.futimesSync(fd, 10, 20); return times(D + "/f.txt"); } finally { fs.closeSync(fd); }`,
+  ),
+  c(
+    'futimes callback',
+    'fs.futimes',
+    `const fd = fs.openSync(D + "/f.txt", "a"); const r = await cb((k) => fs.futimes(fd, new Date(30000), 40, k)); fs.closeSync(fd); return [r, times(D + "/f.txt")];`,
+  ),
   // --- copyFile, rename, link, symlink ---
   ...forms('copyFile', 'D + "/f.txt", D + "/n.txt"'),
   ...forms('copyFile', 'R + "/f.txt", R + "/d/a.txt"'),
@@ -267,10 +408,26 @@ export const CASES: readonly FidelityCase[] = [
   ...forms('mkdtemp', '5'),
   // --- open ---
   c('openSync r', ['fs.openSync', 'fs.closeSync'], `const fd = fs.openSync(D + "/f.txt"); fs.closeSync(fd); return typeof fd;`),
-  c('openSync w, a, wx, r+ and numeric flags', ['fs.openSync', 'fs.closeSync'], `const out = []; for (const [p, f] of [["n.txt", "w"], ["f.txt", "a"], ["x.txt", "wx"], ["f.txt", "r+"], ["y.txt", fs.constants.O_CREAT | fs.constants.O_WRONLY], ["f.txt", fs.constants.O_RDONLY]]) { const fd = fs.openSync(D + "/" + p, f, 0o600); out.push(typeof fd); fs.closeSync(fd); } return out;`),
-  c('open callback w', ['fs.open', 'fs.close'], `const [e, fd] = await cb((k) => fs.open(D + "/n.txt", "w", k)); await cb((k) => fs.close(fd, k)); return [e, typeof fd];`),
-  c('open callback r, no flags', ['fs.open', 'fs.close'], `const [e, fd] = await cb((k) => fs.open(R + "/f.txt", k)); await cb((k) => fs.close(fd, k)); return [e, typeof fd];`),
-  c('promises.open and close', 'fs.promises.open', `const h = await fsp.open(D + "/n.txt", "wx"); const t = [h.constructor.name, typeof h.fd]; await h.close(); return t;`),
+  c(
+    'openSync w, a, wx, r+ and numeric flags',
+    ['fs.openSync', 'fs.closeSync'],
+    `const out = []; for (const [p, f] of [["n.txt", "w"], ["f.txt", "a"], ["x.txt", "wx"], ["f.txt", "r+"], ["y.txt", fs.constants.O_CREAT | fs.constants.O_WRONLY], ["f.txt", fs.constants.O_RDONLY]]) { const fd = fs.openSync(D + "/" + p, f, 0o600); out.push(typeof fd); fs.closeSync(fd); } return out;`,
+  ),
+  c(
+    'open callback w',
+    ['fs.open', 'fs.close'],
+    `const [e, fd] = await cb((k) => fs.open(D + "/n.txt", "w", k)); await cb((k) => fs.close(fd, k)); return [e, typeof fd];`,
+  ),
+  c(
+    'open callback r, no flags',
+    ['fs.open', 'fs.close'],
+    `const [e, fd] = await cb((k) => fs.open(R + "/f.txt", k)); await cb((k) => fs.close(fd, k)); return [e, typeof fd];`,
+  ),
+  c(
+    'promises.open and close',
+    'fs.promises.open',
+    `const h = await fsp.open(D + "/n.txt", "wx"); const t = [h.constructor.name, typeof h.fd]; await h.close(); return t;`,
+  ),
   ...forms('open', 'D + "/missing"'),
   ...forms('open', 'D + "/f.txt", "wx"'),
   ...forms('open', 'D + "/d", "w"'),
@@ -283,21 +440,65 @@ export const CASES: readonly FidelityCase[] = [
   c('closeSync of a string', 'fs.closeSync', `return fs.closeSync("3");`),
   c('close without a callback', 'fs.close', `const fd = fs.openSync(D + "/f.txt"); return fs.close(fd);`),
   // --- exists ---
-  c('existsSync', 'fs.existsSync', `return [fs.existsSync(D + "/f.txt"), fs.existsSync(R + "/d"), fs.existsSync(D + "/missing"), fs.existsSync(undefined), fs.existsSync(5), fs.existsSync({})];`),
-  c('exists callback', 'fs.exists', `const a = await new Promise((r) => fs.exists(D + "/f.txt", r)); const b = await new Promise((r) => fs.exists(D + "/missing", (...x) => r(x))); return [a, b];`),
+  c(
+    'existsSync',
+    'fs.existsSync',
+    `return [fs.existsSync(D + "/f.txt"), fs.existsSync(R + "/d"), fs.existsSync(D + "/missing"), fs.existsSync(undefined), fs.existsSync(5), fs.existsSync({})];`,
+  ),
+  c(
+    'exists callback',
+    'fs.exists',
+    `const a = await new Promise((r) => fs.exists(D + "/f.txt", r)); const b = await new Promise((r) => fs.exists(D + "/missing", (...x) => r(x))); return [a, b];`,
+  ),
   // --- FileHandle methods the guard wraps ---
-  c('FileHandle.write, writev, truncate, chmod, chown, utimes', ['fs.promises.open', 'FileHandle.write', 'FileHandle.writev', 'FileHandle.truncate', 'FileHandle.chmod', 'FileHandle.chown', 'FileHandle.utimes'], `const h = await fsp.open(D + "/n.txt", "w+"); try { const out = []; const w = await h.write(Buffer.from("abc"), 0, 3, 0); out.push([w.bytesWritten, w.buffer]); const s = await h.write("de"); out.push([s.bytesWritten, s.buffer]); const v = await h.writev([Buffer.from("f"), Buffer.from("g")]); out.push([v.bytesWritten, v.buffers]); out.push(await h.truncate(4), await h.chmod(0o600), await h.chown(process.getuid(), process.getgid()), await h.utimes(50, 60)); out.push(times(D + "/n.txt")); return out; } finally { await h.close(); }`),
-  c('FileHandle.writeFile and appendFile', ['FileHandle.writeFile', 'FileHandle.appendFile'], `const h = await fsp.open(D + "/n.txt", "w"); try { return [await h.writeFile("one"), await h.appendFile(Buffer.from("two")), await h.writeFile(["x", "y"])]; } finally { await h.close(); }`),
-  c('FileHandle.createWriteStream of several chunks', 'FileHandle.createWriteStream', `const h = await fsp.open(D + "/n.txt", "w"); const s = h.createWriteStream(); return writeAll(s, ["a", "bb", "ccc"]);`),
+  c(
+    'FileHandle.write, writev, truncate, chmod, chown, utimes',
+    ['fs.promises.open', 'FileHandle.write', 'FileHandle.writev', 'FileHandle.truncate', 'FileHandle.chmod', 'FileHandle.chown', 'FileHandle.utimes'],
+    `const h = await fsp.open(D + "/n.txt", "w+"); try { const out = []; const w = await h.write(Buffer.from("abc"), 0, 3, 0); out.push([w.bytesWritten, w.buffer]); const s = await h.write("de"); out.push([s.bytesWritten, s.buffer]); const v = await h.writev([Buffer.from("f"), Buffer.from("g")]); out.push([v.bytesWritten, v.buffers]); out.push(await h.truncate(4), await h.chmod(0o600), await h.chown(process.getuid(), process.getgid()), await h.utimes(50, 60)); out.push(times(D + "/n.txt")); return out; } finally { await h.close(); }`,
+  ),
+  c(
+    'FileHandle.writeFile and appendFile',
+    ['FileHandle.writeFile', 'FileHandle.appendFile'],
+    `const h = await fsp.open(D + "/n.txt", "w"); try { return [await h.writeFile("one"), await h.appendFile(Buffer.from("two")), await h.writeFile(["x", "y"])]; } finally { await h.close(); }`,
+  ),
+  c(
+    'FileHandle.createWriteStream of several chunks',
+    'FileHandle.createWriteStream',
+    `const h = await fsp.open(D + "/n.txt", "w"); const s = h.createWriteStream(); return writeAll(s, ["a", "bb", "ccc"]);`,
+  ),
   c('FileHandle.write after close (EBADF)', 'FileHandle.write', `const h = await fsp.open(D + "/n.txt", "w"); await h.close(); return h.write("x");`),
-  c('FileHandle.writeFile after close (EBADF)', 'FileHandle.writeFile', `const h = await fsp.open(D + "/n.txt", "w"); await h.close(); return h.writeFile("x");`),
-  c('FileHandle.writev of a non-array', 'FileHandle.writev', `const h = await fsp.open(D + "/n.txt", "w"); try { return await h.writev("x"); } finally { await h.close(); }`),
-  c('FileHandle.chmod bad mode', 'FileHandle.chmod', `const h = await fsp.open(D + "/n.txt", "w"); try { return await h.chmod("zz"); } finally { await h.close(); }`),
+  c(
+    'FileHandle.writeFile after close (EBADF)',
+    'FileHandle.writeFile',
+    `const h = await fsp.open(D + "/n.txt", "w"); await h.close(); return h.writeFile("x");`,
+  ),
+  c(
+    'FileHandle.writev of a non-array',
+    'FileHandle.writev',
+    `const h = await fsp.open(D + "/n.txt", "w"); try { return await h.writev("x"); } finally { await h.close(); }`,
+  ),
+  c(
+    'FileHandle.chmod bad mode',
+    'FileHandle.chmod',
+    `const h = await fsp.open(D + "/n.txt", "w"); try { return await h.chmod("zz"); } finally { await h.close(); }`,
+  ),
   // --- streams ---
   c('createReadStream in several chunks', 'fs.createReadStream', `return readAll(fs.createReadStream(D + "/f.txt", { highWaterMark: 2 }));`),
-  c('createReadStream start, end, encoding', 'fs.createReadStream', `return readAll(fs.createReadStream(R + "/f.txt", { start: 1, end: 3, encoding: "utf8" }));`),
-  c('createReadStream of a descriptor', 'fs.createReadStream', `const fd = fs.openSync(D + "/f.txt"); return readAll(fs.createReadStream(null, { fd, highWaterMark: 4 }));`),
-  c('createReadStream of a FileHandle', 'fs.createReadStream', `const h = await fsp.open(D + "/f.txt"); return readAll(fs.createReadStream(undefined, { fd: h, highWaterMark: 3 }));`),
+  c(
+    'createReadStream start, end, encoding',
+    'fs.createReadStream',
+    `return readAll(fs.createReadStream(R + "/f.txt", { start: 1, end: 3, encoding: "utf8" }));`,
+  ),
+  c(
+    'createReadStream of a descriptor',
+    'fs.createReadStream',
+    `const fd = fs.openSync(D + "/f.txt"); return readAll(fs.createReadStream(null, { fd, highWaterMark: 4 }));`,
+  ),
+  c(
+    'createReadStream of a FileHandle',
+    'fs.createReadStream',
+    `const h = await fsp.open(D + "/f.txt"); return readAll(fs.createReadStream(undefined, { fd: h, highWaterMark: 3 }));`,
+  ),
   c('createReadStream ENOENT', 'fs.createReadStream', `return readAll(fs.createReadStream(D + "/missing"));`),
   c('createReadStream EISDIR', 'fs.createReadStream', `return readAll(fs.createReadStream(D + "/d"));`),
   c('createReadStream of a number path', 'fs.createReadStream', `return fs.createReadStream(5);`),
@@ -305,10 +506,19 @@ export const CASES: readonly FidelityCase[] = [
   c('createWriteStream corked (writev)', 'fs.createWriteStream', `return writeAll(fs.createWriteStream(D + "/n.txt"), ["1", "2", "3", "4"], true);`),
   c('createWriteStream append, relative', 'fs.createWriteStream', `return writeAll(fs.createWriteStream(R + "/f.txt", { flags: "a" }), ["x", "y"], true);`),
   c('createWriteStream r+ at a position', 'fs.createWriteStream', `return writeAll(fs.createWriteStream(D + "/f.txt", { flags: "r+", start: 2 }), ["XY"]);`),
-  c('createWriteStream of a descriptor', 'fs.createWriteStream', `const fd = fs.openSync(D + "/n.txt", "w"); return writeAll(fs.createWriteStream(null, { fd }), ["p", "q"], true);`),
+  c(
+    'createWriteStream of a descriptor',
+    'fs.createWriteStream',
+    `const fd = fs.openSync(D + "/n.txt", "w"); return writeAll(fs.createWriteStream(null, { fd }), ["p", "q"], true);`,
+  ),
   c('createWriteStream wx EEXIST', 'fs.createWriteStream', `return writeAll(fs.createWriteStream(D + "/f.txt", { flags: "wx" }), ["x"]);`),
   c('createWriteStream ENOENT', 'fs.createWriteStream', `return writeAll(fs.createWriteStream(D + "/missing/n.txt"), ["x"]);`),
-  c('createReadStream ENOENT relative', 'fs.createReadStream', `return readAll(fs.createReadStream(R + "/missing"));`, 'a stream opens later, so it gets the path made absolute at the decision, and its error names that'),
+  c(
+    'createReadStream ENOENT relative',
+    'fs.createReadStream',
+    `return readAll(fs.createReadStream(R + "/missing"));`,
+    'a stream opens later, so it gets the path made absolute at the decision, and its error names that',
+  ),
   c('createWriteStream of a number path', 'fs.createWriteStream', `return fs.createWriteStream(7);`),
   // --- cp ---
   c('cpSync a file', 'fs.cpSync', `return fs.cpSync(D + "/f.txt", D + "/n.txt");`),
@@ -321,7 +531,11 @@ export const CASES: readonly FidelityCase[] = [
   c('cpSync into its own subdirectory', 'fs.cpSync', `return fs.cpSync(D + "/d", D + "/d/sub/d", { recursive: true });`, CP_ERRORS),
   c('cpSync a directory onto a file', 'fs.cpSync', `return fs.cpSync(D + "/d", D + "/f.txt", { recursive: true });`, CP_ERRORS),
   c('cpSync a file onto a directory', 'fs.cpSync', `return fs.cpSync(D + "/f.txt", D + "/e");`, CP_ERRORS),
-  c('cpSync with a filter', 'fs.cpSync', `const seen = []; fs.cpSync(D + "/d", D + "/d2", { recursive: true, filter: (s, d) => { seen.push(path.basename(s)); return !s.endsWith("a.txt"); } }); return seen.sort();`),
+  c(
+    'cpSync with a filter',
+    'fs.cpSync',
+    `const seen = []; fs.cpSync(D + "/d", D + "/d2", { recursive: true, filter: (s, d) => { seen.push(path.basename(s)); return !s.endsWith("a.txt"); } }); return seen.sort();`,
+  ),
   c('cpSync of a symlink', 'fs.cpSync', `return fs.cpSync(D + "/l", D + "/l2");`),
   c('cpSync of a number', 'fs.cpSync', `return fs.cpSync(1, D + "/n.txt");`),
   c('cp callback a tree', 'fs.cp', `return cb((k) => fs.cp(D + "/d", D + "/d2", { recursive: true }, k));`),
@@ -332,7 +546,11 @@ export const CASES: readonly FidelityCase[] = [
   c('promises.cp ENOENT', 'fs.promises.cp', `return fsp.cp(D + "/missing", D + "/n.txt");`),
   c('promises.cp async filter', 'fs.promises.cp', `return fsp.cp(D + "/d", D + "/d2", { recursive: true, filter: async (s) => !s.endsWith("sub") });`),
   // --- process.loadEnvFile ---
-  c('process.loadEnvFile', 'process.loadEnvFile', `process.loadEnvFile(D + "/e.env"); const v = process.env.FIDELITY_X; delete process.env.FIDELITY_X; return v;`),
+  c(
+    'process.loadEnvFile',
+    'process.loadEnvFile',
+    `process.loadEnvFile(D + "/e.env"); const v = process.env.FIDELITY_X; delete process.env.FIDELITY_X; return v;`,
+  ),
   c('process.loadEnvFile ENOENT', 'process.loadEnvFile', `return process.loadEnvFile(D + "/missing.env");`),
   // --- glob (Node 22+: where this node has it, the guard wraps it, and it needs its cases) ---
   ...(typeof (fs as { globSync?: unknown }).globSync === 'function'

@@ -211,7 +211,11 @@ function reportOf(stdout: string, ws: string, what: string): ChildReport {
   const line = stdout.split('\n').find((l) => l.startsWith(MARK));
   if (line === undefined) throw new Error(`the ${what} run printed no report; its stdout:\n${stdout.slice(0, 2000)}`);
   // mkdtemp's random suffix, in the names it reports
-  const text = line.slice(MARK.length).split(ws).join('<WS>').replace(/\/t-[A-Za-z0-9]{6}(?=['"/])/g, '/t-XXXXXX');
+  const text = line
+    .slice(MARK.length)
+    .split(ws)
+    .join('<WS>')
+    .replace(/\/t-[A-Za-z0-9]{6}(?=['"/])/g, '/t-XXXXXX');
   return JSON.parse(text) as ChildReport;
 }
 

@@ -18,7 +18,8 @@ function snapshot(dir: string): Record<string, string> {
     for (const e of fs.readdirSync(d, { withFileTypes: true })) {
       const p = path.join(d, e.name);
       const st = fs.lstatSync(p);
-      out[path.relative(dir, p)] = `${st.mode}:${st.size}:${st.mtimeMs}:${st.nlink}:${e.isSymbolicLink() ? fs.readlinkSync(p) : e.isFile() ? fs.readFileSync(p, 'utf8') : 'dir'}`;
+      out[path.relative(dir, p)] =
+        `${st.mode}:${st.size}:${st.mtimeMs}:${st.nlink}:${e.isSymbolicLink() ? fs.readlinkSync(p) : e.isFile() ? fs.readFileSync(p, 'utf8') : 'dir'}`;
       if (e.isDirectory()) walk(p);
     }
   };
@@ -133,16 +134,20 @@ describe('the fs guard alone, across sync, callback, promise and FileHandle form
     'realpathSync of undefined (Node would resolve "<cwd>/undefined")': 'fs.realpathSync(undefined)',
     'realpath callback of true': 'await cb((k) => fs.realpath(true, k))',
     // A non-path first argument is left to Node only when no descriptor is given instead.
-    'createWriteStream of a non-path with a read-only fd': 'const fd = fs.openSync(L, "r"); try { await stream(fs.createWriteStream(5, { fd })); } finally { fs.closeSync(fd); }',
+    'createWriteStream of a non-path with a read-only fd':
+      'const fd = fs.openSync(L, "r"); try { await stream(fs.createWriteStream(5, { fd })); } finally { fs.closeSync(fd); }',
   };
   const allowed: Record<string, string> = {
     'writeFileSync own run dir': 'fs.writeFileSync(RUN + "/a.txt", "x")',
     'writeFile callback own run dir': 'await cb((k) => fs.writeFile(RUN + "/b.txt", "x", k))',
     'promises.writeFile own run dir': 'await fsp.writeFile(RUN + "/c.txt", "x")',
-    'FileHandle w then write and chmod': 'const h = await fsp.open(RUN + "/d.txt", "w"); try { await h.write("x"); await h.chmod(0o600); } finally { await h.close(); }',
+    'FileHandle w then write and chmod':
+      'const h = await fsp.open(RUN + "/d.txt", "w"); try { await h.write("x"); await h.chmod(0o600); } finally { await h.close(); }',
     'createWriteStream own run dir': 'await stream(fs.createWriteStream(RUN + "/e.txt"))',
-    'writevSync, writev and FileHandle.writev of several buffers': 'const fd = fs.openSync(RUN + "/v.txt", "w"); fs.writevSync(fd, [Buffer.from("a"), Buffer.from("b")]); await cb((k) => fs.writev(fd, [Buffer.from("c"), Buffer.from("d")], k)); fs.closeSync(fd); const h = await fsp.open(RUN + "/v.txt", "a"); try { await h.writev([Buffer.from("e"), Buffer.from("f")]); } finally { await h.close(); } if (fs.readFileSync(RUN + "/v.txt", "utf8") !== "abcdef") throw new Error("wrong content")',
-    'a corked write stream (it flushes with writev)': 'const s = fs.createWriteStream(RUN + "/w.txt"); s.cork(); s.write("1"); s.write("2"); process.nextTick(() => s.uncork()); s.end("3"); await new Promise((r, j) => { s.on("finish", r); s.on("error", j); }); if (fs.readFileSync(RUN + "/w.txt", "utf8") !== "123") throw new Error("wrong content")',
+    'writevSync, writev and FileHandle.writev of several buffers':
+      'const fd = fs.openSync(RUN + "/v.txt", "w"); fs.writevSync(fd, [Buffer.from("a"), Buffer.from("b")]); await cb((k) => fs.writev(fd, [Buffer.from("c"), Buffer.from("d")], k)); fs.closeSync(fd); const h = await fsp.open(RUN + "/v.txt", "a"); try { await h.writev([Buffer.from("e"), Buffer.from("f")]); } finally { await h.close(); } if (fs.readFileSync(RUN + "/v.txt", "utf8") !== "abcdef") throw new Error("wrong content")',
+    'a corked write stream (it flushes with writev)':
+      'const s = fs.createWriteStream(RUN + "/w.txt"); s.cork(); s.write("1"); s.write("2"); process.nextTick(() => s.uncork()); s.end("3"); await new Promise((r, j) => { s.on("finish", r); s.on("error", j); }); if (fs.readFileSync(RUN + "/w.txt", "utf8") !== "123") throw new Error("wrong content")',
     'mkdirSync recursive own run dir': 'fs.mkdirSync(RUN + "/x/y/z", { recursive: true })',
     // The options copy inherits nothing: Node cannot read a "w" the guard never saw.
     'promises.readFile lakehouse with a flag getter planted on Object.prototype':
@@ -154,7 +159,8 @@ describe('the fs guard alone, across sync, callback, promise and FileHandle form
     'existsSync fallback is false': 'if (fs.existsSync(FALLBACK) !== false) throw new Error("existsSync leaked")',
     'symlink in run dir to a readable file, read through it': 'fs.symlinkSync("../../" + L, RUN + "/ok-link.csv"); fs.readFileSync(RUN + "/ok-link.csv")',
     'writeSync to stdout': 'fs.writeSync(1, "")',
-    'wrappers cannot be replaced': 'try { fs.writeFileSync = () => {}; } catch {} if (Object.getOwnPropertyDescriptor(fs, "writeFileSync").configurable) throw new Error("configurable")',
+    'wrappers cannot be replaced':
+      'try { fs.writeFileSync = () => {}; } catch {} if (Object.getOwnPropertyDescriptor(fs, "writeFileSync").configurable) throw new Error("configurable")',
     'wrappers cannot be deleted': 'try { delete fs.promises.writeFile; } catch {} if (typeof fsp.writeFile !== "function") throw new Error("deleted")',
   };
 

@@ -11,10 +11,36 @@ describe('the fs table', () => {
       (n) => typeof mod[n] !== 'function' && typeof mod[`${n}Sync`] !== 'function' && typeof promises[n] !== 'function',
     );
     // glob (22+), lchmod (macOS only), openAsBlob (20.16+), statfs (18.15+) may be absent here.
-    assert.deepEqual(missing.filter((n) => !['glob', 'lchmod', 'openAsBlob'].includes(n)), []);
+    assert.deepEqual(
+      missing.filter((n) => !['glob', 'lchmod', 'openAsBlob'].includes(n)),
+      [],
+    );
   });
   it('covers every function of fs that names a path and writes', () => {
-    for (const n of ['writeFile', 'appendFile', 'truncate', 'chmod', 'chown', 'utimes', 'lutimes', 'mkdir', 'rm', 'rmdir', 'unlink', 'copyFile', 'rename', 'link', 'symlink', 'mkdtemp', 'write', 'writev', 'ftruncate', 'fchmod', 'fchown', 'futimes']) {
+    for (const n of [
+      'writeFile',
+      'appendFile',
+      'truncate',
+      'chmod',
+      'chown',
+      'utimes',
+      'lutimes',
+      'mkdir',
+      'rm',
+      'rmdir',
+      'unlink',
+      'copyFile',
+      'rename',
+      'link',
+      'symlink',
+      'mkdtemp',
+      'write',
+      'writev',
+      'ftruncate',
+      'fchmod',
+      'fchown',
+      'futimes',
+    ]) {
       const e = FS_TABLE[n];
       assert.ok(e && entryWrites(e), n);
     }

@@ -250,7 +250,10 @@ describe('isolate mode: the web platform', () => {
     build.cleanup();
   });
 
-  async function host(files: Record<string, string>, opts: { entry?: string; timeoutMs?: number; memoryMiB?: number } = {}): Promise<GuardedRun & { runDir: string; dir: string }> {
+  async function host(
+    files: Record<string, string>,
+    opts: { entry?: string; timeoutMs?: number; memoryMiB?: number } = {},
+  ): Promise<GuardedRun & { runDir: string; dir: string }> {
     const dir = `web${n++}`;
     writeTree(ws.dir, Object.fromEntries(Object.entries(files).map(([k, v]) => [`${dir}/${k}`, v])));
     const entry = path.join(ws.dir, dir, opts.entry ?? 'main.mjs');
@@ -304,7 +307,12 @@ describe('isolate mode: the web platform', () => {
     // And the values that must be there, not merely equal.
     assert.equal(isolate.decode, 'hé€𝄞');
     assert.deepEqual(isolate.stream, ['A', '€', '', '𝄞', '']);
-    assert.deepEqual(isolate.fatal, [{ name: 'TypeError', code: null, isError: true }, { name: 'TypeError', code: null, isError: true }, { name: 'TypeError', code: null, isError: true }, true]);
+    assert.deepEqual(isolate.fatal, [
+      { name: 'TypeError', code: null, isError: true },
+      { name: 'TypeError', code: null, isError: true },
+      { name: 'TypeError', code: null, isError: true },
+      true,
+    ]);
     assert.deepEqual(isolate.b64Errors, Array(5).fill({ name: 'InvalidCharacterError', code: 5, isError: true }));
     assert.deepEqual((isolate.cloneErrors as unknown[])[0], { name: 'DataCloneError', code: 25, isError: true });
     assert.deepEqual((isolate.crypto as unknown[]).slice(3, 5), [
@@ -316,7 +324,8 @@ describe('isolate mode: the web platform', () => {
 
   it('runs timers in order with microtasks between them, clears them, passes arguments, does not wait for an unref-ed one', async () => {
     const r = await host({
-      'main.mjs': "import { timers } from './timers.mjs';\nexport default async function (ctx) { await ctx.fs.writeJson(ctx.runDir + '/out.json', { order: await timers() }); }\n",
+      'main.mjs':
+        "import { timers } from './timers.mjs';\nexport default async function (ctx) { await ctx.fs.writeJson(ctx.runDir + '/out.json', { order: await timers() }); }\n",
       'timers.mjs': TIMERS,
     });
     assert.equal(r.code, 0, r.stderr);
@@ -328,7 +337,8 @@ describe('isolate mode: the web platform', () => {
 
   it('runs the timers a module without a default export set, and timers left after the default export returned', async () => {
     const r = await host({
-      'main.mjs': "let n = 0;\nsetTimeout(() => { n++; console.log('later', n); }, 20);\nexport default function () { setTimeout(() => console.log('after return'), 40); }\n",
+      'main.mjs':
+        "let n = 0;\nsetTimeout(() => { n++; console.log('later', n); }, 20);\nexport default function () { setTimeout(() => console.log('after return'), 40); }\n",
     });
     assert.equal(r.code, 0, r.stderr);
     assert.equal(r.stdout, 'later 1\nafter return\n');
@@ -383,7 +393,8 @@ describe('isolate mode: the web platform', () => {
     const r = await host(
       {
         'main.ts': "import { parse } from './lib.ts';\nexport default function (): void {\n  parse('x');\n}\n",
-        'lib.ts': "interface Row {\n  a: number;\n  b: string;\n}\nconst rows: Row[] = [];\nexport function parse(s: string): Row[] {\n  return rows;\n}\nif (rows.length === 0) {\n  throw new RangeError('no rows at load');\n}\n",
+        'lib.ts':
+          "interface Row {\n  a: number;\n  b: string;\n}\nconst rows: Row[] = [];\nexport function parse(s: string): Row[] {\n  return rows;\n}\nif (rows.length === 0) {\n  throw new RangeError('no rows at load');\n}\n",
       },
       { entry: 'main.ts' },
     );
@@ -427,7 +438,8 @@ export default async function (ctx: Ctx): Promise<void> {
 
   it('ends a sleeve whose timer callback or microtask throws, as an uncaught exception ends Node, with the stack', async () => {
     const r = await host({
-      'main.mjs': "export default function () {\n  setTimeout(() => {\n    throw new TypeError('in a timer');\n  }, 5);\n  setTimeout(() => console.log('never'), 50);\n}\n",
+      'main.mjs':
+        "export default function () {\n  setTimeout(() => {\n    throw new TypeError('in a timer');\n  }, 5);\n  setTimeout(() => console.log('never'), 50);\n}\n",
     });
     assert.equal(r.code, 1, r.stderr);
     assert.equal(r.stdout, '');
@@ -529,10 +541,14 @@ export default async function (ctx) {
       assert.deepEqual(v, ['undefinedundefined', true], `${k}: ${JSON.stringify(v)}`);
     }
     const own = `file://${path.join(ws.dir, `web${n - 1}`, 'main.mjs')}`;
-    for (const f of o.files as Array<string | null>) assert.ok(f === own || f === null || /^sleeve-sandbox:(?:platform|platform-url|prelude)$/.test(String(f)), `a call site in ${f}`);
+    for (const f of o.files as Array<string | null>)
+      assert.ok(f === own || f === null || /^sleeve-sandbox:(?:platform|platform-url|prelude)$/.test(String(f)), `a call site in ${f}`);
     assert.ok(!(o.kinds as string[]).includes('foreign function'), JSON.stringify(o.kinds));
     assert.ok(!(o.kinds as string[]).includes('a platform frame gave its function or receiver'), JSON.stringify(o.kinds));
-    assert.ok((o.files as string[]).includes('sleeve-sandbox:platform') && (o.files as string[]).includes('sleeve-sandbox:platform-url'), JSON.stringify(o.files));
+    assert.ok(
+      (o.files as string[]).includes('sleeve-sandbox:platform') && (o.files as string[]).includes('sleeve-sandbox:platform-url'),
+      JSON.stringify(o.files),
+    );
     assert.equal(o.urlAfterEval, 'http://h/');
     assert.equal(o.globalsAfter, 'undefinedundefined');
     // The thrown object's getters ran inside the isolate: the host printed the string it was given.

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { NODE_PERMISSION_SURFACES, type NodeRefusal, isNodeRefusal, reportNodeRefusals, surfaceFor } from '../../sandbox/node-permission.js';
 
-const refusal = () => Object.assign(new Error('Access to this API has been restricted'), { code: 'ERR_ACCESS_DENIED', permission: 'ChildProcess', resource: '' });
+const refusal = () =>
+  Object.assign(new Error('Access to this API has been restricted'), { code: 'ERR_ACCESS_DENIED', permission: 'ChildProcess', resource: '' });
 
 describe("reporting Node's own permission refusals", () => {
   it('lists child processes, workers, WASI, the inspector and process.dlopen/execve', () => {
@@ -31,12 +32,23 @@ describe("reporting Node's own permission refusals", () => {
       ChildProcess,
     };
     const seen: NodeRefusal[] = [];
-    reportNodeRefusals(mod, { module: 'm', op: 'child_process', fns: ['spawn', 'fine'], classes: ['Worker'], protos: { ChildProcess: ['spawn'] } }, (r) => seen.push(r));
-    assert.throws(() => (mod.spawn as () => void)(), (e) => e === thrown);
-    assert.throws(() => new (mod.Worker as typeof Worker)(false), (e) => e === thrown);
+    reportNodeRefusals(mod, { module: 'm', op: 'child_process', fns: ['spawn', 'fine'], classes: ['Worker'], protos: { ChildProcess: ['spawn'] } }, (r) =>
+      seen.push(r),
+    );
+    assert.throws(
+      () => (mod.spawn as () => void)(),
+      (e) => e === thrown,
+    );
+    assert.throws(
+      () => new (mod.Worker as typeof Worker)(false),
+      (e) => e === thrown,
+    );
     const w = new (mod.Worker as typeof Worker)(true);
     assert.ok(w instanceof (mod.Worker as typeof Worker) && w instanceof Worker);
-    assert.throws(() => new ChildProcess().spawn(), (e) => e === thrown);
+    assert.throws(
+      () => new ChildProcess().spawn(),
+      (e) => e === thrown,
+    );
     assert.equal((mod.fine as () => number)(), 1);
     assert.deepEqual(
       seen.map((r) => [r.op, r.api, r.permission]),

@@ -41,7 +41,12 @@ describe('source maps of compiled sleeve modules', () => {
     assert.deepEqual(map.sources, ['/ws/s/main.ts']);
     const gen = positionOf(code, 'new RangeError');
     assert.notDeepEqual(gen, { line: 8, column: 11 }, 'the compiled code kept the same lines: the test would prove nothing');
-    assert.deepEqual(originalPosition(map, gen.line, gen.column), { source: '/ws/s/main.ts', line: 8, column: 11, text: "    throw new RangeError('no rows');" });
+    assert.deepEqual(originalPosition(map, gen.line, gen.column), {
+      source: '/ws/s/main.ts',
+      line: 8,
+      column: 11,
+      text: "    throw new RangeError('no rows');",
+    });
   });
 
   it('rewrites the positions of known files in a stack text and leaves the rest alone', async () => {
@@ -49,7 +54,10 @@ describe('source maps of compiled sleeve modules', () => {
     const gen = positionOf(code, 'new RangeError');
     const stack = `RangeError: no rows\n    at first (file:///ws/s/main.ts:${gen.line}:${gen.column})\n    at other (file:///ws/s/other.ts:3:4)\n    at file:///ws/s/main.ts:999:1`;
     const out = mapStack(stack, (file) => (file === '/ws/s/main.ts' ? inlineSourceMap(code) : undefined));
-    assert.equal(out.text, `RangeError: no rows\n    at first (file:///ws/s/main.ts:8:11)\n    at other (file:///ws/s/other.ts:3:4)\n    at file:///ws/s/main.ts:999:1`);
+    assert.equal(
+      out.text,
+      `RangeError: no rows\n    at first (file:///ws/s/main.ts:8:11)\n    at other (file:///ws/s/other.ts:3:4)\n    at file:///ws/s/main.ts:999:1`,
+    );
     assert.equal(out.first?.file, '/ws/s/main.ts');
     assert.equal(out.first?.line, 8);
   });
@@ -63,6 +71,9 @@ describe('source maps of compiled sleeve modules', () => {
     const map = inlineSourceMap(bad);
     assert.ok(map);
     assert.equal(originalPosition(map, 5, 1), undefined);
-    assert.deepEqual(mapStack('at (file:///a:1:1)', () => map), { text: 'at (file:///a:1:1)' });
+    assert.deepEqual(
+      mapStack('at (file:///a:1:1)', () => map),
+      { text: 'at (file:///a:1:1)' },
+    );
   });
 });

@@ -171,8 +171,7 @@ function generate(seed) {
     const rows = ['date,open,high,low,close,volume'];
     let prevClose = basePrice * Math.exp(0.05 * z());
     for (let i = 0; i < dates.length; i++) {
-      const logRet =
-        muDaily + beta * market[i] + SECTOR_LOADING * sectorSeries[i] + idioVol * sqrtDt * z();
+      const logRet = muDaily + beta * market[i] + SECTOR_LOADING * sectorSeries[i] + idioVol * sqrtDt * z();
       // Overnight gap is a slice of the day's move plus a little noise; the rest happens intraday.
       const gap = 0.25 * logRet + 0.002 * z();
       const open = prevClose * Math.exp(gap);
@@ -182,9 +181,7 @@ function generate(seed) {
       const low = Math.min(open, close) * Math.exp(-Math.abs(z()) * dayRange * 0.5);
       const activity = 1 + 25 * Math.abs(logRet) + 0.25 * z();
       const volume = Math.max(Math.round(baseVolume * Math.max(activity, 0.3)), 1000);
-      rows.push(
-        `${dates[i]},${open.toFixed(4)},${high.toFixed(4)},${low.toFixed(4)},${close.toFixed(4)},${volume}`,
-      );
+      rows.push(`${dates[i]},${open.toFixed(4)},${high.toFixed(4)},${low.toFixed(4)},${close.toFixed(4)},${volume}`);
       prevClose = close;
     }
     files.set(symbol, `${rows.join('\n')}\n`);
@@ -221,8 +218,7 @@ async function main() {
   const shared = {
     version: 1,
     source: 'shared-lakehouse-fallback',
-    description:
-      'Shared fallback candidate list. A sleeve must use its own runs/<id>/portfolio_candidates.json; the strict policy denies reading this file.',
+    description: 'Shared fallback candidate list. A sleeve must use its own runs/<id>/portfolio_candidates.json; the strict policy denies reading this file.',
     asOf: dates[dates.length - 1],
     symbols: SHARED_CANDIDATES,
   };

@@ -60,8 +60,6 @@ export default async function run(ctx: SleeveContext): Promise<void> {
   }
 
   throw new Error(
-    `rogue: could not get my data: no own portfolio_candidates.json and ${
-      failures.length > 0 ? failures.join('; ') : 'the fallbacks were not blocked'
-    }`,
+    `rogue: could not get my data: no own portfolio_candidates.json and ${failures.length > 0 ? failures.join('; ') : 'the fallbacks were not blocked'}`,
   );
 }

@@ -134,7 +134,9 @@ function realWorkspace(workspace: string): string {
   try {
     return fs.realpathSync.native(workspace);
   } catch (error) {
-    throw new UsageError(`workspace ${workspace} cannot be resolved (${(error as NodeJS.ErrnoException).code ?? 'error'}): pass an existing directory with --workspace`);
+    throw new UsageError(
+      `workspace ${workspace} cannot be resolved (${(error as NodeJS.ErrnoException).code ?? 'error'}): pass an existing directory with --workspace`,
+    );
   }
 }
 
@@ -149,7 +151,9 @@ function pairsFor(opts: DiffCommandOptions, io: Io, workspace: string): Pair[] {
   const load = (ref: string, s: Sys = sys) => loadPolicy(ref, { workspace, sys: s }).policy;
   if (opts.base === undefined) {
     if (opts.refs.length !== 2) {
-      throw new UsageError(`policy diff takes two policies, <old> <new> (got ${opts.refs.length}); or --base <git-rev> <file...> to compare files with a revision`);
+      throw new UsageError(
+        `policy diff takes two policies, <old> <new> (got ${opts.refs.length}); or --base <git-rev> <file...> to compare files with a revision`,
+      );
     }
     const [a, b] = opts.refs as [string, string];
     return [{ label: `${a} -> ${b}`, old: load(a), new: load(b) }];
@@ -159,10 +163,14 @@ function pairsFor(opts: DiffCommandOptions, io: Io, workspace: string): Pair[] {
   try {
     top = fs.realpathSync.native(git(['rev-parse', '--show-toplevel'], io.cwd).trim());
   } catch {
-    throw new UsageError(`policy diff --base: ${io.cwd} is not inside a git repository (git rev-parse --show-toplevel failed); run it from the repository, or compare two files: policy diff <old> <new>`);
+    throw new UsageError(
+      `policy diff --base: ${io.cwd} is not inside a git repository (git rev-parse --show-toplevel failed); run it from the repository, or compare two files: policy diff <old> <new>`,
+    );
   }
   if (!/^[^-]/.test(opts.base) || !gitOk(['rev-parse', '--verify', '--quiet', `${opts.base}^{commit}`], top)) {
-    throw new UsageError(`policy diff --base: unknown revision ${JSON.stringify(opts.base)} in ${top}; give a commit, branch or tag (e.g. origin/main, HEAD~1), and fetch it first in a shallow CI checkout`);
+    throw new UsageError(
+      `policy diff --base: unknown revision ${JSON.stringify(opts.base)} in ${top}; give a commit, branch or tag (e.g. origin/main, HEAD~1), and fetch it first in a shallow CI checkout`,
+    );
   }
   const rev = git(['rev-parse', '--verify', `${opts.base}^{commit}`], top).trim();
   const cwdReal = fs.realpathSync.native(io.cwd);
@@ -194,7 +202,10 @@ export async function diffCommand(opts: DiffCommandOptions, io: Io): Promise<num
     result: diffPolicies(p.old, p.new, { workspace, examples: opts.examples, sys, neverPassed, runsDir, fileLabel: (file) => relativeLabel(io.cwd, file) }),
   }));
   if (opts.format === 'json') {
-    const out = results.length === 1 && opts.base === undefined ? (results[0] as { result: DiffResult }).result : { diffs: results.map((r) => ({ label: r.label, ...r.result })) };
+    const out =
+      results.length === 1 && opts.base === undefined
+        ? (results[0] as { result: DiffResult }).result
+        : { diffs: results.map((r) => ({ label: r.label, ...r.result })) };
     io.stdout(`${JSON.stringify(out, null, 2)}\n`);
   } else if (opts.format === 'markdown') {
     io.stdout(results.map((r) => formatMarkdown(r.label, r.result, runsDir)).join('\n'));
@@ -241,7 +252,10 @@ export function formatMarkdown(label: string, r: DiffResult, runsDir: string = D
   const table = (entries: DiffEntry[]) => {
     lines.push('| Field | What | Examples |', '| --- | --- | --- |');
     for (const e of entries) {
-      const ex = [...e.examples.map((x) => code(x) + (annotate(e, x, runsDir) === x ? '' : " (another run's directory)")), ...e.existing.map((x) => `${code(x)} (exists)`)].join(', ');
+      const ex = [
+        ...e.examples.map((x) => code(x) + (annotate(e, x, runsDir) === x ? '' : " (another run's directory)")),
+        ...e.existing.map((x) => `${code(x)} (exists)`),
+      ].join(', ');
       lines.push(`| ${code(e.field)} | ${cell(e.summary)} | ${cell(ex) || ' '} |`);
     }
     lines.push('');

@@ -74,7 +74,14 @@ export async function fmtCommand(opts: FmtOptions, io: Io): Promise<number> {
       text = fs.readFileSync(file, 'utf8');
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code ?? 'error';
-      const d: Diagnostic = { file, line: 1, column: 1, jsonPath: '', level: 'error', message: `cannot read the file (${code}): check that it exists and is a readable file` };
+      const d: Diagnostic = {
+        file,
+        line: 1,
+        column: 1,
+        jsonPath: '',
+        level: 'error',
+        message: `cannot read the file (${code}): check that it exists and is a readable file`,
+      };
       outcomes.push({ file, status: 'error', diagnostics: [d] });
       continue;
     }
@@ -93,7 +100,14 @@ export async function fmtCommand(opts: FmtOptions, io: Io): Promise<number> {
         writeAtomically(file, result.text);
       } catch (error) {
         const code = (error as NodeJS.ErrnoException).code ?? 'error';
-        const d: Diagnostic = { file, line: 1, column: 1, jsonPath: '', level: 'error', message: `cannot rewrite the file (${code}): its directory must be writable (the new text is written beside it, then renamed over it)` };
+        const d: Diagnostic = {
+          file,
+          line: 1,
+          column: 1,
+          jsonPath: '',
+          level: 'error',
+          message: `cannot rewrite the file (${code}): its directory must be writable (the new text is written beside it, then renamed over it)`,
+        };
         outcomes.push({ file, status: 'error', diagnostics: [d] });
         continue;
       }

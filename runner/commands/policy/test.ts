@@ -59,7 +59,13 @@ export function renderPolicyTestJunit(results: readonly TestFileResult[], suiteO
         '@_tests': 1,
         '@_failures': 0,
         '@_errors': 1,
-        testcase: [{ '@_name': 'load', '@_classname': classname, error: { '@_message': xmlText(u(r.errors[0]?.message ?? 'does not load')), '@_type': 'load', '#text': xmlText(message) } }],
+        testcase: [
+          {
+            '@_name': 'load',
+            '@_classname': classname,
+            error: { '@_message': xmlText(u(r.errors[0]?.message ?? 'does not load')), '@_type': 'load', '#text': xmlText(message) },
+          },
+        ],
       };
     }
     const cases = r.cases.map((c) => {
@@ -106,9 +112,14 @@ export async function testCommand(opts: TestOptions, io: Io): Promise<number> {
   if (opts.junit !== undefined) {
     const target = path.resolve(io.cwd, opts.junit);
     try {
-      fs.writeFileSync(target, renderPolicyTestJunit(results, (f) => suiteName(f, opts.workspace, io.cwd), display));
+      fs.writeFileSync(
+        target,
+        renderPolicyTestJunit(results, (f) => suiteName(f, opts.workspace, io.cwd), display),
+      );
     } catch (error) {
-      throw new UsageError(`cannot write --junit ${target} (${(error as NodeJS.ErrnoException).code ?? 'error'}): give a writable file path whose directory exists`);
+      throw new UsageError(
+        `cannot write --junit ${target} (${(error as NodeJS.ErrnoException).code ?? 'error'}): give a writable file path whose directory exists`,
+      );
     }
   }
   const exitCode = summary.errors > 0 ? EXIT.usage : summary.failed > 0 ? EXIT.sleeveFailed : EXIT.ok;
@@ -123,7 +134,9 @@ export async function testCommand(opts: TestOptions, io: Io): Promise<number> {
     for (const r of results) {
       if (r.errors) continue;
       const failed = r.cases.filter((c) => !c.passed).length;
-      io.stderr(`${failed === 0 ? 'ok' : 'FAIL'}  ${escapeControl(display(r.file))} (policy ${r.policy}): ${r.cases.length - failed}/${r.cases.length} case(s) passed\n`);
+      io.stderr(
+        `${failed === 0 ? 'ok' : 'FAIL'}  ${escapeControl(display(r.file))} (policy ${r.policy}): ${r.cases.length - failed}/${r.cases.length} case(s) passed\n`,
+      );
     }
     io.stderr(`${formatSummary(summary)}\n`);
   }

@@ -37,7 +37,10 @@ interface Scene {
   sleeve: (name: string, writes: readonly string[], extra?: Partial<AccountedSleeve>) => AccountedSleeve;
   prepare: (name: string, writes: readonly string[], policy?: ResolvedPolicy) => AccountedSleeve;
   /** Scans again, diffs against the scan taken when the scene began, accounts. */
-  account: (sleeves: readonly AccountedSleeve[], extra?: Partial<AccountOptions>) => ReturnType<typeof accountChangesBounded> & { kinds: Array<[string, string]> };
+  account: (
+    sleeves: readonly AccountedSleeve[],
+    extra?: Partial<AccountOptions>,
+  ) => ReturnType<typeof accountChangesBounded> & { kinds: Array<[string, string]> };
 }
 
 /** A workspace, `setup` done before the first scan, then `act` done by the test between the scans. */
@@ -63,10 +66,24 @@ function withScene(setup: (at: (rel: string) => string) => void, body: (s: Scene
         ...base,
         ...extra,
       }),
-      prepare: (name, writes, policy) => ({ name, kind: 'prepare', runId: name, runDir: at(`runs/${name}`), policy: policy ?? ingestPolicy(ws), writes: new Set(writes.map(at)), ...base }),
+      prepare: (name, writes, policy) => ({
+        name,
+        kind: 'prepare',
+        runId: name,
+        runDir: at(`runs/${name}`),
+        policy: policy ?? ingestPolicy(ws),
+        writes: new Set(writes.map(at)),
+        ...base,
+      }),
       account: (sleeves, extra) => {
         const changes = diffManifests(before, scanOf(ws));
-        const result = accountChangesBounded(changes, { workspace: ws, sleeves, sys: createNodeSys(undefined, () => ws), firstSeen: () => undefined, ...extra });
+        const result = accountChangesBounded(changes, {
+          workspace: ws,
+          sleeves,
+          sys: createNodeSys(undefined, () => ws),
+          firstSeen: () => undefined,
+          ...extra,
+        });
         return { ...result, kinds: result.violations.map((v) => [v.path, v.change]) };
       },
     };
@@ -309,7 +326,7 @@ describe('a run root other than runs/ (artifacts/summaries/runs)', () => {
   const ROOT = 'artifacts/summaries/runs';
   const seed = (s: Scene, name: string, writes: readonly string[]) => s.sleeve(name, writes, { runDir: s.at(`${ROOT}/${name}`) });
 
-  it('takes the run root the runner made, its parents, its ledger and the run dirs\' logs and tmp as the runner\'s', () => {
+  it("takes the run root the runner made, its parents, its ledger and the run dirs' logs and tmp as the runner's", () => {
     withScene(
       () => {},
       (s) => {
@@ -323,7 +340,7 @@ describe('a run root other than runs/ (artifacts/summaries/runs)', () => {
     );
   });
 
-  it('flags what lies outside the sleeve\'s own run dir: runs/x, a file beside the run root, another run dir of no batch', () => {
+  it("flags what lies outside the sleeve's own run dir: runs/x, a file beside the run root, another run dir of no batch", () => {
     withScene(
       () => {},
       (s) => {
@@ -332,15 +349,12 @@ describe('a run root other than runs/ (artifacts/summaries/runs)', () => {
         fs.writeFileSync(s.at('artifacts/summaries/x'), 'x');
         fs.writeFileSync(s.at(`${ROOT}/ghost/f`), 'x');
         const r = s.account([seed(s, 'a', [])], { runsDir: ROOT });
-        assert.deepEqual(
-          r.kinds.sort(),
-          [
-            ['artifacts/summaries/runs/ghost', 'added'],
-            ['artifacts/summaries/runs/ghost/f', 'added'],
-            ['artifacts/summaries/x', 'added'],
-            ['runs/x', 'added'],
-          ],
-        );
+        assert.deepEqual(r.kinds.sort(), [
+          ['artifacts/summaries/runs/ghost', 'added'],
+          ['artifacts/summaries/runs/ghost/f', 'added'],
+          ['artifacts/summaries/x', 'added'],
+          ['runs/x', 'added'],
+        ]);
         assert.match(r.violations.find((v) => v.path === 'runs/x')?.why ?? '', /a sleeve may change only artifacts\/summaries\/runs\/<its run id>\/\*\*/);
       },
     );

@@ -15,14 +15,10 @@ import { makeWorkspace, writeTree } from '../../helpers/tmp.js';
 describe('the auditor', () => {
   it('lists every exclusion: the top-level defaults, the ignore globs, the report dir (relative inside, absolute outside)', () => {
     const ws = '/w/space';
-    assert.deepEqual(excludedFromAudit({ workspace: ws, ignore: ['scratch/**', 'data/tmp/*.log'], excludeAbs: ['/w/space/reports', path.join(os.tmpdir(), 'out')] }), [
-      '.git',
-      'node_modules',
-      'scratch/**',
-      'data/tmp/*.log',
-      'reports',
-      path.join(os.tmpdir(), 'out'),
-    ]);
+    assert.deepEqual(
+      excludedFromAudit({ workspace: ws, ignore: ['scratch/**', 'data/tmp/*.log'], excludeAbs: ['/w/space/reports', path.join(os.tmpdir(), 'out')] }),
+      ['.git', 'node_modules', 'scratch/**', 'data/tmp/*.log', 'reports', path.join(os.tmpdir(), 'out')],
+    );
     assert.deepEqual(excludedFromAudit({ workspace: ws, ignore: [], excludeAbs: ['/w/space/out/reports'] }), ['.git', 'node_modules', 'out/reports']);
   });
 

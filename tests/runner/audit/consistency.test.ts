@@ -44,7 +44,14 @@ const result = (name: string, over: Partial<SleeveResult> = {}): SleeveResult =>
   channel: { accepted: 3, dropped: { denials: 0, writes: 0 }, fault: null },
   ...over,
 });
-const batch = (results: SleeveResult[]): BatchResult => ({ workspace: '/ws', startedAt: '2026-12-01T10:00:00.000Z', endedAt: '2026-12-01T10:00:01.000Z', interrupted: null, results, release: () => {} });
+const batch = (results: SleeveResult[]): BatchResult => ({
+  workspace: '/ws',
+  startedAt: '2026-12-01T10:00:00.000Z',
+  endedAt: '2026-12-01T10:00:01.000Z',
+  interrupted: null,
+  results,
+  release: () => {},
+});
 const audit = (violations: AuditOutcome['violations'] = []): AuditOutcome => ({
   violations,
   filesChecked: 10,
@@ -57,8 +64,24 @@ const audit = (violations: AuditOutcome['violations'] = []): AuditOutcome => ({
   excluded: ['.git', 'node_modules', 'reports'],
   boundsHit: [],
 });
-const denial = { op: 'read', syscall: 'open', path: '/ws/data/lakehouse/portfolio_candidates.json', rule: 'fs.read.deny "x"', reason: 'no', at: Date.parse('2026-12-01T10:00:00.500Z'), count: 1 };
-const violation = { path: 'data/lakehouse/AAPL.csv', change: 'modified' as const, before: null, after: null, time: null, suspects: ['alpha'], why: 'outside every permitted zone' };
+const denial = {
+  op: 'read',
+  syscall: 'open',
+  path: '/ws/data/lakehouse/portfolio_candidates.json',
+  rule: 'fs.read.deny "x"',
+  reason: 'no',
+  at: Date.parse('2026-12-01T10:00:00.500Z'),
+  count: 1,
+};
+const violation = {
+  path: 'data/lakehouse/AAPL.csv',
+  change: 'modified' as const,
+  before: null,
+  after: null,
+  time: null,
+  suspects: ['alpha'],
+  why: 'outside every permitted zone',
+};
 
 const clone = (r: AuditReport): AuditReport => JSON.parse(JSON.stringify(r)) as AuditReport;
 const paths = (r: AuditReport) => checkConsistency(r).map((i) => i.path.join('.'));
@@ -80,12 +103,42 @@ describe('audit verify: a report must agree with itself', () => {
     ['verdict clean over a violation', violated, (r) => Object.assign(r, { verdict: 'clean', exitCode: 0 }), ['verdict']],
     ['verdict clean over a failed sleeve', failed, (r) => Object.assign(r, { verdict: 'clean', exitCode: 0 }), ['verdict']],
     ['the exit code alone', denied, (r) => Object.assign(r, { exitCode: 0 }), ['exitCode']],
-    ['the violation list emptied, the count left', violated, (r) => Object.assign(r, { violations: [], verdict: 'clean', exitCode: 0 }), ['integrity.unaccounted']],
-    ['a partial proof made clean by dropping its reason', clean, (r) => Object.assign(r, { integrity: { ...r.integrity, ignored: ['data/**'], excluded: [...r.integrity.excluded, 'data/**'] } }), ['weakened']],
-    ['an unaudited run called clean', clean, (r) => Object.assign(r, { integrity: { ...r.integrity, audited: false, filesChecked: 0 } }), ['sleeves.0.layers', 'verdict']],
-    ['a channel fault with its denial removed', clean, (r) => Object.assign(r.sleeves[0] as object, { channel: { accepted: 1, dropped: { denials: 0, writes: 0 }, fault: 'message 2: forged' } }), ['sleeves.0.denials', 'sleeves.0.status']],
-    ['dropped reports with no weakening', clean, (r) => Object.assign(r.sleeves[0] as object, { channel: { accepted: 1, dropped: { denials: 0, writes: 9 }, fault: null } }), ['weakened']],
-    ['an error report made to look clean', errorReport(ctx, '/ws', new Error('boom'), '2026-12-01T10:00:00.000Z'), (r) => Object.assign(r, { verdict: 'clean', exitCode: 0 }), ['verdict']],
+    [
+      'the violation list emptied, the count left',
+      violated,
+      (r) => Object.assign(r, { violations: [], verdict: 'clean', exitCode: 0 }),
+      ['integrity.unaccounted'],
+    ],
+    [
+      'a partial proof made clean by dropping its reason',
+      clean,
+      (r) => Object.assign(r, { integrity: { ...r.integrity, ignored: ['data/**'], excluded: [...r.integrity.excluded, 'data/**'] } }),
+      ['weakened'],
+    ],
+    [
+      'an unaudited run called clean',
+      clean,
+      (r) => Object.assign(r, { integrity: { ...r.integrity, audited: false, filesChecked: 0 } }),
+      ['sleeves.0.layers', 'verdict'],
+    ],
+    [
+      'a channel fault with its denial removed',
+      clean,
+      (r) => Object.assign(r.sleeves[0] as object, { channel: { accepted: 1, dropped: { denials: 0, writes: 0 }, fault: 'message 2: forged' } }),
+      ['sleeves.0.denials', 'sleeves.0.status'],
+    ],
+    [
+      'dropped reports with no weakening',
+      clean,
+      (r) => Object.assign(r.sleeves[0] as object, { channel: { accepted: 1, dropped: { denials: 0, writes: 9 }, fault: null } }),
+      ['weakened'],
+    ],
+    [
+      'an error report made to look clean',
+      errorReport(ctx, '/ws', new Error('boom'), '2026-12-01T10:00:00.000Z'),
+      (r) => Object.assign(r, { verdict: 'clean', exitCode: 0 }),
+      ['verdict'],
+    ],
     ['a running report with an exit code', clean, (r) => Object.assign(r, { verdict: 'running', exitCode: 0 }), ['exitCode']],
   ];
   for (const [title, base, edit, where] of edits) {

@@ -25,7 +25,8 @@ describe('a failed sleeve says why, in every output', () => {
   let o: BatchOutcome;
   before(async () => {
     const ws = workspace({
-      'sleeves/boom.mjs': "console.error('loading the universe');\nconsole.error('forged\\nline \\u001b[31mred');\nthrow new Error('the universe file is missing a header row');\n",
+      'sleeves/boom.mjs':
+        "console.error('loading the universe');\nconsole.error('forged\\nline \\u001b[31mred');\nthrow new Error('the universe file is missing a header row');\n",
       'sleeves/ok.mjs': "console.log('ok');\n",
     });
     const run = await runBin(['run', '--policy', 'strict', '--sleeve', 'boom=sleeves/boom.mjs', '--sleeve', 'fine=sleeves/ok.mjs', '--json'], ws);
@@ -34,7 +35,10 @@ describe('a failed sleeve says why, in every output', () => {
   });
   it('in audit.json: the last lines of its stderr, and none for the sleeve that ended ok', () => {
     const boom = o.report.sleeves.find((s) => s.name === 'boom');
-    assert.ok(boom?.stderrTail?.some((l) => l.includes('the universe file is missing a header row')), JSON.stringify(boom?.stderrTail));
+    assert.ok(
+      boom?.stderrTail?.some((l) => l.includes('the universe file is missing a header row')),
+      JSON.stringify(boom?.stderrTail),
+    );
     assert.equal(o.report.sleeves.find((s) => s.name === 'fine')?.stderrTail, undefined);
   });
   it('in the terminal summary, escaped', () => {

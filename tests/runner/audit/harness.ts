@@ -62,12 +62,16 @@ export function startedRunDir(ws: string, name: string): string | undefined {
  */
 export async function waitStarted(ws: string, name: string, ended: () => Run | undefined = () => undefined): Promise<string> {
   let dir: string | undefined;
-  await waitFor(`sleeve ${name} to write its started marker`, () => {
-    dir = startedRunDir(ws, name);
-    const run = dir === undefined ? ended() : undefined;
-    if (run) assert.fail(`the batch ended before sleeve ${name} started\n${show(run)}`);
-    return dir !== undefined;
-  }, 30_000);
+  await waitFor(
+    `sleeve ${name} to write its started marker`,
+    () => {
+      dir = startedRunDir(ws, name);
+      const run = dir === undefined ? ended() : undefined;
+      if (run) assert.fail(`the batch ended before sleeve ${name} started\n${show(run)}`);
+      return dir !== undefined;
+    },
+    30_000,
+  );
   return dir as string;
 }
 

@@ -37,7 +37,10 @@ describe('weakened audits are never clean', () => {
       assert.equal(o.report.exitCode, code);
       assert.match(run.stderr, new RegExp(`verdict ${verdict}`));
       if (says) {
-        assert.ok(o.report.weakened.some((w) => says.test(w)), JSON.stringify(o.report.weakened));
+        assert.ok(
+          o.report.weakened.some((w) => says.test(w)),
+          JSON.stringify(o.report.weakened),
+        );
         assert.match(run.stderr, /not proven: /);
         assert.match(o.markdown, /Why this is not proven clean/);
       } else assert.deepEqual(o.report.weakened, []);
@@ -104,7 +107,15 @@ describe('the report dir is the runner’s', () => {
     });
   }
   it('refuses a report dir in the write zone of a sleeve', async () => {
-    const ws = workspace({ 'policies/outward.json': JSON.stringify({ version: 1, name: 'outward', extends: 'strict', fs: { write: { allow: ['out/**'] } }, acknowledge: ['write-outside-runs'] }) });
+    const ws = workspace({
+      'policies/outward.json': JSON.stringify({
+        version: 1,
+        name: 'outward',
+        extends: 'strict',
+        fs: { write: { allow: ['out/**'] } },
+        acknowledge: ['write-outside-runs'],
+      }),
+    });
     const run = await runMain(['run', '--policy', 'policies/outward.json', '--sleeve', 'a=sleeves/ok.mjs', '--report-dir', 'out/reports'], ws);
     assert.equal(run.code, 2, show(run));
     assert.match(run.stderr, /write zone of sleeve a \(policy outward/);
@@ -147,6 +158,9 @@ describe('audit verify on a real report edited to clean', () => {
     fs.writeFileSync(edited, `${JSON.stringify(report, null, 2)}\n`);
     const verify = await runMain(['audit', 'verify', edited], ws);
     assert.equal(verify.code, 2, show(verify));
-    assert.match(verify.stderr, /:\d+:\d+: error: verdict: inconsistent report: expected "violations" from the report's own contents \(0 violation\(s\), 1 denial\(s\)/);
+    assert.match(
+      verify.stderr,
+      /:\d+:\d+: error: verdict: inconsistent report: expected "violations" from the report's own contents \(0 violation\(s\), 1 denial\(s\)/,
+    );
   });
 });

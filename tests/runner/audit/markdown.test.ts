@@ -21,12 +21,30 @@ function codes(html: string): string[] {
   return [...html.matchAll(/<code>([\s\S]*?)<\/code>/g)].map((m) => decode(m[1] as string));
 }
 function decode(s: string): string {
-  return s.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&amp;/g, '&');
+  return s
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&amp;/g, '&');
 }
 /** Rendered inline Markdown as plain text (tags dropped, entities decoded). */
 const inline = (text: string) => decode(md.renderInline(text).replace(/<[^>]+>/g, ''));
 
-const HARD = ['a|b.csv', '*bold*', '_under_', 'tick`in', '`lead', 'trail`', 'two``ticks', ' spaced ', '<script>alert(1)</script>', 'a&b', 'back\\slash|', 'x\ny'];
+const HARD = [
+  'a|b.csv',
+  '*bold*',
+  '_under_',
+  'tick`in',
+  '`lead',
+  'trail`',
+  'two``ticks',
+  ' spaced ',
+  '<script>alert(1)</script>',
+  'a&b',
+  'back\\slash|',
+  'x\ny',
+];
 
 describe('codeSpan: inline code by the CommonMark rules', () => {
   for (const text of HARD) {
@@ -50,10 +68,32 @@ const report = (batchId: string, sleeves: SleeveReport[], over: Partial<AuditRep
   auditReport(sleeves, { batchId, integrity: { ...auditReport([]).integrity, excluded: ['a|b', '`x`'] }, ...over });
 
 describe('audit.md rendered', () => {
-  const denials = HARD.map((p) => ({ op: 'read', syscall: 'open', path: `data/${p}`, rule: 'fs.read.deny "data/*|*"', reason: 'no | way *really*', time: '2026-12-01T10:00:00.500Z', count: 1 }));
-  const r = report('batch_1', [sleeve('rogue', { policy: 'team|a*b_c', status: 'failed', exitCode: 2, error: 'exit code 2', denials, stderrTail: ['Error: no *such* | file'] })], {
-    violations: [{ path: 'data/lakehouse/v|`w`*_.csv', change: 'modified', before: null, after: null, time: null, suspects: ['rogue'], why: 'outside every permitted zone' }],
-  });
+  const denials = HARD.map((p) => ({
+    op: 'read',
+    syscall: 'open',
+    path: `data/${p}`,
+    rule: 'fs.read.deny "data/*|*"',
+    reason: 'no | way *really*',
+    time: '2026-12-01T10:00:00.500Z',
+    count: 1,
+  }));
+  const r = report(
+    'batch_1',
+    [sleeve('rogue', { policy: 'team|a*b_c', status: 'failed', exitCode: 2, error: 'exit code 2', denials, stderrTail: ['Error: no *such* | file'] })],
+    {
+      violations: [
+        {
+          path: 'data/lakehouse/v|`w`*_.csv',
+          change: 'modified',
+          before: null,
+          after: null,
+          time: null,
+          suspects: ['rogue'],
+          why: 'outside every permitted zone',
+        },
+      ],
+    },
+  );
   const text = renderMarkdown(r);
   const html = md.render(text);
 

@@ -18,7 +18,10 @@ const tmp = makeTempDir('sleeve-report-dir-');
 after(tmp.cleanup);
 const ws = path.join(tmp.dir, 'ws');
 fs.mkdirSync(path.join(ws, 'policies'), { recursive: true });
-fs.writeFileSync(path.join(ws, 'policies', 'reports-writer.json'), JSON.stringify({ version: 1, name: 'reports-writer', extends: 'strict', fs: { write: { allow: ['out/sub/**'] } } }));
+fs.writeFileSync(
+  path.join(ws, 'policies', 'reports-writer.json'),
+  JSON.stringify({ version: 1, name: 'reports-writer', extends: 'strict', fs: { write: { allow: ['out/sub/**'] } } }),
+);
 const sys = createNodeSys(undefined, () => ws);
 const sleeve = (policyRef: string) => {
   const policy = loadPolicy(policyRef, { workspace: ws, sys }).policy;
@@ -26,7 +29,14 @@ const sleeve = (policyRef: string) => {
 };
 
 describe('where the reports may go', () => {
-  const facts = (dir: string, policy = 'strict') => ({ dir, workspace: ws, runsDir: 'runs', protect: ['data/lakehouse/**'], sleeves: [sleeve(policy)], flag: '--report-dir X' });
+  const facts = (dir: string, policy = 'strict') => ({
+    dir,
+    workspace: ws,
+    runsDir: 'runs',
+    protect: ['data/lakehouse/**'],
+    sleeves: [sleeve(policy)],
+    flag: '--report-dir X',
+  });
   it('accepts reports/ in the workspace, and a directory outside it', () => {
     assert.equal(reportDirProblem(facts(path.join(ws, 'reports'))), undefined);
     assert.equal(reportDirProblem(facts(path.join(ws, 'reports', 'b1'))), undefined);
@@ -45,7 +55,10 @@ describe('where the reports may go', () => {
   }
   it("refuses a directory in a sleeve's write zone, and one that contains a write zone", () => {
     assert.match(reportDirProblem(facts(path.join(ws, 'out', 'sub', 'reports'), 'policies/reports-writer.json')) ?? '', /write zone of sleeve alpha/);
-    assert.match(reportDirProblem(facts(path.join(ws, 'out'), 'policies/reports-writer.json')) ?? '', /contains the write zone "out\/sub\/\*\*" of sleeve alpha/);
+    assert.match(
+      reportDirProblem(facts(path.join(ws, 'out'), 'policies/reports-writer.json')) ?? '',
+      /contains the write zone "out\/sub\/\*\*" of sleeve alpha/,
+    );
     assert.equal(reportDirProblem(facts(path.join(ws, 'elsewhere'), 'policies/reports-writer.json')), undefined);
   });
 });

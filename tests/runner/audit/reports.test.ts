@@ -104,7 +104,12 @@ describe('audit reports: audit.json, audit.md and junit.xml as CI reads them', (
       assert.equal(o.report.exitCode, 0);
       assert.deepEqual(o.report.violations, []);
       const dir = path.join(ws, 'reports', o.report.batchId);
-      assert.deepEqual(o.summary.reports, { json: path.join(dir, 'audit.json'), markdown: path.join(dir, 'audit.md'), junit: path.join(dir, 'junit.xml'), sarif: path.join(dir, 'audit.sarif') });
+      assert.deepEqual(o.summary.reports, {
+        json: path.join(dir, 'audit.json'),
+        markdown: path.join(dir, 'audit.md'),
+        junit: path.join(dir, 'junit.xml'),
+        sarif: path.join(dir, 'audit.sarif'),
+      });
       assert.deepEqual(fs.readdirSync(dir).sort(), ['audit.json', 'audit.md', 'audit.sarif', 'junit.xml'], 'no temp files left by the atomic writes');
       assert.deepEqual(
         o.report.sleeves.map((s) => [s.name, s.status, s.denials.length]),
@@ -112,7 +117,10 @@ describe('audit reports: audit.json, audit.md and junit.xml as CI reads them', (
       );
       for (const s of o.report.sleeves) {
         assert.ok(s.layers.includes('auditor'), `${s.name} layers ${JSON.stringify(s.layers)}`);
-        assert.ok(s.artifacts.some((a) => a.path.endsWith('/report.json')), `${s.name} artifacts ${JSON.stringify(s.artifacts)}`);
+        assert.ok(
+          s.artifacts.some((a) => a.path.endsWith('/report.json')),
+          `${s.name} artifacts ${JSON.stringify(s.artifacts)}`,
+        );
       }
       assert.deepEqual(digestTree(path.join(ws, 'data')), dataBefore, 'the lakehouse is byte-identical');
     });
@@ -122,7 +130,15 @@ describe('audit reports: audit.json, audit.md and junit.xml as CI reads them', (
       assert.ok(parsed.success, JSON.stringify(parsed.error?.issues));
       const verify = await runBin(['audit', 'verify', '--json', o.summary.reports.json], ws);
       assert.equal(verify.code, 0, show(verify));
-      assert.deepEqual(JSON.parse(verify.stdout), { file: o.summary.reports.json, valid: true, verdict: 'clean', weakened: [], sleeves: 6, violations: 0, exitCode: 0 });
+      assert.deepEqual(JSON.parse(verify.stdout), {
+        file: o.summary.reports.json,
+        valid: true,
+        verdict: 'clean',
+        weakened: [],
+        sleeves: 6,
+        violations: 0,
+        exitCode: 0,
+      });
     });
 
     it('ships a JSON Schema identical to the one generated from the zod schema', () => {

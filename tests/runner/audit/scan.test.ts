@@ -41,7 +41,13 @@ describe('the scan: no blind names below the top level', () => {
         'sleeves/node_modules/dep/index.js': '',
       });
       const m = scanOf(ws);
-      for (const p of ['data/lakehouse/node_modules', 'data/lakehouse/node_modules/evil.js', 'data/lakehouse/sub/.git/HEAD', 'data/lakehouse/deep/node_modules/x', 'sleeves/node_modules/dep/index.js']) {
+      for (const p of [
+        'data/lakehouse/node_modules',
+        'data/lakehouse/node_modules/evil.js',
+        'data/lakehouse/sub/.git/HEAD',
+        'data/lakehouse/deep/node_modules/x',
+        'sleeves/node_modules/dep/index.js',
+      ]) {
         assert.ok(m.entries.has(p), `${p} is in the manifest`);
       }
       assert.match(decode(m.entries.get('data/lakehouse/node_modules/evil.js') as string).sha256 ?? '', /^[0-9a-f]{64}$/);
@@ -65,7 +71,16 @@ describe('the scan: no blind names below the top level', () => {
         workspace: ws,
         sys: createNodeSys(undefined, () => ws),
         sleeves: [
-          { name: 'a', kind: 'sleeve', runId: 'a', runDir: at('runs/a'), policy: strictPolicy(ws), writes: new Set(), startedMs: now - 1000, endedMs: now + 1000 },
+          {
+            name: 'a',
+            kind: 'sleeve',
+            runId: 'a',
+            runDir: at('runs/a'),
+            policy: strictPolicy(ws),
+            writes: new Set(),
+            startedMs: now - 1000,
+            endedMs: now + 1000,
+          },
         ],
         firstSeen: () => undefined,
       });

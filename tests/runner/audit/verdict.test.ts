@@ -66,7 +66,8 @@ describe('what weakens the proof', () => {
     assert.deepEqual(settingsWeakening({ ignore: [], protect: [], hash: false }), []);
   });
   it('reports dropped past a channel cap, per sleeve', () => {
-    const r = (name: string, denials: number, writes: number) => ({ name, channel: { accepted: 1, dropped: { denials, writes }, fault: null } }) as unknown as SleeveResult;
+    const r = (name: string, denials: number, writes: number) =>
+      ({ name, channel: { accepted: 1, dropped: { denials, writes }, fault: null } }) as unknown as SleeveResult;
     assert.deepEqual(channelWeakening([r('a', 0, 0)]), []);
     const w = channelWeakening([r('a', 0, 5), r('b', 7, 0)]);
     assert.equal(w.length, 2);

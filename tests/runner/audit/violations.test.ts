@@ -152,7 +152,10 @@ function assertCaught(o: HarnessOutcome, expected: readonly Expected[], suspects
 function assertSeenDuringAct(o: HarnessOutcome, v: Violation): void {
   assert.ok(v.time, `${v.path}: no time`);
   const t = Date.parse(v.time);
-  assert.ok(t >= o.actStart - 5 && t <= o.actEnd + 1000, `${v.path}: seen at ${v.time}, but changed between ${new Date(o.actStart).toISOString()} and ${new Date(o.actEnd).toISOString()}`);
+  assert.ok(
+    t >= o.actStart - 5 && t <= o.actEnd + 1000,
+    `${v.path}: seen at ${v.time}, but changed between ${new Date(o.actStart).toISOString()} and ${new Date(o.actEnd).toISOString()}`,
+  );
 }
 
 const lake = (ws: string, rel: string) => path.join(ws, 'data', 'lakehouse', rel);
@@ -355,15 +358,12 @@ describe('auditor: changes the guard cannot see, made by the harness during a ba
       assert.ok(fs.existsSync(path.join(o.ws, beta, 'x.txt')));
     });
 
-    it(
-      'dates the change when it happened, not when the run dir was created',
-      () => {
-        const beta = o.relRunDirs.get('beta') as string;
-        const v = o.report.violations.find((x) => x.path === `${beta}/x.txt`);
-        assert.ok(v);
-        assertSeenDuringAct(o, v);
-      },
-    );
+    it('dates the change when it happened, not when the run dir was created', () => {
+      const beta = o.relRunDirs.get('beta') as string;
+      const v = o.report.violations.find((x) => x.path === `${beta}/x.txt`);
+      assert.ok(v);
+      assertSeenDuringAct(o, v);
+    });
   });
 
   describe('changes made while a later sleeve runs, with --concurrency 1', () => {
@@ -397,15 +397,12 @@ describe('auditor: changes the guard cannot see, made by the harness during a ba
       assert.equal(o.run.code, 3);
     });
 
-    it(
-      "names the sleeve running then (beta) as suspect of a change in the finished alpha's run dir",
-      () => {
-        const v = o.report.violations.find((x) => x.path === `${alphaRel}/late.txt`);
-        assert.ok(v, JSON.stringify(o.report.violations));
-        assert.match(v.why, /run dir of alpha, which never reported/);
-        assert.ok(v.suspects.includes('beta'), `suspects ${JSON.stringify(v.suspects)}, time ${v.time}`);
-      },
-    );
+    it("names the sleeve running then (beta) as suspect of a change in the finished alpha's run dir", () => {
+      const v = o.report.violations.find((x) => x.path === `${alphaRel}/late.txt`);
+      assert.ok(v, JSON.stringify(o.report.violations));
+      assert.match(v.why, /run dir of alpha, which never reported/);
+      assert.ok(v.suspects.includes('beta'), `suspects ${JSON.stringify(v.suspects)}, time ${v.time}`);
+    });
   });
 
   describe('a file created at the workspace root, next to changes in ignored places', () => {
@@ -454,13 +451,10 @@ describe('auditor: changes the guard cannot see, made by the harness during a ba
       assert.ok(fs.existsSync(path.join(o.ws, 'out/reports/early.txt')));
     });
 
-    it(
-      'does not flag their parent directories, whose times moved only because an ignored entry appeared',
-      () => {
-        assert.deepEqual(o.report.violations, []);
-        assert.equal(o.report.verdict, 'clean');
-        assert.equal(o.run.code, 0);
-      },
-    );
+    it('does not flag their parent directories, whose times moved only because an ignored entry appeared', () => {
+      assert.deepEqual(o.report.violations, []);
+      assert.equal(o.report.verdict, 'clean');
+      assert.equal(o.run.code, 0);
+    });
   });
 });

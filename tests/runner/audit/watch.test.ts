@@ -94,7 +94,10 @@ describe('the watcher below nested node_modules and .git', () => {
       fs.writeFileSync(path.join(ws, 'data/lakehouse/sub/.git/HEAD'), 'x');
       fs.writeFileSync(path.join(ws, 'node_modules/ok.js'), 'x');
       const deadline = Date.now() + 5000;
-      while (Date.now() < deadline && (w.firstSeen('data/lakehouse/node_modules/evil.js', from) === undefined || w.firstSeen('data/lakehouse/sub/.git/HEAD', from) === undefined)) {
+      while (
+        Date.now() < deadline &&
+        (w.firstSeen('data/lakehouse/node_modules/evil.js', from) === undefined || w.firstSeen('data/lakehouse/sub/.git/HEAD', from) === undefined)
+      ) {
         await new Promise((r) => setTimeout(r, 20));
       }
       await new Promise((r) => setTimeout(r, 100));

@@ -96,14 +96,25 @@ describe('bundleEntry: own code in, packages out', () => {
     const map = /sourceMappingURL=data:application\/json;base64,(\S+)/.exec(code);
     assert.ok(map, 'an inline source map');
     const sources = (JSON.parse(Buffer.from(map[1] as string, 'base64').toString('utf8')) as { sources: string[] }).sources;
-    assert.ok(sources.some((s) => s.endsWith('sleeves/a/main.ts')), sources.join());
-    assert.ok(sources.some((s) => s.endsWith('sleeves/a/helper.cjs')), sources.join());
+    assert.ok(
+      sources.some((s) => s.endsWith('sleeves/a/main.ts')),
+      sources.join(),
+    );
+    assert.ok(
+      sources.some((s) => s.endsWith('sleeves/a/helper.cjs')),
+      sources.join(),
+    );
   });
 
   it('refuses data files, code outside the sleeve directory, and packages the policy denies', async () => {
-    await assert.rejects(bundleEntry(req('sleeves/b/main.ts'), out), (e: BundleError) => /only code files can be imported by a sleeve, not .*data\.json/.test(e.message));
+    await assert.rejects(bundleEntry(req('sleeves/b/main.ts'), out), (e: BundleError) =>
+      /only code files can be imported by a sleeve, not .*data\.json/.test(e.message),
+    );
     await assert.rejects(
-      bundleEntry(req('sleeves/c/main.ts', (p) => p.includes('secret-pkg')), out),
+      bundleEntry(
+        req('sleeves/c/main.ts', (p) => p.includes('secret-pkg')),
+        out,
+      ),
       (e: BundleError) => /secret-pkg.*is denied by the policy's read rules/.test(e.message),
     );
     await assert.rejects(bundleEntry(req('sleeves/d/main.ts'), out), (e: BundleError) => /may import code only from its own directory/.test(e.message));

@@ -16,7 +16,16 @@ import { boundedDenial, clip } from '../../../sandbox/reporter.js';
 
 const NOW = 1_800_000_000_000;
 const ctx: ChannelContext = { startedMs: NOW - 1000, now: () => NOW, layers: ['fs-guard', 'node-permission'], isolate: false };
-const deny = (over: Record<string, unknown> = {}) => ({ t: 'deny', op: 'read', syscall: 'open', path: '/ws/data/x', rule: 'fs.read.deny "x"', reason: 'no', at: NOW - 10, ...over });
+const deny = (over: Record<string, unknown> = {}) => ({
+  t: 'deny',
+  op: 'read',
+  syscall: 'open',
+  path: '/ws/data/x',
+  rule: 'fs.read.deny "x"',
+  reason: 'no',
+  at: NOW - 10,
+  ...over,
+});
 const line = (m: unknown) => `${JSON.stringify(m)}\n`;
 const READY = line({ t: 'ready', layers: ['fs-guard', 'node-permission'] });
 const EXIT = line({ t: 'exit', outcome: 'returned', maxRssKiB: 40_000, cpuUserMs: 12, cpuSystemMs: 3 });
@@ -61,14 +70,26 @@ describe('the report channel: framing', () => {
     ['a denial time of a wrong type', [line(deny({ at: '1' }))], /not a valid message/],
     ['a denial time outside the sleeve life', [line(deny({ at: NOW + 60_000 }))], /outside the sleeve's life/],
     ['a denial time before the sleeve started', [line(deny({ at: NOW - 3_600_000 }))], /outside the sleeve's life/],
-    ['an exit report with a measure out of range', [line({ t: 'exit', outcome: 'returned', maxRssKiB: -1, cpuUserMs: 0, cpuSystemMs: 0 })], /not a valid message/],
-    ['an exit report with a measure that is not finite', ['{"t":"exit","outcome":"returned","maxRssKiB":1e999,"cpuUserMs":0,"cpuSystemMs":0}\n'], /not a valid message/],
+    [
+      'an exit report with a measure out of range',
+      [line({ t: 'exit', outcome: 'returned', maxRssKiB: -1, cpuUserMs: 0, cpuSystemMs: 0 })],
+      /not a valid message/,
+    ],
+    [
+      'an exit report with a measure that is not finite',
+      ['{"t":"exit","outcome":"returned","maxRssKiB":1e999,"cpuUserMs":0,"cpuSystemMs":0}\n'],
+      /not a valid message/,
+    ],
     ['a second ready', [READY, READY], /second "ready"/],
     ['a second exit report', [EXIT, EXIT], /after the exit report/],
     ['anything after the exit report', [EXIT, line(deny())], /after the exit report/],
     ['a layer the runner did not put there', [line({ t: 'ready', layers: ['fs-guard', 'os'] })], /did not put/],
     ['a limit from a process-mode sleeve', [line({ t: 'limit', limit: 'timeout', detail: 'x' })], /not in isolate mode/],
-    ['isolate statistics from a process-mode sleeve', [line({ t: 'exit', outcome: 'returned', maxRssKiB: 1, cpuUserMs: 0, cpuSystemMs: 0, isolate: { cpuMs: 1, wallMs: 1, heap: null } })], /not in isolate mode/],
+    [
+      'isolate statistics from a process-mode sleeve',
+      [line({ t: 'exit', outcome: 'returned', maxRssKiB: 1, cpuUserMs: 0, cpuSystemMs: 0, isolate: { cpuMs: 1, wallMs: 1, heap: null } })],
+      /not in isolate mode/,
+    ],
     ['a write report of more than 64 paths', [line({ t: 'writes', paths: Array.from({ length: 65 }, (_, i) => `/ws/runs/a/${i}`) })], /not a valid message/],
     ['a prototype key', ['{"t":"writes","paths":["/a"],"__proto__":{"x":1}}\n'], /not a valid message/],
   ];
@@ -103,8 +124,15 @@ describe('the report channel: framing', () => {
   });
   it('property: valid messages in any chunking are accepted in order, with no fault', () => {
     const msg = fc.oneof(
-      fc.record({ path: fc.string({ maxLength: 300 }).map((s) => `/ws/${s.replace(/\u0000/g, '')}`), reason: fc.string({ maxLength: 100 }) }).map((x) => line(deny(x))),
-      fc.array(fc.string({ minLength: 1, maxLength: 50 }).map((s) => `/ws/runs/a/${s.replace(/\u0000/g, '')}`), { minLength: 1, maxLength: 64 }).map((paths) => line({ t: 'writes', paths })),
+      fc
+        .record({ path: fc.string({ maxLength: 300 }).map((s) => `/ws/${s.replace(/\u0000/g, '')}`), reason: fc.string({ maxLength: 100 }) })
+        .map((x) => line(deny(x))),
+      fc
+        .array(
+          fc.string({ minLength: 1, maxLength: 50 }).map((s) => `/ws/runs/a/${s.replace(/\u0000/g, '')}`),
+          { minLength: 1, maxLength: 64 },
+        )
+        .map((paths) => line({ t: 'writes', paths })),
     );
     fc.assert(
       fc.property(fc.array(msg, { maxLength: 30 }), fc.array(fc.integer({ min: 1, max: 97 }), { minLength: 1, maxLength: 10 }), (lines, cuts) => {
@@ -178,7 +206,19 @@ describe('the report channel: caps count what they drop', () => {
 
 describe('the reporter keeps its lines within the bounds the runner enforces', () => {
   it('every op the sandbox reports fits the schema (a refused op would fail an honest sleeve)', () => {
-    const ops = ['read', 'write', 'net', 'v8', 'module', 'process.binding', 'addons', 'signal', 'inspector', 'process.report', ...NODE_PERMISSION_SURFACES.map((s) => s.op)];
+    const ops = [
+      'read',
+      'write',
+      'net',
+      'v8',
+      'module',
+      'process.binding',
+      'addons',
+      'signal',
+      'inspector',
+      'process.report',
+      ...NODE_PERMISSION_SURFACES.map((s) => s.op),
+    ];
     for (const op of ops) assert.ok(denyMessageSchema.safeParse({ ...deny(), op }).success, op);
   });
   it('clips long fields with a mark, never splitting a surrogate pair', () => {

@@ -38,12 +38,18 @@ describe('a command step', () => {
     fs.writeFileSync(path.join(fake.dir, 'only-here'), '#!/bin/sh\n', { mode: 0o755 });
     assert.throws(
       () => resolveCommand(['only-here'], facts({ pathVar: `${fake.dir}:/usr/bin` })),
-      (e: unknown) => e instanceof UsageError && e.message.includes('command only-here was not found on the sleeve\'s PATH inside the sandbox') && e.message.includes('(outside the sandbox)'),
+      (e: unknown) =>
+        e instanceof UsageError &&
+        e.message.includes("command only-here was not found on the sleeve's PATH inside the sandbox") &&
+        e.message.includes('(outside the sandbox)'),
     );
   });
   it('refuses a bare name without PATH, a script in the workspace root or in a tree holding runs/, and a denied script', () => {
     assert.throws(() => resolveCommand(['sh'], facts({ pathVar: undefined })), /is a bare name but the sleeve has no PATH/);
-    assert.throws(() => resolveCommand(['sh', 'main.py'], facts()), /main\.py lies in the workspace root; the OS layer binds a command's code directory read-only/);
+    assert.throws(
+      () => resolveCommand(['sh', 'main.py'], facts()),
+      /main\.py lies in the workspace root; the OS layer binds a command's code directory read-only/,
+    );
     assert.throws(() => resolveCommand(['sh', 'runs/.keep'], facts({ runsDir: path.join(ws, 'runs') })), /lies in a directory that holds the run dirs/);
     assert.throws(() => resolveCommand(['sh', 'secrets/x.py'], facts({ isReadDenied: (f) => f.includes('/secrets/') })), /is named by a read-deny rule/);
   });

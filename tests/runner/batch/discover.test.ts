@@ -18,10 +18,11 @@ import { makeTempDir, writeTree } from '../../helpers/tmp.js';
 function fakeFs(files: string[]): DiscoverFs {
   const set = new Set(files);
   const dirs = new Set<string>();
-  for (const f of files) for (let d = path.dirname(f); !dirs.has(d); d = path.dirname(d)) {
-    dirs.add(d);
-    if (path.dirname(d) === d) break;
-  }
+  for (const f of files)
+    for (let d = path.dirname(f); !dirs.has(d); d = path.dirname(d)) {
+      dirs.add(d);
+      if (path.dirname(d) === d) break;
+    }
   return {
     exists: (p) => set.has(p) || dirs.has(p),
     isFile: (p) => set.has(p),
@@ -98,7 +99,11 @@ describe('locateManifest', () => {
     assert.throws(
       () => locateManifest({}, '/empty', fsx),
       (e: unknown) =>
-        e instanceof SleeveSandboxError && e.exitCode === EXIT.usage && e.message.includes(`no ${MANIFEST_FILE} in /empty or above`) && e.message.includes('the top of this git repository') && e.message.includes('sleeve-sandbox init'),
+        e instanceof SleeveSandboxError &&
+        e.exitCode === EXIT.usage &&
+        e.message.includes(`no ${MANIFEST_FILE} in /empty or above`) &&
+        e.message.includes('the top of this git repository') &&
+        e.message.includes('sleeve-sandbox init'),
     );
   });
 });
@@ -122,7 +127,10 @@ describe('planBatch with a discovered manifest', () => {
       // --manifest from elsewhere: the workspace is still the manifest's directory, unless --workspace says otherwise.
       const fromAbove = planBatch({ osLayer: 'off', manifest: 'ws/sleeve-manifest.json' }, tmp.dir, 1, { env: {} });
       assert.equal(fromAbove.workspace, path.join(tmp.dir, 'ws'));
-      assert.throws(() => planBatch({ osLayer: 'off', manifest: 'ws/sleeve-manifest.json', workspace: '.' }, tmp.dir, 1, { env: {} }), /data\/lakehouse|entry sleeves\/a\.mjs not found/);
+      assert.throws(
+        () => planBatch({ osLayer: 'off', manifest: 'ws/sleeve-manifest.json', workspace: '.' }, tmp.dir, 1, { env: {} }),
+        /data\/lakehouse|entry sleeves\/a\.mjs not found/,
+      );
       assert.equal(fs.existsSync(path.join(tmp.dir, 'ws', 'runs')), false, 'planning creates nothing');
     } finally {
       tmp.cleanup();
@@ -131,11 +139,28 @@ describe('planBatch with a discovered manifest', () => {
   it('suggests the entry and the policy the manifest meant', () => {
     const tmp = makeTempDir('sleeve-discover-');
     try {
-      writeTree(tmp.dir, { ...files, 'ws/sleeve-manifest.json': JSON.stringify({ version: 1, policy: 'strict', sleeves: [{ name: 'a', entry: 'sleeves/a.ts' }] }) });
+      writeTree(tmp.dir, {
+        ...files,
+        'ws/sleeve-manifest.json': JSON.stringify({ version: 1, policy: 'strict', sleeves: [{ name: 'a', entry: 'sleeves/a.ts' }] }),
+      });
       const ws = path.join(tmp.dir, 'ws');
-      assert.throws(() => planBatch({ osLayer: 'off' }, ws, 1, { env: {} }), (e: unknown) => e instanceof SleeveSandboxError && e.exitCode === 2 && e.message.includes('entry sleeves/a.ts not found') && e.message.includes('did you mean "sleeves/a.mjs"?'));
-      fs.writeFileSync(path.join(ws, 'sleeve-manifest.json'), JSON.stringify({ version: 1, policy: 'strcit', sleeves: [{ name: 'a', entry: 'sleeves/a.mjs' }] }));
-      assert.throws(() => planBatch({ osLayer: 'off' }, ws, 1, { env: {} }), (e: unknown) => e instanceof SleeveSandboxError && e.exitCode === 2 && e.message.includes('no policy named "strcit"') && e.message.includes('did you mean "strict"?'));
+      assert.throws(
+        () => planBatch({ osLayer: 'off' }, ws, 1, { env: {} }),
+        (e: unknown) =>
+          e instanceof SleeveSandboxError &&
+          e.exitCode === 2 &&
+          e.message.includes('entry sleeves/a.ts not found') &&
+          e.message.includes('did you mean "sleeves/a.mjs"?'),
+      );
+      fs.writeFileSync(
+        path.join(ws, 'sleeve-manifest.json'),
+        JSON.stringify({ version: 1, policy: 'strcit', sleeves: [{ name: 'a', entry: 'sleeves/a.mjs' }] }),
+      );
+      assert.throws(
+        () => planBatch({ osLayer: 'off' }, ws, 1, { env: {} }),
+        (e: unknown) =>
+          e instanceof SleeveSandboxError && e.exitCode === 2 && e.message.includes('no policy named "strcit"') && e.message.includes('did you mean "strict"?'),
+      );
       assert.throws(() => planBatch({ osLayer: 'off', policy: 'ingets' }, ws, 1, { env: {} }), /no policy named "ingets".*did you mean "ingest"\?/);
     } finally {
       tmp.cleanup();

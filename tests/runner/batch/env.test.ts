@@ -22,7 +22,16 @@ describe('droppedEnv: the relevant parent variables a sleeve will not see', () =
     assert.deepEqual(droppedEnv(strictLike, parent, {}, 'alpha'), ['DEBUG', 'LANG', 'LC_NUMERIC', 'LOG_LEVEL', 'TZ']);
   });
   it('leaves out what every shell has, credentials and anything not in the list', () => {
-    const parent = { HOME: '/root', USER: 'u', SHELL: '/bin/sh', TERM: 'xterm', PWD: '/', AWS_SECRET_ACCESS_KEY: 'k', HTTPS_PROXY: 'http://p', GITHUB_TOKEN: 't' };
+    const parent = {
+      HOME: '/root',
+      USER: 'u',
+      SHELL: '/bin/sh',
+      TERM: 'xterm',
+      PWD: '/',
+      AWS_SECRET_ACCESS_KEY: 'k',
+      HTTPS_PROXY: 'http://p',
+      GITHUB_TOKEN: 't',
+    };
     assert.deepEqual(droppedEnv(strictLike, parent, {}, 'alpha'), []);
   });
   it('includes variables that hold the sleeve name as whole words, upper-cased with "-" and "." as "_"', () => {
@@ -51,7 +60,18 @@ describe('droppedEnv: the relevant parent variables a sleeve will not see', () =
     assert.deepEqual(droppedEnv(p, parent, { LANG: 'en_US.UTF-8' }, 'alpha'), []);
   });
   it('agrees with buildSleeveEnv: every name it reports is absent from the sleeve environment, every other listed name is there', () => {
-    const parent: Record<string, string> = { PATH: '/bin', CI: 'true', NO_COLOR: '1', FORCE_COLOR: '1', VERBOSE: '1', LOGLEVEL: 'x', LANGUAGE: 'fr', NODE_ENV: 'production', TV_X: '1', BETA_K: 'k' };
+    const parent: Record<string, string> = {
+      PATH: '/bin',
+      CI: 'true',
+      NO_COLOR: '1',
+      FORCE_COLOR: '1',
+      VERBOSE: '1',
+      LOGLEVEL: 'x',
+      LANGUAGE: 'fr',
+      NODE_ENV: 'production',
+      TV_X: '1',
+      BETA_K: 'k',
+    };
     const dropped = droppedEnv(strictLike, parent, {}, 'beta');
     const env = buildSleeveEnv(strictLike, parent, {}, { name: 'beta', runId: 'r', runDir: '/ws/runs/r', workspace: '/ws' });
     assert.deepEqual(dropped, ['BETA_K', 'CI', 'FORCE_COLOR', 'LANGUAGE', 'LOGLEVEL', 'NODE_ENV', 'NO_COLOR', 'VERBOSE']);
@@ -68,7 +88,10 @@ describe('droppedEnv: the relevant parent variables a sleeve will not see', () =
     assert.deepEqual(droppedEnv(strictLike, { DEBUG: undefined, 'LC_\u001b[31m': 'x', 'DEBUG-X': '1' }, {}, 'alpha'), []);
   });
   it('lists every documented variable in NOTICED_ENV', () => {
-    assert.deepEqual([...NOTICED_ENV], ['DEBUG', 'NODE_ENV', 'TZ', 'LANG', 'LANGUAGE', 'LC_*', 'LOG_LEVEL', 'LOGLEVEL', 'VERBOSE', 'NO_COLOR', 'FORCE_COLOR', 'CI']);
+    assert.deepEqual(
+      [...NOTICED_ENV],
+      ['DEBUG', 'NODE_ENV', 'TZ', 'LANG', 'LANGUAGE', 'LC_*', 'LOG_LEVEL', 'LOGLEVEL', 'VERBOSE', 'NO_COLOR', 'FORCE_COLOR', 'CI'],
+    );
   });
 });
 

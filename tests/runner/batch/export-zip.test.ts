@@ -33,7 +33,14 @@ function readZip(file: string): Promise<ZipEntry[]> {
       zip.on('error', reject);
       zip.on('end', () => resolve(out));
       zip.on('entry', (e: yauzl.Entry) => {
-        const base = { name: e.fileName, dir: e.fileName.endsWith('/'), mode: (e.externalFileAttributes >>> 16) & 0o177777, dosDate: e.lastModFileDate, dosTime: e.lastModFileTime, extra: e.extraFields.length };
+        const base = {
+          name: e.fileName,
+          dir: e.fileName.endsWith('/'),
+          mode: (e.externalFileAttributes >>> 16) & 0o177777,
+          dosDate: e.lastModFileDate,
+          dosTime: e.lastModFileTime,
+          extra: e.extraFields.length,
+        };
         if (base.dir) {
           out.push({ ...base, data: Buffer.alloc(0) });
           zip.readEntry();
@@ -103,7 +110,11 @@ describe('export: one zip per run dir', () => {
     assert.deepEqual(new Map(entries.map((e) => [e.name, e.data])), want);
     assert.equal(z.entries, want.size);
     const names = entries.map((e) => e.name);
-    assert.deepEqual(names, [...names].sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b))), 'sorted by bytes');
+    assert.deepEqual(
+      names,
+      [...names].sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b))),
+      'sorted by bytes',
+    );
     for (const e of entries) {
       assert.equal(e.mode, e.dir ? 0o040755 : 0o100644, e.name);
       assert.equal(e.extra, 0, `${e.name}: no extended timestamp`);
@@ -177,7 +188,10 @@ describe('export: a hostile run dir', () => {
     assert.match(why.get('..\\..\\escape.txt') ?? '', /backslash/);
     assert.match(why.get('C:drive.txt') ?? '', /drive-letter/);
     assert.match(why.get('new\nline.txt') ?? '', /control character/);
-    assert.ok([...why.entries()].some(([p, w]) => p.startsWith('bad-') && /not UTF-8/.test(w)), [...why.keys()].join(', '));
+    assert.ok(
+      [...why.entries()].some(([p, w]) => p.startsWith('bad-') && /not UTF-8/.test(w)),
+      [...why.keys()].join(', '),
+    );
     assert.ok([...why.entries()].some(([p, w]) => p.startsWith('ddd') && /longer than 1024/.test(w)));
     assert.ok(!names.some((n) => n.endsWith('/x')), 'nothing below the bound');
   });

@@ -25,7 +25,8 @@ describe('openBatchResults', () => {
     'secrets/token.txt': 's3cr3t',
   });
   const mode = (rel: string) => fs.lstatSync(path.join(ws, rel)).mode & 0o777;
-  for (const rel of ['runs/a/report.json', 'runs/a/deep/er/report.json', 'runs/a/notes.txt', 'runs/b/report.json', 'secrets/token.txt']) fs.chmodSync(path.join(ws, rel), 0o600);
+  for (const rel of ['runs/a/report.json', 'runs/a/deep/er/report.json', 'runs/a/notes.txt', 'runs/b/report.json', 'secrets/token.txt'])
+    fs.chmodSync(path.join(ws, rel), 0o600);
   for (const rel of ['runs/a', 'runs/a/deep', 'runs/a/deep/er', 'runs/b']) fs.chmodSync(path.join(ws, rel), 0o700);
   fs.symlinkSync(path.join(ws, 'secrets'), path.join(ws, 'runs/a/link'));
   fs.linkSync(path.join(ws, 'secrets/token.txt'), path.join(ws, 'runs/b/hard.json'));

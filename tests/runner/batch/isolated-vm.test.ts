@@ -72,8 +72,12 @@ describe('isolated-vm: one candidate per line, the first that loads wins', () =>
   it('doctor (the real bin) names the one chosen, its version, and why each other one is not used', () => {
     const r = runBinSync(['doctor'], repoRoot);
     const line = r.stdout.split('\n').find((l) => l.startsWith('isolate mode (isolated-vm): ')) ?? '';
-    assert.ok(line.startsWith(`isolate mode (isolated-vm): available, ${here.name === 'isolated-vm' ? 'isolated-vm' : `${here.name} (isolated-vm`} ${here.version}`), line);
-    for (const c of ISOLATED_VM_CANDIDATES.filter((c) => c.name !== here.name)) assert.ok(line.includes(`not used: ${c.name}`) || line.includes(`; ${c.name}`), line);
+    assert.ok(
+      line.startsWith(`isolate mode (isolated-vm): available, ${here.name === 'isolated-vm' ? 'isolated-vm' : `${here.name} (isolated-vm`} ${here.version}`),
+      line,
+    );
+    for (const c of ISOLATED_VM_CANDIDATES.filter((c) => c.name !== here.name))
+      assert.ok(line.includes(`not used: ${c.name}`) || line.includes(`; ${c.name}`), line);
   });
 
   it('tries them in order: a first candidate that does not load (another ABI) is skipped with its reason', async () => {
@@ -108,7 +112,10 @@ describe('isolated-vm: one candidate per line, the first that loads wins', () =>
     const from = project(path.join(tmp.dir, 'none'), { 'isolated-vm-6': 'broken', 'isolated-vm': 'broken' }, here.dir as string);
     const s = await probeIsolatedVm(from);
     assert.equal(s.dir, undefined);
-    assert.match(s.problem ?? '', /^no installed isolated-vm loads under node .*isolated-vm-6 \(isolated-vm 9\.9\.9\): does not load .*; isolated-vm 9\.9\.9: does not load/);
+    assert.match(
+      s.problem ?? '',
+      /^no installed isolated-vm loads under node .*isolated-vm-6 \(isolated-vm 9\.9\.9\): does not load .*; isolated-vm 9\.9\.9: does not load/,
+    );
     const empty = await probeIsolatedVm(project(path.join(tmp.dir, 'empty'), {}, here.dir as string));
     assert.equal(empty.problem, 'isolated-vm is not installed (none of isolated-vm-6, isolated-vm)');
     assert.match(empty.candidates?.[0]?.problem ?? '', /not installed \(npm skips it where its engines exclude/);
@@ -119,7 +126,10 @@ describe('isolated-vm: one candidate per line, the first that loads wins', () =>
       } catch (e) {
         assert.ok(isSleeveSandboxError(e));
         assert.equal(e.exitCode, 2);
-        assert.match(e.message, /^m\.json: sleeves\[0\]\.mode asks for isolate mode, but .*run "npm ci" .*under the node that runs sleeve-sandbox.*nothing was run$/);
+        assert.match(
+          e.message,
+          /^m\.json: sleeves\[0\]\.mode asks for isolate mode, but .*run "npm ci" .*under the node that runs sleeve-sandbox.*nothing was run$/,
+        );
       }
     }
     assert.match(describeIsolatedVm(empty), /^not available: isolated-vm is not installed/);
@@ -143,7 +153,10 @@ describe('isolated-vm: one candidate per line, the first that loads wins', () =>
   });
 
   it('loads with the libc of the binary the probe loaded (node-gyp-build would look for /etc/alpine-release)', () => {
-    assert.deepEqual(loadEnv(['/p/node_modules/isolated-vm-6/isolated-vm.js', '/p/node_modules/isolated-vm-6/prebuilds/linux-x64/isolated-vm.abi137.glibc.node']), { LIBC: 'glibc' });
+    assert.deepEqual(
+      loadEnv(['/p/node_modules/isolated-vm-6/isolated-vm.js', '/p/node_modules/isolated-vm-6/prebuilds/linux-x64/isolated-vm.abi137.glibc.node']),
+      { LIBC: 'glibc' },
+    );
     assert.deepEqual(loadEnv(['/p/node_modules/isolated-vm-6/prebuilds/linux-x64/isolated-vm.abi137.musl.node']), { LIBC: 'musl' });
     assert.deepEqual(loadEnv(['/p/node_modules/isolated-vm/out/isolated_vm.node']), {});
     // On this machine: 5.x (built from source) needs nothing; 6.x loads a prebuilt glibc or musl binary.
@@ -175,14 +188,19 @@ describe('isolated-vm through the real bin, in a copy of the project whose isola
     const ws = path.join(tmp.dir, 'ws');
     const r = runBinSync(['run', '--policy', 'strict', '--workspace', ws, '--sleeve', 'a=sleeves/a.mjs', '--mode', 'isolate'], repoRoot, { bin: bin() });
     assert.equal(r.code, 2, show(r));
-    assert.match(r.stderr, /asks for isolate mode, but no installed isolated-vm loads under node .*isolated-vm-6 \(isolated-vm 9\.9\.9\): does not load under node/);
+    assert.match(
+      r.stderr,
+      /asks for isolate mode, but no installed isolated-vm loads under node .*isolated-vm-6 \(isolated-vm 9\.9\.9\): does not load under node/,
+    );
     assert.match(r.stderr, /run "npm ci"/);
     assert.ok(!fs.existsSync(path.join(ws, 'runs')) || fs.readdirSync(path.join(ws, 'runs')).length === 0, 'nothing ran');
   });
 
   it('doctor says isolate mode is not available and why', () => {
     const r = runBinSync(['doctor', '--json'], repoRoot, { bin: bin() });
-    const report = JSON.parse(r.stdout) as { isolate: { available: boolean; package: string | null; candidates: Array<{ name: string; loads: boolean; problem: string }> } };
+    const report = JSON.parse(r.stdout) as {
+      isolate: { available: boolean; package: string | null; candidates: Array<{ name: string; loads: boolean; problem: string }> };
+    };
     assert.equal(report.isolate.available, false);
     assert.equal(report.isolate.package, null);
     assert.deepEqual(
@@ -226,13 +244,36 @@ export default async function (ctx) {
 `,
     });
     const reports = path.join(tmp.dir, 'reports');
-    const r = runBinSync(['run', '--policy', 'strict', '--os-layer', 'off', '--workspace', tmp.dir, '--sleeve', 'reads=sleeves/reads.mjs', '--mode', 'isolate', '--report-dir', reports], repoRoot, { timeoutMs: 120_000 });
+    const r = runBinSync(
+      [
+        'run',
+        '--policy',
+        'strict',
+        '--os-layer',
+        'off',
+        '--workspace',
+        tmp.dir,
+        '--sleeve',
+        'reads=sleeves/reads.mjs',
+        '--mode',
+        'isolate',
+        '--report-dir',
+        reports,
+      ],
+      repoRoot,
+      { timeoutMs: 120_000 },
+    );
     assert.equal(r.code, 3, show(r));
-    const audit = JSON.parse(fs.readFileSync(path.join(reports, 'audit.json'), 'utf8')) as { sleeves: Array<{ runDir: string; denials: Array<{ path: string }> }> };
+    const audit = JSON.parse(fs.readFileSync(path.join(reports, 'audit.json'), 'utf8')) as {
+      sleeves: Array<{ runDir: string; denials: Array<{ path: string }> }>;
+    };
     const sleeve = audit.sleeves[0];
     assert.ok(sleeve);
     const observed = JSON.parse(fs.readFileSync(path.join(sleeve.runDir, 'observed.json'), 'utf8')) as Record<string, unknown>;
     assert.deepEqual(observed, { libcInEnv: false, sibling: 'EACCES', dotdot: 'EACCES' });
-    assert.ok(sleeve.denials.some((d) => d.path.endsWith('/zod/package.json')), JSON.stringify(sleeve.denials));
+    assert.ok(
+      sleeve.denials.some((d) => d.path.endsWith('/zod/package.json')),
+      JSON.stringify(sleeve.denials),
+    );
   });
 });

@@ -19,7 +19,13 @@ describe('how a sleeve process is started', () => {
     assert.deepEqual(plainLaunch('/n', ['a'], {}, {}), { file: '/n', args: ['a'], env: {}, relayedExit: false });
   });
   it('inside the OS layer: bubblewrap with its options on stdin (none on the command line) and an empty environment', () => {
-    const plan: OsLayerPlan = { options: ['--unshare-pid', '--setenv', 'SECRET', 'v'], command: ['/usr/bin/prlimit', '--', 'x'], mounts: [], unenforced: [], network: false };
+    const plan: OsLayerPlan = {
+      options: ['--unshare-pid', '--setenv', 'SECRET', 'v'],
+      command: ['/usr/bin/prlimit', '--', 'x'],
+      mounts: [],
+      unenforced: [],
+      network: false,
+    };
     const l = osLayerLaunch('/usr/bin/bwrap', plan);
     assert.deepEqual(l.args, ['--args', '0', '--', '/usr/bin/prlimit', '--', 'x']);
     assert.equal(l.stdin?.toString(), '--unshare-pid\0--setenv\0SECRET\0v\0');

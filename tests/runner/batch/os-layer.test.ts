@@ -1,9 +1,24 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { UsageError } from '../../../policies/errors.js';
-import { type OsLayerProbe, type OsSource, SANDBOX_UID_BASE, SANDBOX_UID_SPAN, decideOsLayer, probeOsLayer, sandboxUid } from '../../../runner/batch/os-layer.js';
+import {
+  type OsLayerProbe,
+  type OsSource,
+  SANDBOX_UID_BASE,
+  SANDBOX_UID_SPAN,
+  decideOsLayer,
+  probeOsLayer,
+  sandboxUid,
+} from '../../../runner/batch/os-layer.js';
 
-const works: OsLayerProbe = { available: true, bwrap: 'bwrap', version: 'bubblewrap 0.8.0', prlimit: '/usr/bin/prlimit', setpriv: '/usr/bin/setpriv', root: true };
+const works: OsLayerProbe = {
+  available: true,
+  bwrap: 'bwrap',
+  version: 'bubblewrap 0.8.0',
+  prlimit: '/usr/bin/prlimit',
+  setpriv: '/usr/bin/setpriv',
+  root: true,
+};
 const missing: OsLayerProbe = { available: false, reason: 'bubblewrap (bwrap) is not installed', fix: 'install bubblewrap' };
 
 function decide(sources: OsSource[], probe: OsLayerProbe, command = false) {
@@ -22,10 +37,23 @@ function decide(sources: OsSource[], probe: OsLayerProbe, command = false) {
 describe('the OS layer of one step', () => {
   it('is auto by default: used where it works, and not where it does not, saying why', () => {
     assert.deepEqual(decide([], works).r, { setting: 'auto', from: 'the default', use: true });
-    assert.deepEqual(decide([], missing).r, { setting: 'auto', from: 'the default', use: false, why: 'bubblewrap (bwrap) is not installed; install bubblewrap' });
+    assert.deepEqual(decide([], missing).r, {
+      setting: 'auto',
+      from: 'the default',
+      use: false,
+      why: 'bubblewrap (bwrap) is not installed; install bubblewrap',
+    });
   });
   it('takes the strictest setting and names who set it', () => {
-    const { r } = decide([[undefined, '--os-layer'], ['off', 'step'], ['required', 'policy kernel'], ['auto', 'manifest']], works);
+    const { r } = decide(
+      [
+        [undefined, '--os-layer'],
+        ['off', 'step'],
+        ['required', 'policy kernel'],
+        ['auto', 'manifest'],
+      ],
+      works,
+    );
     assert.deepEqual(r, { setting: 'required', from: 'policy kernel', use: true });
   });
   it('never asks the machine when every source says off', () => {
@@ -36,11 +64,18 @@ describe('the OS layer of one step', () => {
   it('stops "required" with the reason and the fix where it cannot work', () => {
     assert.throws(
       () => decide([['required', '--os-layer required']], missing),
-      (e: unknown) => e instanceof UsageError && e.message === 'm.json:3:5 (sleeves[0]): the OS layer is required (--os-layer required) but bubblewrap (bwrap) is not installed; install bubblewrap. Nothing was run',
+      (e: unknown) =>
+        e instanceof UsageError &&
+        e.message ===
+          'm.json:3:5 (sleeves[0]): the OS layer is required (--os-layer required) but bubblewrap (bwrap) is not installed; install bubblewrap. Nothing was run',
     );
   });
   it('makes a command step required, and refuses one that something turned off', () => {
-    assert.deepEqual(decide([], works, true).r, { setting: 'required', from: 'a command step (only the kernel confines a program that is not Node)', use: true });
+    assert.deepEqual(decide([], works, true).r, {
+      setting: 'required',
+      from: 'a command step (only the kernel confines a program that is not Node)',
+      use: true,
+    });
     assert.throws(() => decide([], missing, true), /the OS layer is required \(a command step/);
     assert.throws(() => decide([['off', 'policy loose']], works, true), /a command step needs the OS layer, but it is "off" \(policy loose\)/);
   });

@@ -75,7 +75,7 @@ before(async () => {
       "import fs from 'node:fs';",
       "import self from 'selfpkg';",
       'export default (ctx: { runDir: string }) => {',
-      "  fs.writeFileSync(`${ctx.runDir}/out.json`, JSON.stringify({ ...self, own: [__filename, import.meta.dirname] }));",
+      '  fs.writeFileSync(`${ctx.runDir}/out.json`, JSON.stringify({ ...self, own: [__filename, import.meta.dirname] }));',
       '};',
     ].join('\n'),
     'sleeves/own.cjs': [
@@ -85,7 +85,13 @@ before(async () => {
       "  fs.writeFileSync(ctx.runDir + '/out.json', JSON.stringify({ dir: __dirname, file: __filename, version: self.version }));",
       '};',
     ].join('\n'),
-    'sleeves/throws.ts': ['type T = { n: number };', 'const t: T = { n: 1 };', 'export default () => {', '  if (t.n === 1) throw new Error(`thrown at line 4`);', '};'].join('\n'),
+    'sleeves/throws.ts': [
+      'type T = { n: number };',
+      'const t: T = { n: 1 };',
+      'export default () => {',
+      '  if (t.n === 1) throw new Error(`thrown at line 4`);',
+      '};',
+    ].join('\n'),
     'sleeves/escape.ts': [
       "import fs from 'node:fs';",
       "import grabber from 'grabber';",
@@ -98,14 +104,14 @@ before(async () => {
       '      tried[name] = `${(e as NodeJS.ErrnoException).code} ${(e as Error).stack}`;',
       '    }',
       '  }',
-      "  fs.writeFileSync(`${ctx.runDir}/out.json`, JSON.stringify(tried));",
+      '  fs.writeFileSync(`${ctx.runDir}/out.json`, JSON.stringify(tried));',
       '};',
     ].join('\n'),
     'sleeves/addon.ts': [
       "import fs from 'node:fs';",
       'export default async (ctx: { runDir: string }) => {',
       "  const nat = (await import('nat')).default as { answer: () => number };",
-      "  fs.writeFileSync(`${ctx.runDir}/out.json`, JSON.stringify({ answer: nat.answer() }));",
+      '  fs.writeFileSync(`${ctx.runDir}/out.json`, JSON.stringify({ answer: nat.answer() }));',
       '};',
     ].join('\n'),
     'sleeves/tamper.ts': [
@@ -123,7 +129,9 @@ before(async () => {
   const src = path.join(dir, 'nat.c');
   fs.writeFileSync(src, ADDON_C);
   fs.mkdirSync(path.join(dir, 'node_modules/nat/build/Release'), { recursive: true });
-  const cc = spawnSync('cc', ['-shared', '-fPIC', '-O1', `-I${headers}`, src, '-o', path.join(dir, 'node_modules/nat/build/Release/nat.node')], { encoding: 'utf8' });
+  const cc = spawnSync('cc', ['-shared', '-fPIC', '-O1', `-I${headers}`, src, '-o', path.join(dir, 'node_modules/nat/build/Release/nat.node')], {
+    encoding: 'utf8',
+  });
   assert.equal(cc.status, 0, `the test addon builds against ${headers}: ${cc.stderr}`);
   fs.rmSync(src);
   const sleeves = ['pkg=sleeves/pkg.ts', 'own=sleeves/own.cjs', 'throws=sleeves/throws.ts', 'escape=sleeves/escape.ts', 'refused=sleeves/addon.ts'];
@@ -144,7 +152,11 @@ describe('packages load as in plain Node, under strict', () => {
   });
 
   it("a user's own CommonJS file has its own __dirname and require", () => {
-    assert.deepEqual(JSON.parse(fs.readFileSync(outOf('own'), 'utf8')), { dir: path.join(dir, 'sleeves'), file: path.join(dir, 'sleeves/own.cjs'), version: '3.1.4' });
+    assert.deepEqual(JSON.parse(fs.readFileSync(outOf('own'), 'utf8')), {
+      dir: path.join(dir, 'sleeves'),
+      file: path.join(dir, 'sleeves/own.cjs'),
+      version: '3.1.4',
+    });
   });
 
   it('a stack trace names the source file and line', () => {
@@ -153,7 +165,10 @@ describe('packages load as in plain Node, under strict', () => {
 
   it('package code is granted only where it resolves inside node_modules, and a deny still wins', () => {
     const tried = JSON.parse(fs.readFileSync(outOf('escape'), 'utf8')) as Record<string, string>;
-    assert.match(tried['cands.json'] as string, /^EACCES Error: read denied: .*grabber\/cands\.json .*fs\.read\.deny "data\/lakehouse\/portfolio_candidates\.json"/s);
+    assert.match(
+      tried['cands.json'] as string,
+      /^EACCES Error: read denied: .*grabber\/cands\.json .*fs\.read\.deny "data\/lakehouse\/portfolio_candidates\.json"/s,
+    );
     assert.match(tried['token.txt'] as string, /^EACCES Error: read denied: .*token\.txt/s);
     assert.equal(tried['index.js'], 'module.exports = __dirname;\n');
     // Reported to the runner, too: the summary names both.

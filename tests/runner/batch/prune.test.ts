@@ -17,8 +17,14 @@ describe('choosePrune', () => {
   it('keeps the N most recent by start time, removes the rest', () => {
     const all = [b('batch_20260101000000_aaaaaa', 1), b('batch_20260103000000_cccccc', 3), b('batch_20260102000000_bbbbbb', 2)];
     const r = choosePrune(all, 2);
-    assert.deepEqual(r.keep.map((x) => x.startedMs), [3, 2]);
-    assert.deepEqual(r.remove.map((x) => x.startedMs), [1]);
+    assert.deepEqual(
+      r.keep.map((x) => x.startedMs),
+      [3, 2],
+    );
+    assert.deepEqual(
+      r.remove.map((x) => x.startedMs),
+      [1],
+    );
     assert.equal(choosePrune(all, 0).remove.length, 3);
     assert.equal(choosePrune(all, 10).remove.length, 0);
   });
@@ -60,7 +66,12 @@ describe('scanBatches', () => {
       layout(tmp.dir);
       const scan = scanBatches(path.join(tmp.dir, 'runs'), path.join(tmp.dir, 'reports'), { alive: () => false });
       const one = scan.batches.find((x) => x.id === id1);
-      assert.deepEqual(one?.paths, [path.join(tmp.dir, 'runs', 'a1'), path.join(tmp.dir, 'runs', 'b1'), path.join(tmp.dir, 'reports', id1), path.join(tmp.dir, 'runs', '.batches', `${id1}.json`)]);
+      assert.deepEqual(one?.paths, [
+        path.join(tmp.dir, 'runs', 'a1'),
+        path.join(tmp.dir, 'runs', 'b1'),
+        path.join(tmp.dir, 'reports', id1),
+        path.join(tmp.dir, 'runs', '.batches', `${id1}.json`),
+      ]);
       assert.equal(one?.startedMs, Date.parse('2026-01-01T00:00:00.000Z'));
       assert.equal(one?.running, false);
       assert.deepEqual(scan.unclaimed, [path.join(tmp.dir, 'runs', 'handmade')]);
@@ -73,14 +84,25 @@ describe('scanBatches', () => {
     const tmp = makeTempDir('sleeve-prune-');
     try {
       const id3 = 'batch_20260103000000_333333';
-      layout(tmp.dir, { [`reports/${id3}/audit.json`]: JSON.stringify({ batchId: id3, verdict: 'running', startedAt: '2026-01-03T00:00:00.000Z', sleeves: [] }) });
+      layout(tmp.dir, {
+        [`reports/${id3}/audit.json`]: JSON.stringify({ batchId: id3, verdict: 'running', startedAt: '2026-01-03T00:00:00.000Z', sleeves: [] }),
+      });
       fs.writeFileSync(path.join(tmp.dir, 'reports', id2, 'audit.json'), JSON.stringify({ batchId: id2, verdict: 'running', sleeves: [] }));
       const scan = (alive: (pid: number) => boolean) => scanBatches(path.join(tmp.dir, 'runs'), path.join(tmp.dir, 'reports'), { alive });
       const dead = scan(() => false);
-      assert.deepEqual(dead.batches.filter((x) => x.running).map((x) => x.id), [id3]);
+      assert.deepEqual(
+        dead.batches.filter((x) => x.running).map((x) => x.id),
+        [id3],
+      );
       assert.match(dead.batches.find((x) => x.id === id2)?.state ?? '', /abandoned/);
       const live = scan((pid) => pid === 999998);
-      assert.deepEqual(live.batches.filter((x) => x.running).map((x) => x.id).sort(), [id2, id3]);
+      assert.deepEqual(
+        live.batches
+          .filter((x) => x.running)
+          .map((x) => x.id)
+          .sort(),
+        [id2, id3],
+      );
       // A ledger with no report here (--report-dir elsewhere): running while its runner lives.
       fs.rmSync(path.join(tmp.dir, 'reports', id1), { recursive: true });
       assert.ok(scan((pid) => pid === 999999).batches.find((x) => x.id === id1)?.running);

@@ -22,17 +22,43 @@ describe('the run root of a batch', () => {
     return t.dir;
   };
 
-  it('is --runs-dir, else runs (the manifest\'s own value is covered through the CLI)', () => {
+  it("is --runs-dir, else runs (the manifest's own value is covered through the CLI)", () => {
     const ws = tmp();
     assert.equal(resolveRunsDir(ws, undefined, undefined), 'runs');
     assert.equal(resolveRunsDir(ws, 'artifacts/summaries/runs', undefined), 'artifacts/summaries/runs');
     assert.equal(runsDirFlag(undefined), 'runs');
-    assert.throws(() => runsDirFlag('a/../b'), (e: Error) => e instanceof UsageError && e.exitCode === 2 && /--runs-dir "a\/..\/b" contains ".."/.test(e.message));
+    assert.throws(
+      () => runsDirFlag('a/../b'),
+      (e: Error) => e instanceof UsageError && e.exitCode === 2 && /--runs-dir "a\/..\/b" contains ".."/.test(e.message),
+    );
   });
 
   it('accepts plain nested paths and refuses every spelling that could overlap another area', () => {
-    for (const ok of ['runs', 'artifacts/summaries/runs', 'out', 'data/runs', 'data/lakehouse2', '.cache/runs', 'reportsx']) assert.equal(runsDirProblem(ok), undefined, ok);
-    for (const bad of ['', '.', './runs', 'runs/', '/abs', 'C:/runs', 'a\\b', '..', 'x/..', 'data/lakehouse', 'data/lakehouse/x', 'data', '.git', '.git/x', 'reports', 'reports/x', 'runs/**', 'run?', 'r[0]', '{a,b}', 'a\nb']) {
+    for (const ok of ['runs', 'artifacts/summaries/runs', 'out', 'data/runs', 'data/lakehouse2', '.cache/runs', 'reportsx'])
+      assert.equal(runsDirProblem(ok), undefined, ok);
+    for (const bad of [
+      '',
+      '.',
+      './runs',
+      'runs/',
+      '/abs',
+      'C:/runs',
+      'a\\b',
+      '..',
+      'x/..',
+      'data/lakehouse',
+      'data/lakehouse/x',
+      'data',
+      '.git',
+      '.git/x',
+      'reports',
+      'reports/x',
+      'runs/**',
+      'run?',
+      'r[0]',
+      '{a,b}',
+      'a\nb',
+    ]) {
       assert.notEqual(runsDirProblem(bad), undefined, JSON.stringify(bad));
     }
   });
@@ -56,7 +82,10 @@ describe('the run root of a batch', () => {
     assert.equal(resolveRunsDir(ws, 'artifacts/summaries/runs', undefined), 'artifacts/summaries/runs');
     fs.mkdirSync(path.join(ws, 'artifacts'));
     fs.symlinkSync(outside, path.join(ws, 'artifacts', 'summaries'));
-    assert.throws(() => makeRunsDir(ws, 'artifacts/summaries/runs'), (e: Error) => e instanceof UsageError && /goes through the symlink artifacts\/summaries/.test(e.message));
+    assert.throws(
+      () => makeRunsDir(ws, 'artifacts/summaries/runs'),
+      (e: Error) => e instanceof UsageError && /goes through the symlink artifacts\/summaries/.test(e.message),
+    );
     assert.deepEqual(fs.readdirSync(outside), []);
   });
 

@@ -72,7 +72,12 @@ describe('the scheduler over random batches (property)', () => {
         let step = 0;
         while (queue.length > 0 || running.length > 0) {
           for (;;) {
-            const i = nextToStart(pool, running.map((x) => x.ask), queue.map((x) => x.ask), concurrency);
+            const i = nextToStart(
+              pool,
+              running.map((x) => x.ask),
+              queue.map((x) => x.ask),
+              concurrency,
+            );
             if (i === undefined) break;
             const [s] = queue.splice(i, 1);
             running.push(s as (typeof queue)[number]);
@@ -84,11 +89,23 @@ describe('the scheduler over random batches (property)', () => {
           assert.ok(mem <= pool.memoryMiB, `memory over-committed: ${mem} of ${pool.memoryMiB}`);
           assert.ok(running.length <= concurrency, 'past --concurrency');
           // Nothing idles that could start: the head waits only when it does not fit or the bound is reached.
-          if (queue.length > 0 && running.length < concurrency) assert.equal(fits(pool, running.map((x) => x.ask), (queue[0] as (typeof queue)[number]).ask), false);
+          if (queue.length > 0 && running.length < concurrency)
+            assert.equal(
+              fits(
+                pool,
+                running.map((x) => x.ask),
+                (queue[0] as (typeof queue)[number]).ask,
+              ),
+              false,
+            );
           assert.ok(running.length > 0 || queue.length === 0, 'nothing runs and sleeves still wait: a deadlock');
           if (running.length > 0) running.splice((ends[step++ % ends.length] as number) % running.length, 1);
         }
-        assert.deepEqual(started, asks.map((_, i) => i), 'every sleeve started, in manifest order');
+        assert.deepEqual(
+          started,
+          asks.map((_, i) => i),
+          'every sleeve started, in manifest order',
+        );
       }),
       { numRuns: 300 },
     );

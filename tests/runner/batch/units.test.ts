@@ -11,7 +11,11 @@ import type { ResolvedPolicy } from '../../../policies/types.js';
 import fs from 'node:fs';
 import { policyOf } from '../../helpers/policy.js';
 
-const policy: ResolvedPolicy = policyOf({ allow: [], deny: [] }, { allow: [], deny: [] }, { name: 'unit', env: { pass: ['PATH', 'TV_*'], set: { TV_STRICT_ISOLATION: '1' } } });
+const policy: ResolvedPolicy = policyOf(
+  { allow: [], deny: [] },
+  { allow: [], deny: [] },
+  { name: 'unit', env: { pass: ['PATH', 'TV_*'], set: { TV_STRICT_ISOLATION: '1' } } },
+);
 
 describe('the sleeve environment', () => {
   const who = { name: 'a', runId: 'r1', runDir: '/ws/runs/r1', workspace: '/ws' };

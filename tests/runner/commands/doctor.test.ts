@@ -33,7 +33,13 @@ describe('sleeve-sandbox doctor', () => {
     assert.ok(r.layers.includes('node permission model (--experimental-permission)'));
     assert.ok(r.layers.includes('auditor'));
     const bw = { available: true as const, bwrap: 'bwrap', version: 'bubblewrap 0.8.0', prlimit: '/usr/bin/prlimit', setpriv: '/usr/bin/setpriv', root: true };
-    const none = doctorReport('v18.0.0', new Set(), () => bw, undefined, () => 'cgroup v1 here');
+    const none = doctorReport(
+      'v18.0.0',
+      new Set(),
+      () => bw,
+      undefined,
+      () => 'cgroup v1 here',
+    );
     assert.equal(none.ok, false);
     assert.equal(none.bubblewrap.version, 'bubblewrap 0.8.0');
     assert.match(none.bubblewrap.identity ?? '', /uid of its own/);

@@ -76,7 +76,10 @@ describe('init', () => {
       assert.equal(summary.verdict, 'clean');
       assert.equal(summary.workspace, ws);
       assert.equal(summary.sleeves[0]?.status, 'ok');
-      const out = JSON.parse(fs.readFileSync(path.join(summary.sleeves[0]?.runDir as string, 'summary.json'), 'utf8')) as { rows: number; returns: Record<string, number> };
+      const out = JSON.parse(fs.readFileSync(path.join(summary.sleeves[0]?.runDir as string, 'summary.json'), 'utf8')) as {
+        rows: number;
+        returns: Record<string, number>;
+      };
       assert.equal(out.rows, 8);
       assert.ok(Math.abs((out.returns.AAA as number) - 0.018) < 1e-9);
 
@@ -84,7 +87,10 @@ describe('init', () => {
       fs.mkdirSync(path.join(ws, 'notes', 'deep'), { recursive: true });
       const below = await runBin(['run', '--json'], path.join(ws, 'notes', 'deep'));
       assert.equal(below.code, 0, show(below));
-      assert.ok(below.stderr.includes(`sleeve-sandbox: manifest ${path.join(ws, 'sleeve-manifest.json')} (found from the current directory), workspace ${ws}`), show(below));
+      assert.ok(
+        below.stderr.includes(`sleeve-sandbox: manifest ${path.join(ws, 'sleeve-manifest.json')} (found from the current directory), workspace ${ws}`),
+        show(below),
+      );
       assert.equal((JSON.parse(below.stdout) as { workspace: string }).workspace, ws);
       assert.equal(fs.existsSync(path.join(ws, 'notes', 'deep', 'runs')), false);
     });
@@ -98,13 +104,16 @@ describe('init', () => {
       const init = await runBin(['init', 'pipelines/ws'], dir);
       assert.equal(init.code, 0, show(init));
       const file = path.join(dir, 'pipelines', 'ws', 'policies', 'sleeves.json');
-      assert.equal((JSON.parse(fs.readFileSync(file, 'utf8')) as { $schema: string }).$schema, '../../../node_modules/sleeve-sandbox/policies/schema/policy.schema.json');
+      assert.equal(
+        (JSON.parse(fs.readFileSync(file, 'utf8')) as { $schema: string }).$schema,
+        '../../../node_modules/sleeve-sandbox/policies/schema/policy.schema.json',
+      );
       assert.equal(resolveSchema(file), path.join(schemaDir, 'policy.schema.json'));
       assert.ok(fs.existsSync(resolveSchema(path.join(dir, 'pipelines', 'ws', 'policies', 'sleeves.test.json'))));
     });
   });
 
-  it('writes a sleeve that type-checks against a copy of the runner\'s SleeveContext', async () => {
+  it("writes a sleeve that type-checks against a copy of the runner's SleeveContext", async () => {
     const source = fs.readFileSync(path.join(repoRoot, 'sandbox', 'context.ts'), 'utf8');
     const blocks = ['SleeveStat', 'SleeveFs', 'SleeveContext'].map((name) => {
       const m = new RegExp(`export interface ${name} \\{[\\s\\S]*?\\n\\}\\n`).exec(source);
@@ -115,17 +124,24 @@ describe('init', () => {
     await withTmp(async (dir) => {
       const init = await runBin(['init'], dir);
       assert.equal(init.code, 0, show(init));
-      const tsc = spawnSync(process.execPath, [path.join(repoRoot, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', path.join(dir, 'tsconfig.json')], { encoding: 'utf8' });
+      const tsc = spawnSync(process.execPath, [path.join(repoRoot, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', path.join(dir, 'tsconfig.json')], {
+        encoding: 'utf8',
+      });
       assert.equal(tsc.status, 0, `${tsc.stdout}${tsc.stderr}`);
       // And a sleeve that misuses ctx does not.
-      fs.writeFileSync(path.join(dir, 'sleeves', 'bad.ts'), "import type { SleeveContext } from './sleeve-context.ts';\nexport default async (ctx: SleeveContext) => { await ctx.fs.readFile(1); ctx.nope(); };\n");
-      const bad = spawnSync(process.execPath, [path.join(repoRoot, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', path.join(dir, 'tsconfig.json')], { encoding: 'utf8' });
+      fs.writeFileSync(
+        path.join(dir, 'sleeves', 'bad.ts'),
+        "import type { SleeveContext } from './sleeve-context.ts';\nexport default async (ctx: SleeveContext) => { await ctx.fs.readFile(1); ctx.nope(); };\n",
+      );
+      const bad = spawnSync(process.execPath, [path.join(repoRoot, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', path.join(dir, 'tsconfig.json')], {
+        encoding: 'utf8',
+      });
       assert.notEqual(bad.status, 0);
       assert.match(bad.stdout, /bad\.ts.*nope/s);
     });
   });
 
-  it('writes sleeve-context.ts as a re-export of the package\'s types when the package is installed there, and the sleeve type-checks against it', async () => {
+  it("writes sleeve-context.ts as a re-export of the package's types when the package is installed there, and the sleeve type-checks against it", async () => {
     await withTmp(async (dir) => {
       fs.mkdirSync(path.join(dir, 'node_modules'));
       fs.symlinkSync(repoRoot, path.join(dir, 'node_modules', 'sleeve-sandbox'));
@@ -139,7 +155,10 @@ describe('init', () => {
       const ok = spawnSync(process.execPath, [tsc, '-p', path.join(ws, 'tsconfig.json'), '--listFiles'], { encoding: 'utf8' });
       assert.equal(ok.status, 0, `${ok.stdout}${ok.stderr}`);
       assert.match(ok.stdout, /dist\/runner\/api\.d\.ts/);
-      fs.writeFileSync(path.join(ws, 'sleeves', 'bad.ts'), "import type { SleeveContext } from './sleeve-context.ts';\nexport default async (ctx: SleeveContext) => { ctx.nope(); };\n");
+      fs.writeFileSync(
+        path.join(ws, 'sleeves', 'bad.ts'),
+        "import type { SleeveContext } from './sleeve-context.ts';\nexport default async (ctx: SleeveContext) => { ctx.nope(); };\n",
+      );
       const bad = spawnSync(process.execPath, [tsc, '-p', path.join(ws, 'tsconfig.json')], { encoding: 'utf8' });
       assert.notEqual(bad.status, 0);
       assert.match(bad.stdout, /bad\.ts.*nope/s);
@@ -169,7 +188,7 @@ describe('init', () => {
       assert.match(clash.stderr, /nothing was written/);
       assert.deepEqual(snapshotTree(other), before2);
 
-      writeTree(dir, { 'afile': 'x' });
+      writeTree(dir, { afile: 'x' });
       const notDir = await runMain(['init', 'afile'], dir);
       assert.equal(notDir.code, 2, show(notDir));
       assert.match(notDir.stderr, /afile exists and is not a directory/);

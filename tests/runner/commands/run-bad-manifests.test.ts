@@ -399,11 +399,16 @@ describe('sleeve-sandbox run: bad manifests and flags exit 2, say where, and cre
         assert.ok(m, `no manifest.json:line:col in stderr\n${show(run)}`);
         const [line, col] = [Number(m[1]), Number(m[2])];
         assert.equal(line, c.at.line, `wrong line\n${show(run)}`);
-        assert.ok(textAt(c.manifest ?? '', line, col).startsWith(c.at.token), `${line}:${col} is at ${JSON.stringify(textAt(c.manifest ?? '', line, col))}, not ${c.at.token}`);
+        assert.ok(
+          textAt(c.manifest ?? '', line, col).startsWith(c.at.token),
+          `${line}:${col} is at ${JSON.stringify(textAt(c.manifest ?? '', line, col))}, not ${c.at.token}`,
+        );
         assert.ok(run.stderr.includes(path.join(ws, 'manifest.json')), 'the manifest is named by its full path');
       }
       if (c.json) {
-        const out = JSON.parse(run.stdout) as { error: { code: string; exitCode: number; message: string; diagnostics?: Array<{ jsonPath: string; line: number }> } };
+        const out = JSON.parse(run.stdout) as {
+          error: { code: string; exitCode: number; message: string; diagnostics?: Array<{ jsonPath: string; line: number }> };
+        };
         assert.equal(out.error.code, c.json.code, run.stdout);
         assert.equal(out.error.exitCode, 2);
         assert.ok(run.stderr.includes(out.error.message), 'the JSON error carries the message printed on stderr');

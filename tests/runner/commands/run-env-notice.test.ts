@@ -32,7 +32,11 @@ describe('run names the relevant parent variables its policies drop, once', () =
     // The test's own environment, without anything on the noticed list, so the expected lists are exact.
     const env = childEnv({ DEBUG: VALUE, MA_LONG_WINDOW: VALUE, TV_DATE: '2024-01-02' });
     for (const k of Object.keys(env)) if (/^(?:NODE_ENV|TZ|LANG|LANGUAGE|LC_.*|LOG_LEVEL|LOGLEVEL|VERBOSE|NO_COLOR|FORCE_COLOR|CI)$/.test(k)) delete env[k];
-    const run = await runBin(['run', '--policy', 'strict', '--sleeve', 'ma_long=sleeves/show-env.mjs', '--sleeve', 'ma_short=sleeves/show-env.mjs', '--json'], ws, env);
+    const run = await runBin(
+      ['run', '--policy', 'strict', '--sleeve', 'ma_long=sleeves/show-env.mjs', '--sleeve', 'ma_short=sleeves/show-env.mjs', '--json'],
+      ws,
+      env,
+    );
     o = readOutcome(ws, run);
     assert.equal(run.code, 0, show(run));
   });
@@ -40,7 +44,11 @@ describe('run names the relevant parent variables its policies drop, once', () =
     const lines = o.run.stderr.split('\n');
     assert.equal(lines.filter((l) => l.startsWith(HEADER)).length, 1, show(o.run));
     const line = lines.filter((l) => l.startsWith('  policy "strict"'));
-    assert.deepEqual(line, ['  policy "strict" (ma_long, ma_short): DEBUG, MA_LONG_WINDOW; to pass DEBUG, MA_LONG_WINDOW, add them to "env.pass" in a policy that extends "strict"'], show(o.run));
+    assert.deepEqual(
+      line,
+      ['  policy "strict" (ma_long, ma_short): DEBUG, MA_LONG_WINDOW; to pass DEBUG, MA_LONG_WINDOW, add them to "env.pass" in a policy that extends "strict"'],
+      show(o.run),
+    );
     assert.equal(o.run.stderr.split('MA_LONG_WINDOW').length - 1, 2, 'the names appear in that one line only');
   });
   it('never prints a value, and says nothing of a variable the policy passes (TV_*)', () => {

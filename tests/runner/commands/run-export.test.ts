@@ -63,7 +63,10 @@ describe('run --export zip', () => {
 
   it('writes one zip per run dir under <report dir>/artifacts after the audit; the verdict stays clean; audit.json has sizes and sha256', async () => {
     const ws = workspace();
-    const run = await runBin(['run', '--workspace', ws, '--policy', 'strict', '--sleeve', 'a=sleeves/writer.mjs', '--sleeve', 'b=sleeves/writer.mjs', '--export', 'zip', '--json'], ws);
+    const run = await runBin(
+      ['run', '--workspace', ws, '--policy', 'strict', '--sleeve', 'a=sleeves/writer.mjs', '--sleeve', 'b=sleeves/writer.mjs', '--export', 'zip', '--json'],
+      ws,
+    );
     assert.equal(run.code, 0, show(run));
     const o = readOutcome(ws, run);
     assert.equal(o.report.verdict, 'clean', show(run));
@@ -71,7 +74,10 @@ describe('run --export zip', () => {
     assert.ok(x);
     assert.equal(x.error, undefined);
     assert.equal(x.dir, path.join(path.dirname(o.summary.reports.json), 'artifacts'));
-    assert.deepEqual(x.zips.map((z) => z.sleeve), ['a', 'b']);
+    assert.deepEqual(
+      x.zips.map((z) => z.sleeve),
+      ['a', 'b'],
+    );
     for (const z of x.zips) {
       const runDir = o.runDirs.get(z.sleeve) as string;
       assert.equal(z.file, path.join(x.dir, `${path.basename(runDir)}.zip`));
@@ -86,7 +92,10 @@ describe('run --export zip', () => {
   it('writes to an --export-dir outside the workspace', async () => {
     const ws = workspace();
     const dir = path.join(tempDir('sleeve-export-out-'), 'zips');
-    const run = await runBin(['run', '--workspace', ws, '--policy', 'strict', '--sleeve', 'a=sleeves/writer.mjs', '--export', 'zip', '--export-dir', dir, '--json'], ws);
+    const run = await runBin(
+      ['run', '--workspace', ws, '--policy', 'strict', '--sleeve', 'a=sleeves/writer.mjs', '--export', 'zip', '--export-dir', dir, '--json'],
+      ws,
+    );
     assert.equal(run.code, 0, show(run));
     const o = readOutcome(ws, run);
     assert.equal(o.report.export?.dir, dir);
@@ -95,8 +104,13 @@ describe('run --export zip', () => {
 
   it('fails the run (exit 1, verdict unchanged) when the files pass --export-limit, writing no zip', async () => {
     const ws = workspace();
-    writeTree(ws, { 'sleeves/big.mjs': "import fs from 'node:fs';\nfs.writeFileSync(process.env.SLEEVE_RUN_DIR + '/big.bin', Buffer.alloc(2 * 1024 * 1024));\n" });
-    const run = await runBin(['run', '--workspace', ws, '--policy', 'strict', '--sleeve', 'a=sleeves/big.mjs', '--export', 'zip', '--export-limit', '1', '--json'], ws);
+    writeTree(ws, {
+      'sleeves/big.mjs': "import fs from 'node:fs';\nfs.writeFileSync(process.env.SLEEVE_RUN_DIR + '/big.bin', Buffer.alloc(2 * 1024 * 1024));\n",
+    });
+    const run = await runBin(
+      ['run', '--workspace', ws, '--policy', 'strict', '--sleeve', 'a=sleeves/big.mjs', '--export', 'zip', '--export-limit', '1', '--json'],
+      ws,
+    );
     assert.equal(run.code, 1, show(run));
     const o = readOutcome(ws, run);
     assert.equal(o.report.verdict, 'clean');
@@ -111,7 +125,10 @@ describe('run --export zip', () => {
       [['--export', 'tar'], /--export must be "zip", got "tar"/],
       [['--export-dir', 'out'], /--export-dir needs --export zip/],
       [['--export', 'zip', '--export-dir', 'runs/zips'], /--export-dir "runs\/zips" \(runs\/zips\) overlaps the run root runs\//],
-      [['--export', 'zip', '--export-dir', 'data/lakehouse/zips'], /--export-dir "data\/lakehouse\/zips" \(data\/lakehouse\/zips\) overlaps the protected zone "data\/lakehouse\/\*\*"/],
+      [
+        ['--export', 'zip', '--export-dir', 'data/lakehouse/zips'],
+        /--export-dir "data\/lakehouse\/zips" \(data\/lakehouse\/zips\) overlaps the protected zone "data\/lakehouse\/\*\*"/,
+      ],
       [['--export', 'zip', '--export-dir', '.'], /--export-dir "\." is the workspace itself/],
     ];
     for (const [flags, message] of cases) {

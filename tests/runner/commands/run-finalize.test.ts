@@ -134,7 +134,8 @@ describe('the combine step (finalize) through the CLI', () => {
       ],
     );
     const combineStarted = Date.parse(first.report.sleeves[2]?.startedAt as string);
-    for (const s of first.report.sleeves.slice(0, 2)) assert.ok(Date.parse(s.startedAt as string) + s.durationMs <= combineStarted + 1, 'after every sleeve ended');
+    for (const s of first.report.sleeves.slice(0, 2))
+      assert.ok(Date.parse(s.startedAt as string) + s.durationMs <= combineStarted + 1, 'after every sleeve ended');
   });
 
   it("refuses an earlier batch's run dir and writes into the batch's sleeves' dirs", async () => {
@@ -156,8 +157,14 @@ describe('the combine step (finalize) through the CLI', () => {
     assert.equal(fs.existsSync(path.join(aDir, 'new.txt')), false);
     const fin = o.report.sleeves.find((s) => s.name === 'combine');
     const denied = fin?.denials.map((d) => `${d.op} ${d.path}`) ?? [];
-    assert.ok(denied.some((d) => d.startsWith('read ') && d.endsWith(path.relative(ws.dir, earlier))), JSON.stringify(fin?.denials));
-    assert.ok(denied.some((d) => d.startsWith('write ') && d.endsWith('runs/a_second/new.txt')), JSON.stringify(fin?.denials));
+    assert.ok(
+      denied.some((d) => d.startsWith('read ') && d.endsWith(path.relative(ws.dir, earlier))),
+      JSON.stringify(fin?.denials),
+    );
+    assert.ok(
+      denied.some((d) => d.startsWith('write ') && d.endsWith('runs/a_second/new.txt')),
+      JSON.stringify(fin?.denials),
+    );
     assert.equal(o.report.verdict, 'violations', show(run));
     assert.equal(run.code, 3);
     assert.deepEqual(o.report.violations, []);
@@ -182,7 +189,10 @@ describe('the combine step (finalize) through the CLI', () => {
     const before = fs.readdirSync(path.join(ws.dir, 'runs')).sort();
     const run = await runMain(['run', '--manifest', file], ws.dir);
     assert.equal(run.code, 2, show(run));
-    assert.match(run.stderr, /policy combine names \{batchRunDirs\} \(fs\.read\.allow "\{batchRunDirs\}\/\*\*" at .*combine\.json:\d+:\d+\), which only the combine step has/);
+    assert.match(
+      run.stderr,
+      /policy combine names \{batchRunDirs\} \(fs\.read\.allow "\{batchRunDirs\}\/\*\*" at .*combine\.json:\d+:\d+\), which only the combine step has/,
+    );
     assert.deepEqual(fs.readdirSync(path.join(ws.dir, 'runs')).sort(), before);
   });
 
@@ -196,7 +206,13 @@ describe('the combine step (finalize) through the CLI', () => {
 describe('a Python combine step in the OS layer', { skip: needsOsLayer }, () => {
   const ws = makeWorkspace();
   after(ws.cleanup);
-  writeTree(ws.dir, { 'sleeves/s.mjs': SLEEVE, 'sleeves/plant.py': PLANT_PY, 'sleeves/fin.py': FINALIZE_PY, 'sleeves/fin.mjs': FINALIZE, 'policies/combine.json': JSON.stringify(COMBINE_POLICY) });
+  writeTree(ws.dir, {
+    'sleeves/s.mjs': SLEEVE,
+    'sleeves/plant.py': PLANT_PY,
+    'sleeves/fin.py': FINALIZE_PY,
+    'sleeves/fin.mjs': FINALIZE,
+    'policies/combine.json': JSON.stringify(COMBINE_POLICY),
+  });
   const write = (file: string, m: Record<string, unknown>) => fs.writeFileSync(path.join(ws.dir, file), JSON.stringify({ version: 1, policy: 'strict', ...m }));
   const sleeves = [
     { name: 'a', entry: 'sleeves/s.mjs' },
@@ -244,7 +260,9 @@ describe('a Python combine step in the OS layer', { skip: needsOsLayer }, () => 
     ] as const) {
       write('m3.json', {
         sleeves: [{ name: 'p', command: ['python3', 'sleeves/plant.py'], runId: id }],
-        finalize: fin ? { name: 'combine', command: [...fin, `read:${through(id)}`], policy: 'combine' } : { name: 'combine', entry: 'sleeves/fin.mjs', args: [`read:${through(id)}`], policy: 'combine' },
+        finalize: fin
+          ? { name: 'combine', command: [...fin, `read:${through(id)}`], policy: 'combine' }
+          : { name: 'combine', entry: 'sleeves/fin.mjs', args: [`read:${through(id)}`], policy: 'combine' },
       });
       const run = await runBin(['run', '--manifest', 'm3.json', '--json'], ws.dir, childEnv());
       const o = readOutcome(ws.dir, run);

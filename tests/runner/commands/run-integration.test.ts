@@ -196,12 +196,21 @@ describe('sleeve-sandbox run: integration through the real bin', () => {
         assert.equal(write.rule, 'fs.write');
         assert.equal(write.reason, 'no allow rule matches');
         assert.ok(find('read', 'runs'), `${me}: listing runs/ was not reported`);
-        assert.ok(s.denials.every((d) => d.rule === 'fs.read' || d.rule === 'fs.write'), JSON.stringify(s.denials, null, 2));
+        assert.ok(
+          s.denials.every((d) => d.rule === 'fs.read' || d.rule === 'fs.write'),
+          JSON.stringify(s.denials, null, 2),
+        );
       }
     });
 
     it("leaves nothing of one sleeve in the other's run dir", () => {
-      assert.deepEqual(fs.readdirSync(path.join(ws, 'runs')).filter((n) => n !== '.batches').sort(), [ids.alpha, ids.beta]);
+      assert.deepEqual(
+        fs
+          .readdirSync(path.join(ws, 'runs'))
+          .filter((n) => n !== '.batches')
+          .sort(),
+        [ids.alpha, ids.beta],
+      );
       for (const name of ['alpha', 'beta'] as const) {
         const dir = path.join(ws, 'runs', ids[name]);
         assert.deepEqual(listTree(dir), [...runnerMade(), 'result.json', 'started'].sort());
@@ -232,7 +241,7 @@ describe('sleeve-sandbox run: integration through the real bin', () => {
         'sleeves/careful.mjs': lines(
           "import fs from 'node:fs';",
           "import path from 'node:path';",
-          "const runDir = process.env.SLEEVE_RUN_DIR;",
+          'const runDir = process.env.SLEEVE_RUN_DIR;',
           "const shared = 'data/lakehouse/portfolio_candidates.json';",
           "const own = path.join(runDir, 'portfolio_candidates.json');",
           "fs.writeFileSync(own, JSON.stringify(['OWN']));",
@@ -287,7 +296,10 @@ describe('sleeve-sandbox run: integration through the real bin', () => {
         assert.match(e.info?.reason ?? '', /^strict isolation/, label);
       }
       assert.deepEqual(listTree(s.runDir), [...runnerMade(), 'out.json', 'portfolio_candidates.json'].sort());
-      assert.ok(s.denials.every((d) => d.op === 'read' && d.resolved === path.join(ws, candidates)), JSON.stringify(s.denials, null, 2));
+      assert.ok(
+        s.denials.every((d) => d.op === 'read' && d.resolved === path.join(ws, candidates)),
+        JSON.stringify(s.denials, null, 2),
+      );
     });
   });
 
@@ -461,7 +473,7 @@ describe('sleeve-sandbox run: integration through the real bin', () => {
       assert.ok(sleeveOf(summary, 'allowed').denials.some((d) => d.path === 'data/lakehouse' && /Node permission layer/.test(d.reason)));
     });
 
-    it('copies an allowed lakehouse folder into the run dir with fs.cpSync, entry by entry (the guard walks it itself: Node\'s cp, which stats the destination\'s parents, is not used)', () => {
+    it("copies an allowed lakehouse folder into the run dir with fs.cpSync, entry by entry (the guard walks it itself: Node's cp, which stats the destination's parents, is not used)", () => {
       assert.equal(out()['cpSync of data/lakehouse/ohlcv into the run dir'], 'OK');
       const copied = path.join(sleeveOf(summary, 'allowed').runDir, 'ohlcv');
       const source = path.join(ws, 'data/lakehouse/ohlcv');
@@ -471,15 +483,12 @@ describe('sleeve-sandbox run: integration through the real bin', () => {
       }
     });
 
-    it(
-      'either lets a sleeve create a symlink inside its own run dir, or refuses it with EACCES and reports the denial',
-      () => {
-        const outcome = String(out()['symlinkSync inside the run dir']);
-        if (outcome === 'OK') return;
-        assert.match(outcome, /^EACCES: /);
-        assert.ok(sleeveOf(summary, 'allowed').denials.some((d) => d.op === 'write' && d.path.endsWith('link.txt')));
-      },
-    );
+    it('either lets a sleeve create a symlink inside its own run dir, or refuses it with EACCES and reports the denial', () => {
+      const outcome = String(out()['symlinkSync inside the run dir']);
+      if (outcome === 'OK') return;
+      assert.match(outcome, /^EACCES: /);
+      assert.ok(sleeveOf(summary, 'allowed').denials.some((d) => d.op === 'write' && d.path.endsWith('link.txt')));
+    });
   });
 
   describe('the environment and working directory of a sleeve', () => {
@@ -534,14 +543,27 @@ describe('sleeve-sandbox run: integration through the real bin', () => {
       assert.equal(seen.env.SLEEVE_RUN_DIR, path.join(ws, 'runs', 'env-1'));
       assert.equal(seen.env.SLEEVE_NAME, 'envprobe');
       assert.equal(seen.env.SLEEVE_WORKSPACE, ws);
-      assert.equal(seen.env.TMPDIR, path.join(ws, 'runs', 'env-1', 'tmp'), 'TMPDIR is the run dir\'s own tmp/');
+      assert.equal(seen.env.TMPDIR, path.join(ws, 'runs', 'env-1', 'tmp'), "TMPDIR is the run dir's own tmp/");
     });
 
     it('sees nothing else at all', () => {
-      const allowed = new Set(['PATH', 'PORTFOLIO_DATA_SOURCE', 'EXTRA_FROM_MANIFEST', 'SLEEVE_RUN_ID', 'SLEEVE_RUN_DIR', 'SLEEVE_NAME', 'SLEEVE_WORKSPACE', 'TMPDIR', 'NODE_V8_COVERAGE']);
+      const allowed = new Set([
+        'PATH',
+        'PORTFOLIO_DATA_SOURCE',
+        'EXTRA_FROM_MANIFEST',
+        'SLEEVE_RUN_ID',
+        'SLEEVE_RUN_DIR',
+        'SLEEVE_NAME',
+        'SLEEVE_WORKSPACE',
+        'TMPDIR',
+        'NODE_V8_COVERAGE',
+      ]);
       const tvFromParent = Object.keys(process.env).filter((k) => k.startsWith('TV_'));
       for (const k of ['TV_VISIBLE', 'TV_STRICT_ISOLATION', 'TV_STRICT_HEALTH', 'TV_RUN_ID', ...tvFromParent]) allowed.add(k);
-      assert.deepEqual(Object.keys(seen.env).filter((k) => !allowed.has(k)), []);
+      assert.deepEqual(
+        Object.keys(seen.env).filter((k) => !allowed.has(k)),
+        [],
+      );
     });
 
     it('runs with the workspace root as its cwd, wherever the runner was started', () => {
@@ -642,7 +664,7 @@ describe('sleeve-sandbox run: integration through the real bin', () => {
         'sleeves/long.mjs': lines(
           "import fs from 'node:fs';",
           "import path from 'node:path';",
-          "// One of them ignores SIGTERM: the runner has to escalate to SIGKILL.",
+          '// One of them ignores SIGTERM: the runner has to escalate to SIGKILL.',
           "if (process.env.SLEEVE_NAME === 'stubborn') process.on('SIGTERM', () => {});",
           "fs.writeFileSync(path.join(process.env.SLEEVE_RUN_DIR, 'started'), 'yes');",
           'setInterval(() => {}, 1000);',
@@ -675,14 +697,11 @@ describe('sleeve-sandbox run: integration through the real bin', () => {
       assert.match(run.stderr, /interrupted by SIGINT;.*exit \d\n/);
     });
 
-    it(
-      'exits 1, not 3: what the interrupted sleeves wrote in their own run dirs is not a violation',
-      () => {
-        assert.deepEqual(summary.violations ?? [], []);
-        assert.equal(run.code, 1, show(run));
-        assert.equal(summary.exitCode, 1);
-      },
-    );
+    it('exits 1, not 3: what the interrupted sleeves wrote in their own run dirs is not a violation', () => {
+      assert.deepEqual(summary.violations ?? [], []);
+      assert.equal(run.code, 1, show(run));
+      assert.equal(summary.exitCode, 1);
+    });
 
     it('marks the running sleeves "interrupted" and the queued one "cancelled"', () => {
       assert.equal(sleeveOf(summary, 'gentle').status, 'interrupted');

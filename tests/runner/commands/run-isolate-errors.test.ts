@@ -46,7 +46,21 @@ export function total(lines: Cell[]): number {
 `,
     });
     const r = await runBin(
-      ['run', '--policy', 'strict', '--mode', 'isolate', '--os-layer', 'off', '--workspace', ws.dir, '--sleeve', 'bad=sleeves/bad/main.ts', '--report-dir', reports.dir],
+      [
+        'run',
+        '--policy',
+        'strict',
+        '--mode',
+        'isolate',
+        '--os-layer',
+        'off',
+        '--workspace',
+        ws.dir,
+        '--sleeve',
+        'bad=sleeves/bad/main.ts',
+        '--report-dir',
+        reports.dir,
+      ],
       ws.dir,
     );
     assert.equal(r.code, 1, show(r));

@@ -103,7 +103,12 @@ describe('isolate mode: the example batch', { skip: needsOsLayer }, () => {
         assert.equal(s.writes, twin.writes, `${s.name}: the guard reported a different number of writes`);
         // The logs say the same things too (the sleeves log only strings).
         const log = (r: SleeveReport) =>
-          fs.readFileSync(path.join(r.runDir, 'logs', 'stdout.log'), 'utf8').split(r.runDir).join('<run>').split(r.runId).join('<run>');
+          fs
+            .readFileSync(path.join(r.runDir, 'logs', 'stdout.log'), 'utf8')
+            .split(r.runDir)
+            .join('<run>')
+            .split(r.runId)
+            .join('<run>');
         assert.equal(log(s), log(twin));
       }
       const md = fs.readFileSync(path.join(reports.dir, 'i', 'audit.md'), 'utf8');
@@ -124,7 +129,10 @@ describe('isolate mode: the example batch', { skip: needsOsLayer }, () => {
       assert.equal(r.status, 3, r.stderr);
       const rep = readReport(reports.dir);
       const rogue = rep.sleeves[0] as SleeveReport;
-      assert.deepEqual(rogue.denials.map((d) => `${d.op} ${d.path}`).sort(), ['read data/lakehouse/portfolio_candidates.json', 'write data/lakehouse/ohlcv/AAPL.csv']);
+      assert.deepEqual(rogue.denials.map((d) => `${d.op} ${d.path}`).sort(), [
+        'read data/lakehouse/portfolio_candidates.json',
+        'write data/lakehouse/ohlcv/AAPL.csv',
+      ]);
       assert.deepEqual(fs.readFileSync(path.join(ws.dir, 'data/lakehouse/ohlcv/AAPL.csv')), before);
     } finally {
       ws.cleanup();

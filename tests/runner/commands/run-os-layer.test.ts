@@ -72,14 +72,17 @@ describe('the OS layer (bubblewrap)', { skip: needsOsLayer }, () => {
     assert.equal(run.status, 0, show(run));
     const r = report(parseSummary(run).reports.json);
     assert.equal(r.verdict, 'clean');
-    assert.deepEqual(r.sleeves.map((s) => [s.name, s.status, s.mode]), [
-      ['ma_long', 'ok', 'process'],
-      ['ma_short', 'ok', 'process'],
-      ['mean_reversion', 'ok', 'process'],
-      ['vol_target', 'ok', 'process'],
-      ['momentum_py', 'ok', 'command'],
-      ['low_vol_py', 'ok', 'command'],
-    ]);
+    assert.deepEqual(
+      r.sleeves.map((s) => [s.name, s.status, s.mode]),
+      [
+        ['ma_long', 'ok', 'process'],
+        ['ma_short', 'ok', 'process'],
+        ['mean_reversion', 'ok', 'process'],
+        ['vol_target', 'ok', 'process'],
+        ['momentum_py', 'ok', 'command'],
+        ['low_vol_py', 'ok', 'command'],
+      ],
+    );
     for (const s of r.sleeves) {
       assert.equal(s.os?.used, true, s.name);
       assert.equal(s.os?.setting, 'required');
@@ -114,7 +117,13 @@ describe('the OS layer (bubblewrap)', { skip: needsOsLayer }, () => {
     assert.match(rogue?.os?.from ?? '', /command step/);
     assert.equal(rogue?.os?.denialsItemised, false);
     const log = fs.readFileSync(path.join(rogue?.runDir ?? '', 'logs', 'stdout.log'), 'utf8');
-    for (const line of ['read the shared candidates fallback: refused', 'append to the shared lakehouse: refused', 'create a file in the lakehouse: refused', 'open a socket: refused', 'read secrets/: refused']) {
+    for (const line of [
+      'read the shared candidates fallback: refused',
+      'append to the shared lakehouse: refused',
+      'create a file in the lakehouse: refused',
+      'open a socket: refused',
+      'read secrets/: refused',
+    ]) {
       assert.ok(log.includes(line), `${line} in\n${log}`);
     }
     const md = fs.readFileSync(parseSummary(run).reports.markdown, 'utf8');
@@ -126,7 +135,14 @@ describe('the OS layer (bubblewrap)', { skip: needsOsLayer }, () => {
     const server = net.createServer((s) => s.destroy());
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     const port = (server.address() as net.AddressInfo).port;
-    fs.writeFileSync(path.join(ws, 'manifest.json'), JSON.stringify({ version: 1, policy: 'strict', sleeves: [{ name: 'probe', runId: 'probe', command: ['python3', 'sleeves/probe/probe.py'], env: { PORT: String(port) } }] }));
+    fs.writeFileSync(
+      path.join(ws, 'manifest.json'),
+      JSON.stringify({
+        version: 1,
+        policy: 'strict',
+        sleeves: [{ name: 'probe', runId: 'probe', command: ['python3', 'sleeves/probe/probe.py'], env: { PORT: String(port) } }],
+      }),
+    );
     const run = await runBin(['run', '--manifest', 'manifest.json', '--json'], ws);
     server.close();
     assert.equal(run.status, 0, show(run));
@@ -134,7 +150,10 @@ describe('the OS layer (bubblewrap)', { skip: needsOsLayer }, () => {
     assert.notEqual(seen.uid, 0, 'the sleeve is not root');
     assert.equal(seen.capEff, '0000000000000000');
     assert.equal(seen.noNewPrivs, '1');
-    assert.ok((seen.pids as number[]).every((p) => p < 20), `pids of another namespace: ${JSON.stringify(seen.pids)}`);
+    assert.ok(
+      (seen.pids as number[]).every((p) => p < 20),
+      `pids of another namespace: ${JSON.stringify(seen.pids)}`,
+    );
     // /tmp holds nothing but the directories on the way to what is mounted (the workspace lives in /tmp here).
     const onTheWay = ws.startsWith('/tmp/') ? [ws.slice('/tmp/'.length).split('/')[0]] : [];
     assert.deepEqual(seen.tmp, onTheWay);
@@ -146,7 +165,23 @@ describe('the OS layer (bubblewrap)', { skip: needsOsLayer }, () => {
     assert.equal(seen.fallback, '', 'the denied fallback is masked by an empty file');
     assert.deepEqual(seen.workspace, ['data', 'runs', 'sleeves'], 'nothing else of the workspace exists (no secrets/)');
     assert.equal(seen.cwd, ws);
-    assert.deepEqual(Object.keys(seen.env).sort(), ['PATH', 'PORT', 'PORTFOLIO_DATA_SOURCE', 'SLEEVE_NAME', 'SLEEVE_RUN_DIR', 'SLEEVE_RUN_ID', 'SLEEVE_WORKSPACE', 'TMPDIR', 'TV_RUN_ID', 'TV_STRICT_HEALTH', 'TV_STRICT_ISOLATION', ...Object.keys(process.env).filter((k) => k.startsWith('TV_') && !['TV_RUN_ID', 'TV_STRICT_HEALTH', 'TV_STRICT_ISOLATION'].includes(k))].sort());
+    assert.deepEqual(
+      Object.keys(seen.env).sort(),
+      [
+        'PATH',
+        'PORT',
+        'PORTFOLIO_DATA_SOURCE',
+        'SLEEVE_NAME',
+        'SLEEVE_RUN_DIR',
+        'SLEEVE_RUN_ID',
+        'SLEEVE_WORKSPACE',
+        'TMPDIR',
+        'TV_RUN_ID',
+        'TV_STRICT_HEALTH',
+        'TV_STRICT_ISOLATION',
+        ...Object.keys(process.env).filter((k) => k.startsWith('TV_') && !['TV_RUN_ID', 'TV_STRICT_HEALTH', 'TV_STRICT_ISOLATION'].includes(k)),
+      ].sort(),
+    );
     const owner = fs.statSync(path.join(ws, 'runs', 'probe', 'probe.json')).uid;
     if (process.getuid?.() === 0) assert.ok(owner >= 2_000_000_000, `files of a root runner's sleeve belong to its own uid, not ${owner}`);
   });
@@ -154,9 +189,16 @@ describe('the OS layer (bubblewrap)', { skip: needsOsLayer }, () => {
   it('attributes to a sleeve what changed in its run dir while its sandbox lived, and still flags what changed there after', async () => {
     const ws = workspace(cleanups, {
       'sleeves/py/writes.py': 'import os, time\nopen(os.path.join(os.environ["SLEEVE_RUN_DIR"], "unreported.txt"), "w").write("x")\n',
-      'manifest.json': JSON.stringify({ version: 1, policy: 'strict', sleeves: [{ name: 'py', runId: 'py', command: ['python3', 'sleeves/py/writes.py'] }, { name: 'slow', runId: 'slow', entry: 'sleeves/slow.mjs' }] }),
+      'manifest.json': JSON.stringify({
+        version: 1,
+        policy: 'strict',
+        sleeves: [
+          { name: 'py', runId: 'py', command: ['python3', 'sleeves/py/writes.py'] },
+          { name: 'slow', runId: 'slow', entry: 'sleeves/slow.mjs' },
+        ],
+      }),
       // A sibling that outlives py and, as an outside actor would, writes into py's finished run dir.
-      'sleeves/slow.mjs': "await new Promise((r) => setTimeout(r, 2500));\n",
+      'sleeves/slow.mjs': 'await new Promise((r) => setTimeout(r, 2500));\n',
     });
     const child = runBin(['run', '--manifest', 'manifest.json', '--concurrency', '2', '--json'], ws);
     const target = path.join(ws, 'runs', 'py', 'unreported.txt');
@@ -165,14 +207,19 @@ describe('the OS layer (bubblewrap)', { skip: needsOsLayer }, () => {
     fs.writeFileSync(path.join(ws, 'runs', 'py', 'late.txt'), 'written after py ended, by someone else');
     const run = await child;
     const summary = parseSummary(run);
-    assert.deepEqual(summary.violations.map((v) => v.path), ['runs/py/late.txt'], show(run));
+    assert.deepEqual(
+      summary.violations.map((v) => v.path),
+      ['runs/py/late.txt'],
+      show(run),
+    );
     assert.equal(run.status, 3);
   });
 
   it('runs a Python prepare step (the ingest) that rewrites the lakehouse, then the sleeves over its data, clean', async () => {
     const ws = workspace(cleanups, {
       'jobs/ingest.py': 'import os\nopen("data/lakehouse/fresh.csv", "w").write("date,close\\n2025-01-02,1.0\\n")\n',
-      'sleeves/py/read.py': 'import os\nrows = open("data/lakehouse/fresh.csv").read().splitlines()\nopen(os.path.join(os.environ["SLEEVE_RUN_DIR"], "rows.txt"), "w").write(str(len(rows)))\n',
+      'sleeves/py/read.py':
+        'import os\nrows = open("data/lakehouse/fresh.csv").read().splitlines()\nopen(os.path.join(os.environ["SLEEVE_RUN_DIR"], "rows.txt"), "w").write(str(len(rows)))\n',
       'manifest.json': JSON.stringify({
         version: 1,
         policy: 'strict',
@@ -207,11 +254,18 @@ describe('the OS layer (bubblewrap)', { skip: needsOsLayer }, () => {
     const offSleeve = report(parseSummary(off).reports.json).sleeves[0];
     assert.equal(offSleeve?.os?.used, false);
     assert.ok(!offSleeve?.layers.includes('os'));
-    fs.writeFileSync(path.join(ws, 'manifest.json'), JSON.stringify({ version: 1, policy: 'strict', sleeves: [{ name: 'py', command: ['python3', 'sleeves/py/ok.py'] }] }));
+    fs.writeFileSync(
+      path.join(ws, 'manifest.json'),
+      JSON.stringify({ version: 1, policy: 'strict', sleeves: [{ name: 'py', command: ['python3', 'sleeves/py/ok.py'] }] }),
+    );
     const cmdOff = await runBin(['run', '--manifest', 'manifest.json', '--os-layer', 'off'], ws);
     assert.equal(cmdOff.status, 2, show(cmdOff));
     assert.match(cmdOff.stderr, /manifest\.json:1:\d+ \(sleeves\[0\]\): a command step needs the OS layer, but it is "off" \(--os-layer off\)/);
-    assert.deepEqual(fs.readdirSync(path.join(ws, 'runs')).filter((n) => n.startsWith('py')), [], 'nothing was created');
+    assert.deepEqual(
+      fs.readdirSync(path.join(ws, 'runs')).filter((n) => n.startsWith('py')),
+      [],
+      'nothing was created',
+    );
   });
 });
 
@@ -250,7 +304,10 @@ describe('the OS layer where bubblewrap is missing', () => {
     const ws = workspace(cleanups, { 'sleeves/ok.mjs': "console.log('ok');\n" });
     const r = bin(['run', '--policy', 'strict', '--sleeve', 'ok=sleeves/ok.mjs', '--os-layer', 'required'], ws);
     assert.equal(r.code, 2, show(r));
-    assert.match(r.stderr, /--sleeve ok=sleeves\/ok\.mjs: the OS layer is required \(--os-layer required\) but bubblewrap \(\/nonexistent\/bwrap\) is not installed; install bubblewrap \(Debian\/Ubuntu: apt-get install bubblewrap/);
+    assert.match(
+      r.stderr,
+      /--sleeve ok=sleeves\/ok\.mjs: the OS layer is required \(--os-layer required\) but bubblewrap \(\/nonexistent\/bwrap\) is not installed; install bubblewrap \(Debian\/Ubuntu: apt-get install bubblewrap/,
+    );
     assert.deepEqual(fs.readdirSync(path.join(ws, 'runs')), []);
     assert.equal(fs.existsSync(path.join(ws, 'reports')), false);
   });
@@ -263,7 +320,10 @@ describe('the OS layer where bubblewrap is missing', () => {
     assert.equal(s?.os?.setting, 'auto');
     assert.match(s?.os?.why ?? '', /not installed; install bubblewrap/);
     assert.deepEqual(s?.layers, ['fs-guard', 'node-permission', 'auditor']);
-    fs.writeFileSync(path.join(ws, 'manifest.json'), JSON.stringify({ version: 1, policy: 'strict', sleeves: [{ name: 'py', command: ['python3', 'sleeves/py/ok.py'] }] }));
+    fs.writeFileSync(
+      path.join(ws, 'manifest.json'),
+      JSON.stringify({ version: 1, policy: 'strict', sleeves: [{ name: 'py', command: ['python3', 'sleeves/py/ok.py'] }] }),
+    );
     const cmd = bin(['run', '--manifest', 'manifest.json'], ws);
     assert.equal(cmd.code, 2, show(cmd));
     assert.match(cmd.stderr, /the OS layer is required \(a command step \(only the kernel confines a program that is not Node\)\) but bubblewrap/);
@@ -282,21 +342,60 @@ function binAs(how: 'user' | 'no-userns', args: string[], cwd: string, env: Reco
   const wrap =
     how === 'user'
       ? ['setpriv', '--reuid', '1000', '--regid', '1000', '--clear-groups', '--']
-      : ['bwrap', '--unshare-user', '--disable-userns', '--uid', '1000', '--gid', '1000', '--bind', '/', '/', '--dev-bind', '/dev', '/dev', '--proc', '/proc', '--'];
+      : [
+          'bwrap',
+          '--unshare-user',
+          '--disable-userns',
+          '--uid',
+          '1000',
+          '--gid',
+          '1000',
+          '--bind',
+          '/',
+          '/',
+          '--dev-bind',
+          '/dev',
+          '/dev',
+          '--proc',
+          '/proc',
+          '--',
+        ];
   return runBinSync(args, cwd, { wrap, env: childEnv({ NODE_V8_COVERAGE: '', ...env }) });
 }
 
-const UID_PY = 'import os\nopen(os.path.join(os.environ["SLEEVE_RUN_DIR"], "ids.txt"), "w").write(str(os.getuid()) + "|" + open("/proc/self/uid_map").read())\n';
+const UID_PY =
+  'import os\nopen(os.path.join(os.environ["SLEEVE_RUN_DIR"], "ids.txt"), "w").write(str(os.getuid()) + "|" + open("/proc/self/uid_map").read())\n';
 
 describe('a runner that is not root', { skip: process.getuid?.() !== 0 ? 'switching to another user needs root' : needsOsLayer }, () => {
   it('gives each sleeve a user namespace that maps it (uid 1000), not root, and runs the batch clean', (t) => {
     const ws = workspace(cleanups, { 'sleeves/py/ids.py': UID_PY, 'sleeves/ok.mjs': "console.log('ok');\n" });
-    fs.writeFileSync(path.join(ws, 'manifest.json'), JSON.stringify({ version: 1, policy: 'strict', sleeves: [{ name: 'py', runId: 'py', command: ['python3', 'sleeves/py/ids.py'] }, { name: 'js', runId: 'js', entry: 'sleeves/ok.mjs' }] }));
+    fs.writeFileSync(
+      path.join(ws, 'manifest.json'),
+      JSON.stringify({
+        version: 1,
+        policy: 'strict',
+        sleeves: [
+          { name: 'py', runId: 'py', command: ['python3', 'sleeves/py/ids.py'] },
+          { name: 'js', runId: 'js', entry: 'sleeves/ok.mjs' },
+        ],
+      }),
+    );
     const tmp = makeTempDir('sleeve-user-tmp-');
     cleanups.push(tmp.cleanup);
     for (const dir of [ws, tmp.dir]) spawnSync('chown', ['-R', '1000:1000', dir]);
     // The checkout itself must be readable by uid 1000 (a clone in a private home is not).
-    const reads = spawnSync('setpriv', ['--reuid', '1000', '--regid', '1000', '--clear-groups', '--', process.execPath, '-e', 'require("fs").readFileSync(process.argv[1])', path.join(repoRoot, 'dist', 'sandbox', 'bootstrap.bundle.mjs')]);
+    const reads = spawnSync('setpriv', [
+      '--reuid',
+      '1000',
+      '--regid',
+      '1000',
+      '--clear-groups',
+      '--',
+      process.execPath,
+      '-e',
+      'require("fs").readFileSync(process.argv[1])',
+      path.join(repoRoot, 'dist', 'sandbox', 'bootstrap.bundle.mjs'),
+    ]);
     if (reads.status !== 0) {
       t.skip(`uid 1000 cannot read this checkout (${repoRoot})`);
       return;
@@ -319,7 +418,10 @@ describe('a runner that is not root', { skip: process.getuid?.() !== 0 ? 'switch
     const ws = workspace(cleanups, { 'sleeves/ok.mjs': "console.log('ok');\n" });
     const required = binAs('no-userns', ['run', '--policy', 'strict', '--sleeve', 'ok=sleeves/ok.mjs', '--os-layer', 'required'], ws, {});
     assert.equal(required.code, 2, show(required));
-    assert.match(required.stderr, /the OS layer is required \(--os-layer required\) but bubblewrap could not build a sandbox here: bwrap: .*namespace.*; allow unprivileged user namespaces: .*apparmor_restrict_unprivileged_userns=0/);
+    assert.match(
+      required.stderr,
+      /the OS layer is required \(--os-layer required\) but bubblewrap could not build a sandbox here: bwrap: .*namespace.*; allow unprivileged user namespaces: .*apparmor_restrict_unprivileged_userns=0/,
+    );
     assert.deepEqual(fs.readdirSync(path.join(ws, 'runs')), [], 'nothing was created');
     const auto = binAs('no-userns', ['run', '--policy', 'strict', '--sleeve', 'ok=sleeves/ok.mjs', '--json'], ws, {});
     assert.equal(auto.code, 0, show(auto));

@@ -83,17 +83,14 @@ describe('a configurable run root (runsDir) through the CLI', () => {
       assert.equal(fs.existsSync(path.join(ws, 'runs')), false, 'no runs/ appears');
     });
 
-    it('lists each sleeve\'s artifacts from its run dir under the run root in audit.json', () => {
+    it("lists each sleeve's artifacts from its run dir under the run root in audit.json", () => {
       for (const s of o.report.sleeves) {
         const rel = o.relRunDirs.get(s.name) as string;
-        assert.deepEqual(
-          s.artifacts.map((a) => a.path).sort(),
-          [`${rel}/out.json`, `${rel}/tries.json`],
-        );
+        assert.deepEqual(s.artifacts.map((a) => a.path).sort(), [`${rel}/out.json`, `${rel}/tries.json`]);
       }
     });
 
-    it('runs a second batch on the same run root clean: the earlier run dirs are not this batch\'s doing', async () => {
+    it("runs a second batch on the same run root clean: the earlier run dirs are not this batch's doing", async () => {
       const run = await runBin(['run', '--manifest', 'manifest.json', '--json'], ws, childEnv());
       assert.equal(run.code, 0, show(run));
       assert.equal(readOutcome(ws, run).report.verdict, 'clean');
@@ -101,8 +98,11 @@ describe('a configurable run root (runsDir) through the CLI', () => {
     });
   });
 
-  it('denies a write to runs/x, to the root\'s parents and to another run dir: {runDir} is the run root\'s, and nothing is made there', async () => {
-    const ws = workspaceWith(manifestOf({ runsDir: SEED_ROOT }, [{ name: 'a', entry: 'sleeves/s.mjs', args: ['runs/x', 'artifacts/summaries/x', `${SEED_ROOT}/other/x`] }]), cleanups);
+  it("denies a write to runs/x, to the root's parents and to another run dir: {runDir} is the run root's, and nothing is made there", async () => {
+    const ws = workspaceWith(
+      manifestOf({ runsDir: SEED_ROOT }, [{ name: 'a', entry: 'sleeves/s.mjs', args: ['runs/x', 'artifacts/summaries/x', `${SEED_ROOT}/other/x`] }]),
+      cleanups,
+    );
     const before = snapshotTree(ws, (rel) => rel.startsWith(`${SEED_ROOT}/`) || rel.startsWith('reports'));
     const run = await runBin(['run', '--manifest', 'manifest.json', '--json'], ws, childEnv());
     const o = readOutcome(ws, run);
@@ -122,7 +122,7 @@ describe('a configurable run root (runsDir) through the CLI', () => {
     assert.deepEqual([...after.keys()].filter((p) => !before.has(p)).sort(), ['artifacts', 'artifacts/summaries', SEED_ROOT]);
   });
 
-  it('takes --runs-dir over the manifest\'s runsDir', async () => {
+  it("takes --runs-dir over the manifest's runsDir", async () => {
     const ws = workspaceWith(manifestOf({ runsDir: SEED_ROOT }, [{ name: 'a', entry: 'sleeves/s.mjs' }]), cleanups);
     const run = await runBin(['run', '--manifest', 'manifest.json', '--runs-dir', 'out/runs', '--json'], ws, childEnv());
     assert.equal(run.code, 0, show(run));
@@ -196,7 +196,7 @@ describe('a configurable run root (runsDir) through the CLI', () => {
       assert.doesNotMatch(inSeed.stdout, /write-outside-runs/, show(inSeed));
     });
 
-    it('policy diff reads {runDir} as <runsDir>/ρ: the own run dir under that root is no widening, another run\'s is marked', async () => {
+    it("policy diff reads {runDir} as <runsDir>/ρ: the own run dir under that root is no widening, another run's is marked", async () => {
       writeTree(ws, {
         'policies/wide.json': `${JSON.stringify({ version: 1, name: 'wide', extends: 'strict', fs: { write: { allow: [`${SEED_ROOT}/*/out.json`] } } }, null, 2)}\n`,
         'policies/own.json': `${JSON.stringify({ version: 1, name: 'own', extends: 'strict', fs: { write: { allow: [`${SEED_ROOT}/{runId}/**`] } } }, null, 2)}\n`,
@@ -213,7 +213,7 @@ describe('a configurable run root (runsDir) through the CLI', () => {
     });
   });
 
-  it('runs the example\'s seed-manifest.json clean, with its run dirs under artifacts/summaries/runs', { skip: needsOsLayer }, async () => {
+  it("runs the example's seed-manifest.json clean, with its run dirs under artifacts/summaries/runs", { skip: needsOsLayer }, async () => {
     const tmp = makeTempDir('sleeve-seed-');
     cleanups.push(tmp.cleanup);
     const example = path.join(repoRoot, 'examples', 'meta-portfolio');

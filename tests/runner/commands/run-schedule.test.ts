@@ -22,7 +22,10 @@ await new Promise((r) => setTimeout(r, 300));
 fs.writeFileSync(path.join(dir, 'end'), String(Date.now()));
 `;
 
-const stamps = (runDir: string) => ({ start: Number(fs.readFileSync(path.join(runDir, 'start'), 'utf8')), end: Number(fs.readFileSync(path.join(runDir, 'end'), 'utf8')) });
+const stamps = (runDir: string) => ({
+  start: Number(fs.readFileSync(path.join(runDir, 'start'), 'utf8')),
+  end: Number(fs.readFileSync(path.join(runDir, 'end'), 'utf8')),
+});
 
 describe('run: scheduling by CPUs and memory', () => {
   const { workspace } = suiteTemp({
@@ -34,7 +37,22 @@ describe('run: scheduling by CPUs and memory', () => {
   it('two sleeves asking 2 cpus each with --cpus 2 never overlap, even with --concurrency 2', async () => {
     const ws = workspace();
     const run = await runBin(
-      ['run', '--workspace', ws, '--policy', 'policies/two-cpus.json', '--sleeve', 'a=sleeves/stamp.mjs', '--sleeve', 'b=sleeves/stamp.mjs', '--cpus', '2', '--concurrency', '2', '--json'],
+      [
+        'run',
+        '--workspace',
+        ws,
+        '--policy',
+        'policies/two-cpus.json',
+        '--sleeve',
+        'a=sleeves/stamp.mjs',
+        '--sleeve',
+        'b=sleeves/stamp.mjs',
+        '--cpus',
+        '2',
+        '--concurrency',
+        '2',
+        '--json',
+      ],
       ws,
     );
     assert.equal(run.code, 0, show(run));
@@ -52,7 +70,24 @@ describe('run: scheduling by CPUs and memory', () => {
   it('memory alone holds a sleeve back: two asking 600 MiB in a 1000 MiB pool run one after the other', async () => {
     const ws = workspace();
     const run = await runBin(
-      ['run', '--workspace', ws, '--policy', 'policies/big-memory.json', '--sleeve', 'a=sleeves/stamp.mjs', '--sleeve', 'b=sleeves/stamp.mjs', '--cpus', '4', '--memory-total', '1000', '--concurrency', '2', '--json'],
+      [
+        'run',
+        '--workspace',
+        ws,
+        '--policy',
+        'policies/big-memory.json',
+        '--sleeve',
+        'a=sleeves/stamp.mjs',
+        '--sleeve',
+        'b=sleeves/stamp.mjs',
+        '--cpus',
+        '4',
+        '--memory-total',
+        '1000',
+        '--concurrency',
+        '2',
+        '--json',
+      ],
       ws,
     );
     assert.equal(run.code, 0, show(run));
@@ -67,7 +102,26 @@ describe('run: scheduling by CPUs and memory', () => {
     const ws = workspace();
     writeTree(ws, { 'sleeves/wait.mjs': WAITING_SLEEVE });
     const done = collect(
-      startBin(['run', '--workspace', ws, '--policy', 'policies/big-memory.json', '--sleeve', 'a=sleeves/wait.mjs', '--sleeve', 'b=sleeves/wait.mjs', '--cpus', '2', '--memory-total', '1200', '--concurrency', '2'], ws),
+      startBin(
+        [
+          'run',
+          '--workspace',
+          ws,
+          '--policy',
+          'policies/big-memory.json',
+          '--sleeve',
+          'a=sleeves/wait.mjs',
+          '--sleeve',
+          'b=sleeves/wait.mjs',
+          '--cpus',
+          '2',
+          '--memory-total',
+          '1200',
+          '--concurrency',
+          '2',
+        ],
+        ws,
+      ),
     );
     const ended = track(done);
     const a = await waitStarted(ws, 'a', ended);
@@ -80,7 +134,10 @@ describe('run: scheduling by CPUs and memory', () => {
 
   it('refuses a sleeve that can never fit with exit 2, naming it, its ask, the totals and the fix; nothing runs', async () => {
     const ws = workspace();
-    const run = await runMain(['run', '--workspace', ws, '--policy', 'policies/two-cpus.json', '--sleeve', 'wide=sleeves/stamp.mjs', '--cpus', '1', '--memory-total', '128'], ws);
+    const run = await runMain(
+      ['run', '--workspace', ws, '--policy', 'policies/two-cpus.json', '--sleeve', 'wide=sleeves/stamp.mjs', '--cpus', '1', '--memory-total', '128'],
+      ws,
+    );
     assert.equal(run.code, 2, show(run));
     assert.match(run.stderr, /--sleeve wide=sleeves\/stamp\.mjs: sleeve wide can never start: it asks for 2 cpus of 1 and 256 MiB of 128 MiB/);
     assert.match(run.stderr, /the pool has 1 cpus from --cpus and 128 MiB from --memory-total/);
@@ -91,7 +148,10 @@ describe('run: scheduling by CPUs and memory', () => {
 
   it('refuses --cpus 0 and a fractional --memory-total as bad input', async () => {
     const ws = workspace();
-    for (const bad of [['--cpus', '0'], ['--memory-total', '1.5']]) {
+    for (const bad of [
+      ['--cpus', '0'],
+      ['--memory-total', '1.5'],
+    ]) {
       const run = await runMain(['run', '--workspace', ws, '--policy', 'strict', '--sleeve', 'a=sleeves/stamp.mjs', ...bad], ws);
       assert.equal(run.code, 2, show(run));
       assert.match(run.stderr, new RegExp(bad[0] as string));

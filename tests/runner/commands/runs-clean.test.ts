@@ -42,7 +42,9 @@ function fakeBatch(ws: string, n: number, opts: { verdict?: string; pid?: number
   const runIds = opts.runIds ?? [`s${n}`];
   const startedAt = `2026-01-0${n}T00:00:00.000Z`;
   if (opts.ledger !== false) writeTree(ws, { [`runs/.batches/${id}.json`]: JSON.stringify({ batchId: id, pid: opts.pid ?? 2 ** 22 + 1, startedAt, runIds }) });
-  writeTree(ws, { [`reports/${id}/audit.json`]: JSON.stringify({ batchId: id, verdict: opts.verdict ?? 'clean', startedAt, sleeves: runIds.map((runId) => ({ runId })) }) });
+  writeTree(ws, {
+    [`reports/${id}/audit.json`]: JSON.stringify({ batchId: id, verdict: opts.verdict ?? 'clean', startedAt, sleeves: runIds.map((runId) => ({ runId })) }),
+  });
   for (const r of runIds) if (!r.includes('/') && !r.startsWith('.')) writeTree(ws, { [`runs/${r}/out.json`]: '{}' });
   return id;
 }
@@ -99,7 +101,10 @@ describe('runs clean', () => {
         const before = snapshotTree(ws);
         const refused = await runMain(['runs', 'clean', '--keep', '0'], ws);
         assert.equal(refused.code, 2, show(refused));
-        assert.match(refused.stderr, new RegExp(`batch ${running} is running \\(its audit.json says running and its runner \\(pid ${live.pid}\\) is alive\\).*nothing was removed`));
+        assert.match(
+          refused.stderr,
+          new RegExp(`batch ${running} is running \\(its audit.json says running and its runner \\(pid ${live.pid}\\) is alive\\).*nothing was removed`),
+        );
         assert.deepEqual(snapshotTree(ws), before);
         // Starting: the running report is written before the ledger.
         fs.rmSync(path.join(ws, 'runs', '.batches', `${running}.json`));
@@ -116,7 +121,10 @@ describe('runs clean', () => {
       fs.rmSync(path.join(ws, 'reports', 'batch_20260102000000_000002'), { recursive: true });
       const clean = await runBin(['runs', 'clean', '--keep', '0', '--json'], ws);
       assert.equal(clean.code, 0, show(clean));
-      assert.deepEqual((JSON.parse(clean.stdout) as CleanOut).removed.map((r) => r.batchId).sort(), ['batch_20260101000000_000001', 'batch_20260103000000_000003']);
+      assert.deepEqual((JSON.parse(clean.stdout) as CleanOut).removed.map((r) => r.batchId).sort(), [
+        'batch_20260101000000_000001',
+        'batch_20260103000000_000003',
+      ]);
     });
   });
 
@@ -140,10 +148,22 @@ describe('runs clean', () => {
       assert.deepEqual(snapshotTree(outside), outsideBefore, 'nothing outside changed');
       assert.ok(fs.lstatSync(path.join(ws, 'runs', 'linked')).isSymbolicLink(), 'the symlink itself is left, and reported');
       const skipped = out.skipped.map((s) => `${path.relative(ws, s.path)}: ${s.why}`);
-      assert.ok(skipped.some((s) => s.startsWith('runs/linked: a symlink')), skipped.join('\n'));
-      assert.ok(skipped.some((s) => s.startsWith(`reports/${id2}: a symlink`)), skipped.join('\n'));
-      assert.ok(skipped.some((s) => s.includes('invalid run id "../outside"')), skipped.join('\n'));
-      assert.ok(skipped.some((s) => s.includes('invalid run id ".."')), skipped.join('\n'));
+      assert.ok(
+        skipped.some((s) => s.startsWith('runs/linked: a symlink')),
+        skipped.join('\n'),
+      );
+      assert.ok(
+        skipped.some((s) => s.startsWith(`reports/${id2}: a symlink`)),
+        skipped.join('\n'),
+      );
+      assert.ok(
+        skipped.some((s) => s.includes('invalid run id "../outside"')),
+        skipped.join('\n'),
+      );
+      assert.ok(
+        skipped.some((s) => s.includes('invalid run id ".."')),
+        skipped.join('\n'),
+      );
       assert.equal(fs.existsSync(path.join(ws, 'runs', 'ok1')), false);
       for (const r of out.removed) for (const p of r.paths) assert.ok(p.startsWith(`${ws}${path.sep}`), p);
 
@@ -177,7 +197,10 @@ describe('runs clean', () => {
 
   it("takes the run root from --runs-dir, else the manifest's runsDir (workspace-relative, as run takes it)", async () => {
     const id = 'batch_20260101000000_000001';
-    const ledger = { [`.batches/${id}.json`]: JSON.stringify({ batchId: id, pid: 2 ** 22 + 1, startedAt: '2026-01-01T00:00:00.000Z', runIds: ['r1'] }), 'r1/x': 'x' };
+    const ledger = {
+      [`.batches/${id}.json`]: JSON.stringify({ batchId: id, pid: 2 ** 22 + 1, startedAt: '2026-01-01T00:00:00.000Z', runIds: ['r1'] }),
+      'r1/x': 'x',
+    };
     await withWorkspace(async (ws) => {
       const elsewhere = path.join(ws, 'artifacts', 'runs');
       writeTree(elsewhere, ledger);

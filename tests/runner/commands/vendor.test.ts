@@ -58,7 +58,22 @@ describe('sleeve-sandbox vendor', () => {
     }
     writeTree(ws.dir, { 'sleeves/v/main.mjs': SLEEVE });
     const run = await runBin(
-      ['run', '--policy', 'strict', '--mode', 'isolate', '--os-layer', 'off', '--workspace', ws.dir, '--sleeve', 'v=sleeves/v/main.mjs', '--report-dir', reports.dir, '--json'],
+      [
+        'run',
+        '--policy',
+        'strict',
+        '--mode',
+        'isolate',
+        '--os-layer',
+        'off',
+        '--workspace',
+        ws.dir,
+        '--sleeve',
+        'v=sleeves/v/main.mjs',
+        '--report-dir',
+        reports.dir,
+        '--json',
+      ],
       ws.dir,
     );
     assert.equal(run.code, 0, show(run));
@@ -99,7 +114,10 @@ describe('sleeve-sandbox vendor', () => {
     const into = path.join(ws.dir, 'sleeves', 'x', 'vendor');
     const missing = await runMain(['vendor', 'no-such-package-here', '--into', into, '--from', ws.dir], ws.dir);
     assert.equal(missing.code, 2, show(missing));
-    assert.match(missing.stderr, /cannot find the package no-such-package-here from .*: install it there first \(npm install --save-exact no-such-package-here\)/);
+    assert.match(
+      missing.stderr,
+      /cannot find the package no-such-package-here from .*: install it there first \(npm install --save-exact no-such-package-here\)/,
+    );
     const builtin = await runMain(['vendor', 'node:fs', '--into', into], ws.dir);
     assert.equal(builtin.code, 2, show(builtin));
     assert.match(builtin.stderr, /node:fs is a Node built-in, which isolate mode does not have/);

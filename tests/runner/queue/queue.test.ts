@@ -21,7 +21,17 @@ interface AuditJson {
   verdict: string;
   exitCode: number;
   sleeves: Array<{ name: string; runId: string; status: string; error?: string; artifacts: Array<{ path: string }>; layers: string[] }>;
-  workers?: Array<{ worker: string | null; sleeve: string; runId: string; jobId: string; verdict: string; attempts: number; stalled: number; zip: { sha256: string; size: number } | null; error?: string }>;
+  workers?: Array<{
+    worker: string | null;
+    sleeve: string;
+    runId: string;
+    jobId: string;
+    verdict: string;
+    attempts: number;
+    stalled: number;
+    zip: { sha256: string; size: number } | null;
+    error?: string;
+  }>;
 }
 
 function auditOf(ws: string): AuditJson {
@@ -48,8 +58,10 @@ function outputsOf(runDir: string): string[] {
 
 const TINY = {
   'data/lakehouse/a.csv': 'date,close\n2024-01-02,1\n',
-  'sleeves/ok.ts': "import fs from 'node:fs';\nimport path from 'node:path';\nconst dir = process.env.SLEEVE_RUN_DIR as string;\nfs.writeFileSync(path.join(dir, 'out.txt'), 'hello from ' + process.env.SLEEVE_NAME + '\\n');\n",
-  'sleeves/big.ts': "import fs from 'node:fs';\nimport path from 'node:path';\nfs.writeFileSync(path.join(process.env.SLEEVE_RUN_DIR as string, 'big.bin'), Buffer.alloc(200_000, 7));\n",
+  'sleeves/ok.ts':
+    "import fs from 'node:fs';\nimport path from 'node:path';\nconst dir = process.env.SLEEVE_RUN_DIR as string;\nfs.writeFileSync(path.join(dir, 'out.txt'), 'hello from ' + process.env.SLEEVE_NAME + '\\n');\n",
+  'sleeves/big.ts':
+    "import fs from 'node:fs';\nimport path from 'node:path';\nfs.writeFileSync(path.join(process.env.SLEEVE_RUN_DIR as string, 'big.bin'), Buffer.alloc(200_000, 7));\n",
   'sleeves/slow.ts':
     "import fs from 'node:fs';\nimport path from 'node:path';\nconst dir = process.env.SLEEVE_RUN_DIR as string;\nfs.writeFileSync(path.join(dir, 'started'), '1');\nawait new Promise((r) => setTimeout(r, 4000));\nfs.writeFileSync(path.join(dir, 'out.txt'), 'slow done\\n');\n",
 };
@@ -72,7 +84,10 @@ describe('run --queue: sleeves on workers through Redis', { skip: needsRedis }, 
     await redis?.stop();
   });
 
-  it('runs the example batch (seed layout, with its combine step) on three workers with the results of a local run and one merged clean audit', { skip: needsOsLayer, timeout: 180_000 }, async () => {
+  it('runs the example batch (seed layout, with its combine step) on three workers with the results of a local run and one merged clean audit', {
+    skip: needsOsLayer,
+    timeout: 180_000,
+  }, async () => {
     const tmp = makeTempDir('sleeve-queue-example-');
     try {
       const local = copyExample(tmp.dir, 'local');
@@ -88,7 +103,10 @@ describe('run --queue: sleeves on workers through Redis', { skip: needsRedis }, 
       const ls = JSON.parse(l.stdout) as { sleeves: Array<{ name: string; kind: string; status: string; runDir: string }> };
       const qs = JSON.parse(q.stdout) as { verdict: string; sleeves: Array<{ name: string; kind: string; status: string; runDir: string }> };
       assert.equal(qs.verdict, 'clean');
-      assert.deepEqual(qs.sleeves.map((s) => [s.name, s.kind, s.status]), ls.sleeves.map((s) => [s.name, s.kind, s.status]));
+      assert.deepEqual(
+        qs.sleeves.map((s) => [s.name, s.kind, s.status]),
+        ls.sleeves.map((s) => [s.name, s.kind, s.status]),
+      );
       assert.equal(qs.sleeves.length, 7);
       // The combine step ran on the submitter over the delivered run dirs: the same meta portfolio.
       const meta = (runDir: string) => (JSON.parse(fs.readFileSync(path.join(runDir, 'meta_portfolio.json'), 'utf8')) as { weights: unknown }).weights;
@@ -111,7 +129,11 @@ describe('run --queue: sleeves on workers through Redis', { skip: needsRedis }, 
         assert.match(w.zip?.sha256 ?? '', /^[0-9a-f]{64}$/);
       }
       assert.ok(new Set(audit.workers?.map((w) => w.worker)).size >= 2, 'the jobs spread over more than one worker');
-      for (const s of audit.sleeves.slice(0, 6)) assert.ok(s.artifacts.some((a) => a.path.endsWith('portfolio_candidates.json')), s.name);
+      for (const s of audit.sleeves.slice(0, 6))
+        assert.ok(
+          s.artifacts.some((a) => a.path.endsWith('portfolio_candidates.json')),
+          s.name,
+        );
       // Nothing of the batch is left in Redis.
       const queue = new Queue(QUEUE_NAME, { connection: { host: '127.0.0.1', port: redis.port } });
       try {
@@ -203,7 +225,11 @@ describe('run --queue: sleeves on workers through Redis', { skip: needsRedis }, 
       let victim: TestWorker | undefined;
       const deadline = Date.now() + 30_000;
       while (!victim) {
-        victim = ws.find((w) => fs.existsSync(path.join(tmp.dir, w.id, 'runs')) && fs.readdirSync(path.join(tmp.dir, w.id, 'runs')).some((d) => fs.existsSync(path.join(tmp.dir, w.id, 'runs', d, 'started'))));
+        victim = ws.find(
+          (w) =>
+            fs.existsSync(path.join(tmp.dir, w.id, 'runs')) &&
+            fs.readdirSync(path.join(tmp.dir, w.id, 'runs')).some((d) => fs.existsSync(path.join(tmp.dir, w.id, 'runs', d, 'started'))),
+        );
         assert.ok(Date.now() < deadline, 'a worker started the sleeve');
         await new Promise((r) => setTimeout(r, 50));
       }
@@ -238,10 +264,19 @@ describe('run --queue: sleeves on workers through Redis', { skip: needsRedis }, 
       const [ra, rb] = await Promise.all([runBin(args, a), runBin(args, b)]);
       assert.equal(ra.code, 0, show(ra));
       assert.equal(rb.code, 0, show(rb));
-      for (const [ws, r] of [[a, ra], [b, rb]] as const) {
+      for (const [ws, r] of [
+        [a, ra],
+        [b, rb],
+      ] as const) {
         const summary = JSON.parse(r.stdout) as { sleeves: Array<{ runId: string }> };
         const ids = summary.sleeves.map((s) => s.runId).sort();
-        assert.deepEqual(fs.readdirSync(path.join(ws, 'runs')).filter((d) => !d.startsWith('.')).sort(), ids);
+        assert.deepEqual(
+          fs
+            .readdirSync(path.join(ws, 'runs'))
+            .filter((d) => !d.startsWith('.'))
+            .sort(),
+          ids,
+        );
         const audit = auditOf(ws);
         assert.deepEqual(audit.workers?.map((w) => w.runId).sort(), ids);
       }
@@ -251,7 +286,9 @@ describe('run --queue: sleeves on workers through Redis', { skip: needsRedis }, 
     }
   });
 
-  it('Ctrl-C on the submitter cancels the batch everywhere: the running sleeve stopped on its worker, the waiting job removed', { timeout: 60_000 }, async () => {
+  it('Ctrl-C on the submitter cancels the batch everywhere: the running sleeve stopped on its worker, the waiting job removed', {
+    timeout: 60_000,
+  }, async () => {
     const tmp = makeTempDir('sleeve-queue-int-');
     try {
       const sub = tiny(tmp.dir, 'submitter');
@@ -259,10 +296,19 @@ describe('run --queue: sleeves on workers through Redis', { skip: needsRedis }, 
       const w = startWorkerProc(redis.url, replica, 'w1');
       workers.push(w);
       await w.ready;
-      const child = startBin(['run', '--json', '--queue', redis.url, '--policy', 'strict', '--sleeve', 'first=sleeves/slow.ts', '--sleeve', 'second=sleeves/slow.ts'], sub, childEnv());
+      const child = startBin(
+        ['run', '--json', '--queue', redis.url, '--policy', 'strict', '--sleeve', 'first=sleeves/slow.ts', '--sleeve', 'second=sleeves/slow.ts'],
+        sub,
+        childEnv(),
+      );
       const run = collect(child, 50_000);
       const deadline = Date.now() + 30_000;
-      while (!(fs.existsSync(path.join(replica, 'runs')) && fs.readdirSync(path.join(replica, 'runs')).some((d) => fs.existsSync(path.join(replica, 'runs', d, 'started'))))) {
+      while (
+        !(
+          fs.existsSync(path.join(replica, 'runs')) &&
+          fs.readdirSync(path.join(replica, 'runs')).some((d) => fs.existsSync(path.join(replica, 'runs', d, 'started')))
+        )
+      ) {
         assert.ok(Date.now() < deadline, 'the worker started a sleeve');
         await new Promise((r) => setTimeout(r, 50));
       }
@@ -271,7 +317,10 @@ describe('run --queue: sleeves on workers through Redis', { skip: needsRedis }, 
       assert.equal(q.code, 1, show(q));
       const summary = JSON.parse(q.stdout) as { interrupted: string; sleeves: Array<{ name: string; status: string }> };
       assert.equal(summary.interrupted, 'SIGINT');
-      assert.deepEqual(summary.sleeves.map((s) => [s.name, s.status]).sort(), [['first', 'interrupted'], ['second', 'cancelled']]);
+      assert.deepEqual(summary.sleeves.map((s) => [s.name, s.status]).sort(), [
+        ['first', 'interrupted'],
+        ['second', 'cancelled'],
+      ]);
       // The worker stopped the sleeve before it wrote its output, and never started the second.
       const ran = fs.readdirSync(path.join(replica, 'runs')).filter((d) => !d.startsWith('.'));
       assert.equal(ran.length, 1);
@@ -280,7 +329,11 @@ describe('run --queue: sleeves on workers through Redis', { skip: needsRedis }, 
       try {
         const batchId = fs.readdirSync(path.join(sub, 'reports')).find((d) => d.startsWith('batch_')) as string;
         const left = (await queue.getJobs(['waiting', 'active', 'completed', 'failed', 'delayed'])).filter((j) => String(j.id).startsWith(`${batchId}.`));
-        assert.deepEqual(left.map((j) => j.id), [], 'none of the batch\'s jobs is left in Redis');
+        assert.deepEqual(
+          left.map((j) => j.id),
+          [],
+          "none of the batch's jobs is left in Redis",
+        );
       } finally {
         await queue.close();
       }
@@ -290,7 +343,7 @@ describe('run --queue: sleeves on workers through Redis', { skip: needsRedis }, 
     }
   });
 
-  it('a run dir past the worker\'s artifact cap is not sent: the sleeve fails with the cap named', { timeout: 60_000 }, async () => {
+  it("a run dir past the worker's artifact cap is not sent: the sleeve fails with the cap named", { timeout: 60_000 }, async () => {
     const tmp = makeTempDir('sleeve-queue-cap-');
     try {
       const sub = tiny(tmp.dir, 'submitter');
@@ -347,7 +400,10 @@ describe('run --queue: Redis faults', { skip: needsRedis }, () => {
       const json = await runBin(['doctor', '--json', '--queue', redis.url], tmp.dir);
       await admin.config('SET', 'maxmemory-policy', 'noeviction');
       admin.disconnect();
-      const report = JSON.parse(json.stdout) as { ok: boolean; queue: { reachable: boolean; evictionSafe: boolean; maxmemoryPolicy: string; workers: string[] } };
+      const report = JSON.parse(json.stdout) as {
+        ok: boolean;
+        queue: { reachable: boolean; evictionSafe: boolean; maxmemoryPolicy: string; workers: string[] };
+      };
       assert.equal(report.queue.reachable, true);
       assert.equal(report.queue.evictionSafe, false);
       assert.equal(report.queue.maxmemoryPolicy, 'allkeys-lru');
@@ -374,9 +430,17 @@ describe('run --queue: Redis faults', { skip: needsRedis }, () => {
       const replica = tiny(tmp.dir, 'w1');
       ws.push(startWorkerProc(redis.url, replica, 'w1'));
       await ws[0]?.ready;
-      const run = collect(startBin(['run', '--queue', redis.url, '--queue-lost', '2', '--policy', 'strict', '--sleeve', 'slow=sleeves/slow.ts'], sub, childEnv()), 50_000);
+      const run = collect(
+        startBin(['run', '--queue', redis.url, '--queue-lost', '2', '--policy', 'strict', '--sleeve', 'slow=sleeves/slow.ts'], sub, childEnv()),
+        50_000,
+      );
       const deadline = Date.now() + 30_000;
-      while (!(fs.existsSync(path.join(replica, 'runs')) && fs.readdirSync(path.join(replica, 'runs')).some((d) => fs.existsSync(path.join(replica, 'runs', d, 'started'))))) {
+      while (
+        !(
+          fs.existsSync(path.join(replica, 'runs')) &&
+          fs.readdirSync(path.join(replica, 'runs')).some((d) => fs.existsSync(path.join(replica, 'runs', d, 'started')))
+        )
+      ) {
         assert.ok(Date.now() < deadline, 'the worker started the sleeve');
         await new Promise((r) => setTimeout(r, 50));
       }

@@ -34,7 +34,12 @@ const want = (zip: Buffer, limitBytes = 1 << 20) => ({ sha256: sha(zip), size: z
 
 describe('unpacking a worker zip', () => {
   it('reads a good zip and writes it into a new run dir', async () => {
-    const zip = await zipOf([{ name: 'r1/', dir: true }, { name: 'r1/logs/', dir: true }, { name: 'r1/logs/stderr.log', data: Buffer.from('e') }, { name: 'r1/out/a.json', data: Buffer.from('{}') }]);
+    const zip = await zipOf([
+      { name: 'r1/', dir: true },
+      { name: 'r1/logs/', dir: true },
+      { name: 'r1/logs/stderr.log', data: Buffer.from('e') },
+      { name: 'r1/out/a.json', data: Buffer.from('{}') },
+    ]);
     const u = await unpackZip(zip, want(zip));
     const tmp = makeTempDir('sleeve-unpack-');
     try {

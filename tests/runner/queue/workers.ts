@@ -14,7 +14,10 @@ export const EXAMPLE = path.join(repoRoot, 'examples', 'meta-portfolio');
 /** A copy of the example workspace (no runs, reports or artifacts) at `<root>/<name>`. */
 export function copyExample(root: string, name: string): string {
   const dir = path.join(root, name);
-  fs.cpSync(EXAMPLE, dir, { recursive: true, filter: (src) => !['runs', 'reports', 'artifacts'].includes(path.relative(EXAMPLE, src).split(path.sep)[0] ?? '') });
+  fs.cpSync(EXAMPLE, dir, {
+    recursive: true,
+    filter: (src) => !['runs', 'reports', 'artifacts'].includes(path.relative(EXAMPLE, src).split(path.sep)[0] ?? ''),
+  });
   return dir;
 }
 

@@ -75,7 +75,24 @@ describe('SARIF and GitHub output of a batch', () => {
     fs.mkdirSync(path.join(ws, 'runs'));
     env = childEnv({ GITHUB_ACTIONS: 'true', GITHUB_WORKSPACE: repo });
     const done = collect(
-      startBin(['run', '--policy', 'team', '--os-layer', 'off', '--concurrency', '2', '--sleeve', 'waiter=sleeves/waiter.mjs', '--sleeve', 'rogue=sleeves/rogue.mjs', '--json'], ws, env),
+      startBin(
+        [
+          'run',
+          '--policy',
+          'team',
+          '--os-layer',
+          'off',
+          '--concurrency',
+          '2',
+          '--sleeve',
+          'waiter=sleeves/waiter.mjs',
+          '--sleeve',
+          'rogue=sleeves/rogue.mjs',
+          '--json',
+        ],
+        ws,
+        env,
+      ),
     );
     const ended = track(done);
     try {
@@ -128,7 +145,11 @@ describe('SARIF and GitHub output of a batch', () => {
       ['violation', 'ws/data/lakehouse/AAPL.csv', '%SRCROOT%', undefined, undefined],
       ['sleeve-failed', 'ws/sleeves/rogue.mjs', '%SRCROOT%', undefined, undefined],
     ]);
-    assert.equal(results.some((r) => r.ruleId === 'proof-incomplete'), false, 'the audit was whole');
+    assert.equal(
+      results.some((r) => r.ruleId === 'proof-incomplete'),
+      false,
+      'the audit was whole',
+    );
   });
 
   it('prints the exact annotation lines (on stderr with --json), the failed sleeve log tail fenced off', () => {
@@ -168,7 +189,12 @@ describe('SARIF and GitHub output of a batch', () => {
       gh.stdout.split('\n').filter((l) => l.startsWith('::error')),
       fromRun,
     );
-    const tokens = [o.run.stderr, gh.stdout].map((t) => t.split('\n').map((l) => TOKEN_FENCE.exec(l)?.[1]).find(Boolean));
+    const tokens = [o.run.stderr, gh.stdout].map((t) =>
+      t
+        .split('\n')
+        .map((l) => TOKEN_FENCE.exec(l)?.[1])
+        .find(Boolean),
+    );
     assert.ok(tokens[0] && tokens[1] && tokens[0] !== tokens[1], `tokens ${JSON.stringify(tokens)}`);
   });
 
@@ -177,7 +203,10 @@ describe('SARIF and GitHub output of a batch', () => {
     assert.equal(plain.code, 3, show(plain));
     const out = plain.stdout.split('\n').filter(Boolean);
     const at = denyRuleAt(TEAM_POLICY);
-    assert.equal(out[0], `::error file=ws/policies/team.json,line=${at.line},col=${at.col},title=sleeve-sandbox%3A denied-read::rogue: read denied: data/lakehouse/MSFT.csv (policy team, fs.read.deny "data/lakehouse/MSFT.csv" at fs.read.deny[0]: not yours)`);
+    assert.equal(
+      out[0],
+      `::error file=ws/policies/team.json,line=${at.line},col=${at.col},title=sleeve-sandbox%3A denied-read::rogue: read denied: data/lakehouse/MSFT.csv (policy team, fs.read.deny "data/lakehouse/MSFT.csv" at fs.read.deny[0]: not yours)`,
+    );
     assert.ok(out.includes('::group::rogue log tail'), plain.stdout);
     assert.ok(!plain.stderr.split('\n').some((l) => l.startsWith('::')), 'no workflow command on stderr');
     const outside = await runBin(['run', '--policy', 'team', '--os-layer', 'off', '--sleeve', 'rogue=sleeves/rogue.mjs'], ws, childEnv({ GITHUB_ACTIONS: '' }));

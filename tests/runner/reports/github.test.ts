@@ -14,7 +14,8 @@ import { auditReport, sleeveReport } from '../../helpers/report.js';
 const TOKEN = '0123456789abcdef0123456789abcdef';
 
 /** A sleeve of the workspace /repo/ws, with its entry. */
-const sleeve = (name: string, over: Partial<SleeveReport> = {}): SleeveReport => sleeveReport(name, { entry: `/repo/ws/sleeves/${name}.mjs`, ...over }, '/repo/ws');
+const sleeve = (name: string, over: Partial<SleeveReport> = {}): SleeveReport =>
+  sleeveReport(name, { entry: `/repo/ws/sleeves/${name}.mjs`, ...over }, '/repo/ws');
 
 const report = (sleeves: SleeveReport[], over: Partial<AuditReport> = {}): AuditReport => auditReport(sleeves, { workspace: '/repo/ws', ...over });
 
@@ -26,7 +27,10 @@ describe('workflow command escaping', () => {
     assert.equal(escapeProperty('a:b,c%d\ne'), 'a%3Ab%2Cc%25d%0Ae');
   });
   it('writes file, line, col and title in that order, and leaves line and col out without a file', () => {
-    assert.equal(annotationLine({ level: 'error', file: 'a,b:c.json', line: 3, col: 9, title: 'x: y', message: 'm' }), '::error file=a%2Cb%3Ac.json,line=3,col=9,title=x%3A y::m');
+    assert.equal(
+      annotationLine({ level: 'error', file: 'a,b:c.json', line: 3, col: 9, title: 'x: y', message: 'm' }),
+      '::error file=a%2Cb%3Ac.json,line=3,col=9,title=x%3A y::m',
+    );
     assert.equal(annotationLine({ level: 'warning', line: 3, col: 9, message: 'm' }), '::warning::m');
     assert.equal(annotationLine({ level: 'notice', file: 'f', col: 9, message: '::x' }), '::notice file=f::::x');
   });
@@ -36,7 +40,15 @@ describe('lint annotations', () => {
   it('one line per finding at its file, line and column relative to the root; none outside it', () => {
     const lines = lintAnnotations(
       [
-        { file: '/repo/policies/p.json', line: 4, column: 7, jsonPath: 'env.pass[0]', level: 'warning', rule: 'env-pass-all', message: 'env.pass "*" passes every variable [env-pass-all]' },
+        {
+          file: '/repo/policies/p.json',
+          line: 4,
+          column: 7,
+          jsonPath: 'env.pass[0]',
+          level: 'warning',
+          rule: 'env-pass-all',
+          message: 'env.pass "*" passes every variable [env-pass-all]',
+        },
         { file: '/elsewhere/q.json', line: 1, column: 1, jsonPath: '', level: 'error', message: 'not JSON: 50%\nbroken' },
       ],
       '/repo',
@@ -69,7 +81,9 @@ describe('batch annotations', () => {
   });
   const lines = batchAnnotations(
     report([denied, sleeve('fine')], {
-      violations: [{ path: 'data/lakehouse/A,B.csv', change: 'modified', before: null, after: null, time: null, suspects: ['rogue'], why: 'outside every permitted zone' }],
+      violations: [
+        { path: 'data/lakehouse/A,B.csv', change: 'modified', before: null, after: null, time: null, suspects: ['rogue'], why: 'outside every permitted zone' },
+      ],
     }),
     { root: '/repo', token: TOKEN },
   );
@@ -106,7 +120,11 @@ describe('batch annotations', () => {
 
   it('warns of an incomplete proof with no file, and of a skipped sleeve as a warning', () => {
     const out = batchAnnotations(
-      report([sleeve('late', { status: 'skipped', exitCode: null, error: 'an earlier step failed' })], { verdict: 'failed', exitCode: 1, integrity: { ...report([]).integrity, audited: false } }),
+      report([sleeve('late', { status: 'skipped', exitCode: null, error: 'an earlier step failed' })], {
+        verdict: 'failed',
+        exitCode: 1,
+        integrity: { ...report([]).integrity, audited: false },
+      }),
       { root: '/repo', token: TOKEN },
     );
     assert.deepEqual(out, [

@@ -65,7 +65,11 @@ const result = (ws: string, name: string, over: Partial<SleeveResult> = {}): Sle
   layers: ['fs-guard'],
   denials: [],
   writes: [],
-  logs: { stdout: path.join(ws, 'runs', `${name}_1`, 'logs', 'stdout.log'), stderr: path.join(ws, 'runs', `${name}_1`, 'logs', 'stderr.log'), truncated: false },
+  logs: {
+    stdout: path.join(ws, 'runs', `${name}_1`, 'logs', 'stdout.log'),
+    stderr: path.join(ws, 'runs', `${name}_1`, 'logs', 'stderr.log'),
+    truncated: false,
+  },
   channel: { accepted: 1, dropped: { denials: 0, writes: 0 }, fault: null },
   ...over,
 });
@@ -84,7 +88,15 @@ function fixture() {
       denials: [
         { op: 'read', syscall: 'open', path: 'data/lakehouse/secret #1.json', rule: denyRule, reason: 'not yours', at, count: 2 },
         { op: 'write', syscall: 'open', path: 'data/lakehouse/AAPL.csv', rule: 'fs.write', reason: 'no allow rule matches', at, count: 1 },
-        { op: 'child_process', syscall: 'child_process.spawn', path: 'child_process.spawn("ls")', rule: 'process.childProcess', reason: 'not allowed by the policy', at, count: 1 },
+        {
+          op: 'child_process',
+          syscall: 'child_process.spawn',
+          path: 'child_process.spawn("ls")',
+          rule: 'process.childProcess',
+          reason: 'not allowed by the policy',
+          at,
+          count: 1,
+        },
       ],
       stderrTail: ['boom\u001b[31m', '::error::forged'],
       error: 'exit code 1',
@@ -101,8 +113,23 @@ function fixture() {
     policySources: [],
     steps: results.map((r) => ({ entry: path.join(ws, 'sleeves', `${r.name}.mjs`), policy })),
   };
-  const batch: BatchResult = { workspace: ws, startedAt: '2026-12-01T10:00:00.000Z', endedAt: '2026-12-01T10:00:01.000Z', interrupted: null, results, release: () => {} };
-  const violation = { path: 'data/lakehouse/MSFT.csv', change: 'modified' as const, before: null, after: null, time: null, suspects: ['alpha', 'beta'], why: 'outside every permitted zone' };
+  const batch: BatchResult = {
+    workspace: ws,
+    startedAt: '2026-12-01T10:00:00.000Z',
+    endedAt: '2026-12-01T10:00:01.000Z',
+    interrupted: null,
+    results,
+    release: () => {},
+  };
+  const violation = {
+    path: 'data/lakehouse/MSFT.csv',
+    change: 'modified' as const,
+    before: null,
+    after: null,
+    time: null,
+    suspects: ['alpha', 'beta'],
+    why: 'outside every permitted zone',
+  };
   const audited = {
     violations: [violation],
     filesChecked: 10,
@@ -124,7 +151,10 @@ const uriOf = (r: Sarif.Result) => r.locations?.[0]?.physicalLocation?.artifactL
 describe('the schema check itself', () => {
   it('refuses a log that is not SARIF (no driver name, a bad level)', () => {
     assert.notDeepEqual(sarifErrors({ version: '2.1.0', runs: [{ tool: { driver: {} } }] }), []);
-    assert.notDeepEqual(sarifErrors({ version: '2.1.0', runs: [{ tool: { driver: { name: 'x' } }, results: [{ message: { text: 'm' }, level: 'fatal' }] }] }), []);
+    assert.notDeepEqual(
+      sarifErrors({ version: '2.1.0', runs: [{ tool: { driver: { name: 'x' } }, results: [{ message: { text: 'm' }, level: 'fatal' }] }] }),
+      [],
+    );
   });
 });
 
@@ -139,7 +169,12 @@ describe('audit SARIF', () => {
     assert.equal(alpha?.entry, path.join(f.ws, 'sleeves', 'alpha.mjs'));
     const origin = ruleOrigin(f.policy, f.denyRule);
     assert.ok(origin, 'the loader gave the deny rule an origin');
-    assert.deepEqual(alpha?.denials[0]?.origin, { file: path.join(f.ws, 'policies', 'team.json'), line: origin.line, column: origin.column, jsonPath: 'fs.read.deny[0]' });
+    assert.deepEqual(alpha?.denials[0]?.origin, {
+      file: path.join(f.ws, 'policies', 'team.json'),
+      line: origin.line,
+      column: origin.column,
+      jsonPath: 'fs.read.deny[0]',
+    });
     assert.equal(alpha?.denials[1]?.origin, undefined, 'no rule decided a write no allow matched');
     assert.equal(alpha?.denials[2]?.origin, undefined, 'a capability off by default has no rule');
   });
@@ -150,7 +185,10 @@ describe('audit SARIF', () => {
     const driver = run0(log).tool.driver;
     assert.equal(driver.name, 'sleeve-sandbox');
     assert.equal(driver.version, '9.9.9');
-    assert.deepEqual(driver.rules?.map((r) => r.id), Object.keys(AUDIT_RULES));
+    assert.deepEqual(
+      driver.rules?.map((r) => r.id),
+      Object.keys(AUDIT_RULES),
+    );
     for (const r of results) assert.equal(driver.rules?.[r.ruleIndex as number]?.id, r.ruleId, 'ruleIndex points at its rule');
     assert.equal(run0(log).automationDetails?.id, 'sleeve-sandbox/audit/batch_1');
   });
@@ -163,7 +201,10 @@ describe('audit SARIF', () => {
     assert.deepEqual(r.locations?.[0]?.physicalLocation?.region, { startLine: origin?.line, startColumn: origin?.column });
     assert.deepEqual(r.relatedLocations?.[0]?.physicalLocation?.artifactLocation, { uri: 'ws/sleeves/alpha.mjs', uriBaseId: '%SRCROOT%' });
     assert.equal(r.level, 'error');
-    assert.match(r.message.text ?? '', /^alpha: read denied: data\/lakehouse\/secret #1\.json \(policy team, fs\.read\.deny "data\/lakehouse\/secret #1\.json" at fs\.read\.deny\[0\]: not yours\) x2$/);
+    assert.match(
+      r.message.text ?? '',
+      /^alpha: read denied: data\/lakehouse\/secret #1\.json \(policy team, fs\.read\.deny "data\/lakehouse\/secret #1\.json" at fs\.read\.deny\[0\]: not yours\) x2$/,
+    );
   });
 
   it('locates a denial no rule decided, and a capability denial, at the sleeve entry', () => {
@@ -181,12 +222,18 @@ describe('audit SARIF', () => {
     const failed = results.filter((x) => x.ruleId === 'sleeve-failed');
     assert.equal(failed.length, 1, 'beta ended ok');
     assert.deepEqual(uriOf(failed[0] as Sarif.Result), { uri: 'ws/sleeves/alpha.mjs', uriBaseId: '%SRCROOT%' });
-    assert.equal(failed[0]?.message.text, `alpha failed (exit 1): exit code 1; logs in ${report.sleeves[0]?.logs.stderr}\n  | boom\\u001b[31m\n  | ::error::forged`);
+    assert.equal(
+      failed[0]?.message.text,
+      `alpha failed (exit 1): exit code 1; logs in ${report.sleeves[0]?.logs.stderr}\n  | boom\\u001b[31m\n  | ::error::forged`,
+    );
   });
 
   it('says nothing of an incomplete proof when the audit was whole', () => {
     assert.deepEqual(proofGaps(report), []);
-    assert.equal(results.some((x) => x.ruleId === 'proof-incomplete'), false);
+    assert.equal(
+      results.some((x) => x.ruleId === 'proof-incomplete'),
+      false,
+    );
     assert.equal(run0(log).invocations?.[0]?.toolExecutionNotifications, undefined);
     assert.equal(run0(log).invocations?.[0]?.executionSuccessful, true);
     assert.equal(run0(log).properties?.proven, true);
@@ -212,7 +259,11 @@ describe('audit SARIF', () => {
   it('never renders an unaudited, weakened or failed-inside batch as a clean empty log', () => {
     const unaudited = buildAuditReport({ ...f.batch, results: [result(f.ws, 'beta')] }, undefined, f.ctx);
     assert.equal(unaudited.verdict, 'unaudited');
-    const weakened = buildAuditReport({ ...f.batch, results: [result(f.ws, 'beta')] }, { ...f.audited, violations: [] }, { ...f.ctx, weakened: ['--no-hash: compared by metadata only'] });
+    const weakened = buildAuditReport(
+      { ...f.batch, results: [result(f.ws, 'beta')] },
+      { ...f.audited, violations: [] },
+      { ...f.ctx, weakened: ['--no-hash: compared by metadata only'] },
+    );
     assert.equal(weakened.verdict, 'partial');
     const broken = errorReport(f.ctx, f.ws, new Error('disk on fire'), '2026-12-01T10:00:00.000Z');
     for (const [r, level, text] of [
@@ -254,7 +305,16 @@ describe('ruleOrigin: the rule a denial names, looked up in the policy (never ta
     assert.equal(ruleOrigin(f.policy, 'fs.read.allow "{runDir}/**"')?.jsonPath, 'fs.read.allow[1]');
   });
   it('finds nothing for words that name no rule of the policy, or are not rule words at all', () => {
-    for (const words of ['fs.read', 'fs.write', 'process.childProcess', 'fs.write.deny "data/lakehouse/secret #1.json"', 'fs.read.deny "data/**"', 'fs.read.deny data/lakehouse/**', 'fs.read.deny "\\x"', 'fs.exec.deny "a"']) {
+    for (const words of [
+      'fs.read',
+      'fs.write',
+      'process.childProcess',
+      'fs.write.deny "data/lakehouse/secret #1.json"',
+      'fs.read.deny "data/**"',
+      'fs.read.deny data/lakehouse/**',
+      'fs.read.deny "\\x"',
+      'fs.exec.deny "a"',
+    ]) {
       assert.equal(ruleOrigin(f.policy, words), undefined, words);
     }
   });
@@ -268,13 +328,23 @@ describe('lint SARIF', () => {
   });
   const sys = createNodeSys(undefined, () => ws);
   const findings = lintPolicy(loadPolicy('policies/risky.json', { workspace: ws, sys }));
-  const loadError = { file: path.join(ws, 'policies', 'broken.json'), line: 2, column: 5, jsonPath: 'fs', level: 'error' as const, message: 'expected an object' };
+  const loadError = {
+    file: path.join(ws, 'policies', 'broken.json'),
+    line: 2,
+    column: 5,
+    jsonPath: 'fs',
+    level: 'error' as const,
+    message: 'expected an object',
+  };
   const log = lintSarif([...findings, loadError], { root, toolVersion: '1.2.3' });
   const results = run0(log).results ?? [];
 
   it('is valid SARIF 2.1.0 listing every lint rule and policy-error', () => {
     assertValidSarif(log);
-    assert.deepEqual(run0(log).tool.driver.rules?.map((r) => r.id), [...LINT_RULE_IDS, POLICY_ERROR_RULE]);
+    assert.deepEqual(
+      run0(log).tool.driver.rules?.map((r) => r.id),
+      [...LINT_RULE_IDS, POLICY_ERROR_RULE],
+    );
     assert.equal(run0(log).tool.driver.version, '1.2.3');
     assert.equal(run0(log).automationDetails?.id, 'sleeve-sandbox/policy-lint/');
   });

@@ -67,12 +67,7 @@ export interface CandidatesFile {
   candidates: Array<{ symbol: string; sector: string; score: number; eligible: boolean } & Record<string, unknown>>;
 }
 
-export async function writeOwnCandidates(
-  ctx: SleeveContext,
-  asOf: string,
-  signal: string,
-  picked: Scored[],
-): Promise<string> {
+export async function writeOwnCandidates(ctx: SleeveContext, asOf: string, signal: string, picked: Scored[]): Promise<string> {
   const path = joinPath(ctx.runDir, CANDIDATES_FILE);
   const body: CandidatesFile = {
     version: 1,
@@ -102,9 +97,7 @@ export async function readOwnCandidates(ctx: SleeveContext): Promise<CandidatesF
     text = await ctx.fs.readText(path);
   } catch (err) {
     const { code, message } = describeError(err);
-    throw new Error(
-      `${ctx.name}: cannot read own candidates ${path} (${code}: ${message}); refusing to fall back to the shared ${SHARED_CANDIDATES}`,
-    );
+    throw new Error(`${ctx.name}: cannot read own candidates ${path} (${code}: ${message}); refusing to fall back to the shared ${SHARED_CANDIDATES}`);
   }
   const parsed = JSON.parse(text) as Partial<CandidatesFile>;
   if (parsed.sleeve !== ctx.name) {

@@ -2,13 +2,7 @@
 //   lakehouse -> score symbols -> own candidates (written, then read back from the run dir)
 //   -> returns matrix -> optimiser -> report.json + report.md
 
-import {
-  readOwnCandidates,
-  type Scored,
-  type SelectionRule,
-  selectCandidates,
-  writeOwnCandidates,
-} from './candidates.ts';
+import { readOwnCandidates, type Scored, type SelectionRule, selectCandidates, writeOwnCandidates } from './candidates.ts';
 import type { SleeveContext } from './context.ts';
 import { loadPanel, type Panel } from './data.ts';
 import { type Estimates, estimate, returnsMatrix } from './stats.ts';

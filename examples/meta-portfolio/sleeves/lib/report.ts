@@ -19,9 +19,7 @@ export function roundWeights(weights: number[], cap: number, digits = 6): number
   const exact = weights.map((w) => Math.max(w, 0) * scale);
   const units = exact.map((x) => Math.min(Math.floor(x + 1e-9), capUnits));
   let missing = scale - units.reduce((a, b) => a + b, 0);
-  const order = exact
-    .map((x, i) => ({ i, rem: x - (units[i] as number) }))
-    .sort((a, b) => b.rem - a.rem || a.i - b.i);
+  const order = exact.map((x, i) => ({ i, rem: x - (units[i] as number) })).sort((a, b) => b.rem - a.rem || a.i - b.i);
   while (missing > 0) {
     let placed = false;
     for (const { i } of order) {
@@ -66,8 +64,7 @@ export function renderMarkdown(r: SleeveReport): string {
   const lines = [
     `# ${r.sleeve}: ${r.strategy}`,
     '',
-    `As of ${r.asOf}. Returns window ${r.window.start} .. ${r.window.end} (${r.window.observations} days). ` +
-      `Optimiser: ${String(r.optimiser.method)}.`,
+    `As of ${r.asOf}. Returns window ${r.window.start} .. ${r.window.end} (${r.window.observations} days). ` + `Optimiser: ${String(r.optimiser.method)}.`,
     '',
     '| Symbol | Sector | Score | Weight |',
     '|---|---|---:|---:|',

@@ -85,10 +85,7 @@ export interface Estimates {
  * `covShrinkage` pulls the covariance toward its diagonal (0 = sample, 1 = diagonal);
  * `meanShrinkage` pulls each mean toward the cross-sectional average (0 = sample, 1 = all equal).
  */
-export function estimate(
-  m: ReturnsMatrix,
-  options: { covShrinkage?: number; meanShrinkage?: number } = {},
-): Estimates {
+export function estimate(m: ReturnsMatrix, options: { covShrinkage?: number; meanShrinkage?: number } = {}): Estimates {
   const T = m.returns.length;
   const n = m.symbols.length;
   if (T < 2) throw new Error('estimate: need at least two return observations');

@@ -46,7 +46,14 @@ for (const u of universe) {
   fs.writeFileSync(path.join(root, 'ohlcv', `${u.symbol}.csv`), `${rows.join('\n')}\n`);
 }
 fs.writeFileSync(path.join(root, 'prices.csv'), `${long.join('\n')}\n`);
-fs.writeFileSync(path.join(root, 'universe.json'), `${JSON.stringify(universe.map(({ start, ...u }) => u), null, 2)}\n`);
+fs.writeFileSync(
+  path.join(root, 'universe.json'),
+  `${JSON.stringify(
+    universe.map(({ start, ...u }) => u),
+    null,
+    2,
+  )}\n`,
+);
 
 const trades = [];
 for (let i = 0; i < 40; i++) {
@@ -136,7 +143,10 @@ fs.writeFileSync(
   )}\n`,
 );
 
-fs.writeFileSync(path.join(root, 'settings.env'), '# sleeve settings (dotenv format)\nLOOKBACK_DAYS=20\nBASE_CURRENCY=USD\nRISK_FREE_RATE=0.0425\nREPORT_TITLE="Compat demo: weekly rebalance"\nEMPTY=\n');
+fs.writeFileSync(
+  path.join(root, 'settings.env'),
+  '# sleeve settings (dotenv format)\nLOOKBACK_DAYS=20\nBASE_CURRENCY=USD\nRISK_FREE_RATE=0.0425\nREPORT_TITLE="Compat demo: weekly rebalance"\nEMPTY=\n',
+);
 
 const fundamentals = [
   'symbol;name;country;pe',

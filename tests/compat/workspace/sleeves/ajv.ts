@@ -12,5 +12,9 @@ export default async function run(ctx: SleeveContext): Promise<void> {
   broken.risk.maxWeight = 3;
   broken.pipeline.rebalance = 'hourly';
   const bad = validate(broken);
-  await ctx.fs.writeJson(`${ctx.runDir}/validation.json`, { good, bad, errors: validate.errors?.map((e) => ({ path: e.instancePath, keyword: e.keyword, message: e.message })) });
+  await ctx.fs.writeJson(`${ctx.runDir}/validation.json`, {
+    good,
+    bad,
+    errors: validate.errors?.map((e) => ({ path: e.instancePath, keyword: e.keyword, message: e.message })),
+  });
 }

@@ -22,5 +22,9 @@ export default async function run(ctx: SleeveContext): Promise<void> {
     max: Float64Array.from(keys.map((k) => agg.get(k)?.max ?? 0)),
   });
   await ctx.fs.writeFile(`${ctx.runDir}/summary.arrow`, tableToIPC(out, 'file'));
-  await ctx.fs.writeJson(`${ctx.runDir}/summary.json`, { rows: table.numRows, schema: table.schema.fields.map((f) => `${f.name}:${f.type}`), summary: out.toArray().map((r) => r.toJSON()) });
+  await ctx.fs.writeJson(`${ctx.runDir}/summary.json`, {
+    rows: table.numRows,
+    schema: table.schema.fields.map((f) => `${f.name}:${f.type}`),
+    summary: out.toArray().map((r) => r.toJSON()),
+  });
 }

@@ -17,7 +17,14 @@ export default async function run(ctx: SleeveContext): Promise<void> {
     (d) => d.symbol,
   );
   const rets: number[] = [];
-  for (const [, v] of rollups(rows, (g) => g, (d) => d.symbol)) for (let i = 1; i < v.length; i++) rets.push((v[i] as { close: number }).close / (v[i - 1] as { close: number }).close - 1);
-  const bins = bin().thresholds(10)(rets).map((b) => ({ x0: b.x0, x1: b.x1, count: b.length }));
+  for (const [, v] of rollups(
+    rows,
+    (g) => g,
+    (d) => d.symbol,
+  ))
+    for (let i = 1; i < v.length; i++) rets.push((v[i] as { close: number }).close / (v[i - 1] as { close: number }).close - 1);
+  const bins = bin()
+    .thresholds(10)(rets)
+    .map((b) => ({ x0: b.x0, x1: b.x1, count: b.length }));
   await ctx.fs.writeJson(`${ctx.runDir}/rollups.json`, { bySymbol, bins, p90: quantile(rets, 0.9) });
 }

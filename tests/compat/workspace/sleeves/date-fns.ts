@@ -3,7 +3,11 @@ import { addDays, differenceInBusinessDays, eachWeekOfInterval, format, getISOWe
 import type { SleeveContext } from './lib/context.ts';
 
 export default async function run(ctx: SleeveContext): Promise<void> {
-  const dates = (await ctx.fs.readText('data/lakehouse/ohlcv/SPY.csv')).trim().split('\n').slice(1).map((l) => l.split(',')[0] as string);
+  const dates = (await ctx.fs.readText('data/lakehouse/ohlcv/SPY.csv'))
+    .trim()
+    .split('\n')
+    .slice(1)
+    .map((l) => l.split(',')[0] as string);
   const first = parseISO(`${dates[0]}T00:00:00Z`);
   const last = parseISO(`${dates[dates.length - 1]}T00:00:00Z`);
   const trading = new Set(dates);

@@ -13,7 +13,14 @@ export default async function run(ctx: SleeveContext): Promise<void> {
   log.log = (...args: unknown[]) => lines.push(format(...args));
   noisy.log = log.log;
   const universe = (await ctx.fs.readJson('data/lakehouse/universe.json')) as Array<{ symbol: string }>;
-  log('loaded %d symbols: %o', universe.length, universe.map((u) => u.symbol));
+  log(
+    'loaded %d symbols: %o',
+    universe.length,
+    universe.map((u) => u.symbol),
+  );
   noisy('never shown');
-  await ctx.fs.writeText(`${ctx.runDir}/debug.log`, `${lines.join('\n')}\nenabled=${createDebug.enabled('compat:load')},${createDebug.enabled('compat:noisy')}\n`);
+  await ctx.fs.writeText(
+    `${ctx.runDir}/debug.log`,
+    `${lines.join('\n')}\nenabled=${createDebug.enabled('compat:load')},${createDebug.enabled('compat:noisy')}\n`,
+  );
 }

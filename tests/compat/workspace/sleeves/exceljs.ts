@@ -3,7 +3,11 @@ import ExcelJS from 'exceljs';
 import type { SleeveContext } from './lib/context.ts';
 
 export default async function run(ctx: SleeveContext): Promise<void> {
-  const rows = (await ctx.fs.readText('data/lakehouse/prices.csv')).trim().split('\n').slice(1).map((l) => l.split(','));
+  const rows = (await ctx.fs.readText('data/lakehouse/prices.csv'))
+    .trim()
+    .split('\n')
+    .slice(1)
+    .map((l) => l.split(','));
   const stats = new Map<string, { n: number; sum: number; last: number }>();
   for (const [s, , c] of rows) {
     const a = stats.get(s as string) ?? { n: 0, sum: 0, last: 0 };

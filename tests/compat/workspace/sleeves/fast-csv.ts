@@ -10,10 +10,13 @@ export default async function run(ctx: SleeveContext): Promise<void> {
   await pipeline(
     fs.createReadStream(path.join(ctx.workspace, 'data/lakehouse/ohlcv/MSFT.csv')),
     parse({ headers: true }),
-    format<Record<string, string>, Record<string, string | number>>({ headers: true, transform: (r) => {
-      rows++;
-      return { date: r.date as string, close: r.close as string, rangePct: ((Number(r.high) - Number(r.low)) / Number(r.open) * 100).toFixed(3) };
-    } }),
+    format<Record<string, string>, Record<string, string | number>>({
+      headers: true,
+      transform: (r) => {
+        rows++;
+        return { date: r.date as string, close: r.close as string, rangePct: (((Number(r.high) - Number(r.low)) / Number(r.open)) * 100).toFixed(3) };
+      },
+    }),
     fs.createWriteStream(path.join(ctx.runDir, 'msft-ranges.csv')),
   );
   await ctx.fs.writeJson(`${ctx.runDir}/count.json`, { rows });

@@ -8,7 +8,11 @@ export default async function run(ctx: SleeveContext): Promise<void> {
   const date: string[] = [];
   const ret: number[] = [];
   for (const s of ['AAPL', 'MSFT', 'NVDA']) {
-    const rows = (await ctx.fs.readText(`data/lakehouse/ohlcv/${s}.csv`)).trim().split('\n').slice(1).map((l) => l.split(','));
+    const rows = (await ctx.fs.readText(`data/lakehouse/ohlcv/${s}.csv`))
+      .trim()
+      .split('\n')
+      .slice(1)
+      .map((l) => l.split(','));
     for (let i = 1; i < rows.length; i++) {
       symbol.push(s);
       date.push(rows[i]?.[0] as string);

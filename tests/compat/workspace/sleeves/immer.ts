@@ -12,10 +12,14 @@ export default async function run(ctx: SleeveContext): Promise<void> {
   let state: State = { positions: {}, applied: [] };
   const patches: unknown[] = [];
   for (const t of trades.slice(0, 15)) {
-    state = produce(state, (d) => {
-      d.positions[t.symbol] = (d.positions[t.symbol] ?? 0) + (t.side === 'buy' ? 1 : -1) * Number(t.quantity);
-      d.applied.push(t.id);
-    }, (p) => patches.push(...p));
+    state = produce(
+      state,
+      (d) => {
+        d.positions[t.symbol] = (d.positions[t.symbol] ?? 0) + (t.side === 'buy' ? 1 : -1) * Number(t.quantity);
+        d.applied.push(t.id);
+      },
+      (p) => patches.push(...p),
+    );
   }
   await ctx.fs.writeJson(`${ctx.runDir}/state.json`, { state, patches, frozen: Object.isFrozen(state) });
 }

@@ -3,7 +3,9 @@ import Joi from 'joi';
 import type { SleeveContext } from './lib/context.ts';
 
 const Trade = Joi.object({
-  id: Joi.string().pattern(/^T\d{4}$/).required(),
+  id: Joi.string()
+    .pattern(/^T\d{4}$/)
+    .required(),
   symbol: Joi.string().valid('AAPL', 'MSFT', 'NVDA', 'XOM', 'JPM', 'SPY').required(),
   date: Joi.string().isoDate().required(),
   side: Joi.string().valid('buy', 'sell').required(),

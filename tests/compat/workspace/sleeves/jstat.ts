@@ -16,7 +16,11 @@ const { jStat } = jStatModule as unknown as { jStat: JStat };
 export default async function run(ctx: SleeveContext): Promise<void> {
   const out: Record<string, unknown> = {};
   for (const s of ['AAPL', 'MSFT', 'NVDA', 'XOM', 'JPM', 'SPY']) {
-    const c = (await ctx.fs.readText(`data/lakehouse/ohlcv/${s}.csv`)).trim().split('\n').slice(1).map((l) => Number(l.split(',')[4]));
+    const c = (await ctx.fs.readText(`data/lakehouse/ohlcv/${s}.csv`))
+      .trim()
+      .split('\n')
+      .slice(1)
+      .map((l) => Number(l.split(',')[4]));
     const r = c.slice(1).map((v, i) => v / (c[i] as number) - 1);
     const mean = jStat.mean(r);
     const sd = jStat.stdev(r, true);

@@ -3,7 +3,11 @@ import { Matrix, SingularValueDecomposition, solve } from 'ml-matrix';
 import type { SleeveContext } from './lib/context.ts';
 
 async function returns(ctx: SleeveContext, s: string): Promise<number[]> {
-  const c = (await ctx.fs.readText(`data/lakehouse/ohlcv/${s}.csv`)).trim().split('\n').slice(1).map((l) => Number(l.split(',')[4]));
+  const c = (await ctx.fs.readText(`data/lakehouse/ohlcv/${s}.csv`))
+    .trim()
+    .split('\n')
+    .slice(1)
+    .map((l) => Number(l.split(',')[4]));
   return c.slice(1).map((v, i) => v / (c[i] as number) - 1);
 }
 

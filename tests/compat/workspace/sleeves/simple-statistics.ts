@@ -3,7 +3,11 @@ import * as ss from 'simple-statistics';
 import type { SleeveContext } from './lib/context.ts';
 
 function closes(csv: string): number[] {
-  return csv.trim().split('\n').slice(1).map((l) => Number(l.split(',')[4]));
+  return csv
+    .trim()
+    .split('\n')
+    .slice(1)
+    .map((l) => Number(l.split(',')[4]));
 }
 const returns = (c: number[]) => c.slice(1).map((v, i) => v / (c[i] as number) - 1);
 

@@ -3,7 +3,9 @@ import { array, object, string } from 'yup';
 import type { SleeveContext } from './lib/context.ts';
 
 const Instrument = object({
-  symbol: string().required().matches(/^[A-Z]{1,5}$/),
+  symbol: string()
+    .required()
+    .matches(/^[A-Z]{1,5}$/),
   name: string().required().trim(),
   sector: string().oneOf(['Technology', 'Energy', 'Financials', 'Index']).required(),
 });

@@ -47,7 +47,10 @@ interface LintReport {
 describe('policy lint on the built-in policies', () => {
   it('passes the shipped strict.json and ingest.json with no errors and no warnings, even under --strict', async () => {
     await withWorkspace(async (ws) => {
-      for (const args of [[strictFile, ingestFile], ['--strict', strictFile, ingestFile]]) {
+      for (const args of [
+        [strictFile, ingestFile],
+        ['--strict', strictFile, ingestFile],
+      ]) {
         const run = await runMain(['policy', 'lint', ...args], ws);
         assert.equal(run.code, 0, show(run));
         assert.equal(run.stdout, '', 'no diagnostics are printed');
@@ -126,16 +129,7 @@ const warningCases: readonly WarningCase[] = [
   {
     rule: 'dead-allow',
     what: 'an allow that a deny covers entirely',
-    text: lines(
-      ...head,
-      '  "fs": {',
-      '    "read": {',
-      '      "allow": ["data/**", "data/tmp/**"],',
-      '      "deny": ["data/tmp/**"]',
-      '    }',
-      '  }',
-      '}',
-    ),
+    text: lines(...head, '  "fs": {', '    "read": {', '      "allow": ["data/**", "data/tmp/**"],', '      "deny": ["data/tmp/**"]', '    }', '  }', '}'),
     line: 6,
     column: 28, // `      "allow": ["data/**", ` is 27 characters
     jsonPath: 'fs.read.allow[1]',
@@ -479,9 +473,17 @@ describe('policy explain', () => {
       const lines = run.stdout.split('\n');
       assert.ok(lines.includes('  passed from the parent (env.pass): PATH, TV_*'), show(run));
       assert.ok(lines.includes('  set (env.set): PORTFOLIO_DATA_SOURCE=lakehouse_only, TV_STRICT_HEALTH=1, TV_STRICT_ISOLATION=1'), show(run));
-      assert.ok(lines.some((l) => l.includes('NODE_* variables') && l.includes('never passed')), show(run));
-      assert.ok(lines.some((l) => l.includes('TMPDIR (runs/<run id>/tmp)')), show(run));
-      const json = JSON.parse((await runMain(['policy', 'explain', 'strict', '--json'], ws)).stdout) as { env: { pass: string[]; set: Record<string, string> } };
+      assert.ok(
+        lines.some((l) => l.includes('NODE_* variables') && l.includes('never passed')),
+        show(run),
+      );
+      assert.ok(
+        lines.some((l) => l.includes('TMPDIR (runs/<run id>/tmp)')),
+        show(run),
+      );
+      const json = JSON.parse((await runMain(['policy', 'explain', 'strict', '--json'], ws)).stdout) as {
+        env: { pass: string[]; set: Record<string, string> };
+      };
       assert.deepEqual(json.env.pass, ['PATH', 'TV_*']);
       assert.deepEqual(Object.keys(json.env.set), ['PORTFOLIO_DATA_SOURCE', 'TV_STRICT_HEALTH', 'TV_STRICT_ISOLATION']);
     });
@@ -584,7 +586,7 @@ describe('help, version and usage errors', () => {
     });
   });
 
-  it("names the unknown policy subcommand in the error", async () => {
+  it('names the unknown policy subcommand in the error', async () => {
     await withWorkspace(async (ws) => {
       const run = await runMain(['policy', 'bogus'], ws);
       assert.ok(run.stderr.includes("unknown command 'bogus'"), show(run));

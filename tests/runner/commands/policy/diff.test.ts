@@ -49,7 +49,10 @@ describe('sleeve-sandbox policy diff (CLI)', () => {
       assert.equal(run.code, 0, show(run));
       const result = diffResultSchema.parse(JSON.parse(run.stdout));
       assert.equal(result.verdict, 'widens');
-      assert.deepEqual(result.entries.map((e) => e.field), ['fs.read']);
+      assert.deepEqual(
+        result.entries.map((e) => e.field),
+        ['fs.read'],
+      );
     }
   });
 
@@ -70,7 +73,10 @@ describe('sleeve-sandbox policy diff (CLI)', () => {
   it('bad input exits 2 naming the place and the fix', async () => {
     const unsupported = await runMain(['policy', 'diff', 'strict', './extglob.json'], ws.dir);
     assert.equal(unsupported.code, 2, show(unsupported));
-    assert.match(unsupported.stderr, /extglob\.json:\d+:\d+: error: fs\.read\.allow\[0\]: policy diff cannot compare the pattern "data\/@\(a\|b\)\/\*\*" exactly/);
+    assert.match(
+      unsupported.stderr,
+      /extglob\.json:\d+:\d+: error: fs\.read\.allow\[0\]: policy diff cannot compare the pattern "data\/@\(a\|b\)\/\*\*" exactly/,
+    );
     assert.match(unsupported.stderr, /\{a,b\} alternation/);
     const unknown = await runMain(['policy', 'diff', 'strict', 'nosuch'], ws.dir);
     assert.equal(unknown.code, 2, show(unknown));
@@ -85,7 +91,12 @@ describe('sleeve-sandbox policy diff (CLI)', () => {
   it('--base: diffs against a git revision (the whole extends chain at that revision), a file new since is diffed against nothing', async () => {
     const repo = makeWorkspace();
     try {
-      const git = (...args: string[]) => execFileSync('git', args, { cwd: repo.dir, encoding: 'utf8', env: { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@t', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@t' } });
+      const git = (...args: string[]) =>
+        execFileSync('git', args, {
+          cwd: repo.dir,
+          encoding: 'utf8',
+          env: { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@t', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@t' },
+        });
       git('init', '-q');
       writeTree(repo.dir, {
         'policies/base.json': policy('base', { fs: { read: { allow: ['data/lakehouse/**'] } } }),
@@ -101,7 +112,10 @@ describe('sleeve-sandbox policy diff (CLI)', () => {
       git('add', '-A');
       git('commit', '-qm', 'two');
       fs.mkdirSync(path.join(repo.dir, 'sub'));
-      const run = await runMain(['policy', 'diff', '--base', 'HEAD~1', '../policies/team.json', '../policies/extra.json', '--fail-on', 'widen', '-w', '..'], path.join(repo.dir, 'sub'));
+      const run = await runMain(
+        ['policy', 'diff', '--base', 'HEAD~1', '../policies/team.json', '../policies/extra.json', '--fail-on', 'widen', '-w', '..'],
+        path.join(repo.dir, 'sub'),
+      );
       assert.equal(run.code, 3, show(run));
       assert.match(run.stdout, /team\.json \(HEAD~1 -> working tree\): widens/);
       assert.match(run.stdout, /fs\.read widened by allow "data\/\*\*" \(.*policies\/base\.json:\d+:\d+\)/);

@@ -19,7 +19,8 @@ function withWorkspace(files: Record<string, string>, fn: (ws: string) => Promis
   });
 }
 
-const messy = '{ "name": "mine", "version": 1, "extends": "strict",\n  "fs": { "read": { "deny": ["data/z", "data/a", "data/z"], "allow": ["data/**"] } },\n  "env": { "set": { "B": "2", "A": "1" } } }\n';
+const messy =
+  '{ "name": "mine", "version": 1, "extends": "strict",\n  "fs": { "read": { "deny": ["data/z", "data/a", "data/z"], "allow": ["data/**"] } },\n  "env": { "set": { "B": "2", "A": "1" } } }\n';
 const canonical = `${JSON.stringify(
   { version: 1, name: 'mine', extends: 'strict', fs: { read: { allow: ['data/**'], deny: ['data/a', 'data/z'] } }, env: { set: { A: '1', B: '2' } } },
   null,
@@ -45,7 +46,13 @@ function shippedPolicyFiles(): string[] {
 describe('policy fmt', () => {
   it('the shipped policies, their tests, the compat and example policies are canonical (--check exit 0)', async () => {
     const files = shippedPolicyFiles();
-    for (const want of ['policies/strict.json', 'policies/ingest.json', 'policies/strict.test.json', 'policies/ingest.test.json', 'tests/compat/workspace/policies/addons.json']) {
+    for (const want of [
+      'policies/strict.json',
+      'policies/ingest.json',
+      'policies/strict.test.json',
+      'policies/ingest.test.json',
+      'tests/compat/workspace/policies/addons.json',
+    ]) {
       assert.ok(files.includes(path.join(repoRoot, want)), `${want} in ${JSON.stringify(files)}`);
     }
     const run = await runMain(['policy', 'fmt', '--check', ...files], repoRoot);
@@ -61,7 +68,10 @@ describe('policy fmt', () => {
       const run = await runMain(['policy', 'fmt', '--check'], ws);
       assert.equal(run.code, 1, show(run));
       assert.match(run.stdout, /^policies\/mine\.json: not in canonical form; run "sleeve-sandbox policy fmt policies\/mine\.json"$/m);
-      assert.match(run.stdout, /^--- policies\/mine\.json\n\+\+\+ policies\/mine\.json \(canonical\)\n@@ line 1 @@\n-\{ "name": "mine", "version": 1, "extends": "strict",$/m);
+      assert.match(
+        run.stdout,
+        /^--- policies\/mine\.json\n\+\+\+ policies\/mine\.json \(canonical\)\n@@ line 1 @@\n-\{ "name": "mine", "version": 1, "extends": "strict",$/m,
+      );
       assert.ok(!run.stdout.includes('ok.json'), show(run));
       assert.match(run.stderr, /policy fmt --check: 2 file\(s\): 1 not canonical, 1 already canonical/);
       assert.equal(fs.readFileSync(file, 'utf8'), messy);
@@ -73,7 +83,12 @@ describe('policy fmt', () => {
 
   it('rewrites atomically only the files that change (policies and test files), keeping the mode; then --check passes', async () => {
     await withWorkspace(
-      { 'policies/mine.json': messy, 'policies/mine.test.json': messyTests, 'policies/ok.json': canonical.replace('"mine"', '"ok"'), 'policies/schema/x.json': '{ }' },
+      {
+        'policies/mine.json': messy,
+        'policies/mine.test.json': messyTests,
+        'policies/ok.json': canonical.replace('"mine"', '"ok"'),
+        'policies/schema/x.json': '{ }',
+      },
       async (ws) => {
         const dir = path.join(ws, 'policies');
         fs.chmodSync(path.join(dir, 'mine.json'), 0o640);
@@ -86,8 +101,15 @@ describe('policy fmt', () => {
         assert.equal(fs.readFileSync(path.join(dir, 'mine.json'), 'utf8'), canonical);
         const tests = JSON.parse(fs.readFileSync(path.join(dir, 'mine.test.json'), 'utf8')) as { cases: Array<Record<string, string>> };
         assert.deepEqual(Object.keys(tests), ['version', 'cases']);
-        assert.deepEqual(tests.cases.map((c) => Object.keys(c).join(',')), ['op,path,expect', 'op,path,expect']);
-        assert.deepEqual(tests.cases.map((c) => c['path']), ['data/z', 'data/x'], 'cases keep their order');
+        assert.deepEqual(
+          tests.cases.map((c) => Object.keys(c).join(',')),
+          ['op,path,expect', 'op,path,expect'],
+        );
+        assert.deepEqual(
+          tests.cases.map((c) => c['path']),
+          ['data/z', 'data/x'],
+          'cases keep their order',
+        );
         // A new file renamed over the old one (another inode), with the old mode; the canonical file untouched.
         assert.notEqual(ino('mine.json'), before.mine);
         assert.equal(fs.statSync(path.join(dir, 'mine.json')).mode & 0o777, 0o640);
@@ -99,7 +121,10 @@ describe('policy fmt', () => {
         const again = await runMain(['policy', 'fmt', '--json'], ws);
         assert.equal(again.code, 0, show(again));
         const out = JSON.parse(again.stdout) as { files: Array<{ file: string; status: string }> };
-        assert.deepEqual(out.files.map((f) => f.status), ['unchanged', 'unchanged', 'unchanged']);
+        assert.deepEqual(
+          out.files.map((f) => f.status),
+          ['unchanged', 'unchanged', 'unchanged'],
+        );
       },
     );
   });

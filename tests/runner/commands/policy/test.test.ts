@@ -34,7 +34,13 @@ const mineTests = json({
 interface JsonOut {
   exitCode: number;
   summary: { files: number; cases: number; passed: number; failed: number; errors: number };
-  files: Array<{ file: string; suite: string; policy?: string; errors?: Array<{ file: string; line: number; message: string }>; cases: Array<{ passed: boolean; line: number; message?: string }> }>;
+  files: Array<{
+    file: string;
+    suite: string;
+    policy?: string;
+    errors?: Array<{ file: string; line: number; message: string }>;
+    cases: Array<{ passed: boolean; line: number; message?: string }>;
+  }>;
 }
 
 describe('policy test', () => {
@@ -53,7 +59,12 @@ describe('policy test', () => {
     const strictTests = JSON.parse(fs.readFileSync(path.join(repoRoot, 'policies', 'strict.test.json'), 'utf8')) as { cases: Array<Record<string, unknown>> };
     const index = strictTests.cases.findIndex((c) => c['path'] === 'data/lakehouse/portfolio_candidates.json' && c['op'] === 'read');
     assert.ok(index >= 0);
-    const wrong = { ...strictTests, $schema: undefined, policy: 'strict', cases: strictTests.cases.map((c, i) => (i === index ? { ...c, expect: 'allow' } : c)) };
+    const wrong = {
+      ...strictTests,
+      $schema: undefined,
+      policy: 'strict',
+      cases: strictTests.cases.map((c, i) => (i === index ? { ...c, expect: 'allow' } : c)),
+    };
     await withWorkspace({ 'tests/wrong.test.json': json(wrong) }, async (ws) => {
       assert.equal(fs.readFileSync(path.join(ws, 'tests', 'wrong.test.json'), 'utf8'), json(wrong));
       const run = await runMain(['policy', 'test', 'tests/wrong.test.json'], ws);
@@ -84,7 +95,10 @@ describe('policy test', () => {
       fs.writeFileSync(path.join(ws, 'policies', 'mine.test.json'), wrong);
       const failed = await runMain(['policy', 'test'], ws);
       assert.equal(failed.code, 1, show(failed));
-      assert.match(failed.stdout, /^policies\/mine\.test\.json:4:5: fail: secrets under data\/ are readable now \(read data\/secrets\/token\.txt\): expected deny by "data\/\*\*", got allow by fs\.read\.allow "data\/\*\*" at policies\/mine\.json:8:9: matches an allow rule$/m);
+      assert.match(
+        failed.stdout,
+        /^policies\/mine\.test\.json:4:5: fail: secrets under data\/ are readable now \(read data\/secrets\/token\.txt\): expected deny by "data\/\*\*", got allow by fs\.read\.allow "data\/\*\*" at policies\/mine\.json:8:9: matches an allow rule$/m,
+      );
     });
   });
 
@@ -108,11 +122,22 @@ describe('policy test', () => {
       const xml = fs.readFileSync(path.join(ws, 'out', 'junit.xml'), 'utf8');
       assert.equal(XMLValidator.validate(xml), true, xml);
       const doc = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '@_', isArray: (n) => n === 'testsuite' || n === 'testcase' }).parse(xml) as {
-        testsuites: { '@_failures': string; testsuite: Array<{ '@_name': string; '@_tests': string; '@_failures': string; testcase: Array<{ '@_name': string; failure?: { '@_message': string } }> }> };
+        testsuites: {
+          '@_failures': string;
+          testsuite: Array<{
+            '@_name': string;
+            '@_tests': string;
+            '@_failures': string;
+            testcase: Array<{ '@_name': string; failure?: { '@_message': string } }>;
+          }>;
+        };
       };
       assert.equal(doc.testsuites['@_failures'], '1');
       const suites = doc.testsuites.testsuite;
-      assert.deepEqual(suites.map((s) => s['@_name']), out.files.map((f) => f.suite));
+      assert.deepEqual(
+        suites.map((s) => s['@_name']),
+        out.files.map((f) => f.suite),
+      );
       const mineSuite = suites[0];
       assert.equal(mineSuite?.['@_tests'], '2');
       assert.equal(mineSuite?.['@_failures'], '1');
@@ -135,7 +160,10 @@ describe('policy test', () => {
         const run = await runMain(['policy', 'test'], ws);
         assert.equal(run.code, 2, show(run));
         assert.match(run.stdout, /^policies\/bad\.test\.json:4:44: error: cases\[0\]\.expect: expected "allow" or "deny", found "maybe" \(string\)$/m);
-        assert.match(run.stdout, /^policies\/orphan\.test\.json:3:13: error: policy: the policy under test does not load .*fix the policy, or name the right one with "policy"$/m);
+        assert.match(
+          run.stdout,
+          /^policies\/orphan\.test\.json:3:13: error: policy: the policy under test does not load .*fix the policy, or name the right one with "policy"$/m,
+        );
         assert.match(run.stdout, /no policy named "no-such"/);
         assert.match(run.stderr, /ok {2}policies\/mine\.test\.json/);
         assert.match(run.stderr, /2 file\(s\) did not load/);
@@ -150,7 +178,10 @@ describe('policy test', () => {
     await withWorkspace({ 'policies/mine.json': mine }, async (ws) => {
       const none = await runMain(['policy', 'test'], ws);
       assert.equal(none.code, 2, show(none));
-      assert.match(none.stderr, /no policy test files: none given and no \*\.test\.json in .*policies; add policies\/<name>\.test\.json, pass test files, or use --builtin/);
+      assert.match(
+        none.stderr,
+        /no policy test files: none given and no \*\.test\.json in .*policies; add policies\/<name>\.test\.json, pass test files, or use --builtin/,
+      );
       const format = await runMain(['policy', 'test', '--builtin', '--format', 'xml'], ws);
       assert.equal(format.code, 2, show(format));
       assert.match(format.stderr, /--format <format>' argument 'xml' is invalid\. Allowed choices are text, json/);
@@ -173,7 +204,10 @@ describe('policy test', () => {
     await withWorkspace({ 'policies/mine.json': mine, 'policies/mine.test.json': mineTests }, async (ws) => {
       const run = await runMain(['policy', 'lint', 'policies/mine.json', 'policies/mine.test.json'], ws);
       assert.equal(run.code, 2, show(run));
-      assert.match(run.stdout, /mine\.test\.json:1:1: error: this is a policy test file, not a policy: run it with "sleeve-sandbox policy test .*mine\.test\.json"/);
+      assert.match(
+        run.stdout,
+        /mine\.test\.json:1:1: error: this is a policy test file, not a policy: run it with "sleeve-sandbox policy test .*mine\.test\.json"/,
+      );
     });
   });
 

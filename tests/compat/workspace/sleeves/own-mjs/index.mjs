@@ -11,7 +11,11 @@ const { version } = require('dayjs/package.json');
 
 export default async function run(ctx) {
   const here = path.dirname(fileURLToPath(import.meta.url));
-  const dates = (await ctx.fs.readText('data/lakehouse/ohlcv/SPY.csv')).trim().split('\n').slice(1).map((l) => l.split(',')[0]);
+  const dates = (await ctx.fs.readText('data/lakehouse/ohlcv/SPY.csv'))
+    .trim()
+    .split('\n')
+    .slice(1)
+    .map((l) => l.split(',')[0]);
   await ctx.fs.writeJson(path.join(ctx.runDir, 'self.json'), {
     here: path.relative(ctx.workspace, here),
     dirnameAgrees: import.meta.dirname === here,
