@@ -119,6 +119,32 @@ describe('the capability guard alone, under the strict policy', () => {
   });
 });
 
+describe("the web globals that reach the network (fetch, WebSocket, EventSource)", () => {
+  const lws = makeWorkspace();
+  after(() => lws.cleanup());
+  it('are replaced without loading undici (Node 22/24 define them lazily), stay refused, and cannot be deleted back', async () => {
+    const run = await runGuarded({
+      workspace: lws.dir,
+      runId: 'lazy',
+      source: [
+        "const out = { undici: process.moduleLoadList.some((m) => m.includes('undici')) };",
+        "for (const g of ['fetch', 'WebSocket', 'EventSource']) {",
+        "  if (!(g in globalThis)) { out[g] = 'absent'; continue; }",
+        '  const deleted = Reflect.deleteProperty(globalThis, g);',
+        "  try { g === 'fetch' ? await fetch('http://127.0.0.1:9') : new globalThis[g]('ws://127.0.0.1:9'); out[g] = 'ok'; }",
+        "  catch (e) { out[g] = (e && e.code === 'EACCES' && e.sleeveSandbox ? 'EACCES' : String(e && (e.code || e.message))) + (deleted ? ' deleted' : ''); }",
+        '}',
+        'console.log(JSON.stringify(out));',
+      ].join('\n'),
+    });
+    assert.equal(run.code, 0, run.stderr);
+    const out = JSON.parse(run.stdout) as Record<string, string | boolean>;
+    assert.equal(out.undici, false, 'the guard loaded undici to replace a lazy global');
+    assert.equal(out.fetch, 'EACCES');
+    for (const g of ['WebSocket', 'EventSource']) assert.ok(out[g] === 'EACCES' || out[g] === 'absent', `${g}: ${out[g]}`);
+  });
+});
+
 describe('process.binding feature probes (lodash, safer-buffer)', () => {
   const pws = makeWorkspace();
   after(() => pws.cleanup());
