@@ -119,7 +119,7 @@ describe('the capability guard alone, under the strict policy', () => {
   });
 });
 
-describe("the web globals that reach the network (fetch, WebSocket, EventSource)", () => {
+describe('the web globals that reach the network (fetch, WebSocket, EventSource)', () => {
   const lws = makeWorkspace();
   after(() => lws.cleanup());
   it('are replaced without loading undici (Node 22/24 define them lazily), stay refused, and cannot be deleted back', async () => {
