@@ -11,7 +11,7 @@ import module from 'node:module';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { compileCacheDir, privateDir } from '../../runner/compile-cache.js';
-import { childEnv, runBin, show } from '../helpers/cli.js';
+import { childEnv, collect, show, startBin } from '../helpers/cli.js';
 import { makeTempDir } from '../helpers/tmp.js';
 
 describe('the runner compile cache', () => {
@@ -55,7 +55,8 @@ describe('the runner compile cache', () => {
     const env = { ...childEnv({ XDG_CACHE_HOME: cache }) };
     delete env.NODE_V8_COVERAGE;
     delete env.NODE_DISABLE_COMPILE_CACHE;
-    const run = await runBin(['policy', 'explain', 'strict'], tmp.dir, env);
+    // Node hands a parent's NODE_V8_COVERAGE (the suite's c8) to every child whatever its env says: the shell drops it.
+    const run = await collect(startBin(['policy', 'explain', 'strict'], tmp.dir, env, { shellPrefix: 'unset NODE_V8_COVERAGE' }));
     assert.equal(run.code, 0, show(run));
     const dir = path.join(cache, 'sleeve-sandbox', 'compile-cache');
     const has = typeof (module as { enableCompileCache?: unknown }).enableCompileCache === 'function';
