@@ -54,6 +54,8 @@ export const engineOptionsSchema = z.strictObject({
   runsDir: z.string().optional(),
   /** Upper bound on sleeves running at once (default: the available parallelism). */
   concurrency: z.number().int().positive().optional(),
+  /** Sleeves whose sandboxed process starts ahead of its turn, waiting for "go" (default: the concurrency; 0: none). */
+  warm: z.number().int().nonnegative().optional(),
   /** Per-sleeve wall-clock cap in seconds (the lower of this and the policy's wins). */
   timeoutSeconds: positive.optional(),
   /** Per-sleeve heap cap in MiB (the lower of this and the policy's wins). */
@@ -179,6 +181,7 @@ export async function executeSleeves(sleeves: readonly SleeveSpec[], options: En
     // NAME=ENTRY: the plan splits at the first "=", and checks the name as it does --sleeve's.
     sleeve: specs.data.map((s) => `${s.name}=${s.entry}`),
     concurrency: o.concurrency,
+    warm: o.warm,
     timeout: o.timeoutSeconds,
     memory: o.sleeveMemoryMiB,
     mode: o.mode,

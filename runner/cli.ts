@@ -68,6 +68,11 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     )
     .option('-s, --sleeve <NAME=ENTRY>', 'a sleeve to run (repeatable); ENTRY is relative to the workspace', collect)
     .option('-c, --concurrency <n>', 'sleeves at once (default: os.availableParallelism())', positiveInt('--concurrency'))
+    .option(
+      '--warm <n>',
+      'sleeves whose sandboxed process is started ahead of their turn, set up and waiting for "go" (default: the concurrency; 0: none)',
+      wholeNumber('--warm'),
+    )
     .option('--timeout <seconds>', "per-sleeve wall-clock limit (the lower of this and the policy's wins)", positiveNumber('--timeout'))
     .option('--memory <MiB>', "per-sleeve heap limit (the lower of this and the policy's wins)", positiveInt('--memory'))
     .option(
@@ -122,6 +127,7 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
             manifest: opts.manifest as string | undefined,
             sleeve: opts.sleeve as string[] | undefined,
             concurrency: opts.concurrency as number | undefined,
+            warm: opts.warm as number | undefined,
             timeout: opts.timeout as number | undefined,
             memory: opts.memory as number | undefined,
             mode: opts.mode as string | undefined,

@@ -17,7 +17,7 @@ import { createGuardSys } from './guard-sys.js';
 import { hardenIntrinsics } from './harden.js';
 import { createStatReader } from './intrinsics.js';
 import { type Ivm, runInIsolate } from './isolate-host.js';
-import type { IsolateConfig, IsolateStats, SandboxConfig } from './protocol.js';
+import { GO_FD, type IsolateConfig, type IsolateStats, type SandboxConfig } from './protocol.js';
 import { createReporter } from './reporter.js';
 
 const CONFIG_VAR = 'SLEEVE_SANDBOX_CONFIG';
@@ -38,6 +38,9 @@ const original = {
   readlinkSync: fs.readlinkSync,
   readdirSync: fs.readdirSync,
   readFileSync: fs.readFileSync,
+  readSync: fs.readSync,
+  fstatSync: fs.fstatSync,
+  closeSync: fs.closeSync,
   realpathSync: Object.assign(fs.realpathSync.bind(fs), { native: fs.realpathSync.native }) as typeof fs.realpathSync,
   statSync: fs.statSync,
   writeSync: fs.writeSync,
@@ -104,8 +107,55 @@ try {
   fatal(`cannot guard the FileHandle prototype: ${(error as Error).message}`);
 }
 
+/**
+ * A pre-warmed process waits here, with everything above done and no sleeve code loaded, until the runner
+ * writes one byte on the go pipe. What it runs was bound at spawn (config, env, flags, mounts): the byte
+ * carries nothing, and the pipe is closed before sleeve code runs, so the sleeve can neither read more from
+ * it nor find it open. End of file (the runner did not need this process, or died) exits having run nothing.
+ */
+function awaitGo(): void {
+  // Without the runner's pipe the number may be one of Node's own (libuv's epoll): never read that.
+  let kind: string;
+  try {
+    const st = original.fstatSync(GO_FD);
+    kind = st.isFIFO() || st.isSocket() ? 'pipe' : 'not a pipe';
+  } catch (error) {
+    kind = (error as NodeJS.ErrnoException).code ?? 'unreadable';
+  }
+  noSleeve = kind !== 'pipe';
+  if (noSleeve) fatal(`cannot read the go pipe (fd ${GO_FD}): ${kind}`);
+  const byte = Buffer.alloc(1);
+  let n = -1;
+  for (;;) {
+    try {
+      n = original.readSync(GO_FD, byte, 0, 1, null);
+      break;
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'EAGAIN' || code === 'EINTR') {
+        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1);
+        continue;
+      }
+      noSleeve = true;
+      fatal(`cannot read the go pipe (fd ${GO_FD}): ${code ?? (error as Error).message}`);
+    }
+  }
+  try {
+    original.closeSync(GO_FD);
+  } catch {
+    // closed either way
+  }
+  if (n !== 1) {
+    noSleeve = true;
+    process.exit(0);
+  }
+}
+
+/** No sleeve ran in this process (not needed, or no go pipe): it sends no exit report. */
+let noSleeve = false;
 let isolateStats: IsolateStats | undefined;
 process.on('exit', () => {
+  if (noSleeve) return;
   const usage = resourceUsage();
   reporter.send({
     t: 'exit',
@@ -119,6 +169,7 @@ process.on('exit', () => {
 
 if (ivm) {
   // Sleeve code runs only inside the isolate: this realm runs nothing but the sandbox.
+  if (config.awaitGo) awaitGo();
   reporter.send({ t: 'ready', layers: config.layers });
   const outcome = runInIsolate({
     ivm,
@@ -146,6 +197,7 @@ if (ivm) {
   });
   syncBuiltinESMExports();
   hardenIntrinsics();
+  if (config.awaitGo) awaitGo();
   reporter.send({ t: 'ready', layers: config.layers });
 
   process.argv = [process.argv[0] as string, config.entry, ...config.args];

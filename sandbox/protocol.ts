@@ -24,6 +24,13 @@ import type {
 
 export const REPORT_FD = 3;
 /**
+ * The "go" pipe of a pre-warmed sleeve (runner/batch/pool.ts): the bootstrap
+ * sets everything up, then blocks reading one byte here, closes it, and only
+ * then runs sleeve code. The byte carries no data; end of file means the
+ * process was not needed and exits having run nothing.
+ */
+export const GO_FD = 4;
+/**
  * Longest line the runner accepts, newline included. The reporter keeps its
  * lines within it (it shortens a denial's path, never tears a line); a longer
  * line is malformed.
@@ -110,4 +117,6 @@ export interface SandboxConfig {
   mode: SandboxMode;
   /** Present when mode is "isolate". */
   isolate?: IsolateConfig;
+  /** Wait for one byte on GO_FD before any sleeve code runs (the runner always sets it; a bare bootstrap in tests may not). */
+  awaitGo?: boolean;
 }

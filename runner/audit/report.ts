@@ -117,6 +117,7 @@ export function buildAuditReport(batch: BatchResult, audit: AuditOutcome | undef
       signal: r.signal,
       startedAt: r.startedAt,
       durationMs: r.durationMs,
+      ...(r.start ? { start: { ...r.start } } : {}),
       peakRssKiB: r.usage?.maxRssKiB ?? null,
       cpuMs: r.usage ? r.usage.cpuUserMs + r.usage.cpuSystemMs : null,
       mode: r.mode,

@@ -124,7 +124,23 @@ export const sleeveReportSchema = z.strictObject({
   exitCode: z.number().int().nullable(),
   signal: z.string().nullable(),
   startedAt: z.string().nullable(),
-  durationMs: z.number().nonnegative(),
+  durationMs: z.number().nonnegative().describe('From its start (for a sleeve under the bootstrap: "go") to its end.'),
+  start: z
+    .strictObject({
+      warmMs: z
+        .number()
+        .nonnegative()
+        .describe('How long the process waited, sandbox set up and no sleeve code loaded, before "go" (0 or near it: spawned when it was due).'),
+      latencyMs: z
+        .number()
+        .nonnegative()
+        .nullable()
+        .describe('From "go" to the sandbox saying ready, right before sleeve code runs: start latency. Null when it never said so.'),
+    })
+    .optional()
+    .describe(
+      'A sleeve under the bootstrap (process or isolate mode): its start, timed from "go". Absent for command steps, steps that never started and older reports.',
+    ),
   peakRssKiB: z.number().nonnegative().nullable().describe('As reported by the sleeve process at exit; null when it did not report.'),
   cpuMs: z.number().nonnegative().nullable(),
   mode: z

@@ -24,6 +24,7 @@ import type { SleeveOsReport } from '../audit/schema.js';
 import { type Launch, plainLaunch } from './launch.js';
 import { osLayerNotUsed, prepareSandboxLaunch } from './sandbox-launch.js';
 import { type Resources, nextToStart } from './scheduler.js';
+import { warmSet } from './pool.js';
 import { makeRunsDir } from './runs-dir.js';
 import { type RunningSleeve, startSleeve } from './spawn.js';
 import type { PlannedSleeve, SleeveResult } from './types.js';
@@ -168,12 +169,15 @@ export async function executeBatch(plan: BatchPlan, opts: ExecuteOptions): Promi
         return;
       }
       interrupted = signal;
+      for (const s of [...warm.keys()]) discard(s);
       opts.progress.note(`sleeve-sandbox: ${signal}: stopping ${running.size} running sleeve(s); press again to kill`);
       for (const r of running) r.stop('interrupted');
     });
 
     const tools = { sh: fs.existsSync('/bin/sh') ? '/bin/sh' : undefined, setpriv: findSetpriv() };
-    const runOne = async (s: PlannedSleeve): Promise<SleeveResult> => {
+    /** A step's process, spawned and (under the bootstrap) waiting for "go"; or why it could not be. */
+    type Spawned = { handle: RunningSleeve; os: SleeveOsReport; after: () => void } | { failed: SleeveResult };
+    const spawnOne = (s: PlannedSleeve): Spawned => {
       const engine = compilePolicy(s.policy, { workspace: plan.workspace, runId: s.runId, runsDir: plan.runsDir, sys });
       const memory = s.memoryMiB === undefined ? [] : [`--max-old-space-size=${s.memoryMiB}`];
       let config: SandboxConfig | undefined;
@@ -243,7 +247,7 @@ export async function executeBatch(plan: BatchPlan, opts: ExecuteOptions): Promi
       // Node hands the runner's NODE_V8_COVERAGE to every child whatever its env says, so the sleeve's
       // shell wrapper unsets it (launch.ts); a command step is no Node of ours either.
       if (s.mode !== 'process') delete env.NODE_V8_COVERAGE;
-      if (config) env.SLEEVE_SANDBOX_CONFIG = JSON.stringify(config);
+      if (config) env.SLEEVE_SANDBOX_CONFIG = JSON.stringify({ ...config, awaitGo: true });
       let launch: Launch;
       let os: SleeveOsReport;
       let after = () => {};
@@ -262,14 +266,14 @@ export async function executeBatch(plan: BatchPlan, opts: ExecuteOptions): Promi
           });
         } catch (error) {
           // Fail this sleeve closed, never the batch: nothing of it ran.
-          const r: SleeveResult = {
-            ...notStarted(s, 'skipped', ''),
-            status: 'failed',
-            error: `the OS layer could not be prepared: ${(error as Error).message}`,
-            os: osLayerNotUsed(s),
+          return {
+            failed: {
+              ...notStarted(s, 'skipped', ''),
+              status: 'failed',
+              error: `the OS layer could not be prepared: ${(error as Error).message}`,
+              os: osLayerNotUsed(s),
+            },
           };
-          opts.progress.finished(r);
-          return r;
         }
         ({ launch, after } = sandboxed);
         os = sandboxed.report;
@@ -289,7 +293,28 @@ export async function executeBatch(plan: BatchPlan, opts: ExecuteOptions): Promi
         layers: [...layers],
         onStart: () => opts.progress.started(s.name),
       });
+      return { handle, os, after };
+    };
+    /** Pre-warmed processes (pool.ts), by sleeve, until their "go" or their discard. */
+    const warm = new Map<PlannedSleeve, Spawned>();
+    const discarded: Promise<unknown>[] = [];
+    const discard = (s: PlannedSleeve) => {
+      const w = warm.get(s);
+      warm.delete(s);
+      if (!w || 'failed' in w) return;
+      w.handle.discard();
+      discarded.push(w.handle.result.then(w.after));
+    };
+    const runOne = async (s: PlannedSleeve): Promise<SleeveResult> => {
+      const spawned = warm.get(s) ?? spawnOne(s);
+      warm.delete(s);
+      if ('failed' in spawned) {
+        opts.progress.finished(spawned.failed);
+        return spawned.failed;
+      }
+      const { handle, os, after } = spawned;
       running.add(handle);
+      handle.go();
       const result = await handle.result;
       running.delete(handle);
       after();
@@ -318,6 +343,7 @@ export async function executeBatch(plan: BatchPlan, opts: ExecuteOptions): Promi
       const pump = () => {
         if (interrupted || prepareFailed) {
           for (const s of queue.splice(0)) {
+            discard(s);
             const r = notStarted(s, interrupted ? 'cancelled' : 'skipped', interrupted ? `interrupted by ${interrupted}` : (prepareFailed ?? ''));
             results.set(s, r);
             opts.progress.finished(r);
@@ -340,10 +366,15 @@ export async function executeBatch(plan: BatchPlan, opts: ExecuteOptions): Promi
             pump();
           }, reject);
         }
+        // The next sleeves set themselves up while these run (pool.ts); none after an interrupt.
+        if (!interrupted && !prepareFailed) {
+          for (const s of warmSet(queue, (q) => q.command === undefined, plan.warm)) if (!warm.has(s)) warm.set(s, spawnOne(s));
+        }
         if (queue.length === 0 && granted.size === 0) resolve();
       };
       pump();
     });
+    await Promise.all(discarded);
     // The combine step: once, after every sleeve succeeded without a denial (it combines their results).
     for (const s of plan.finalize) {
       const blocked = combineBlocked(

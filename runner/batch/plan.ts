@@ -34,6 +34,8 @@ export interface RunOptions {
   manifest?: string;
   sleeve?: string[];
   concurrency?: number;
+  /** Sleeves pre-warmed ahead of their turn (pool.ts; default: the concurrency). */
+  warm?: number;
   timeout?: number;
   memory?: number;
   mode?: string;
@@ -81,6 +83,8 @@ export interface BatchPlan {
   /** The combine step (`finalize` in the manifest), at most one: it runs after every sleeve succeeded. */
   finalize: PlannedSleeve[];
   concurrency: number;
+  /** How many queued sleeves are kept warm (pool.ts). */
+  warm: number;
   /** What the sleeves share (scheduler.ts), and which flag set each total, for messages. */
   pool: Resources & { from: { cpus: string; memoryMiB: string } };
   /** The OS layer probe, when one was needed (undefined when every step had it off). */
@@ -393,6 +397,7 @@ export function planBatch(opts: RunOptions, cwd: string, defaultConcurrency: num
     sleeves: planned.filter((p) => p.kind === 'sleeve'),
     finalize: planned.filter((p) => p.kind === 'finalize'),
     concurrency: opts.concurrency ?? defaultConcurrency,
+    warm: opts.warm ?? opts.concurrency ?? defaultConcurrency,
     pool,
     osLayer: probed,
   };

@@ -3,12 +3,19 @@
  * (so a timeout or an interrupt reaches everything it started), logs to
  * files with a size cap, the report channel on fd 3, the timeout (SIGTERM,
  * then SIGKILL after a grace period), and an outcome taken from the OS.
+ *
+ * A sleeve under the bootstrap also gets the go pipe on fd 4: it is spawned
+ * ahead of time (pre-warmed, pool.ts) and runs nothing of its own until
+ * `go()` writes one byte there. Its start time, timeout and memory watch
+ * begin at "go"; `discard()` closes the pipe unwritten and the process exits
+ * having run nothing.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
-import { REPORT_FD, type SleeveMessage } from '../../sandbox/protocol.js';
+import type { Writable } from 'node:stream';
+import { GO_FD, REPORT_FD, type SleeveMessage } from '../../sandbox/protocol.js';
 import { type ChannelStats, type Kept, keepDenial, keepWrite, readChannel } from './channel.js';
 import type { Launch } from './launch.js';
 import { classifyExit, tailLines } from './outcome.js';
@@ -21,7 +28,7 @@ export interface SpawnOptions {
   launch: Launch;
   /** The isolate's memory limit, when the sleeve runs in one. */
   isolateMiB?: number;
-  /** The program is Node under the sandbox bootstrap (it sends ready, writes and exit over fd 3). */
+  /** The program is Node under the sandbox bootstrap (it sends ready, writes and exit over fd 3, and waits for "go" on fd 4). */
   reportsExit: boolean;
   workspace: string;
   logLimitBytes: number;
@@ -32,6 +39,10 @@ export interface SpawnOptions {
 
 export interface RunningSleeve {
   result: Promise<SleeveResult>;
+  /** Lets the sleeve run (one byte on its go pipe); its clock starts now. Once; a process without the pipe started at spawn. */
+  go(): void;
+  /** The process was not needed: its go pipe closes unwritten and it exits having run nothing. */
+  discard(): void;
   /** Ends the sleeve: SIGTERM to its group, SIGKILL after the grace period. */
   stop(status: 'interrupted' | 'timeout'): void;
   pid(): number | undefined;
@@ -111,21 +122,26 @@ export function startSleeve(opts: SpawnOptions): RunningSleeve {
   let stopReason: 'interrupted' | 'timeout' | 'oom' | 'channel' | undefined;
   let killTimer: NodeJS.Timeout | undefined;
   let timeoutTimer: NodeJS.Timeout | undefined;
-  const started = Date.now();
+  const spawnedAt = Date.now();
+  /** When the sleeve was let run: "go" for a process with the go pipe, its spawn otherwise. */
+  let started = spawnedAt;
+  let wentAt: number | undefined;
+  let readyAt: number | undefined;
 
   const { launch } = opts;
   const child: ChildProcess = spawn(launch.file, launch.args, {
     cwd: opts.workspace,
     env: launch.env,
     // A program that is not Node under the bootstrap has nothing to report: it gets no fd 3 at all.
-    stdio: opts.reportsExit ? [launch.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe', 'pipe'] : [launch.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'],
+    stdio: opts.reportsExit ? [launch.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe', 'pipe', 'pipe'] : [launch.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'],
     detached: true,
   });
   if (launch.stdin && child.stdin) {
     child.stdin.on('error', () => {}); // bubblewrap gone before it read its options: its exit status says why
     child.stdin.end(launch.stdin);
   }
-  opts.onStart?.();
+  const goPipe = opts.reportsExit ? (child.stdio[GO_FD] as Writable | null) : null;
+  goPipe?.on('error', () => {}); // the process died before "go": its exit status says why
 
   const killGroup = (signal: NodeJS.Signals) => {
     if (child.pid === undefined) return;
@@ -163,7 +179,6 @@ export function startSleeve(opts: SpawnOptions): RunningSleeve {
   // In isolate mode the host stops the isolate itself at the timeout (and reports its CPU time then);
   // the process-level timer is the backstop, a second later.
   const backstopMs = sleeve.mode === 'isolate' ? 1000 : 0;
-  if (sleeve.timeoutMs !== undefined) timeoutTimer = setTimeout(() => stop('timeout'), sleeve.timeoutMs + backstopMs);
   // The heap limit does not cover memory outside the V8 heap (Buffers, native code):
   // cap the whole process's resident set too, at twice the heap limit (at least +256 MiB).
   let rssKilled: string | undefined;
@@ -176,7 +191,8 @@ export function startSleeve(opts: SpawnOptions): RunningSleeve {
       : sleeve.memoryMiB === undefined
         ? undefined
         : Math.max(sleeve.memoryMiB * 2, sleeve.memoryMiB + 256) * 1024;
-  const rssTimer =
+  let rssTimer: NodeJS.Timeout | undefined;
+  const watchMemory = () =>
     rssCapKiB === undefined || process.platform !== 'linux'
       ? undefined
       : setInterval(() => {
@@ -215,6 +231,7 @@ export function startSleeve(opts: SpawnOptions): RunningSleeve {
       limitHit = { limit: m.limit, detail: m.detail };
     } else if (m.t === 'ready') {
       layersReady = m.layers;
+      readyAt = Date.now();
     }
   };
   // The first malformed message ends the sleeve: what it says after that cannot be read in step.
@@ -233,11 +250,34 @@ export function startSleeve(opts: SpawnOptions): RunningSleeve {
   const channel: ChannelStats = opts.reportsExit
     ? readChannel(
         child.stdio[3] as Readable,
-        { startedMs: started, now: Date.now, layers: opts.layers, isolate: sleeve.mode === 'isolate' },
+        { startedMs: spawnedAt, now: Date.now, layers: opts.layers, isolate: sleeve.mode === 'isolate' },
         onMessage,
         onFault,
       )
     : { accepted: 0, dropped: { denials: 0, writes: 0 }, fault: null };
+
+  let closed = false;
+  let gone = false;
+  const go = () => {
+    if (gone) return;
+    gone = true;
+    started = Date.now();
+    wentAt = started;
+    if (goPipe) {
+      goPipe.end(Buffer.of(1));
+    }
+    if (closed) return;
+    opts.onStart?.();
+    if (sleeve.timeoutMs !== undefined) timeoutTimer = setTimeout(() => stop('timeout'), sleeve.timeoutMs + backstopMs);
+    rssTimer = watchMemory();
+  };
+  const discard = () => {
+    if (gone) return;
+    gone = true;
+    goPipe?.destroy();
+  };
+  // Without the go pipe the process runs from its spawn.
+  if (!goPipe) go();
 
   const result = new Promise<SleeveResult>((resolve) => {
     let spawnError: string | undefined;
@@ -245,6 +285,7 @@ export function startSleeve(opts: SpawnOptions): RunningSleeve {
       spawnError = error.message;
     });
     child.once('close', async (code, signal) => {
+      closed = true;
       clearTimeout(timeoutTimer);
       clearTimeout(killTimer);
       clearInterval(rssTimer);
@@ -278,6 +319,9 @@ export function startSleeve(opts: SpawnOptions): RunningSleeve {
         signal: endSignal,
         startedAt: new Date(started).toISOString(),
         durationMs: Date.now() - started,
+        ...(wentAt === undefined || !goPipe
+          ? {}
+          : { start: { warmMs: wentAt - spawnedAt, latencyMs: readyAt === undefined || readyAt < wentAt ? null : readyAt - wentAt } }),
         // Layers the process itself installs count only when it said so; the ones outside it (os, node-permission) always do.
         layers: layersReady || !opts.reportsExit ? opts.layers : opts.layers.filter((l) => l === 'node-permission' || l === 'os'),
         denials: [...denials.values()],
@@ -303,5 +347,5 @@ export function startSleeve(opts: SpawnOptions): RunningSleeve {
       resolve(res);
     });
   });
-  return { result, stop, pid: () => child.pid };
+  return { result, stop, go, discard, pid: () => child.pid };
 }

@@ -71,6 +71,11 @@ export interface SleeveResult {
   signal: string | null;
   startedAt: string | null;
   durationMs: number;
+  /**
+   * A sleeve under the bootstrap: how long its process waited set up before "go" (0: started at once) and how
+   * long from "go" until the sandbox said ready and sleeve code began (null when it never did).
+   */
+  start?: { warmMs: number; latencyMs: number | null };
   layers: string[];
   denials: DenialRecord[];
   /** Distinct real paths the guard allowed writes to. */

@@ -179,6 +179,7 @@ function localResult(s: PlannedSleeve, r: JobResult): SleeveResult {
       ? { accepted: rep.channel.accepted, dropped: { ...rep.channel.dropped }, fault: rep.channel.fault }
       : { accepted: 0, dropped: { denials: 0, writes: 0 }, fault: null },
     ...(rep.schedule ? { schedule: rep.schedule } : {}),
+    ...(rep.start ? { start: rep.start } : {}),
     ...(rep.error ? { error: rep.error } : {}),
   } as SleeveResult;
 }

@@ -4,7 +4,7 @@
  * own (each layer must hold by itself) and lets V8 write coverage, which
  * Node's permission model switches off.
  */
-import { spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -37,6 +37,10 @@ export async function runGuarded(opts: {
   env?: Record<string, string>;
   /** Workspace-relative run root (default `runs`). */
   runsDir?: string;
+  /** Spawned pre-warmed: the sandbox waits for one byte on its go pipe (the test writes it in onSpawn). */
+  onSpawn?: (child: ChildProcess, said: () => SleeveMessage[]) => void;
+  /** Tell the sandbox to wait for "go" (default: when onSpawn is given). */
+  awaitGo?: boolean;
 }): Promise<GuardedRun> {
   const runsDir = opts.runsDir ?? 'runs';
   const runDir = path.join(opts.workspace, runsDir, opts.runId);
@@ -58,8 +62,9 @@ export async function runGuarded(opts: {
     packageDirs: [],
     layers: ['fs-guard'],
     mode: 'process',
+    ...((opts.awaitGo ?? opts.onSpawn !== undefined) ? { awaitGo: true } : {}),
   };
-  const run = await runBootstrap({ config, cwd: opts.workspace, env: opts.env });
+  const run = await runBootstrap({ config, cwd: opts.workspace, env: opts.env, ...(opts.onSpawn ? { onSpawn: opts.onSpawn } : {}) });
   fs.rmSync(entryDir, { recursive: true, force: true });
   return run;
 }
@@ -72,12 +77,18 @@ export async function runBootstrap(opts: {
   nodeArgs?: string[];
   /** Pass NODE_V8_COVERAGE on when the tests run under c8 (default true). */
   coverage?: boolean;
+  /** Give the child a go pipe on fd 4 (the runner's pre-warm, spawn.ts) and hand the spawned child over. */
+  onSpawn?: (child: ChildProcess, said: () => SleeveMessage[]) => void;
 }): Promise<GuardedRun> {
   const env: Record<string, string> = { PATH: process.env.PATH ?? '', ...opts.env, SLEEVE_SANDBOX_CONFIG: JSON.stringify(opts.config) };
   // Node hands NODE_V8_COVERAGE to every child it starts unless the child's env names it: an empty
   // value is how coverage is kept off.
   if (process.env.NODE_V8_COVERAGE) env.NODE_V8_COVERAGE = opts.coverage === false ? '' : process.env.NODE_V8_COVERAGE;
-  const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), BOOTSTRAP], { cwd: opts.cwd, env, stdio: ['pipe', 'pipe', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), BOOTSTRAP], {
+    cwd: opts.cwd,
+    env,
+    stdio: ['pipe', 'pipe', 'pipe', 'pipe', ...(opts.onSpawn ? (['pipe'] as const) : [])],
+  });
   let stdout = '';
   let stderr = '';
   let channel = '';
@@ -90,10 +101,12 @@ export async function runBootstrap(opts: {
   (child.stdio[3] as NodeJS.ReadableStream).on('data', (d: Buffer) => {
     channel += d.toString();
   });
+  const said = () =>
+    channel
+      .split('\n')
+      .filter((l) => l.trim() !== '')
+      .map((l) => JSON.parse(l) as SleeveMessage);
+  opts.onSpawn?.(child, said);
   const [code, signal] = await new Promise<[number | null, string | null]>((resolve) => child.on('close', (c, s) => resolve([c, s])));
-  const messages = channel
-    .split('\n')
-    .filter((l) => l.trim() !== '')
-    .map((l) => JSON.parse(l) as SleeveMessage);
-  return { code, signal, stdout, stderr, messages };
+  return { code, signal, stdout, stderr, messages: said() };
 }
