@@ -7,7 +7,7 @@
  * SECTIONS. Sections: decide (policy-decide.ts), startup (run-startup.ts),
  * fs-heavy (run-fs-heavy.ts), memory (run-memory.ts), audit (audit.ts),
  * audit-changes (audit-changes.ts), isolate (run-isolate.ts), isolate-platform (isolate-platform.ts), walkers (walkers.ts), policy-diff (policy-diff.ts),
- * tsx (tsx-startup.ts), queue (queue.ts), runner-start (runner-start.ts). Human-readable lines go to stdout, or to
+ * tsx (tsx-startup.ts), queue (queue.ts), runner-start (runner-start.ts), pool (run-pool.ts). Human-readable lines go to stdout, or to
  * stderr with --json, where stdout holds one JSON object.
  */
 import { realpathSync } from 'node:fs';
@@ -23,6 +23,7 @@ import { type AuditChangesBenchOptions, benchAuditChanges } from './audit-change
 import { type OsLayerBenchOptions, benchOsLayer } from './run-os-layer.js';
 import { type PolicyDiffBenchOptions, benchPolicyDiff } from './policy-diff.js';
 import { type QueueBenchOptions, benchQueue } from './queue.js';
+import { type PoolBenchOptions, benchPool } from './run-pool.js';
 import { type RunnerStartBenchOptions, benchRunnerStart } from './runner-start.js';
 import { type StartupBenchOptions, benchStartup } from './run-startup.js';
 import { type TsxBenchOptions, benchTsx } from './tsx-startup.js';
@@ -167,6 +168,17 @@ export const SECTIONS: readonly Section[] = Object.freeze([
       if (options.reps !== undefined) o.reps = options.reps;
       if (options.progress !== undefined) o.progress = options.progress;
       return benchRunnerStart(o);
+    },
+  },
+  {
+    name: 'pool',
+    description:
+      'the pre-warmed pool: 32 trivial sleeves at concurrency 1 and 2 against bare node via xargs -P, start latency from "go", .ts against .js, the OS layer per sleeve',
+    run: (options: BenchOptions) => {
+      const o: PoolBenchOptions = {};
+      if (options.reps !== undefined) o.reps = options.reps;
+      if (options.progress !== undefined) o.progress = options.progress;
+      return benchPool(o);
     },
   },
   {

@@ -17,7 +17,7 @@ import { createGuardSys } from './guard-sys.js';
 import { hardenIntrinsics } from './harden.js';
 import { createStatReader } from './intrinsics.js';
 import { type Ivm, runInIsolate } from './isolate-host.js';
-import { GO_FD, type IsolateConfig, type IsolateStats, type SandboxConfig } from './protocol.js';
+import { GO_FD, type IsolateConfig, type IsolateStats, REPORT_FD, type SandboxConfig, WRITES_FD } from './protocol.js';
 import { createReporter } from './reporter.js';
 
 const CONFIG_VAR = 'SLEEVE_SANDBOX_CONFIG';
@@ -66,6 +66,7 @@ const reporter = createReporter(
   (fd, data, offset) => original.writeSync(fd, data, offset, data.length - offset),
   undefined,
   () => selfKill(),
+  config.writeRecords ? WRITES_FD : REPORT_FD,
 );
 
 // Die with the runner: when it goes, this process is re-parented and its ppid changes.
@@ -100,6 +101,7 @@ const fsGuard = installFsGuard(fs, {
   hideFrames: fileURLToPath(import.meta.url),
   // This very file: the sandbox may read it, so one open of it shows the FileHandle class.
   handleProbe: fileURLToPath(import.meta.url),
+  ...(config.writeRecords ? { recordsFd: WRITES_FD } : {}),
 });
 try {
   await fsGuard.ready;

@@ -74,6 +74,8 @@ export interface FsGuardOptions {
   hideFrames?: string;
   /** A file the guard may open once to learn the FileHandle class (default: none; then on the first open). */
   handleProbe?: string;
+  /** The write records' descriptor (protocol.ts WRITES_FD), when the runner gave one: never closed by the sleeve, as fd 3. */
+  recordsFd?: number;
 }
 
 export interface FsGuard {
@@ -763,14 +765,17 @@ export function installFsGuard(fs: Fs, opts: FsGuardOptions): FsGuard {
   });
 
   // Closing a descriptor forgets it first: a reused number must not inherit write rights.
+  const recordsFd = opts.recordsFd ?? REPORT_FD;
+  const sandboxFd = (fd: unknown) => fd === REPORT_FD || fd === recordsFd;
   for (const name of ['close', 'closeSync'] as const) {
     const orig = fs[name] as AnyFn;
     define(fs, name, function close(this: unknown, ...args: unknown[]) {
-      if (args[0] === REPORT_FD) {
-        reporter.deny({ op: 'write', syscall: name, path: `<fd ${REPORT_FD}>`, rule: 'sandbox', reason: 'the report channel of the sandbox' });
+      if (sandboxFd(args[0])) {
+        const fd = args[0] as number;
+        reporter.deny({ op: 'write', syscall: name, path: `<fd ${fd}>`, rule: 'sandbox', reason: 'the report channel of the sandbox' });
         const error = createCapabilityDenialError({
           op: 'write',
-          api: `fs.${name}(${REPORT_FD})`,
+          api: `fs.${name}(${fd})`,
           policy: engine.name,
           rule: 'sandbox',
           reason: 'the report channel of the sandbox cannot be closed',

@@ -31,6 +31,14 @@ export const REPORT_FD = 3;
  */
 export const GO_FD = 4;
 /**
+ * The write records of a sleeve under the runner: an unlinked file the runner
+ * opened (no path reaches it), where the reporter writes its `writes`
+ * messages ahead of each allowed write, with no wake-up of the runner per
+ * write. The runner reads it after the process ended, as it reads fd 3
+ * (channel.ts), and the guard refuses to close it as it does fd 3.
+ */
+export const WRITES_FD = 5;
+/**
  * Longest line the runner accepts, newline included. The reporter keeps its
  * lines within it (it shortens a denial's path, never tears a line); a longer
  * line is malformed.
@@ -119,4 +127,6 @@ export interface SandboxConfig {
   isolate?: IsolateConfig;
   /** Wait for one byte on GO_FD before any sleeve code runs (the runner always sets it; a bare bootstrap in tests may not). */
   awaitGo?: boolean;
+  /** Write `writes` messages to WRITES_FD rather than the report channel (the runner always sets it). */
+  writeRecords?: boolean;
 }

@@ -86,18 +86,24 @@ export function boundedDenial(m: DenyMessage): DenyMessage {
  * clogged the channel): the bootstrap ends the process then, because a
  * sandbox that cannot report its refusals must not go on running.
  */
-export function createReporter(writeSync: (fd: number, data: Buffer, offset: number) => number, fd = REPORT_FD, onBroken: () => void = () => {}): Reporter {
+export function createReporter(
+  writeSync: (fd: number, data: Buffer, offset: number) => number,
+  fd = REPORT_FD,
+  onBroken: () => void = () => {},
+  /** Where `writes` messages go (protocol.ts WRITES_FD): a file, so no reader wakes up per write. */
+  writesFd = fd,
+): Reporter {
   let open = true;
   const reported = new Set<string>();
 
-  const writeLine = (line: string) => {
+  const writeLine = (line: string, to = fd) => {
     if (!open) return;
     const data = Buffer.from(`${line}\n`, 'utf8');
     let offset = 0;
     let spins = 0;
     while (offset < data.length) {
       try {
-        offset += writeSync(fd, data, offset);
+        offset += writeSync(to, data, offset);
       } catch (error) {
         const code = (error as NodeJS.ErrnoException).code;
         // A full pipe: the runner reads continuously, so wait for it (bounded), never tear a line.
@@ -115,7 +121,7 @@ export function createReporter(writeSync: (fd: number, data: Buffer, offset: num
     wrote(realPath) {
       if (reported.has(realPath)) return;
       if (reported.size < 1_000_000) reported.add(realPath);
-      send({ t: 'writes', paths: [realPath] });
+      writeLine(stringify(bare({ t: 'writes', paths: [realPath] })) as string, writesFd);
     },
   };
 }

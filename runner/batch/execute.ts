@@ -247,7 +247,7 @@ export async function executeBatch(plan: BatchPlan, opts: ExecuteOptions): Promi
       // Node hands the runner's NODE_V8_COVERAGE to every child whatever its env says, so the sleeve's
       // shell wrapper unsets it (launch.ts); a command step is no Node of ours either.
       if (s.mode !== 'process') delete env.NODE_V8_COVERAGE;
-      if (config) env.SLEEVE_SANDBOX_CONFIG = JSON.stringify({ ...config, awaitGo: true });
+      if (config) env.SLEEVE_SANDBOX_CONFIG = JSON.stringify({ ...config, awaitGo: true, writeRecords: true });
       let launch: Launch;
       let os: SleeveOsReport;
       let after = () => {};
@@ -291,6 +291,7 @@ export async function executeBatch(plan: BatchPlan, opts: ExecuteOptions): Promi
         logLimitBytes: opts.logLimitBytes,
         graceMs: opts.graceMs ?? 3000,
         layers: [...layers],
+        recordsDir: cacheDir,
         onStart: () => opts.progress.started(s.name),
       });
       return { handle, os, after };

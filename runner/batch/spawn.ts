@@ -15,8 +15,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import type { Writable } from 'node:stream';
-import { GO_FD, REPORT_FD, type SleeveMessage } from '../../sandbox/protocol.js';
-import { type ChannelStats, type Kept, keepDenial, keepWrite, readChannel } from './channel.js';
+import { GO_FD, REPORT_FD, type SleeveMessage, WRITES_FD } from '../../sandbox/protocol.js';
+import { type ChannelStats, type Kept, createLineReader, keepDenial, keepWrite, readChannel } from './channel.js';
 import type { Launch } from './launch.js';
 import { classifyExit, tailLines } from './outcome.js';
 import { processName, processTree, treeResidentKiB } from './proc-tree.js';
@@ -34,7 +34,33 @@ export interface SpawnOptions {
   logLimitBytes: number;
   graceMs: number;
   layers: string[];
+  /** A directory of the runner's, out of the sleeve's reach: its write records file is made (and unlinked) there. */
+  recordsDir: string;
   onStart?: () => void;
+}
+
+/** Bytes of write records read back at most (a sleeve's distinct writes are capped far below: CHANNEL_CAPS). */
+const RECORDS_BYTE_LIMIT = 256 * 1024 * 1024;
+
+/** A file only the runner can name: created, then unlinked while open; the sleeve gets the descriptor. */
+function openRecords(dir: string, runId: string): number {
+  const file = path.join(dir, `writes-${runId}-${process.pid}`);
+  const fd = fs.openSync(file, 'wx+', 0o600);
+  fs.unlinkSync(file);
+  return fd;
+}
+
+/** Feeds the records file, from its start, to `push`; false when it passed the byte limit. */
+function readRecords(fd: number, push: (chunk: Buffer) => void): boolean {
+  const buf = Buffer.alloc(1024 * 1024);
+  let pos = 0;
+  for (;;) {
+    const n = fs.readSync(fd, buf, 0, buf.length, pos);
+    if (n === 0) return true;
+    push(Buffer.from(buf.subarray(0, n)));
+    pos += n;
+    if (pos > RECORDS_BYTE_LIMIT) return false;
+  }
 }
 
 export interface RunningSleeve {
@@ -129,13 +155,23 @@ export function startSleeve(opts: SpawnOptions): RunningSleeve {
   let readyAt: number | undefined;
 
   const { launch } = opts;
-  const child: ChildProcess = spawn(launch.file, launch.args, {
-    cwd: opts.workspace,
-    env: launch.env,
-    // A program that is not Node under the bootstrap has nothing to report: it gets no fd 3 at all.
-    stdio: opts.reportsExit ? [launch.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe', 'pipe', 'pipe'] : [launch.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'],
-    detached: true,
-  });
+  const recordsFd = opts.reportsExit ? openRecords(opts.recordsDir, sleeve.runId) : undefined;
+  let child: ChildProcess;
+  try {
+    child = spawn(launch.file, launch.args, {
+      cwd: opts.workspace,
+      env: launch.env,
+      // A program that is not Node under the bootstrap has nothing to report: it gets no fd 3 at all.
+      stdio:
+        recordsFd !== undefined
+          ? [launch.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe', 'pipe', 'pipe', recordsFd]
+          : [launch.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'],
+      detached: true,
+    });
+  } catch (error) {
+    if (recordsFd !== undefined) fs.closeSync(recordsFd);
+    throw error;
+  }
   if (launch.stdin && child.stdin) {
     child.stdin.on('error', () => {}); // bubblewrap gone before it read its options: its exit status says why
     child.stdin.end(launch.stdin);
@@ -286,6 +322,28 @@ export function startSleeve(opts: SpawnOptions): RunningSleeve {
     });
     child.once('close', async (code, signal) => {
       closed = true;
+      if (recordsFd !== undefined) {
+        // The write records, read as fd 3 is (hostile input), after fd 3: only `writes` belong there.
+        if (channel.fault === null) {
+          const recordsFault = (reason: string) => {
+            if (channel.fault !== null) return;
+            channel.fault = `write records (fd ${WRITES_FD}): ${reason}`;
+            onFault(channel.fault);
+          };
+          const reader = createLineReader(
+            { startedMs: spawnedAt, now: Date.now, layers: opts.layers, isolate: sleeve.mode === 'isolate' },
+            (m) => {
+              if (m.t !== 'writes') recordsFault(`a "${m.t}" message, where only writes belong`);
+              else if (channel.fault === null) onMessage(m);
+            },
+            recordsFault,
+          );
+          if (!readRecords(recordsFd, (chunk) => reader.push(chunk))) recordsFault(`more than ${RECORDS_BYTE_LIMIT} bytes`);
+          else reader.end();
+          channel.accepted += reader.stats.accepted;
+        }
+        fs.closeSync(recordsFd);
+      }
       clearTimeout(timeoutTimer);
       clearTimeout(killTimer);
       clearInterval(rssTimer);

@@ -45,6 +45,7 @@ export function summaryJson(batch: BatchResult, exitCode: number): Record<string
       exitCode: r.exitCode,
       signal: r.signal,
       durationMs: r.durationMs,
+      ...(r.start ? { start: r.start } : {}),
       layers: r.layers,
       denials: r.denials,
       writesCount: r.writes.length,
