@@ -99,8 +99,8 @@ interface ReportSleeve {
   start?: { warmMs: number; latencyMs: number | null };
 }
 
-async function cliBatch(ws: BenchWorkspace, entry: string, batch: number, c: number, extra: readonly string[]): Promise<Sample> {
-  const args = [CLI, 'run', '--policy', POLICY, '--workspace', ws.root, '--concurrency', String(c), '--json'];
+async function cliBatch(ws: BenchWorkspace, entry: string, batch: number, c: number, extra: readonly string[], policy = POLICY): Promise<Sample> {
+  const args = [CLI, 'run', '--policy', policy, '--workspace', ws.root, '--concurrency', String(c), '--json'];
   for (let i = 0; i < batch; i++) args.push('--sleeve', `s${String(i).padStart(3, '0')}=${entry}`);
   if (!extra.includes('--os-layer')) args.push('--os-layer', 'off');
   args.push(...extra);
@@ -120,7 +120,20 @@ async function cliBatch(ws: BenchWorkspace, entry: string, batch: number, c: num
   };
 }
 
-type Variant = 'bare1' | 'bare2' | 'bareOne' | 'c1' | 'c2' | 'c1cold' | 'c2cold' | 'ts1' | 'os1' | 'os1cold';
+type Variant = 'bare1' | 'bare2' | 'bareOne' | 'c1' | 'c2' | 'c1cold' | 'c2cold' | 'ts1' | 'os1' | 'os1cold' | 'c1nomem';
+
+/** strict without its heap limit: what --max-old-space-size costs a pooled sleeve (V8's flag hash and Node's code cache). */
+function writeNoHeapLimitPolicy(ws: BenchWorkspace): string {
+  const strict = JSON.parse(fs.readFileSync(new URL('../../policies/strict.json', import.meta.url), 'utf8')) as {
+    name: string;
+    resources?: { memoryMiB?: number };
+  };
+  strict.name = 'strict-no-heap-limit';
+  delete strict.resources?.memoryMiB;
+  fs.mkdirSync(path.join(ws.root, 'policies'), { recursive: true });
+  fs.writeFileSync(path.join(ws.root, 'policies', 'strict-no-heap-limit.json'), JSON.stringify(strict, null, 2));
+  return strict.name;
+}
 
 export async function benchPool(options: PoolBenchOptions = {}): Promise<SectionReport> {
   const batch = options.batch ?? 32;
@@ -132,6 +145,7 @@ export async function benchPool(options: PoolBenchOptions = {}): Promise<Section
     const js = ws.sleeve('trivial.js', TRIVIAL_JS);
     const ts = ws.sleeve('trivial.ts', TRIVIAL_TS);
     const jsAbs = path.join(ws.root, js);
+    const noHeapLimit = writeNoHeapLimitPolicy(ws);
     const run: Record<Variant, () => Promise<Sample>> = {
       bare1: () => bareXargs(ws, jsAbs, batch, 1),
       bare2: () => bareXargs(ws, jsAbs, batch, 2),
@@ -143,8 +157,9 @@ export async function benchPool(options: PoolBenchOptions = {}): Promise<Section
       ts1: () => cliBatch(ws, ts, batch, 1, []),
       os1: () => cliBatch(ws, js, batch, 1, ['--os-layer', 'required']),
       os1cold: () => cliBatch(ws, js, batch, 1, ['--os-layer', 'required', '--warm', '0']),
+      c1nomem: () => cliBatch(ws, js, batch, 1, [], noHeapLimit),
     };
-    const variants: Variant[] = ['bare1', 'bare2', 'bareOne', 'c1', 'c2', 'c1cold', 'c2cold', 'ts1'];
+    const variants: Variant[] = ['bare1', 'bare2', 'bareOne', 'c1', 'c2', 'c1cold', 'c2cold', 'ts1', 'c1nomem'];
     if (os.available) variants.push('os1', 'os1cold');
     progress('pool: warming up (one batch of each) ...');
     for (const v of variants) {
@@ -163,7 +178,8 @@ export async function benchPool(options: PoolBenchOptions = {}): Promise<Section
     const ms = (v: Variant) => median(samples[v].map((s) => s.ms));
     const paired = (a: Variant, b: Variant) => median(samples[a].map((s, i) => s.ms / (samples[b][i] as Sample).ms));
     const perSleeveDelta = (a: Variant, b: Variant) => median(samples[a].map((s, i) => (s.ms - (samples[b][i] as Sample).ms) / batch));
-    const latency = median(samples.c1.map((s) => s.latencyMs as number).filter((x) => Number.isFinite(x)));
+    const latencyOf = (v: Variant) => median(samples[v].map((s) => s.latencyMs as number).filter((x) => Number.isFinite(x)));
+    const latency = latencyOf('c1');
     const bareStart = ms('bareOne');
     const ratios = {
       c1: paired('c1', 'bare1'),
@@ -199,6 +215,11 @@ export async function benchPool(options: PoolBenchOptions = {}): Promise<Section
             `spawned at its turn (target <= +${POOL_TARGETS.osColdMs} ms); pooled: +${fmtMs(osMs.warm)} (target ~0)`,
           )
         : `  OS layer: not available here (${os.available ? '' : os.reason})`,
+      valueLine(
+        'without the heap limit flag (-c 1)',
+        fmtMs(ms('c1nomem')),
+        `batch wall; start latency ${fmtMs(latencyOf('c1nomem'))}: --max-old-space-size costs ${fmtMs(perSleeveDelta('c1', 'c1nomem'))} per sleeve`,
+      ),
       valueLine('one sandboxed sleeve (durationMs, from go)', fmtMs(median(samples.c1.map((s) => s.sleeveMs as number))), '-c 1, pooled'),
     ];
     return {
@@ -213,6 +234,7 @@ export async function benchPool(options: PoolBenchOptions = {}): Promise<Section
         pass,
         batchMs: Object.fromEntries(variants.map((v) => [v, ms(v)])),
         latencyMs: latency,
+        latencyNoHeapLimitMs: latencyOf('c1nomem'),
         bareStartMs: bareStart,
         osLayerPerSleeveMs: osMs ?? null,
         samples,

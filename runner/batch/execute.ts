@@ -34,8 +34,10 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const PACKAGE_ROOT = path.resolve(here, '..', '..', '..');
 /** The sleeve-side sandbox, bundled into one file at build time (scripts/bundle-sandbox.js). */
 export const BOOTSTRAP = path.join(PACKAGE_ROOT, 'dist', 'sandbox', 'bootstrap.bundle.mjs');
+/** What a sleeve process runs first: a CommonJS loader that keeps the heap flag from costing Node's code cache, then imports BOOTSTRAP. */
+export const LOADER = path.join(PACKAGE_ROOT, 'dist', 'sandbox', 'bootstrap.cjs');
 /** What the sleeve process must read to start the sandbox itself. */
-const SANDBOX_READS = [BOOTSTRAP];
+const SANDBOX_READS = [LOADER, BOOTSTRAP];
 const NODE_BINARY = fs.realpathSync(process.execPath);
 const PROC_SELF_EXE = '/proc/self/exe';
 export const LAYERS = Object.freeze(['fs-guard', 'node-permission']);
@@ -206,7 +208,7 @@ export async function executeBatch(plan: BatchPlan, opts: ExecuteOptions): Promi
           ...memory,
           ...disableWarning,
           ...(addons.length > 0 ? disableAddonWarning : []),
-          BOOTSTRAP,
+          LOADER,
         ];
         config = {
           ...base,
@@ -225,7 +227,7 @@ export async function executeBatch(plan: BatchPlan, opts: ExecuteOptions): Promi
         code = [...SANDBOX_READS, NODE_BINARY, PROC_SELF_EXE, bundle.file, ...bundle.packageDirs];
         const flags = compileNodeFlags({ engine, sys, features, extraRead: code });
         layers = LAYERS;
-        program = [process.execPath, ...flags.flags, ...memory, ...disableWarning, '--enable-source-maps', BOOTSTRAP];
+        program = [process.execPath, ...flags.flags, ...memory, ...disableWarning, '--enable-source-maps', LOADER];
         config = {
           ...base,
           entry: bundle.file,
