@@ -21,6 +21,9 @@ import { GO_FD, type IsolateConfig, type IsolateStats, REPORT_FD, type SandboxCo
 import { createReporter } from './reporter.js';
 
 const CONFIG_VAR = 'SLEEVE_SANDBOX_CONFIG';
+/** Passed in by the loader when it runs the bundle from a code cache (scripts/bundle-sandbox.js: bootstrap-run.cjs). */
+declare const __sandboxImport: ((specifier: string) => Promise<unknown>) | undefined;
+const importEntry = typeof __sandboxImport === 'function' ? __sandboxImport : (specifier: string) => import(specifier);
 
 function fatal(message: string): never {
   process.stderr.write(`sleeve-sandbox bootstrap: ${message}\n`);
@@ -103,11 +106,6 @@ const fsGuard = installFsGuard(fs, {
   handleProbe: fileURLToPath(import.meta.url),
   ...(config.writeRecords ? { recordsFd: WRITES_FD } : {}),
 });
-try {
-  await fsGuard.ready;
-} catch (error) {
-  fatal(`cannot guard the FileHandle prototype: ${(error as Error).message}`);
-}
 
 /**
  * A pre-warmed process waits here, with everything above done and no sleeve code loaded, until the runner
@@ -169,58 +167,76 @@ process.on('exit', () => {
   });
 });
 
-if (ivm) {
-  // Sleeve code runs only inside the isolate: this realm runs nothing but the sandbox.
-  if (config.awaitGo) awaitGo();
-  reporter.send({ t: 'ready', layers: config.layers });
-  const outcome = runInIsolate({
-    ivm,
-    config: config as SandboxConfig & { isolate: IsolateConfig },
-    fs,
-    engine,
-    reporter,
-    readCode: (file) => original.readFileSync(file, 'utf8'),
-    writeOut: (fd, text) => {
+/**
+ * The rest runs once the guard holds the FileHandle prototype. A function, not top-level await: the
+ * bundle a sleeve process runs is a CommonJS script (so that V8 can take it from the runner's code
+ * cache, execute.ts), which has none.
+ */
+async function main(): Promise<void> {
+  try {
+    await fsGuard.ready;
+  } catch (error) {
+    fatal(`cannot guard the FileHandle prototype: ${(error as Error).message}`);
+  }
+  if (ivm) {
+    // Sleeve code runs only inside the isolate: this realm runs nothing but the sandbox.
+    if (config.awaitGo) awaitGo();
+    reporter.send({ t: 'ready', layers: config.layers });
+    const outcome = runInIsolate({
+      ivm,
+      config: config as SandboxConfig & { isolate: IsolateConfig },
+      fs,
+      engine,
+      reporter,
+      readCode: (file) => original.readFileSync(file, 'utf8'),
+      writeOut: (fd, text) => {
+        try {
+          original.writeSync(fd, text);
+        } catch {
+          // the log pipe is gone: nothing to tell
+        }
+      },
+    });
+    isolateStats = outcome.stats;
+    process.exitCode = outcome.exitCode;
+  } else {
+    installCapabilityGuard({
+      engine,
+      reporter,
+      eager: config.builtins,
+      checkWrite: (p, syscall) => void fsGuard.checkPath('write', p, syscall, true),
+    });
+    syncBuiltinESMExports();
+    hardenIntrinsics();
+    if (config.awaitGo) awaitGo();
+    reporter.send({ t: 'ready', layers: config.layers });
+
+    process.argv = [process.argv[0] as string, config.entry, ...config.args];
+    const ctx: SleeveContext = Object.freeze({
+      runId: config.runId,
+      runDir: config.runDir,
+      name: config.name,
+      workspace: config.workspace,
+      args: Object.freeze([...config.args]),
+      env: Object.freeze({ ...process.env }) as Readonly<Record<string, string>>,
+      fs: createSleeveFs(fs),
+      log: (...args: unknown[]) => console.log(...args),
+    });
+
+    const mod = (await importEntry(pathToFileURL(config.entry).href)) as { default?: unknown };
+    if (typeof mod.default === 'function') {
       try {
-        original.writeSync(fd, text);
-      } catch {
-        // the log pipe is gone: nothing to tell
+        await (mod.default as (c: SleeveContext) => unknown)(ctx);
+      } catch (error) {
+        console.error(error);
+        process.exitCode = 1;
       }
-    },
-  });
-  isolateStats = outcome.stats;
-  process.exitCode = outcome.exitCode;
-} else {
-  installCapabilityGuard({
-    engine,
-    reporter,
-    eager: config.builtins,
-    checkWrite: (p, syscall) => void fsGuard.checkPath('write', p, syscall, true),
-  });
-  syncBuiltinESMExports();
-  hardenIntrinsics();
-  if (config.awaitGo) awaitGo();
-  reporter.send({ t: 'ready', layers: config.layers });
-
-  process.argv = [process.argv[0] as string, config.entry, ...config.args];
-  const ctx: SleeveContext = Object.freeze({
-    runId: config.runId,
-    runDir: config.runDir,
-    name: config.name,
-    workspace: config.workspace,
-    args: Object.freeze([...config.args]),
-    env: Object.freeze({ ...process.env }) as Readonly<Record<string, string>>,
-    fs: createSleeveFs(fs),
-    log: (...args: unknown[]) => console.log(...args),
-  });
-
-  const mod = (await import(pathToFileURL(config.entry).href)) as { default?: unknown };
-  if (typeof mod.default === 'function') {
-    try {
-      await (mod.default as (c: SleeveContext) => unknown)(ctx);
-    } catch (error) {
-      console.error(error);
-      process.exitCode = 1;
     }
   }
 }
+
+main().catch((error: unknown) => {
+  // As Node reports an entry that throws while it loads: the error on stderr, exit 1.
+  console.error(error);
+  process.exitCode = 1;
+});

@@ -13,6 +13,7 @@ import { UsageError } from '../../policies/errors.js';
 import { compileNodeFlags, detectNodeFeatures } from '../../policies/node-flags.js';
 import { createNodeSys } from '../../policies/node-sys.js';
 import type { IsolateModules, SandboxConfig } from '../../sandbox/protocol.js';
+import { bootstrapCache } from './bootstrap-cache.js';
 import { type Bundle, bundleEntry, compileIsolateModules } from './bundle.js';
 import { type IsolatedVm, probeIsolatedVm, requireIsolatedVm } from './isolated-vm.js';
 import { buildSleeveEnv } from './env.js';
@@ -33,11 +34,14 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 /** dist/runner/batch -> the package root. */
 const PACKAGE_ROOT = path.resolve(here, '..', '..', '..');
 /** The sleeve-side sandbox, bundled into one file at build time (scripts/bundle-sandbox.js). */
-export const BOOTSTRAP = path.join(PACKAGE_ROOT, 'dist', 'sandbox', 'bootstrap.bundle.mjs');
-/** What a sleeve process runs first: a CommonJS loader that keeps the heap flag from costing Node's code cache, then imports BOOTSTRAP. */
+export const BOOTSTRAP = path.join(PACKAGE_ROOT, 'dist', 'sandbox', 'bootstrap.bundle.cjs');
+/**
+ * What a sleeve process runs first: a CommonJS loader that keeps the heap flag from costing Node's code
+ * cache, then compiles BOOTSTRAP from the runner's code cache (bootstrap-cache.ts) and runs it.
+ */
 export const LOADER = path.join(PACKAGE_ROOT, 'dist', 'sandbox', 'bootstrap.cjs');
-/** What the sleeve process must read to start the sandbox itself. */
-const SANDBOX_READS = [LOADER, BOOTSTRAP];
+/** What the sleeve process must read to start the sandbox itself (and the code cache, when there is one). */
+const SANDBOX_FILES = [LOADER, path.join(PACKAGE_ROOT, 'dist', 'sandbox', 'bootstrap-run.cjs'), BOOTSTRAP];
 const NODE_BINARY = fs.realpathSync(process.execPath);
 const PROC_SELF_EXE = '/proc/self/exe';
 export const LAYERS = Object.freeze(['fs-guard', 'node-permission']);
@@ -145,6 +149,10 @@ export async function executeBatch(plan: BatchPlan, opts: ExecuteOptions): Promi
     }
     const isolatedVm =
       firstIsolate && ivmProbe ? requireIsolatedVm(await ivmProbe, `${firstIsolate.where}: ${firstIsolate.modeFrom ?? 'isolate mode'}`) : undefined;
+    // The bootstrap's code cache: made once per bundle and Node version, read by every sleeve.
+    const bootCache = bootstrapCache(BOOTSTRAP, opts.parentEnv);
+    const SANDBOX_READS = bootCache === undefined ? SANDBOX_FILES : [...SANDBOX_FILES, bootCache];
+    const loader = bootCache === undefined ? [LOADER] : [LOADER, bootCache];
     await opts.beforeStart?.();
     // No descriptor the runner inherited may reach a sleeve (inherited-fds.ts).
     closeLeakingFds();
@@ -208,7 +216,7 @@ export async function executeBatch(plan: BatchPlan, opts: ExecuteOptions): Promi
           ...memory,
           ...disableWarning,
           ...(addons.length > 0 ? disableAddonWarning : []),
-          LOADER,
+          ...loader,
         ];
         config = {
           ...base,
@@ -227,7 +235,7 @@ export async function executeBatch(plan: BatchPlan, opts: ExecuteOptions): Promi
         code = [...SANDBOX_READS, NODE_BINARY, PROC_SELF_EXE, bundle.file, ...bundle.packageDirs];
         const flags = compileNodeFlags({ engine, sys, features, extraRead: code });
         layers = LAYERS;
-        program = [process.execPath, ...flags.flags, ...memory, ...disableWarning, '--enable-source-maps', LOADER];
+        program = [process.execPath, ...flags.flags, ...memory, ...disableWarning, '--enable-source-maps', ...loader];
         config = {
           ...base,
           entry: bundle.file,
