@@ -53,6 +53,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { RUNNER_CACHE_HOME } from '../helpers/cli.js';
 import { makeWorkspace, snapshotTree } from '../helpers/tmp.js';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
@@ -299,7 +300,7 @@ export function defineCorpus(opts: CorpusOptions): void {
               ...(attack.meta.args ?? []),
             ],
             ws.dir,
-            { ...process.env, HOME: home },
+            { ...process.env, HOME: home, XDG_CACHE_HOME: RUNNER_CACHE_HOME },
             (attack.meta.maxSeconds ?? 60) * 1000,
           );
           if (attack.meta.setup?.length) await setupLinks(ws.dir, attack.meta.setup, attack.meta.setupAfter);

@@ -21,6 +21,7 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { auditReportSchema } from '../../runner/audit/schema.js';
+import { RUNNER_CACHE_HOME } from '../helpers/cli.js';
 import { makeTempDir, makeWorkspace, snapshotTree } from '../helpers/tmp.js';
 import { filesUnder, runBin } from './corpus.js';
 
@@ -118,7 +119,7 @@ function prepare(files: readonly string[]): Prepared {
     reports: reports.dir,
     token,
     // A variable of the runner's own that no policy passes: it must not reach ctx.env.
-    env: { ...process.env, HOME: home.dir, ISOLATE_CANARY: token },
+    env: { ...process.env, HOME: home.dir, XDG_CACHE_HOME: RUNNER_CACHE_HOME, ISOLATE_CANARY: token },
     cleanup: () => {
       ws.cleanup();
       outside.cleanup();

@@ -9,6 +9,7 @@
  * Both give the same `Run` (exit code, signal, stdout, stderr, ms).
  */
 import { type ChildProcess, type StdioOptions, spawn, spawnSync } from 'node:child_process';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { main } from '../../runner/cli.js';
@@ -25,12 +26,18 @@ export interface Run {
   ms: number;
 }
 
+/**
+ * Where the runners the tests start keep their caches (the runner's compile cache, the bootstrap's code
+ * cache: runner/compile-cache.ts, runner/batch/bootstrap-cache.ts): outside any $HOME a test checks.
+ */
+export const RUNNER_CACHE_HOME = path.join(os.tmpdir(), `sleeve-sandbox-tests-cache-${process.getuid?.() ?? 0}`);
+
 /** The test's environment minus the test runner's context and any real CI step summary, plus `extra`. */
 export function childEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env };
   delete env['NODE_TEST_CONTEXT'];
   delete env['GITHUB_STEP_SUMMARY'];
-  return { ...env, ...extra };
+  return { ...env, XDG_CACHE_HOME: RUNNER_CACHE_HOME, ...extra };
 }
 
 export interface StartOptions {
