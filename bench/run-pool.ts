@@ -8,7 +8,8 @@
  *   shell way to run a batch). Targets: <= 1.0x at concurrency 1, <= 1.5x at 2
  *   (two cores: a fresh process per sleeve has a floor near 1.4x there).
  *   The CLI's run includes its own start, bundling and the auditor, once per
- *   batch. `--warm 0` (every sleeve spawned at its turn) alongside.
+ *   batch. Pooled with `--warm <c>`, and `--warm 0` (every sleeve spawned at
+ *   its turn, the default where no core is idle) alongside.
  * - Start latency from "go": the median over the batch of audit.json's
  *   `start.latencyMs` (go to the sandbox saying ready, right before sleeve
  *   code) for sleeves that were warm, against one bare `node` process (spawn
@@ -150,14 +151,14 @@ export async function benchPool(options: PoolBenchOptions = {}): Promise<Section
       bare1: () => bareXargs(ws, jsAbs, batch, 1),
       bare2: () => bareXargs(ws, jsAbs, batch, 2),
       bareOne: () => bareOne(ws, jsAbs),
-      c1: () => cliBatch(ws, js, batch, 1, []),
-      c2: () => cliBatch(ws, js, batch, 2, []),
+      c1: () => cliBatch(ws, js, batch, 1, ['--warm', '1']),
+      c2: () => cliBatch(ws, js, batch, 2, ['--warm', '2']),
       c1cold: () => cliBatch(ws, js, batch, 1, ['--warm', '0']),
       c2cold: () => cliBatch(ws, js, batch, 2, ['--warm', '0']),
-      ts1: () => cliBatch(ws, ts, batch, 1, []),
-      os1: () => cliBatch(ws, js, batch, 1, ['--os-layer', 'required']),
+      ts1: () => cliBatch(ws, ts, batch, 1, ['--warm', '1']),
+      os1: () => cliBatch(ws, js, batch, 1, ['--os-layer', 'required', '--warm', '1']),
       os1cold: () => cliBatch(ws, js, batch, 1, ['--os-layer', 'required', '--warm', '0']),
-      c1nomem: () => cliBatch(ws, js, batch, 1, [], noHeapLimit),
+      c1nomem: () => cliBatch(ws, js, batch, 1, ['--warm', '1'], noHeapLimit),
     };
     const variants: Variant[] = ['bare1', 'bare2', 'bareOne', 'c1', 'c2', 'c1cold', 'c2cold', 'ts1', 'c1nomem'];
     if (os.available) variants.push('os1', 'os1cold');
@@ -200,9 +201,9 @@ export async function benchPool(options: PoolBenchOptions = {}): Promise<Section
     const lines = [
       `pool: node ${process.version}, ${batch} trivial sleeves per batch, policy "${POLICY}", median of ${reps} reps`,
       valueLine('bare node via xargs -P 1', fmtMs(ms('bare1')), `batch wall; -P 2: ${fmtMs(ms('bare2'))}`),
-      valueLine('sleeve-sandbox run -c 1 (pooled)', fmtMs(ms('c1')), `batch wall; --warm 0: ${fmtMs(ms('c1cold'))} (${ratios.c1cold.toFixed(2)}x bare)`),
+      valueLine('sleeve-sandbox run -c 1 (--warm 1)', fmtMs(ms('c1')), `batch wall; --warm 0: ${fmtMs(ms('c1cold'))} (${ratios.c1cold.toFixed(2)}x bare)`),
       ratioTargetLine('batch -c 1 / xargs -P 1', ratios.c1, POOL_TARGETS.c1),
-      valueLine('sleeve-sandbox run -c 2 (pooled)', fmtMs(ms('c2')), `batch wall; --warm 0: ${fmtMs(ms('c2cold'))} (${ratios.c2cold.toFixed(2)}x bare)`),
+      valueLine('sleeve-sandbox run -c 2 (--warm 2)', fmtMs(ms('c2')), `batch wall; --warm 0: ${fmtMs(ms('c2cold'))} (${ratios.c2cold.toFixed(2)}x bare)`),
       ratioTargetLine('batch -c 2 / xargs -P 2', ratios.c2, POOL_TARGETS.c2),
       valueLine('start latency from "go" (warm)', fmtMs(latency), `bare node process spawn to close: ${fmtMs(bareStart)}`),
       ratioTargetLine('start latency / bare node', ratios.latency, POOL_TARGETS.latency),

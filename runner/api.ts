@@ -54,7 +54,7 @@ export const engineOptionsSchema = z.strictObject({
   runsDir: z.string().optional(),
   /** Upper bound on sleeves running at once (default: the available parallelism). */
   concurrency: z.number().int().positive().optional(),
-  /** Sleeves whose sandboxed process starts ahead of its turn, waiting for "go" (default: the concurrency; 0: none). */
+  /** Sleeves whose sandboxed process starts ahead of its turn, waiting for "go" (default: the cores the concurrency leaves idle; 0: none). */
   warm: z.number().int().nonnegative().optional(),
   /** Per-sleeve wall-clock cap in seconds (the lower of this and the policy's wins). */
   timeoutSeconds: positive.optional(),

@@ -70,7 +70,7 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .option('-c, --concurrency <n>', 'sleeves at once (default: os.availableParallelism())', positiveInt('--concurrency'))
     .option(
       '--warm <n>',
-      'sleeves whose sandboxed process is started ahead of their turn, set up and waiting for "go" (default: the concurrency; 0: none)',
+      'sleeves whose sandboxed process is started ahead of their turn, set up and waiting for "go" (default: the cores the concurrency leaves idle; 0: none)',
       wholeNumber('--warm'),
     )
     .option('--timeout <seconds>', "per-sleeve wall-clock limit (the lower of this and the policy's wins)", positiveNumber('--timeout'))

@@ -42,7 +42,7 @@ import { snapshotArgs } from './arg-snapshot.js';
 import { type CpIo, normalizeCpOptions, runCpAsync, runCpSync } from './cp-plan.js';
 import { createDescriptorTable } from './descriptors.js';
 import { type Access, FS_TABLE, type FsEntry, entryWrites, pathIndexes } from './fs-table.js';
-import { createStatReader, put, reflectApply, uncurry } from './intrinsics.js';
+import { createStatReader, mapClear, mapGet, mapSet, put, reflectApply, uncurry } from './intrinsics.js';
 import { isNodeRefusal } from './node-permission.js';
 import { flagModes } from './open-flags.js';
 import { REPORT_FD } from './protocol.js';
@@ -229,6 +229,9 @@ const respellResult = (name: string, result: unknown, shown: readonly unknown[],
   return result;
 };
 
+/** Remembered allowed reads at most; past it the memory starts over. */
+const READ_CACHE_MAX = 50_000;
+
 export function installFsGuard(fs: Fs, opts: FsGuardOptions): FsGuard {
   const { engine, reporter } = opts;
   /** Installs a wrapper: assignable (see above), never deleted or redefined. */
@@ -240,6 +243,9 @@ export function installFsGuard(fs: Fs, opts: FsGuardOptions): FsGuard {
    * to the namespace (unlink, symlink, rename, ...) goes through a wrapper.
    */
   let mutations = 0;
+  /** Allowed reads by absolute spelling, valid while `mutations` is unchanged (checkPath). */
+  const readCache = new Map<string, { epoch: number; decision: Decision }>();
+  let readCacheSize = 0;
   const constants = { ...fs.constants };
   const original = {
     lstatSync: fs.lstatSync,
@@ -317,7 +323,24 @@ export function installFsGuard(fs: Fs, opts: FsGuardOptions): FsGuard {
       const shown = typeof p === 'string' ? p : bufferIsBuffer(p) ? bufferToString(p, 'utf8') : `<${typeof p}>`;
       return refuse({ allowed: false, op, path: shown, reason: `${planted}: Node's fs would run it after the decision`, policy: engine.name }, syscall);
     }
+    // Reads repeat: an allowed read of a string path is remembered until this sleeve's next write of any
+    // kind (a link, rename or directory it makes could change what the path resolves to), per absolute
+    // spelling. Only another process could change the tree meanwhile, and none that runs in the batch
+    // can write where a sleeve reads (README: Known limits).
+    const key = op === 'read' && typeof p === 'string' ? (p.charCodeAt(0) === 47 ? p : `${cwd()}/${p}`) : undefined;
+    if (key !== undefined) {
+      const hit = mapGet(readCache, key) as { epoch: number; decision: Decision } | undefined;
+      if (hit !== undefined && hit.epoch === mutations) return hit.decision;
+    }
     const decision = engine.decide(op, p);
+    if (key !== undefined && decision.allowed) {
+      if (readCacheSize >= READ_CACHE_MAX) {
+        mapClear(readCache);
+        readCacheSize = 0;
+      }
+      mapSet(readCache, key, { epoch: mutations, decision });
+      readCacheSize++;
+    }
     if (!decision.allowed) {
       // Installed package code: readable where no deny names it, wherever the policy's allows end.
       if (op === 'read' && decision.rule === undefined && decision.lexical === undefined && inPackageDir(decision.resolved)) {

@@ -32,6 +32,7 @@ export function uncurry<F extends Method>(fn: F): (self: unknown, ...args: Param
 
 export const mapGet = uncurry(Map.prototype.get);
 export const mapSet = uncurry(Map.prototype.set);
+export const mapClear = uncurry(Map.prototype.clear);
 export const mapDelete = uncurry(Map.prototype.delete);
 export const setHas = uncurry(Set.prototype.has);
 export const setAdd = uncurry(Set.prototype.add);

@@ -25,6 +25,7 @@ import { type LoadedManifest, type ManifestStep, SLEEVE_NAME_RE, loadManifest } 
 import { type DiscoverFs, MANIFEST_FILE, findManifest, nodeDiscoverFs, suggestEntry, suggestManifestPath } from './discover.js';
 import { generateRunId } from './run-id.js';
 import { DEFAULT_ASK, type Resources, askProblem, defaultPool } from './scheduler.js';
+import { defaultWarm } from './pool.js';
 import { resolveRunsDir } from './runs-dir.js';
 import type { PlannedSleeve, SleeveKind } from './types.js';
 
@@ -34,7 +35,7 @@ export interface RunOptions {
   manifest?: string;
   sleeve?: string[];
   concurrency?: number;
-  /** Sleeves pre-warmed ahead of their turn (pool.ts; default: the concurrency). */
+  /** Sleeves pre-warmed ahead of their turn (pool.ts; default: the cores the concurrency leaves idle). */
   warm?: number;
   timeout?: number;
   memory?: number;
@@ -397,7 +398,7 @@ export function planBatch(opts: RunOptions, cwd: string, defaultConcurrency: num
     sleeves: planned.filter((p) => p.kind === 'sleeve'),
     finalize: planned.filter((p) => p.kind === 'finalize'),
     concurrency: opts.concurrency ?? defaultConcurrency,
-    warm: opts.warm ?? opts.concurrency ?? defaultConcurrency,
+    warm: opts.warm ?? defaultWarm(defaultConcurrency, opts.concurrency ?? defaultConcurrency),
     pool,
     osLayer: probed,
   };

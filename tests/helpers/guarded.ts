@@ -41,6 +41,8 @@ export async function runGuarded(opts: {
   onSpawn?: (child: ChildProcess, said: () => SleeveMessage[]) => void;
   /** Tell the sandbox to wait for "go" (default: when onSpawn is given). */
   awaitGo?: boolean;
+  /** Node flags of the child (e.g. --cpu-prof to see where the guard's time goes). */
+  nodeArgs?: string[];
 }): Promise<GuardedRun> {
   const runsDir = opts.runsDir ?? 'runs';
   const runDir = path.join(opts.workspace, runsDir, opts.runId);
@@ -64,7 +66,13 @@ export async function runGuarded(opts: {
     mode: 'process',
     ...((opts.awaitGo ?? opts.onSpawn !== undefined) ? { awaitGo: true } : {}),
   };
-  const run = await runBootstrap({ config, cwd: opts.workspace, env: opts.env, ...(opts.onSpawn ? { onSpawn: opts.onSpawn } : {}) });
+  const run = await runBootstrap({
+    config,
+    cwd: opts.workspace,
+    env: opts.env,
+    ...(opts.nodeArgs ? { nodeArgs: opts.nodeArgs } : {}),
+    ...(opts.onSpawn ? { onSpawn: opts.onSpawn } : {}),
+  });
   fs.rmSync(entryDir, { recursive: true, force: true });
   return run;
 }

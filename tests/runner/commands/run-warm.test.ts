@@ -73,7 +73,7 @@ describe('run: the pre-warmed pool', () => {
       ],
     };
     fs.writeFileSync(path.join(ws, 'sleeve-manifest.json'), JSON.stringify(manifest));
-    const done = collect(startBin(['run', '--policy', 'strict', '-c', '1', '--json', ...extra], ws), 60_000);
+    const done = collect(startBin(['run', '--policy', 'strict', '-c', '1', '--warm', '1', '--json', ...extra], ws), 60_000);
     const ended = track(done);
     const holdDir = await waitStarted(ws, 'hold', ended);
     const probeDir = probeRunDir(ws) as string;
@@ -149,7 +149,7 @@ describe('run: the pre-warmed pool', () => {
       ],
     };
     fs.writeFileSync(path.join(ws, 'sleeve-manifest.json'), JSON.stringify(manifest));
-    const child = startBin(['run', '--policy', 'strict', '-c', '1', '--json'], ws);
+    const child = startBin(['run', '--policy', 'strict', '-c', '1', '--warm', '1', '--json'], ws);
     const done = collect(child, 60_000);
     await waitStarted(ws, 'hold', track(done));
     const probeDir = probeRunDir(ws) as string;
