@@ -30,6 +30,7 @@ import path from 'node:path';
 import { type SectionReport, median } from './policy-decide.js';
 import { CLI, POLICY, type BenchWorkspace, alternate, createBenchWorkspace, fmtMs, ratioTargetLine, runProcess, valueLine } from './workspace.js';
 import { probeOsLayer } from '../runner/batch/os-layer.js';
+import { TRIVIAL_JS, TRIVIAL_TS } from './run-startup.js';
 
 export interface PoolBenchOptions {
   batch?: number;
@@ -38,20 +39,6 @@ export interface PoolBenchOptions {
 }
 
 export const POOL_TARGETS = Object.freeze({ c1: 1.0, c2: 1.5, latency: 0.5, ts: 1.1, osColdMs: 10, osWarmMs: 2 });
-
-const TRIVIAL_JS = `import fs from 'node:fs';
-import path from 'node:path';
-
-fs.writeFileSync(path.join(process.env.SLEEVE_RUN_DIR, 'out.txt'), 'ok\\n');
-`;
-
-const TRIVIAL_TS = `import fs from 'node:fs';
-import path from 'node:path';
-
-const runDir: string = process.env.SLEEVE_RUN_DIR ?? '.';
-const text: string = 'ok\\n';
-fs.writeFileSync(path.join(runDir, 'out.txt'), text);
-`;
 
 interface Sample {
   ms: number;

@@ -42,13 +42,14 @@ export interface StartupBenchOptions {
 
 export const STARTUP_TARGETS = Object.freeze({ js: 1.25, ts: 1.4 });
 
-const TRIVIAL_JS = `import fs from 'node:fs';
+/** A trivial sleeve: one small file into its run dir (shared with the pool section). */
+export const TRIVIAL_JS = `import fs from 'node:fs';
 import path from 'node:path';
 
 fs.writeFileSync(path.join(process.env.SLEEVE_RUN_DIR, 'out.txt'), 'ok\\n');
 `;
 
-const TRIVIAL_TS = `import fs from 'node:fs';
+export const TRIVIAL_TS = `import fs from 'node:fs';
 import path from 'node:path';
 
 const runDir: string = process.env.SLEEVE_RUN_DIR ?? '.';

@@ -7,7 +7,9 @@
  * instead of trusting `Dirent` methods. Nothing is cached: the engine runs
  * with `cacheResolutions: false` in the sandbox, because a listing or a
  * resolution remembered from before can be made stale by a process the
- * guard does not see (a symlink placed later).
+ * guard does not see (a symlink placed later). The fs guard above it
+ * remembers whole decisions on allowed reads, but only until the sleeve's
+ * next write (fs-guard.ts checkPath; README, Known limits).
  */
 import type { FileKind, Sys } from '../policies/sys.js';
 import { type StatReader, put, reflectApply } from './intrinsics.js';
