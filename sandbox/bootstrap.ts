@@ -125,6 +125,7 @@ function awaitGo(): void {
   noSleeve = kind !== 'pipe';
   if (noSleeve) fatal(`cannot read the go pipe (fd ${GO_FD}): ${kind}`);
   const byte = Buffer.alloc(1);
+  const pause = new Int32Array(new SharedArrayBuffer(4));
   let n = -1;
   for (;;) {
     try {
@@ -133,7 +134,7 @@ function awaitGo(): void {
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
       if (code === 'EAGAIN' || code === 'EINTR') {
-        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1);
+        Atomics.wait(pause, 0, 0, 1);
         continue;
       }
       noSleeve = true;

@@ -283,13 +283,10 @@ export function startSleeve(opts: SpawnOptions): RunningSleeve {
     });
     stop('channel');
   };
+  /** What both of the sleeve's report streams are checked against (fd 3, and the write records on fd 5). */
+  const channelContext = { startedMs: spawnedAt, now: Date.now, layers: opts.layers, isolate: sleeve.mode === 'isolate' };
   const channel: ChannelStats = opts.reportsExit
-    ? readChannel(
-        child.stdio[3] as Readable,
-        { startedMs: spawnedAt, now: Date.now, layers: opts.layers, isolate: sleeve.mode === 'isolate' },
-        onMessage,
-        onFault,
-      )
+    ? readChannel(child.stdio[3] as Readable, channelContext, onMessage, onFault)
     : { accepted: 0, dropped: { denials: 0, writes: 0 }, fault: null };
 
   let closed = false;
@@ -331,7 +328,7 @@ export function startSleeve(opts: SpawnOptions): RunningSleeve {
             onFault(channel.fault);
           };
           const reader = createLineReader(
-            { startedMs: spawnedAt, now: Date.now, layers: opts.layers, isolate: sleeve.mode === 'isolate' },
+            channelContext,
             (m) => {
               if (m.t !== 'writes') recordsFault(`a "${m.t}" message, where only writes belong`);
               else if (channel.fault === null) onMessage(m);
