@@ -48,6 +48,8 @@ export interface Decision {
   readonly policy: string;
   /** Decided on the spelling alone: the real path could not be learned (`resolved` is then only lexical). */
   readonly lexical?: true;
+  /** Nothing had the last name when it was resolved (a create): no file there could have other hard links. */
+  readonly absent?: true;
 }
 
 export interface CompileOptions {
@@ -302,7 +304,8 @@ export function compilePolicy(policyAsWritten: ResolvedPolicy, options: CompileO
     }
     const decision = decideResolved(op, resolved.real, text.path);
     if (caching) remember(byRaw[op], raw, decision);
-    return decision;
+    // What was absent a moment ago is not remembered with the decision.
+    return resolved.absent ? Object.freeze({ ...decision, absent: true as const }) : decision;
   }
 
   return Object.freeze({

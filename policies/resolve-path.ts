@@ -12,8 +12,11 @@ import type { Sys } from './sys.js';
 
 export type PathInput = string | Buffer | Uint8Array | URL;
 
-/** `code` is the errno-style code of the system call that failed, when one did. */
-export type Resolved = { ok: true; real: string } | { ok: false; problem: string; code?: string };
+/**
+ * `code` is the errno-style code of the system call that failed, when one did. `absent`: nothing had
+ * the last name when it was resolved (a create), so no file there could have other hard links.
+ */
+export type Resolved = { ok: true; real: string; absent?: true } | { ok: false; problem: string; code?: string };
 
 const MAX_SYMLINK_HOPS = 40;
 
@@ -54,8 +57,32 @@ function errno(error: unknown): string {
   return (error as NodeJS.ErrnoException).code ?? 'error';
 }
 
+/**
+ * The usual create: a plain new name in an existing directory. One lstat of the name, the parent's
+ * realpath and its kind answer it, where the walk below starts with a realpath of the whole path that
+ * fails, and its exception costs more than the lookups (README, Benchmarks). Anything else takes the
+ * walk: a name that is there (a link there, dangling or not, must be followed), a parent that is not a
+ * directory (the walk refuses a path through a file), `.`, `..`, a trailing slash, any error.
+ */
+function newName(sys: Sys, raw: string): Resolved | undefined {
+  const slash = raw.lastIndexOf('/');
+  if (slash <= 0) return undefined;
+  const name = raw.slice(slash + 1);
+  if (name === '' || name === '.' || name === '..') return undefined;
+  try {
+    if (sys.lstat(raw) !== undefined) return undefined;
+    const base = sys.realpath(raw.slice(0, slash));
+    if (sys.lstat(base) !== 'dir') return undefined;
+    return { ok: true, real: base === '/' ? `/${name}` : `${base}/${name}`, absent: true };
+  } catch {
+    return undefined;
+  }
+}
+
 /** Resolves an absolute raw path (see absoluteRaw) to the real path an operation would touch. */
 export function resolveReal(sys: Sys, raw: string, hops = 0): Resolved {
+  const created = newName(sys, raw);
+  if (created !== undefined) return created;
   try {
     return { ok: true, real: sys.realpath(raw) };
   } catch (error) {

@@ -105,6 +105,8 @@ const fsGuard = installFsGuard(fs, {
   // This very file: the sandbox may read it, so one open of it shows the FileHandle class.
   handleProbe: fileURLToPath(import.meta.url),
   ...(config.writeRecords ? { recordsFd: WRITES_FD } : {}),
+  // Workers and child processes change the tree beside this guard: then no read is remembered.
+  rememberReads: !config.policy.process.workers && !config.policy.process.childProcess,
 });
 
 /**

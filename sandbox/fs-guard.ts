@@ -15,7 +15,9 @@
  * The functions and what they ask are data (fs-table.ts); this module turns
  * each row into its sync, callback and promise wrappers. It keeps no state a
  * sleeve can steer: no cached listing or resolution (the engine resolves
- * every decision afresh), no switch that turns the wrappers off (cp is a
+ * every decision afresh; allowed reads alone are remembered, and only until
+ * the sleeve's next write, see checkPath), no change of names made on the
+ * threadpool behind a decision (NAMESPACE_OPS), no switch that turns the wrappers off (cp is a
  * walk of guarded calls, cp-plan.ts), descriptors trusted only with the
  * identity of their file (descriptors.ts), FileHandle methods guarded before
  * any sleeve code runs, and file facts read from mode bits of Stats objects
@@ -76,6 +78,12 @@ export interface FsGuardOptions {
   handleProbe?: string;
   /** The write records' descriptor (protocol.ts WRITES_FD), when the runner gave one: never closed by the sleeve, as fd 3. */
   recordsFd?: number;
+  /**
+   * Remember allowed reads until the next write (checkPath). Only where the guard sees every change the
+   * sleeve can make to the tree: not when it may start workers or child processes, which change it
+   * beside this guard (bootstrap.ts). Default true.
+   */
+  rememberReads?: boolean;
 }
 
 export interface FsGuard {
@@ -153,14 +161,21 @@ const copyList = (xs: readonly unknown[], end = xs.length): unknown[] => {
  */
 const noPath = (x: unknown): boolean => x === null || (typeof x !== 'object' && typeof x !== 'function' && typeof x !== 'string');
 
-/** Node's own refusal of a bad argument (ERR_INVALID_ARG_TYPE, ...), not a system error and not a permission refusal. */
+/**
+ * Node's own refusal of a bad argument (ERR_INVALID_ARG_TYPE, ...): not a permission refusal, and not a
+ * system error (ERR_FS_EISDIR of rm names its syscall), which the callback forms deliver to the callback.
+ */
 const isArgumentError = (error: unknown): boolean => {
-  const code = typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined;
-  return typeof code === 'string' && startsWith(code, 'ERR_') && !isNodeRefusal(error);
+  if (typeof error !== 'object' || error === null) return false;
+  const code = (error as { code?: unknown }).code;
+  return typeof code === 'string' && startsWith(code, 'ERR_') && !isNodeRefusal(error) && (error as { syscall?: unknown }).syscall === undefined;
 };
 
 const stringSlice = uncurry(String.prototype.slice);
 const stringIndexOf = uncurry(String.prototype.indexOf);
+const stringCharCodeAt = uncurry(String.prototype.charCodeAt);
+const symbolDispose = (Symbol as { dispose?: symbol }).dispose;
+const symbolAsyncDispose = (Symbol as { asyncDispose?: symbol }).asyncDispose;
 const bufferFrom = Buffer.from;
 const ownDescriptor = Object.getOwnPropertyDescriptor;
 const isArrayValue = Array.isArray;
@@ -175,7 +190,7 @@ const isArrayValue = Array.isArray;
 const respeller = (shown: unknown, call: unknown): ((text: string) => string) | undefined => {
   if (typeof shown !== 'string' || typeof call !== 'string' || shown === call || shown.length >= call.length) return undefined;
   const base = stringSlice(call, 0, call.length - shown.length);
-  if (base + shown !== call || base.charCodeAt(base.length - 1) !== 47) return undefined;
+  if (base + shown !== call || stringCharCodeAt(base, base.length - 1) !== 47) return undefined;
   return (text) => (startsWith(text, base) ? stringSlice(text, base.length) : text);
 };
 
@@ -198,11 +213,16 @@ const respellError = (error: unknown, shown: readonly unknown[], call: readonly 
   return error;
 };
 
-/** What mkdir (recursive), mkdtemp, readdir (Dirents) and opendir return names the path: spelled back too. */
+/** What mkdir (recursive), mkdtemp, mkdtempDisposable, readdir (Dirents) and opendir return names the path: spelled back too. */
 const respellResult = (name: string, result: unknown, shown: readonly unknown[], call: readonly unknown[]): unknown => {
   const respell = respeller(shown[0], call[0]);
   if (respell === undefined || typeof result !== 'object' || result === null) {
     return respell !== undefined && typeof result === 'string' && (name === 'mkdir' || name === 'mkdtemp') ? respell(result) : result;
+  }
+  if (name === 'mkdtempDisposable' && !bufferIsBuffer(result)) {
+    const p = ownDescriptor(result, 'path');
+    if (p?.writable && typeof p.value === 'string') (result as { path: string }).path = respell(p.value);
+    return result;
   }
   if (name === 'mkdtemp' && bufferIsBuffer(result)) {
     const text = bufferToString(result, 'utf8');
@@ -229,6 +249,17 @@ const respellResult = (name: string, result: unknown, shown: readonly unknown[],
   return result;
 };
 
+/**
+ * The calls that change what a name resolves to (they make, move or remove links and
+ * directories). Their callback and promise forms are made synchronously, on the guard's own
+ * thread, and answered asynchronously: on the threadpool one would land at a moment the
+ * guard does not see, between another call's decision and its use (an fs.promises.symlink
+ * racing a readFileSync of a path through the link's name read the denied fallback about
+ * once in 20 tries; tests/sandbox/read-cache.test.ts). What stays on the threadpool writes
+ * file contents and metadata, which never change where a name leads.
+ */
+const NAMESPACE_OPS: ReadonlySet<string> = new Set(['symlink', 'link', 'rename', 'unlink', 'rmdir', 'rm', 'mkdir', 'mkdtemp']);
+
 /** Remembered allowed reads at most; past it the memory starts over. */
 const READ_CACHE_MAX = 50_000;
 
@@ -243,7 +274,15 @@ export function installFsGuard(fs: Fs, opts: FsGuardOptions): FsGuard {
    * to the namespace (unlink, symlink, rename, ...) goes through a wrapper.
    */
   let mutations = 0;
-  /** Allowed reads by absolute spelling, valid while `mutations` is unchanged (checkPath). */
+  /**
+   * Asynchronous writes decided and not yet settled: one runs on the threadpool at a moment the guard
+   * does not see, so while any is in flight nothing is remembered (and its settling counts as a write).
+   * Without this, a read remembered between the decision of an fs.promises.symlink and the link's
+   * creation would outlive the link (tests/sandbox/read-cache.test.ts).
+   */
+  let inFlight = 0;
+  const remembering = opts.rememberReads !== false;
+  /** Allowed reads by absolute spelling, valid while `mutations` is unchanged and nothing is in flight (checkPath). */
   const readCache = new Map<string, { epoch: number; decision: Decision }>();
   let readCacheSize = 0;
   const constants = { ...fs.constants };
@@ -327,7 +366,7 @@ export function installFsGuard(fs: Fs, opts: FsGuardOptions): FsGuard {
     // kind (a link, rename or directory it makes could change what the path resolves to), per absolute
     // spelling. Only another process could change the tree meanwhile, and none that runs in the batch
     // can write where a sleeve reads (README: Known limits).
-    const key = op === 'read' && typeof p === 'string' ? (p.charCodeAt(0) === 47 ? p : `${cwd()}/${p}`) : undefined;
+    const key = op === 'read' && remembering && inFlight === 0 && typeof p === 'string' ? (stringCharCodeAt(p, 0) === 47 ? p : `${cwd()}/${p}`) : undefined;
     if (key !== undefined) {
       const hit = mapGet(readCache, key) as { epoch: number; decision: Decision } | undefined;
       if (hit !== undefined && hit.epoch === mutations) return hit.decision;
@@ -355,7 +394,8 @@ export function installFsGuard(fs: Fs, opts: FsGuardOptions): FsGuard {
       );
     }
     if (op === 'write' && decision.resolved !== undefined) {
-      if (aliasCheck) {
+      // A name that was absent when it was resolved has no other links (the resolver's lstat saw nothing there).
+      if (aliasCheck && decision.absent !== true) {
         let links = 0;
         let problem: string | undefined;
         try {
@@ -488,12 +528,37 @@ export function installFsGuard(fs: Fs, opts: FsGuardOptions): FsGuard {
     return createCapabilityDenialError({ op, api: target, policy: engine.name, rule: 'node-permission', reason });
   }
 
-  /** mkdtemp made a directory: report the one it made (the template was decided before). */
+  /**
+   * mkdtemp made a directory: report the one it made (the template was decided before). Node 24's
+   * mkdtempDisposable(Sync) returns `{ path, remove, [Symbol.dispose or asyncDispose] }`, whose remove
+   * deletes the tree below that path through Node's bindings: it is decided as an rm of the path first,
+   * so a parent re-pointed since (a link into the lakehouse) is refused, not followed.
+   */
   const reportMade = (made: unknown) => {
-    const text = typeof made === 'string' ? made : bufferIsBuffer(made) ? bufferToString(made, 'utf8') : undefined;
+    const disposable = typeof made === 'object' && made !== null && !bufferIsBuffer(made);
+    const named = disposable ? ownDescriptor(made, 'path')?.value : made;
+    const text = typeof named === 'string' ? named : bufferIsBuffer(named) ? bufferToString(named, 'utf8') : undefined;
     if (text === undefined) return;
     const decision = engine.decide('write', text);
     if (decision.resolved !== undefined) reporter.wrote(decision.resolved);
+    if (!disposable) return;
+    const full = isAbsolute(text) ? text : join(cwd(), text);
+    const box = made as Record<PropertyKey, unknown>;
+    const original = box.remove;
+    if (typeof original !== 'function') return;
+    const asyncForm = symbolAsyncDispose !== undefined && typeof box[symbolAsyncDispose] === 'function';
+    const guardedRemove = asyncForm
+      ? async function remove(): Promise<unknown> {
+          checkPath('write', full, 'rm');
+          return await reflectApply(original, undefined, []);
+        }
+      : function remove(): unknown {
+          checkPath('write', full, 'rm');
+          return reflectApply(original, undefined, []);
+        };
+    box.remove = guardedRemove;
+    if (asyncForm) box[symbolAsyncDispose as symbol] = async () => void (await guardedRemove());
+    else if (symbolDispose !== undefined && typeof box[symbolDispose] === 'function') box[symbolDispose] = () => void guardedRemove();
   };
 
   // --- sync, callback and plain forms on `fs` ---
@@ -528,7 +593,7 @@ export function installFsGuard(fs: Fs, opts: FsGuardOptions): FsGuard {
         outer = previous;
       }
       if (name === 'open' && write && typeof result === 'number') fds.trackWritable(result);
-      if (name === 'mkdtemp') reportMade(result);
+      if (e.special === 'mkdtemp') reportMade(result);
       return respell ? respellResult(name, result, shown, call) : result;
     };
   };
@@ -566,10 +631,10 @@ export function installFsGuard(fs: Fs, opts: FsGuardOptions): FsGuard {
         nextTick(cb as AnyFn, null, fd);
         return undefined;
       }
-      if (name === 'realpath' && origSync !== undefined) {
-        // Node's callback realpath walks the path with the public fs.lstat, so every ancestor
-        // (/, /tmp, ...) would be decided as a read of its own. The sync one (the same walk, on
-        // the bindings) answers instead, delivered as a callback.
+      if (origSync !== undefined && (name === 'realpath' || NAMESPACE_OPS.has(name))) {
+        // Made now, answered as a callback. realpath: Node's callback form walks the path with the
+        // public fs.lstat, so every ancestor (/, /tmp, ...) would be decided as a read of its own;
+        // the sync one makes the same walk on the bindings. A change of names: see NAMESPACE_OPS.
         let result: unknown;
         try {
           result = reflectApply(origSync, this, args);
@@ -578,15 +643,33 @@ export function installFsGuard(fs: Fs, opts: FsGuardOptions): FsGuard {
           nextTick(cb as AnyFn, fromNode(error, name, shown, write, call, respell));
           return undefined;
         }
-        nextTick(cb as AnyFn, null, result);
+        if (e.special === 'mkdtemp') reportMade(result);
+        // As Node calls back: no second argument when there is no result (unlink, rename, mkdir of nothing new).
+        if (result === undefined) nextTick(cb as AnyFn, null);
+        else nextTick(cb as AnyFn, null, respell ? respellResult(name, result, shown, call) : result);
         return undefined;
       }
+      // A write runs on the threadpool from here on (see inFlight): settled when its callback comes.
+      let settled = !write;
+      if (write) inFlight++;
+      const settle = () => {
+        if (settled) return;
+        settled = true;
+        inFlight--;
+        mutations++;
+      };
       put(args, args.length, (err: unknown, ...rest: unknown[]) => {
-        if (!err && name === 'mkdtemp') reportMade(rest[0]);
+        settle();
+        if (!err && e.special === 'mkdtemp') reportMade(rest[0]);
         if (!err && respell && rest.length > 0) rest[0] = respellResult(name, rest[0], shown, call);
         reflectApply(cb as AnyFn, undefined, [fromNode(err, name, shown, write, call, respell), ...rest]);
       });
-      return reflectApply(orig, this, args);
+      try {
+        return reflectApply(orig, this, args);
+      } catch (error) {
+        settle(); // refused before it started (a bad argument): nothing runs
+        throw error;
+      }
     };
   };
   const plainWrap = (name: string, e: FsEntry, orig: AnyFn, check: Check): AnyFn => {
@@ -662,12 +745,15 @@ export function installFsGuard(fs: Fs, opts: FsGuardOptions): FsGuard {
     return chosen;
   };
   const checks = new Map<string, Check>();
+  /** The unwrapped sync forms of NAMESPACE_OPS, for their promise forms. */
+  const syncOriginals = new Map<string, AnyFn>();
   const fsFns = fs as unknown as Record<string, AnyFn>;
   for (const name of Object.keys(FS_TABLE)) {
     const e = FS_TABLE[name] as FsEntry;
     const check = makeCheck(e);
     checks.set(name, check);
     const origSync = name === 'utimes' ? noLateLink(fsFns.utimesSync, fsFns.lutimesSync) : fsFns[`${name}Sync`];
+    if (typeof origSync === 'function' && NAMESPACE_OPS.has(name)) syncOriginals.set(name, origSync);
     if (typeof origSync === 'function') {
       const wrapped = syncWrap(name, e, origSync, check);
       const native = (origSync as unknown as { native?: AnyFn }).native;
@@ -902,16 +988,33 @@ export function installFsGuard(fs: Fs, opts: FsGuardOptions): FsGuard {
         check(shown, name);
         const write = writesWith(name, e, call);
         let result: unknown;
+        const now = mapGet(syncOriginals, name) as AnyFn | undefined;
+        if (now !== undefined) {
+          // A change of names is made now, on this thread (see NAMESPACE_OPS).
+          try {
+            result = reflectApply(now, fs, call);
+          } catch (error) {
+            throw fromNode(error, name, shown, write, call, respell);
+          }
+          if (e.special === 'mkdtemp') reportMade(result);
+          return respell ? respellResult(name, result, shown, call) : result;
+        }
+        if (write) inFlight++; // see inFlight
         try {
           result = await reflectApply(orig, this, call);
         } catch (error) {
           throw fromNode(error, name, shown, write, call, respell);
+        } finally {
+          if (write) {
+            inFlight--;
+            mutations++;
+          }
         }
         if (name === 'open') {
           const handle = result as { fd: number };
           fds.trackHandle(handle, handle.fd, write);
           patchHandlePrototype(getPrototypeOf(handle));
-        } else if (name === 'mkdtemp') {
+        } else if (e.special === 'mkdtemp') {
           reportMade(result);
         }
         return respell ? respellResult(name, result, shown, call) : result;

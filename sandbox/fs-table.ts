@@ -81,6 +81,8 @@ export const FS_TABLE: Readonly<Record<string, FsEntry>> = Object.freeze({
   link: { paths: ['write', 'write'] },
   symlink: { paths: [null, 'write'], special: 'symlink' },
   mkdtemp: { paths: ['write'], special: 'mkdtemp' },
+  // Node 24: mkdtempDisposableSync and promises.mkdtempDisposable (no callback form); the guard also decides their remove().
+  mkdtempDisposable: { paths: ['write'], special: 'mkdtemp' },
   open: { paths: ['read'], flagsAt: 1 },
   glob: { paths: [], special: 'glob' },
 });

@@ -48,3 +48,86 @@ describe('resolving a path that appears while it is resolved', () => {
     assert.ok(calls() <= 41, `${calls()} tries`);
   });
 });
+
+/** A small tree with links: dirs, files and symlinks by absolute path; realpath and lstat as the kernel answers them. */
+function treeSys(tree: Record<string, 'dir' | 'file' | { link: string }>): { sys: Sys; realpaths: string[] } {
+  const realpaths: string[] = [];
+  const error = (code: string) => Object.assign(new Error(code), { code });
+  const walk = (p: string, followLast: boolean): string => {
+    const parts = p.split('/').filter((s) => s && s !== '.');
+    let current = '/';
+    for (let i = 0; i < parts.length; i++) {
+      const part = parts[i] as string;
+      if (current !== '/' && tree[current] !== 'dir') throw error('ENOTDIR');
+      if (part === '..') {
+        current = current === '/' ? '/' : current.slice(0, current.lastIndexOf('/')) || '/';
+        continue;
+      }
+      const next = current === '/' ? `/${part}` : `${current}/${part}`;
+      const entry = tree[next];
+      if (entry === undefined) throw error('ENOENT');
+      if (typeof entry === 'object' && (followLast || i < parts.length - 1)) current = walk(entry.link, true);
+      else current = next;
+    }
+    return current;
+  };
+  const sys: Sys = {
+    cwd: () => '/ws',
+    realpath(p) {
+      realpaths.push(p);
+      return walk(p, true);
+    },
+    lstat(p) {
+      try {
+        const at = walk(p, false);
+        const entry = at === '/' ? 'dir' : tree[at];
+        return typeof entry === 'object' ? 'symlink' : entry;
+      } catch (e) {
+        if ((e as { code?: string }).code === 'ENOENT' || (e as { code?: string }).code === 'ENOTDIR') return undefined;
+        throw e;
+      }
+    },
+    readlink: (p) => {
+      const entry = tree[walk(p, false)];
+      if (typeof entry !== 'object') throw error('EINVAL');
+      return entry.link;
+    },
+    readdir: () => [],
+    readFile: () => '',
+    sizeOf: () => undefined,
+    caseInsensitive: false,
+  };
+  return { sys, realpaths };
+}
+
+describe('a new name in an existing directory (the usual create)', () => {
+  const tree = {
+    '/ws': 'dir',
+    '/ws/runs': 'dir',
+    '/ws/runs/a': 'dir',
+    '/ws/runs/a/f.txt': 'file',
+    '/ws/runs/a/via': { link: '/ws/runs' },
+    '/ws/runs/a/dangling': { link: '/ws/lake/new.csv' },
+    '/ws/lake': 'dir',
+  } as const;
+  it('is resolved from its parent, marked absent, with no realpath of the whole path (whose failure is an exception)', () => {
+    const { sys, realpaths } = treeSys(tree);
+    assert.deepEqual(resolveReal(sys, '/ws/runs/a/new.csv'), { ok: true, real: '/ws/runs/a/new.csv', absent: true });
+    assert.deepEqual(realpaths, ['/ws/runs/a']);
+    // Through a link in the parent: the parent's real path.
+    assert.deepEqual(resolveReal(sys, '/ws/runs/a/via/new.csv'), { ok: true, real: '/ws/runs/new.csv', absent: true });
+  });
+  it('takes the full walk for a name that is there: a file (not absent), a dangling link (followed to where a create lands)', () => {
+    const { sys, realpaths } = treeSys(tree);
+    assert.deepEqual(resolveReal(sys, '/ws/runs/a/f.txt'), { ok: true, real: '/ws/runs/a/f.txt' });
+    assert.deepEqual(realpaths, ['/ws/runs/a/f.txt']);
+    // The link's target is a new name in an existing directory: absent, decided there.
+    assert.deepEqual(resolveReal(sys, '/ws/runs/a/dangling'), { ok: true, real: '/ws/lake/new.csv', absent: true });
+  });
+  it('takes the walk for a path through a file, which refuses it, and for "..", which it folds only where nothing exists', () => {
+    const { sys } = treeSys(tree);
+    assert.deepEqual(resolveReal(sys, '/ws/runs/a/f.txt/x'), { ok: false, problem: 'cannot be resolved (ENOTDIR)', code: 'ENOTDIR' });
+    assert.deepEqual(resolveReal(sys, '/ws/runs/a/via/..'), { ok: true, real: '/ws' });
+    assert.deepEqual(resolveReal(sys, '/ws/runs/a/nope/..'), { ok: true, real: '/ws/runs/a' });
+  });
+});

@@ -223,3 +223,48 @@ describe('the fs guard alone, across sync, callback, promise and FileHandle form
     for (const w of writes) assert.ok(w.startsWith(path.join(ws.dir, 'runs', runId)), w);
   });
 });
+
+describe("Node 24's mkdtempDisposable under the guard alone", {
+  skip: typeof (fs as { mkdtempDisposableSync?: unknown }).mkdtempDisposableSync !== 'function' && 'Node < 24',
+}, () => {
+  it('refuses lakehouse prefixes, reports what it makes, and decides remove() where the path leads then', async () => {
+    const ws = makeWorkspace();
+    after(() => ws.cleanup());
+    const runId = 'disposable';
+    const source = `import fs from 'node:fs';
+import path from 'node:path';
+const run = process.env.SLEEVE_RUN_DIR;
+const out = {};
+const attempt = async (name, f) => { try { out[name] = await f(); } catch (e) { out[name] = e.code; } };
+await attempt('sync lakehouse', () => fs.mkdtempDisposableSync('data/lakehouse/t-').path);
+await attempt('promise lakehouse', async () => (await fs.promises.mkdtempDisposable('data/lakehouse/p-')).path);
+await attempt('sync own', () => { const d = fs.mkdtempDisposableSync(run + '/own-'); const p = d.path; d[Symbol.dispose](); return fs.existsSync(p) ? 'kept' : 'ok'; });
+await attempt('promise own', async () => { const d = await fs.promises.mkdtempDisposable(run + '/pown-'); const p = d.path; await d.remove(); return fs.existsSync(p) ? 'kept' : 'ok'; });
+await attempt('remove through a re-pointed parent', () => {
+  fs.mkdirSync(run + '/box');
+  const d = fs.mkdtempDisposableSync(run + '/box/t-');
+  fs.renameSync(run + '/box', run + '/box.old');
+  fs.symlinkSync(path.resolve('data/lakehouse/ohlcv'), run + '/box');
+  d.remove();
+  return 'removed';
+});
+process.stdout.write(JSON.stringify(out));
+`;
+    const run = await runGuarded({ workspace: ws.dir, runId, source, env: { SLEEVE_RUN_DIR: path.join(ws.dir, 'runs', runId) } });
+    assert.equal(run.code, 0, run.stderr);
+    const out = JSON.parse(run.stdout) as Record<string, string>;
+    assert.deepEqual(out, {
+      'sync lakehouse': 'EACCES',
+      'promise lakehouse': 'EACCES',
+      'sync own': 'ok',
+      'promise own': 'ok',
+      'remove through a re-pointed parent': 'EACCES',
+    });
+    assert.deepEqual(fs.readdirSync(path.join(ws.dir, 'data/lakehouse')).sort(), ['AAPL.csv', 'MSFT.csv', 'ohlcv', 'portfolio_candidates.json']);
+    const writes = run.messages.flatMap((m) => (m.t === 'writes' ? m.paths : []));
+    assert.ok(
+      writes.some((w) => w.startsWith(path.join(ws.dir, 'runs', runId, 'own-'))),
+      `the directory made is reported: ${JSON.stringify(writes)}`,
+    );
+  });
+});
