@@ -4,7 +4,12 @@ import path from 'node:path';
 
 const run = process.env.SLEEVE_RUN_DIR;
 if (typeof fs.mkdtempDisposableSync !== 'function') {
-  console.log('absent on this Node');
+  // Before Node 24: its predecessor, so the attack is refused on every line the corpus runs on.
+  try {
+    console.log(`absent on this Node; mkdtempSync: made ${fs.mkdtempSync('data/lakehouse/tmp-')}`);
+  } catch (error) {
+    console.log(`absent on this Node; mkdtempSync: ${error.code}`);
+  }
 } else {
   const attempts = [
     ['sync', () => fs.mkdtempDisposableSync('data/lakehouse/tmp-').path],
