@@ -44,7 +44,7 @@ import { snapshotArgs } from './arg-snapshot.js';
 import { type CpIo, normalizeCpOptions, runCpAsync, runCpSync } from './cp-plan.js';
 import { createDescriptorTable } from './descriptors.js';
 import { type Access, FS_TABLE, type FsEntry, entryWrites, pathIndexes } from './fs-table.js';
-import { createStatReader, mapClear, mapGet, mapSet, put, reflectApply, uncurry } from './intrinsics.js';
+import { createStatReader, mapClear, mapGet, mapSet, put, reflectApply, setHas, uncurry } from './intrinsics.js';
 import { isNodeRefusal } from './node-permission.js';
 import { flagModes } from './open-flags.js';
 import { REPORT_FD } from './protocol.js';
@@ -213,8 +213,12 @@ const respellError = (error: unknown, shown: readonly unknown[], call: readonly 
   return error;
 };
 
+/** The calls whose result names the path (respellResult). */
+const NAMING_RESULTS: ReadonlySet<string> = new Set(['mkdir', 'mkdtemp', 'mkdtempDisposable', 'readdir', 'opendir']);
+
 /** What mkdir (recursive), mkdtemp, mkdtempDisposable, readdir (Dirents) and opendir return names the path: spelled back too. */
 const respellResult = (name: string, result: unknown, shown: readonly unknown[], call: readonly unknown[]): unknown => {
+  if (!setHas(NAMING_RESULTS, name)) return result;
   const respell = respeller(shown[0], call[0]);
   if (respell === undefined || typeof result !== 'object' || result === null) {
     return respell !== undefined && typeof result === 'string' && (name === 'mkdir' || name === 'mkdtemp') ? respell(result) : result;
@@ -342,11 +346,12 @@ export function installFsGuard(fs: Fs, opts: FsGuardOptions): FsGuard {
 
   const isCode = (x: unknown): boolean => {
     const p = typeof x === 'string' ? x : x instanceof URL && x.protocol === 'file:' ? x.pathname : undefined;
-    if (p === undefined || !isAbsolute(p) || normalize(p) !== p) return false;
+    if (p === undefined) return false;
     const code = opts.codePaths;
     for (let i = 0; i < code.length; i++) {
       const c = code[i] as string;
-      if (p === c || startsWith(p, `${c}/`)) return true;
+      // The prefix first: normalizing every path read costs more than the rest of a remembered read.
+      if ((p === c || startsWith(p, `${c}/`)) && isAbsolute(p) && normalize(p) === p) return true;
     }
     return false;
   };
