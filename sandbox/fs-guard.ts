@@ -46,6 +46,7 @@ import { createDescriptorTable } from './descriptors.js';
 import { type Access, FS_TABLE, type FsEntry, entryWrites, pathIndexes } from './fs-table.js';
 import { createStatReader, mapClear, mapGet, mapSet, put, reflectApply, setHas, uncurry } from './intrinsics.js';
 import { isNodeRefusal } from './node-permission.js';
+import { intrinsicsReplaced } from './harden.js';
 import { flagModes } from './open-flags.js';
 import { REPORT_FD } from './protocol.js';
 import type { Reporter } from './reporter.js';
@@ -362,10 +363,10 @@ export function installFsGuard(fs: Fs, opts: FsGuardOptions): FsGuard {
     if (op === 'read' && isCode(p)) {
       return { allowed: true, op, path: String(p), resolved: String(p), reason: 'code of the sleeve or the sandbox', policy: engine.name };
     }
-    const planted = hrefPlanted();
+    const planted = hrefPlanted() ?? intrinsicsReplaced();
     if (planted !== undefined) {
       const shown = typeof p === 'string' ? p : bufferIsBuffer(p) ? bufferToString(p, 'utf8') : `<${typeof p}>`;
-      return refuse({ allowed: false, op, path: shown, reason: `${planted}: Node's fs would run it after the decision`, policy: engine.name }, syscall);
+      return refuse({ allowed: false, op, path: shown, reason: `${planted}: it would run sleeve code inside the decision`, policy: engine.name }, syscall);
     }
     // Reads repeat: an allowed read of a string path is remembered until this sleeve's next write of any
     // kind (a link, rename or directory it makes could change what the path resolves to), per absolute

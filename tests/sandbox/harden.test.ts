@@ -327,7 +327,6 @@ describe('a sleeve that replaces the built-ins the guard relies on is refused, a
     'Array.prototype.find',
     'Array.prototype.includes',
     'Array.prototype.map',
-    'Array.prototype[Symbol.iterator]',
     'String.prototype.startsWith',
     'String.prototype.slice',
     'String.prototype.replace',
@@ -345,10 +344,16 @@ describe('a sleeve that replaces the built-ins the guard relies on is refused, a
     'Reflect.apply',
     'Object.defineProperty',
     'Promise.prototype.then',
-    'ArrayIteratorPrototype.next',
     'globalThis.URL',
     'globalThis.Buffer',
   ];
+  /** Frozen (their home objects hold nothing else a library assigns): a plain read-only TypeError, Reflect.set answers false. */
+  const frozen = ['ArrayIteratorPrototype.next', 'MapIteratorPrototype.next', 'globalThis.Math', 'globalThis.JSON', 'globalThis.Array'];
+  /**
+   * Left replaceable, so that V8 keeps its fast paths for arrays (sandbox/harden.ts WATCHED): while one
+   * is not the original, every decision of the guard is refused, even of the sleeve's own files.
+   */
+  const watched = ['Array.prototype[Symbol.iterator]', 'Array.prototype.constructor', 'Array[Symbol.species]'];
   before(async () => {
     ws = makeWorkspace();
     data = snapshotTree(path.join(ws.dir, 'data'));
@@ -357,9 +362,11 @@ describe('a sleeve that replaces the built-ins the guard relies on is refused, a
       runId,
       `
 const ArrayIteratorPrototype = Object.getPrototypeOf([][Symbol.iterator]());
+const MapIteratorPrototype = Object.getPrototypeOf(new Map()[Symbol.iterator]());
 const defineProperty = Object.defineProperty;
 const getDescriptor = Object.getOwnPropertyDescriptor;
-const targets = ${JSON.stringify(targets)};
+const targets = ${JSON.stringify([...targets, ...frozen])};
+const watched = ${JSON.stringify(watched)};
 const evil = function evil() { return true; };
 const lookup = (t) => {
   const m = /^(.*?)(?:\\[Symbol\\.(\\w+)\\]|\\.(\\w+))$/.exec(t);
@@ -379,7 +386,7 @@ for (const t of targets) {
   const [home, key] = lookup(t);
   const original = home[key];
   const r = {};
-  try { home[key] = evil; r.assign = 'replaced'; } catch (e) { r.assign = e instanceof TypeError && e.message.includes('sleeve-sandbox') ? 'TypeError' : String(e); }
+  try { home[key] = evil; r.assign = 'replaced'; } catch (e) { r.assign = e instanceof TypeError && (e.message.includes('sleeve-sandbox') || e.message.includes('read only')) ? 'TypeError' : String(e); }
   try { defineProperty(home, key, { value: evil, configurable: true, writable: true }); r.define = 'replaced'; } catch (e) { r.define = e instanceof TypeError ? 'TypeError' : String(e); }
   try { Reflect.set(home, key, evil, home); r.reflectSet = home[key] === evil ? 'replaced' : 'kept'; } catch (e) { r.reflectSet = e instanceof TypeError ? 'TypeError' : String(e); }
   // Variants against the taming: its setter called with a Proxy of the home object, or on another home.
@@ -397,6 +404,20 @@ for (const t of targets) {
   results[t] = r;
   await tryAll(t + ': then');
 }
+// The watched ones, by index (a for-of would call the replaced iterator).
+const own = RUN + '/mine.txt';
+for (let i = 0; i < watched.length; i++) {
+  const [home, key] = lookup(watched[i]);
+  const original = getDescriptor(home, key);
+  const r = {};
+  try { defineProperty(home, key, { value: evil, configurable: true, writable: true }); r.define = 'replaced'; } catch (e) { r.define = String(e); }
+  try { fs.readFileSync(own, 'utf8'); r.readOwn = 'read'; } catch (e) { r.readOwn = code(e); }
+  try { fs.writeFileSync(own, 'mine\\n'); r.writeOwn = 'written'; } catch (e) { r.writeOwn = code(e); }
+  try { fs.readFileSync(SECRET, 'utf8'); r.readSecret = 'read'; } catch (e) { r.readSecret = code(e); }
+  defineProperty(home, key, original);
+  try { fs.readFileSync(own, 'utf8'); r.restored = 'read'; } catch (e) { r.restored = code(e); }
+  results['watched ' + watched[i]] = r;
+}
 `,
     );
   });
@@ -405,6 +426,20 @@ for (const t of targets) {
   it('runs every attempt and exits cleanly', () => {
     assert.equal(out.run.code, 0, out.run.stderr);
   });
+  for (const t of frozen) {
+    it(`keeps ${t} frozen (assignment, defineProperty, Reflect.set, through a Proxy)`, () => {
+      const r = out.results[t] as Record<string, unknown>;
+      assert.deepEqual(r, { assign: 'TypeError', define: 'TypeError', reflectSet: 'kept', proxy: 'TypeError', same: true });
+    });
+    it(`still refuses reads of the secret and writes to the lakehouse after trying to replace ${t}`, () => {
+      assert.deepEqual(out.results[`${t}: then`], { readSync: 'EACCES', readPromise: 'EACCES', readCallback: 'EACCES', writeSync: 'EACCES', copy: 'EACCES' });
+    });
+  }
+  for (const t of watched) {
+    it(`refuses every decision, even of the sleeve's own files, while ${t} is replaced, and decides again once it is restored`, () => {
+      assert.deepEqual(out.results[`watched ${t}`], { define: 'replaced', readOwn: 'EACCES', writeOwn: 'EACCES', readSecret: 'EACCES', restored: 'read' });
+    });
+  }
   for (const t of targets) {
     it(`refuses to replace ${t} (assignment, defineProperty, Reflect.set, through a Proxy, its setter on another home)`, () => {
       const r = out.results[t] as Record<string, unknown>;
@@ -418,8 +453,13 @@ for (const t of targets) {
     dataUnchanged(ws.dir, data);
     assert.ok(!out.run.stdout.includes('s3cr3t'));
     const d = denials(out.run);
-    assert.ok(d.filter((m) => m.op === 'read' && m.path === 'secrets/token.txt').length >= targets.length * 3);
-    assert.ok(d.filter((m) => m.op === 'write').length >= targets.length * 2);
+    assert.ok(d.filter((m) => m.op === 'read' && m.path === 'secrets/token.txt').length >= (targets.length + frozen.length) * 3 + watched.length);
+    assert.ok(d.filter((m) => m.op === 'write').length >= (targets.length + frozen.length) * 2 + watched.length);
+    // The refusals while a watched intrinsic was replaced say why.
+    assert.ok(
+      d.some((m) => /Array\.prototype\.constructor was replaced/.test(m.reason)),
+      JSON.stringify(d.slice(-5)),
+    );
   });
 });
 
