@@ -5,7 +5,7 @@
  *
  * Each section is a function returning a SectionReport; add new sections to
  * SECTIONS. Sections: decide (policy-decide.ts), startup (run-startup.ts),
- * fs-heavy (run-fs-heavy.ts), memory (run-memory.ts), audit (audit.ts),
+ * fs-heavy (run-fs-heavy.ts), compute (run-compute.ts), memory (run-memory.ts), audit (audit.ts),
  * audit-changes (audit-changes.ts), isolate (run-isolate.ts), isolate-platform (isolate-platform.ts), walkers (walkers.ts), policy-diff (policy-diff.ts),
  * tsx (tsx-startup.ts), queue (queue.ts), runner-start (runner-start.ts), pool (run-pool.ts). Human-readable lines go to stdout, or to
  * stderr with --json, where stdout holds one JSON object.
@@ -15,6 +15,7 @@ import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { type DecideBenchOptions, type SectionReport, benchDecide } from './policy-decide.js';
 import { type FsHeavyBenchOptions, benchFsHeavy } from './run-fs-heavy.js';
+import { type ComputeBenchOptions, benchCompute } from './run-compute.js';
 import { type IsolateBenchOptions, benchIsolate } from './run-isolate.js';
 import { type IsolatePlatformBenchOptions, benchIsolatePlatform } from './isolate-platform.js';
 import { type MemoryBenchOptions, benchMemory } from './run-memory.js';
@@ -74,6 +75,16 @@ export const SECTIONS: readonly Section[] = Object.freeze([
       if (options.files !== undefined) fsOptions.files = options.files;
       if (options.progress !== undefined) fsOptions.progress = options.progress;
       return benchFsHeavy(fsOptions);
+    },
+  },
+  {
+    name: 'compute',
+    description: "a sleeve's own JavaScript (array, Math, typed-array, Map, JSON and string operations), sandboxed against bare node, per operation",
+    run: (options: BenchOptions) => {
+      const computeOptions: ComputeBenchOptions = {};
+      if (options.reps !== undefined) computeOptions.reps = options.reps;
+      if (options.progress !== undefined) computeOptions.progress = options.progress;
+      return benchCompute(computeOptions);
     },
   },
   {

@@ -14,6 +14,7 @@
  */
 import path from 'node:path';
 import picomatch from 'picomatch';
+import { regexpExec } from './regexp.js';
 import { UsageError } from './errors.js';
 import { bindBatchRunDirs } from './batch-run-dirs.js';
 import { checkRunId, expandVariables, isGlob } from './patterns.js';
@@ -120,6 +121,8 @@ function compileRules(policy: ResolvedPolicy, op: FsOp, kind: 'allow' | 'deny', 
  * ".." segments, so a literal pattern is a string comparison and `dir/**` a
  * prefix test; everything else is picomatch's compiled regular expression.
  */
+const DOT_SEGMENT = /\/\.\.?(\/|$)/;
+
 function fastMatcher(glob: string, nocase: boolean): (p: string) => boolean {
   if (!nocase) {
     if (!isGlob(glob)) return (p) => p === glob;
@@ -130,7 +133,10 @@ function fastMatcher(glob: string, nocase: boolean): (p: string) => boolean {
     }
   }
   const re = picomatch.makeRe(glob, { dot: true, nocase, strictBrackets: true });
-  return (p) => re.test(p);
+  // The exec taken when this module loaded, on a regular expression nobody else holds: inside a sleeve,
+  // RegExp.prototype is left to the sleeve (V8's fast regular expressions need it untouched), and
+  // `re.test` would look `exec` up there.
+  return (p) => regexpExec(re, p) !== null;
 }
 
 function publicRule(rule: CompiledRule): MatchedRule {
@@ -190,7 +196,7 @@ export function compilePolicy(policyAsWritten: ResolvedPolicy, options: CompileO
    */
   function resolveCached(raw: string): ReturnType<typeof resolveReal> {
     const trimmed = raw.length > 1 && raw.endsWith('/') ? raw.slice(0, -1) : raw;
-    if (trimmed.includes('/.') && /\/\.\.?(\/|$)/.test(trimmed)) return resolveReal(sys, raw);
+    if (trimmed.includes('/.') && regexpExec(DOT_SEGMENT, trimmed) !== null) return resolveReal(sys, raw);
     const slash = trimmed.lastIndexOf('/');
     const dir = slash === 0 ? '/' : trimmed.slice(0, slash);
     const name = trimmed.slice(slash + 1);

@@ -50,7 +50,14 @@ export function pathToString(input: unknown): { ok: true; path: string } | { ok:
 /** Absolute without lexical `..` folding: `..` must be applied after symlinks. */
 export function absoluteRaw(text: string, cwd: string): string {
   const joined = text.charCodeAt(0) === 47 ? text : `${cwd}/${text}`;
-  return joined.includes('//') ? joined.replace(/\/+/g, '/') : joined;
+  if (!joined.includes('//')) return joined;
+  // Runs of slashes made one, by hand: no regular expression at decision time (policies/regexp.ts).
+  let out = '';
+  for (let i = 0; i < joined.length; i++) {
+    const c = joined.charCodeAt(i);
+    if (c !== 47 || out.charCodeAt(out.length - 1) !== 47) out += joined[i];
+  }
+  return out;
 }
 
 function errno(error: unknown): string {

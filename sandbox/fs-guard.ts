@@ -46,6 +46,7 @@ import { createDescriptorTable } from './descriptors.js';
 import { type Access, FS_TABLE, type FsEntry, entryWrites, pathIndexes } from './fs-table.js';
 import { createStatReader, mapClear, mapGet, mapSet, put, reflectApply, setHas, uncurry } from './intrinsics.js';
 import { isNodeRefusal } from './node-permission.js';
+import { regexpExec } from '../policies/regexp.js';
 import { intrinsicsReplaced } from './harden.js';
 import { flagModes } from './open-flags.js';
 import { REPORT_FD } from './protocol.js';
@@ -175,6 +176,7 @@ const isArgumentError = (error: unknown): boolean => {
 const stringSlice = uncurry(String.prototype.slice);
 const stringIndexOf = uncurry(String.prototype.indexOf);
 const stringCharCodeAt = uncurry(String.prototype.charCodeAt);
+const WRITE_PERMISSION = /Write/i;
 const symbolDispose = (Symbol as { dispose?: symbol }).dispose;
 const symbolAsyncDispose = (Symbol as { asyncDispose?: symbol }).asyncDispose;
 const bufferFrom = Buffer.from;
@@ -527,7 +529,7 @@ export function installFsGuard(fs: Fs, opts: FsGuardOptions): FsGuard {
     const e = error as { permission?: string; resource?: string; message?: string };
     const twoPaths = syscall === 'symlink' || syscall === 'link' || syscall === 'rename' || syscall === 'copyFile' || syscall === 'cp';
     const spelled = args[twoPaths ? 1 : 0];
-    const op = e.permission ? (/Write/i.test(e.permission) ? 'write' : 'read') : writes ? 'write' : 'read';
+    const op = e.permission ? (regexpExec(WRITE_PERMISSION, e.permission) !== null ? 'write' : 'read') : writes ? 'write' : 'read';
     const target = e.resource || (typeof spelled === 'string' ? spelled : bufferIsBuffer(spelled) ? bufferToString(spelled, 'utf8') : String(spelled ?? ''));
     const reason = `refused by Node's permission model (${e.permission || e.message || 'unknown'})`;
     reporter.deny({ op, syscall, path: target, rule: 'node-permission', reason });
