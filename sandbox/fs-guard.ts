@@ -365,11 +365,12 @@ export function installFsGuard(fs: Fs, opts: FsGuardOptions): FsGuard {
     if (op === 'read' && isCode(p)) {
       return { allowed: true, op, path: String(p), resolved: String(p), reason: 'code of the sleeve or the sandbox', policy: engine.name };
     }
-    const planted = hrefPlanted() ?? intrinsicsReplaced();
-    if (planted !== undefined) {
+    const refusePlanted = (planted: string, when: string): never => {
       const shown = typeof p === 'string' ? p : bufferIsBuffer(p) ? bufferToString(p, 'utf8') : `<${typeof p}>`;
-      return refuse({ allowed: false, op, path: shown, reason: `${planted}: it would run sleeve code inside the decision`, policy: engine.name }, syscall);
-    }
+      return refuse({ allowed: false, op, path: shown, reason: `${planted}: ${when}`, policy: engine.name }, syscall);
+    };
+    const planted = hrefPlanted();
+    if (planted !== undefined) refusePlanted(planted, "Node's fs would run it after the decision");
     // Reads repeat: an allowed read of a string path is remembered until this sleeve's next write of any
     // kind (a link, rename or directory it makes could change what the path resolves to), per absolute
     // spelling. Only another process could change the tree meanwhile, and none that runs in the batch
@@ -379,6 +380,9 @@ export function installFsGuard(fs: Fs, opts: FsGuardOptions): FsGuard {
       const hit = mapGet(readCache, key) as { epoch: number; decision: Decision } | undefined;
       if (hit !== undefined && hit.epoch === mutations) return hit.decision;
     }
+    // What the engine runs on (array and string built-ins V8 needs untouched, harden.ts): checked before it runs.
+    const replaced = intrinsicsReplaced();
+    if (replaced !== undefined) refusePlanted(replaced, 'it would run sleeve code inside the decision');
     const decision = engine.decide(op, p);
     if (key !== undefined && decision.allowed) {
       if (readCacheSize >= READ_CACHE_MAX) {
