@@ -552,6 +552,33 @@ export const CASES: readonly FidelityCase[] = [
     `process.loadEnvFile(D + "/e.env"); const v = process.env.FIDELITY_X; delete process.env.FIDELITY_X; return v;`,
   ),
   c('process.loadEnvFile ENOENT', 'process.loadEnvFile', `return process.loadEnvFile(D + "/missing.env");`),
+  // --- mkdtempDisposable (Node 24+: where this node has it, the guard wraps it and its remove()) ---
+  ...(typeof (fs as { mkdtempDisposableSync?: unknown }).mkdtempDisposableSync === 'function'
+    ? [
+        c(
+          'mkdtempDisposableSync, remove()',
+          'fs.mkdtempDisposableSync',
+          `const d = fs.mkdtempDisposableSync(D + "/t-"); const p = d.path; const made = fs.statSync(p).isDirectory(); d.remove(); return [p.slice(D.length, -6), made, fs.existsSync(p)];`,
+        ),
+        c(
+          'mkdtempDisposableSync relative, Symbol.dispose',
+          'fs.mkdtempDisposableSync',
+          `const d = fs.mkdtempDisposableSync(R + "/t-"); const p = d.path; d[Symbol.dispose](); return [p.slice(0, -6), p.length, fs.existsSync(p)];`,
+        ),
+        c('mkdtempDisposableSync ENOENT', 'fs.mkdtempDisposableSync', `return fs.mkdtempDisposableSync(D + "/missing/t-");`),
+        c(
+          'promises.mkdtempDisposable, remove()',
+          'fs.promises.mkdtempDisposable',
+          `const d = await fsp.mkdtempDisposable(D + "/t-"); const p = d.path; await d.remove(); return [p.slice(D.length, -6), fs.existsSync(p)];`,
+        ),
+        c(
+          'promises.mkdtempDisposable, Symbol.asyncDispose',
+          'fs.promises.mkdtempDisposable',
+          `const d = await fsp.mkdtempDisposable(R + "/t-"); const p = d.path; await d[Symbol.asyncDispose](); return [p.slice(0, -6), fs.existsSync(p)];`,
+        ),
+        c('promises.mkdtempDisposable ENOENT', 'fs.promises.mkdtempDisposable', `return await fsp.mkdtempDisposable(D + "/missing/t-");`),
+      ]
+    : []),
   // --- glob (Node 22+: where this node has it, the guard wraps it, and it needs its cases) ---
   ...(typeof (fs as { globSync?: unknown }).globSync === 'function'
     ? [
