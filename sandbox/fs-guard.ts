@@ -36,7 +36,7 @@
  */
 import type fsModule from 'node:fs';
 import path from 'node:path';
-import { promisify, types } from 'node:util';
+import { promisify } from 'node:util';
 import { createCapabilityDenialError, createDenialError } from '../policies/denial.js';
 import type { CompiledPolicy, Decision } from '../policies/engine.js';
 import type { FsOp } from '../policies/types.js';
@@ -47,7 +47,7 @@ import { type Access, FS_TABLE, type FsEntry, entryWrites, pathIndexes } from '.
 import { createStatReader, mapClear, mapGet, mapSet, put, reflectApply, setHas, uncurry } from './intrinsics.js';
 import { isNodeRefusal } from './node-permission.js';
 import { regexpExec } from '../policies/regexp.js';
-import { intrinsicsReplaced } from './harden.js';
+import { intrinsicsReplaced, plantedOnStringChain } from './harden.js';
 import { flagModes } from './open-flags.js';
 import { REPORT_FD } from './protocol.js';
 import type { Reporter } from './reporter.js';
@@ -111,9 +111,6 @@ const getCwd = process.cwd;
 const cwd = () => reflectApply(getCwd, process, []) as string;
 const defineProperty = Object.defineProperty;
 const getPrototypeOf = Object.getPrototypeOf;
-const hasOwn = Object.hasOwn;
-const isProxy = types.isProxy;
-const StringPrototype = String.prototype;
 
 /**
  * Node's fs reads `path.href` of every path string it is given (to accept
@@ -122,15 +119,8 @@ const StringPrototype = String.prototype;
  * (and could swap the decided name for a symlink). So a decision is refused
  * while one is there; nothing else puts one there.
  */
-const hrefPlanted = (): string | undefined => {
-  let o: unknown = StringPrototype;
-  for (let depth = 0; o !== null && depth < 16; depth++) {
-    if (isProxy(o)) return 'a Proxy is on the String.prototype chain';
-    if (hasOwn(o as object, 'href')) return o === StringPrototype ? 'String.prototype.href is defined' : 'an object on the String.prototype chain defines href';
-    o = getPrototypeOf(o);
-  }
-  return o === null ? undefined : 'the String.prototype chain is too long';
-};
+const HREF: readonly string[] = ['href'];
+const hrefPlanted = (): string | undefined => plantedOnStringChain(HREF);
 const getOwnPropertySymbols = Object.getOwnPropertySymbols;
 const getOwnPropertyDescriptor = Object.getOwnPropertyDescriptor;
 const promisifyCustom = promisify.custom;
@@ -359,18 +349,20 @@ export function installFsGuard(fs: Fs, opts: FsGuardOptions): FsGuard {
     return false;
   };
 
+  /** A decision refused because sleeve code could run inside it or after it (checkPath). */
+  const refusePlanted = (op: FsOp, p: unknown, syscall: string, reason: string): never => {
+    const shown = typeof p === 'string' ? p : bufferIsBuffer(p) ? bufferToString(p, 'utf8') : `<${typeof p}>`;
+    return refuse({ allowed: false, op, path: shown, reason, policy: engine.name }, syscall);
+  };
+
   /** Decide on a path; for writes, refuse an existing file with other hard links. `report`: tell the runner of the write. */
   const checkPath = (op: FsOp, p: unknown, syscall: string, aliasCheck = false, report = true): Decision => {
     if (op === 'write') mutations++;
     if (op === 'read' && isCode(p)) {
       return { allowed: true, op, path: String(p), resolved: String(p), reason: 'code of the sleeve or the sandbox', policy: engine.name };
     }
-    const refusePlanted = (planted: string, when: string): never => {
-      const shown = typeof p === 'string' ? p : bufferIsBuffer(p) ? bufferToString(p, 'utf8') : `<${typeof p}>`;
-      return refuse({ allowed: false, op, path: shown, reason: `${planted}: ${when}`, policy: engine.name }, syscall);
-    };
     const planted = hrefPlanted();
-    if (planted !== undefined) refusePlanted(planted, "Node's fs would run it after the decision");
+    if (planted !== undefined) refusePlanted(op, p, syscall, `${planted}: Node's fs would run it after the decision`);
     // Reads repeat: an allowed read of a string path is remembered until this sleeve's next write of any
     // kind (a link, rename or directory it makes could change what the path resolves to), per absolute
     // spelling. Only another process could change the tree meanwhile, and none that runs in the batch
@@ -382,7 +374,7 @@ export function installFsGuard(fs: Fs, opts: FsGuardOptions): FsGuard {
     }
     // What the engine runs on (array and string built-ins V8 needs untouched, harden.ts): checked before it runs.
     const replaced = intrinsicsReplaced();
-    if (replaced !== undefined) refusePlanted(replaced, 'it would run sleeve code inside the decision');
+    if (replaced !== undefined) refusePlanted(op, p, syscall, `${replaced}: it would run sleeve code inside the decision`);
     const decision = engine.decide(op, p);
     if (key !== undefined && decision.allowed) {
       if (readCacheSize >= READ_CACHE_MAX) {

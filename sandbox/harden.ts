@@ -37,6 +37,8 @@
  * stay writable (graceful-fs replaces process.cwd and process.chdir): the
  * guard holds its own bound copies of what it calls.
  */
+import { isProxy as isProxyValue } from 'node:util/types';
+
 const defineProperty = Object.defineProperty;
 const getOwnPropertyDescriptor = Object.getOwnPropertyDescriptor;
 const StringCtor = String;
@@ -187,10 +189,10 @@ const ITERATOR_PROTOTYPES: ReadonlyArray<[object, string]> = [
   [Object.getPrototypeOf(/x/[Symbol.matchAll]('x')), '%RegExpStringIteratorPrototype%'],
 ];
 
-/** The constructors and namespaces the guard looks up as globals at call time (instanceof, statics). */
 /** Globals that polyfills assign (`global.Buffer = global.Buffer || ...`): tamed, so the same value is a no-op; the rest are read-only. */
 const TAMED_GLOBALS: ReadonlySet<string> = new Set(['URL', 'Buffer', 'Promise']);
 
+/** The constructors and namespaces the guard looks up as globals at call time (instanceof, statics). */
 export const GUARDED_GLOBALS: readonly string[] = Object.freeze([
   'URL',
   'Buffer',
@@ -257,6 +259,7 @@ export function tameProperty(home: object, label: string, name: string | symbol)
 
 const getPrototypeOf = Object.getPrototypeOf;
 const hasOwn = Object.hasOwn;
+const isProxy = isProxyValue;
 
 /**
  * Left as they are and watched instead (intrinsicsReplaced): V8 keeps fast paths for array
@@ -304,14 +307,27 @@ export function intrinsicsReplaced(): string | undefined {
   // The symbol hooks a string argument is asked for ('a/b'.split('/') looks up '/'[Symbol.split]): none may be
   // planted along String.prototype's chain. Left absent, not occupied: occupying them made V8 drop its fast
   // path for split with a string (3.4x on Node 22 and 24).
-  for (let o: object | null = String.prototype, depth = 0; o !== null && depth < 16; o = getPrototypeOf(o), depth++) {
-    for (let i = 0; i < STRING_HOOKS.length; i++) {
-      const hook = STRING_HOOKS[i] as symbol;
-      if (hasOwn(o, hook))
-        return `${o === String.prototype ? 'String' : 'an object on the String'}.prototype chain defines Symbol.${hook.description?.slice(7) ?? 'hook'}`;
+  return plantedOnStringChain(STRING_HOOKS);
+}
+
+/**
+ * Whether any of `keys` is an own property of String.prototype or of an object above it (or the chain
+ * holds a Proxy, or is too long to walk): what a string primitive would find there, and run.
+ */
+export function plantedOnStringChain(keys: readonly (string | symbol)[]): string | undefined {
+  let o: unknown = String.prototype;
+  for (let depth = 0; o !== null && depth < 16; depth++) {
+    if (isProxy(o)) return 'a Proxy is on the String.prototype chain';
+    for (let i = 0; i < keys.length; i++) {
+      const key = keys[i] as string | symbol;
+      if (!hasOwn(o as object, key)) continue;
+      return o === String.prototype
+        ? `String.prototype${keyName(key)} is defined`
+        : `an object on the String.prototype chain defines ${typeof key === 'string' ? key : String(key.description)}`;
     }
+    o = getPrototypeOf(o);
   }
-  return undefined;
+  return o === null ? undefined : 'the String.prototype chain is too long';
 }
 
 export function hardenIntrinsics(): void {
