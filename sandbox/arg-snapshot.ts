@@ -25,7 +25,7 @@
  */
 import { isDate } from 'node:util/types';
 import { absoluteRaw, pathToString } from '../policies/resolve-path.js';
-import { put, setHas, uncurry } from './intrinsics.js';
+import { listOf, put, setHas, uncurry } from './intrinsics.js';
 
 export interface Snapshot {
   shown: unknown[];
@@ -90,48 +90,50 @@ export function snapshotArgs(
     else if (typeof a === 'string' && a.charCodeAt(0) !== 47 && isPathIndex(paths, i)) plain = false;
   }
   if (plain) return { shown: args as unknown[], call: args as unknown[] };
-  const shown: unknown[] = [];
-  const call: unknown[] = [];
+  // Fresh arrays holding each element as an own data property (listOf): assigning one back never
+  // reaches a setter planted on Array.prototype.
+  const shown = listOf(args);
+  const call = listOf(args);
   let cwd: string | undefined;
   for (let i = 0; i < args.length; i++) {
     const a = args[i];
     if (isPathIndex(paths, i)) {
       const t = asText(a);
-      put(shown, i, t);
+      shown[i] = t;
       if (typeof t === 'string' && t.length > 0 && t.charCodeAt(0) !== 47) {
         if (cwd === undefined) cwd = env.cwd();
-        put(call, i, absoluteRaw(t, cwd));
+        call[i] = absoluteRaw(t, cwd);
       } else {
-        put(call, i, t);
+        call[i] = t;
       }
     } else if (isPathIndex(texts, i)) {
       const t = asText(a);
-      put(shown, i, t);
-      put(call, i, t);
+      shown[i] = t;
+      call[i] = t;
     } else if (isPathIndex(keep, i)) {
-      put(shown, i, a);
-      put(call, i, a);
+      shown[i] = a;
+      call[i] = a;
     } else if (isDate(a)) {
       // A fresh Date of the same time (read with the intrinsic getter): Node takes it as a time.
       const copy = new DateCtor(dateGetTime(a));
       pinInherited(copy as unknown as Record<string | symbol, unknown>);
-      put(shown, i, copy);
-      put(call, i, copy);
+      shown[i] = copy;
+      call[i] = copy;
     } else if (isArray(a)) {
       // An array (writev's buffers) stays an array: its length and elements are read once, now.
       const copy: unknown[] = [];
       const n = (a as unknown[]).length;
       for (let k = 0; k < n; k++) put(copy, k, (a as unknown[])[k]);
-      put(shown, i, copy);
-      put(call, i, copy);
+      shown[i] = copy;
+      call[i] = copy;
     } else if (a !== null && typeof a === 'object' && !isView(a) && !(a instanceof URL) && !env.isHandle(a)) {
       const copy: Record<string | symbol, unknown> = { ...(a as object) };
       pinInherited(copy);
-      put(shown, i, copy);
-      put(call, i, copy);
+      shown[i] = copy;
+      call[i] = copy;
     } else {
-      put(shown, i, a);
-      put(call, i, a);
+      shown[i] = a;
+      call[i] = a;
     }
   }
   return { shown, call };

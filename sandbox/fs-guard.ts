@@ -44,7 +44,7 @@ import { snapshotArgs } from './arg-snapshot.js';
 import { type CpIo, normalizeCpOptions, runCpAsync, runCpSync } from './cp-plan.js';
 import { createDescriptorTable } from './descriptors.js';
 import { type Access, FS_TABLE, type FsEntry, entryWrites, pathIndexes } from './fs-table.js';
-import { createStatReader, mapClear, mapGet, mapSet, put, reflectApply, setHas, uncurry } from './intrinsics.js';
+import { createStatReader, mapClear, mapGet, mapSet, listOf, put, reflectApply, setHas, uncurry } from './intrinsics.js';
 import { isNodeRefusal } from './node-permission.js';
 import { regexpExec } from '../policies/regexp.js';
 import { intrinsicsReplaced, plantedOnStringChain } from './harden.js';
@@ -135,11 +135,6 @@ const copyPromisifyHints = (from: AnyFn, to: AnyFn) => {
     const d = getOwnPropertyDescriptor(from, symbols[i] as symbol);
     if (d && 'value' in d && typeof d.value !== 'function') defineProperty(to, symbols[i] as symbol, d);
   }
-};
-const copyList = (xs: readonly unknown[], end = xs.length): unknown[] => {
-  const out: unknown[] = [];
-  for (let i = 0; i < end; i++) put(out, i, xs[i]);
-  return out;
 };
 
 /**
@@ -618,7 +613,7 @@ export function installFsGuard(fs: Fs, opts: FsGuardOptions): FsGuard {
       }
       if (typeof cb !== 'function') return reflectApply(orig, this, call);
       const write = writesWith(name, e, call);
-      const args = copyList(call, call.length - 1);
+      const args = listOf(call, call.length - 1);
       if (name === 'open' && write && origSync !== undefined) {
         // A descriptor opened for writing is tracked with the identity of its file the
         // moment it exists: the open is made now, with no sleeve code in between.

@@ -52,6 +52,37 @@ export function put(arr: unknown[], i: number, v: unknown): void {
   defineOwn(arr, i, { value: v, writable: true, enumerable: true, configurable: true });
 }
 
+/**
+ * The first `end` elements of an own, packed array (a rest parameter, an array the
+ * sandbox built) as a fresh array, without the prototype chain: an array literal defines
+ * its elements as own data properties (CreateDataProperty), so a planted index setter is
+ * never consulted, and an own element can then be replaced by plain assignment. Up to six
+ * elements (every fs call) it costs what a literal costs; `put` per element is ~0.4 µs.
+ */
+export function listOf(xs: readonly unknown[], end = xs.length): unknown[] {
+  switch (end) {
+    case 0:
+      return [];
+    case 1:
+      return [xs[0]];
+    case 2:
+      return [xs[0], xs[1]];
+    case 3:
+      return [xs[0], xs[1], xs[2]];
+    case 4:
+      return [xs[0], xs[1], xs[2], xs[3]];
+    case 5:
+      return [xs[0], xs[1], xs[2], xs[3], xs[4]];
+    case 6:
+      return [xs[0], xs[1], xs[2], xs[3], xs[4], xs[5]];
+    default: {
+      const out: unknown[] = [];
+      for (let i = 0; i < end; i++) put(out, i, xs[i]);
+      return out;
+    }
+  }
+}
+
 /** An own data property's value; undefined for an accessor or a missing key. */
 export function ownData(obj: object, key: string): unknown {
   const d = getOwnDescriptor(obj, key);

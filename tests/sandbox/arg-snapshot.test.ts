@@ -100,4 +100,33 @@ describe('snapshotArgs', () => {
     // Without such a getter nothing is added (error messages show the copy as the caller's object).
     assert.deepEqual(Object.keys(snapshotArgs(['/ws/a', { encoding: 'utf8' }], [0], [], env).call[1] as object), ['encoding']);
   });
+  it('never consults an index accessor planted on Array.prototype, at any arity (relative paths take the copy)', () => {
+    for (let n = 1; n <= 8; n++) {
+      // Not an array: pushing onto one would itself reach the planted setters.
+      let consulted = '';
+      for (let i = 0; i < 8; i++) {
+        Object.defineProperty(Array.prototype, String(i), {
+          configurable: true,
+          get() {
+            consulted += `get ${i} `;
+            return '/etc/shadow';
+          },
+          set() {
+            consulted += `set ${i} `;
+          },
+        });
+      }
+      try {
+        const args = Array.from({ length: n }, (_, i) => `runs/x/${i}.txt`);
+        const s = snapshotArgs(args, [0], [], env);
+        assert.equal(s.shown[0], 'runs/x/0.txt');
+        assert.equal(s.call[0], '/ws/runs/x/0.txt');
+        assert.equal(s.call.length, n);
+        for (let i = 0; i < n; i++) assert.ok(Object.hasOwn(s.call, i) && Object.hasOwn(s.shown, i), `element ${i} of ${n} is own`);
+        assert.equal(consulted, '', `arity ${n}`);
+      } finally {
+        for (let i = 0; i < 8; i++) delete (Array.prototype as unknown as Record<string, unknown>)[String(i)];
+      }
+    }
+  });
 });

@@ -614,6 +614,16 @@ await attempt('an index accessor on Array.prototype answers the lakehouse to the
   try { t = fs.readFileSync(L, 'utf8'); } finally { delete Array.prototype[0]; }
   return t === lake ? 'lake' : 'other';
 });
+await attempt('index accessors on Array.prototype answer a run-dir name to the guard and a lakehouse one to Node (a relative write)', () => {
+  const mine = RUN + '/accessor.csv';
+  const theirs = 'data/lakehouse/accessor.csv';
+  let n = 0;
+  for (const i of ['0', '1', '2']) {
+    Object.defineProperty(Array.prototype, i, { configurable: true, get: () => (i === '0' ? (n++ === 0 ? mine : theirs) : undefined), set() {} });
+  }
+  try { fs.writeFileSync(mine, 'planted'); } finally { for (const i of ['0', '1', '2']) delete Array.prototype[i]; }
+  return fs.existsSync(theirs) ? 'lakehouse written' : fs.readFileSync(mine, 'utf8');
+});
 for (const [how, plantSplit] of [
   ['assigned on String.prototype', (f) => { String.prototype[Symbol.split] = f; }],
   ['defined on String.prototype', (f) => Object.defineProperty(String.prototype, Symbol.split, { configurable: true, value: f })],
@@ -709,6 +719,11 @@ await attempt('writev buffers in an array with an index getter', () => {
     assert.equal(out.results['a Buffer path with its own toString naming the secret'], 'lake');
     assert.equal(out.results['writev buffers in an array with an index getter'], 'ab');
     assert.equal(out.results['an index accessor on Array.prototype answers the lakehouse to the guard and the secret to Node'], 'lake');
+    assert.equal(
+      out.results['index accessors on Array.prototype answer a run-dir name to the guard and a lakehouse one to Node (a relative write)'],
+      'planted',
+    );
+    assert.ok(!fs.existsSync(path.join(ws.dir, 'data/lakehouse/accessor.csv')));
   });
   it('never lets a planted Symbol.split steer how the engine splits a path', () => {
     for (const how of ['assigned on String.prototype', 'defined on String.prototype', 'defined on Object.prototype']) {
