@@ -65,11 +65,20 @@ const engine = compilePolicy(config.policy, { workspace: config.workspace, runId
 // What the bootstrap asks of the process later is bound now: a sleeve may replace process methods.
 const selfKill = process.kill.bind(process, process.pid, 'SIGKILL');
 const resourceUsage = process.resourceUsage.bind(process);
+/** The run dir when its spelling is its real path (the runner's is): the auditor matches records by that spelling. */
+function realRunDir(): string | undefined {
+  try {
+    return fs.realpathSync.native(config.runDir) === config.runDir ? config.runDir : undefined;
+  } catch {
+    return undefined;
+  }
+}
 const reporter = createReporter(
   (fd, data, offset) => original.writeSync(fd, data, offset, data.length - offset),
   undefined,
   () => selfKill(),
   config.writeRecords ? WRITES_FD : REPORT_FD,
+  realRunDir(),
 );
 
 // Die with the runner: when it goes, this process is re-parented and its ppid changes.

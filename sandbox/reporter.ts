@@ -17,6 +17,7 @@
  * before the call it allowed) and rewrite the report.
  */
 import type { DenyMessage, SleeveMessage } from './protocol.js';
+import { setAdd, setHas, uncurry } from './intrinsics.js';
 import { DENY_FIELD_CHARS, MAX_MESSAGE_BYTES, MAX_PATH_CHARS, REPORT_FD } from './protocol.js';
 
 export interface Reporter {
@@ -26,6 +27,10 @@ export interface Reporter {
 }
 
 const stringify = JSON.stringify;
+// Captured now: a sleeve may replace String.prototype methods later, and wrote() runs inside a decision.
+const stringLastIndexOf = uncurry(String.prototype.lastIndexOf) as (s: string, c: string) => number;
+const stringSlice = uncurry(String.prototype.slice) as (s: string, start: number, end: number) => string;
+const stringStartsWith = uncurry(String.prototype.startsWith) as (s: string, prefix: string) => boolean;
 const isArray = Array.isArray;
 const objectKeys = Object.keys;
 const createObject = Object.create;
@@ -92,9 +97,25 @@ export function createReporter(
   onBroken: () => void = () => {},
   /** Where `writes` messages go (protocol.ts WRITES_FD): a file, so no reader wakes up per write. */
   writesFd = fd,
+  /**
+   * The sleeve's own run dir, as a real path: a write below a directory inside it that was already
+   * reported is not reported again. The auditor explains a change by a reported write of the path or of
+   * any directory above it within the run dir (runner/audit/account.ts coveredAt), so the record would
+   * add nothing: `mkdir out` then 2,000 files in `out/` is one record, not 2,001.
+   */
+  runDir?: string,
 ): Reporter {
   let open = true;
   const reported = new Set<string>();
+  const below = runDir === undefined ? undefined : `${runDir}/`;
+  /** A reported directory above `p`, within the run dir (the run dir itself included). */
+  const covered = (p: string): boolean => {
+    if (below === undefined || !stringStartsWith(p, below)) return false;
+    for (let end = stringLastIndexOf(p, '/'); end >= below.length - 1; end = stringLastIndexOf(stringSlice(p, 0, end), '/')) {
+      if (setHas(reported, stringSlice(p, 0, end))) return true;
+    }
+    return false;
+  };
 
   const writeLine = (line: string, to = fd) => {
     if (!open) return;
@@ -119,8 +140,8 @@ export function createReporter(
     send,
     deny: (m) => send({ t: 'deny', ...m, at: Date.now() }),
     wrote(realPath) {
-      if (reported.has(realPath)) return;
-      if (reported.size < 1_000_000) reported.add(realPath);
+      if (setHas(reported, realPath) || covered(realPath)) return;
+      if (reported.size < 1_000_000) setAdd(reported, realPath);
       writeLine(stringify(bare({ t: 'writes', paths: [realPath] })) as string, writesFd);
     },
   };
