@@ -65,22 +65,27 @@ function errno(error: unknown): string {
 }
 
 /**
- * The usual create: a plain new name in an existing directory. One lstat of the name, the parent's
- * realpath and its kind answer it, where the walk below starts with a realpath of the whole path that
- * fails, and its exception costs more than the lookups (README, Benchmarks). Anything else takes the
- * walk: a name that is there (a link there, dangling or not, must be followed), a parent that is not a
- * directory (the walk refuses a path through a file), `.`, `..`, a trailing slash, any error.
+ * The usual call: a plain name in an existing directory, where the name is new (a create) or is not a
+ * link (a file read or overwritten, a directory). One lstat of the name, the parent's realpath and its
+ * kind answer it; the parent's two answers are what a Sys may remember between decisions (the sandbox's
+ * resolution memory), where the walk below starts with a realpath of the whole path (for a new name, one
+ * that fails, and its exception costs more than the lookups: README, Benchmarks). Anything else takes the
+ * walk: a link there (dangling or not, it must be followed), a parent that is not a directory (the walk
+ * refuses a path through a file), `.`, `..`, a trailing slash, any error.
  */
-function newName(sys: Sys, raw: string): Resolved | undefined {
+function inDirectory(sys: Sys, raw: string): Resolved | undefined {
   const slash = raw.lastIndexOf('/');
   if (slash <= 0) return undefined;
   const name = raw.slice(slash + 1);
   if (name === '' || name === '.' || name === '..') return undefined;
   try {
-    if (sys.lstat(raw) !== undefined) return undefined;
+    const kind = sys.lstat(raw);
+    // A link is followed by the walk; on a case-insensitive disk the walk's realpath spells an existing name as it is stored.
+    if (kind === 'symlink' || (kind !== undefined && sys.caseInsensitive)) return undefined;
     const base = sys.realpath(raw.slice(0, slash));
     if (sys.lstat(base) !== 'dir') return undefined;
-    return { ok: true, real: base === '/' ? `/${name}` : `${base}/${name}`, absent: true };
+    const real = base === '/' ? `/${name}` : `${base}/${name}`;
+    return kind === undefined ? { ok: true, real, absent: true } : { ok: true, real };
   } catch {
     return undefined;
   }
@@ -88,8 +93,8 @@ function newName(sys: Sys, raw: string): Resolved | undefined {
 
 /** Resolves an absolute raw path (see absoluteRaw) to the real path an operation would touch. */
 export function resolveReal(sys: Sys, raw: string, hops = 0): Resolved {
-  const created = newName(sys, raw);
-  if (created !== undefined) return created;
+  const named = inDirectory(sys, raw);
+  if (named !== undefined) return named;
   try {
     return { ok: true, real: sys.realpath(raw) };
   } catch (error) {

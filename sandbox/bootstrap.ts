@@ -19,6 +19,7 @@ import { createStatReader } from './intrinsics.js';
 import { type Ivm, runInIsolate } from './isolate-host.js';
 import { GO_FD, type IsolateConfig, type IsolateStats, REPORT_FD, type SandboxConfig, WRITES_FD } from './protocol.js';
 import { createReporter } from './reporter.js';
+import { createResolutionMemory } from './resolution-memory.js';
 
 const CONFIG_VAR = 'SLEEVE_SANDBOX_CONFIG';
 /** Passed in by the loader when it runs the bundle from a code cache (scripts/bundle-sandbox.js: bootstrap-run.cjs). */
@@ -48,6 +49,21 @@ const original = {
   statSync: fs.statSync,
   writeSync: fs.writeSync,
 };
+/** The run dir when its spelling is its real path (the runner's is): the auditor matches records by that spelling. */
+function realRunDir(): string | undefined {
+  try {
+    return fs.realpathSync.native(config.runDir) === config.runDir ? config.runDir : undefined;
+  } catch {
+    return undefined;
+  }
+}
+/**
+ * Workers, child processes and native addons change the tree beside the guard: with any of them allowed,
+ * nothing is remembered between decisions (no directories, no allowed reads).
+ */
+const seesEveryChange = !config.policy.process.workers && !config.policy.process.childProcess && !config.policy.process.addons;
+const runDirReal = realRunDir();
+const memory = seesEveryChange && runDirReal !== undefined ? createResolutionMemory(runDirReal) : undefined;
 // Facts about files come from mode bits of checked Stats objects, never from their methods.
 const stats = createStatReader({ lstatSync: fs.lstatSync, statSync: fs.statSync, fstatSync: fs.fstatSync } as never, fs.Stats);
 const sys = createGuardSys(
@@ -59,26 +75,19 @@ const sys = createGuardSys(
   },
   stats,
   process.cwd.bind(process),
+  memory,
 );
 // No resolution cache: a listing remembered from before can be made stale by a process the guard does not see.
 const engine = compilePolicy(config.policy, { workspace: config.workspace, runId: config.runId, runsDir: config.runsDir, sys, cacheResolutions: false });
 // What the bootstrap asks of the process later is bound now: a sleeve may replace process methods.
 const selfKill = process.kill.bind(process, process.pid, 'SIGKILL');
 const resourceUsage = process.resourceUsage.bind(process);
-/** The run dir when its spelling is its real path (the runner's is): the auditor matches records by that spelling. */
-function realRunDir(): string | undefined {
-  try {
-    return fs.realpathSync.native(config.runDir) === config.runDir ? config.runDir : undefined;
-  } catch {
-    return undefined;
-  }
-}
 const reporter = createReporter(
   (fd, data, offset) => original.writeSync(fd, data, offset, data.length - offset),
   undefined,
   () => selfKill(),
   config.writeRecords ? WRITES_FD : REPORT_FD,
-  realRunDir(),
+  runDirReal,
 );
 
 // Die with the runner: when it goes, this process is re-parented and its ppid changes.
@@ -114,8 +123,8 @@ const fsGuard = installFsGuard(fs, {
   // This very file: the sandbox may read it, so one open of it shows the FileHandle class.
   handleProbe: fileURLToPath(import.meta.url),
   ...(config.writeRecords ? { recordsFd: WRITES_FD } : {}),
-  // Workers and child processes change the tree beside this guard: then no read is remembered.
-  rememberReads: !config.policy.process.workers && !config.policy.process.childProcess,
+  rememberReads: seesEveryChange,
+  ...(memory === undefined ? {} : { resolutionMemory: memory }),
 });
 
 /**

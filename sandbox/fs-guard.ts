@@ -44,6 +44,7 @@ import { snapshotArgs } from './arg-snapshot.js';
 import { type CpIo, normalizeCpOptions, runCpAsync, runCpSync } from './cp-plan.js';
 import { createDescriptorTable } from './descriptors.js';
 import { type Access, FS_TABLE, type FsEntry, entryWrites, pathIndexes } from './fs-table.js';
+import type { ResolutionMemory } from './resolution-memory.js';
 import { createStatReader, mapClear, mapGet, mapSet, listOf, put, reflectApply, setHas, uncurry } from './intrinsics.js';
 import { isNodeRefusal } from './node-permission.js';
 import { regexpExec } from '../policies/regexp.js';
@@ -86,6 +87,8 @@ export interface FsGuardOptions {
    * beside this guard (bootstrap.ts). Default true.
    */
   rememberReads?: boolean;
+  /** Directories inside the run dir the resolver learned about (the Sys's): forgotten at every change of names. */
+  resolutionMemory?: ResolutionMemory;
 }
 
 export interface FsGuard {
@@ -252,6 +255,27 @@ const respellResult = (name: string, result: unknown, shown: readonly unknown[],
  */
 const NAMESPACE_OPS: ReadonlySet<string> = new Set(['symlink', 'link', 'rename', 'unlink', 'rmdir', 'rm', 'mkdir', 'mkdtemp']);
 
+/**
+ * The writes that change contents or metadata and never a name (what an existing name resolves
+ * to, or a directory's being one): the resolution memory survives them. Every other write, a
+ * name not listed here included, forgets it (resolution-memory.ts).
+ */
+const CONTENT_WRITES: ReadonlySet<string> = new Set([
+  'open',
+  'readFile',
+  'writeFile',
+  'appendFile',
+  'copyFile',
+  'truncate',
+  'createWriteStream',
+  'chmod',
+  'lchmod',
+  'chown',
+  'lchown',
+  'utimes',
+  'lutimes',
+]);
+
 /** Remembered allowed reads at most; past it the memory starts over. */
 const READ_CACHE_MAX = 50_000;
 
@@ -274,6 +298,18 @@ export function installFsGuard(fs: Fs, opts: FsGuardOptions): FsGuard {
    */
   let inFlight = 0;
   const remembering = opts.rememberReads !== false;
+  const memory = opts.resolutionMemory;
+  /** A write was decided, or one that may change names has just been made: see `mutations` and CONTENT_WRITES. */
+  const wrote = (name: string) => {
+    mutations++;
+    if (memory !== undefined && !setHas(CONTENT_WRITES, name)) memory.forget();
+  };
+  /** After a call that may have changed names: sleeve code may have run inside it and remembered what it changed. */
+  const madeNames = (name: string) => {
+    if (setHas(CONTENT_WRITES, name)) return;
+    mutations++;
+    memory?.forget();
+  };
   /** Allowed reads by absolute spelling, valid while `mutations` is unchanged and nothing is in flight (checkPath). */
   const readCache = new Map<string, { epoch: number; decision: Decision }>();
   let readCacheSize = 0;
@@ -352,7 +388,7 @@ export function installFsGuard(fs: Fs, opts: FsGuardOptions): FsGuard {
 
   /** Decide on a path; for writes, refuse an existing file with other hard links. `report`: tell the runner of the write. */
   const checkPath = (op: FsOp, p: unknown, syscall: string, aliasCheck = false, report = true): Decision => {
-    if (op === 'write') mutations++;
+    if (op === 'write') wrote(syscall);
     if (op === 'read' && isCode(p)) {
       return { allowed: true, op, path: String(p), resolved: String(p), reason: 'code of the sleeve or the sandbox', policy: engine.name };
     }
@@ -370,7 +406,17 @@ export function installFsGuard(fs: Fs, opts: FsGuardOptions): FsGuard {
     // What the engine runs on (array and string built-ins V8 needs untouched, harden.ts): checked before it runs.
     const replaced = intrinsicsReplaced();
     if (replaced !== undefined) refusePlanted(op, p, syscall, `${replaced}: it would run sleeve code inside the decision`);
-    const decision = engine.decide(op, p);
+    let decision: Decision;
+    if (memory !== undefined && op === 'read') {
+      memory.reading(true);
+      try {
+        decision = engine.decide(op, p);
+      } finally {
+        memory.reading(false);
+      }
+    } else {
+      decision = engine.decide(op, p);
+    }
     if (key !== undefined && decision.allowed) {
       if (readCacheSize >= READ_CACHE_MAX) {
         mapClear(readCache);
@@ -549,11 +595,19 @@ export function installFsGuard(fs: Fs, opts: FsGuardOptions): FsGuard {
     const guardedRemove = asyncForm
       ? async function remove(): Promise<unknown> {
           checkPath('write', full, 'rm');
-          return await reflectApply(original, undefined, []);
+          try {
+            return await reflectApply(original, undefined, []);
+          } finally {
+            madeNames('rm');
+          }
         }
       : function remove(): unknown {
           checkPath('write', full, 'rm');
-          return reflectApply(original, undefined, []);
+          try {
+            return reflectApply(original, undefined, []);
+          } finally {
+            madeNames('rm');
+          }
         };
     box.remove = guardedRemove;
     if (asyncForm) box[symbolAsyncDispose as symbol] = async () => void (await guardedRemove());
@@ -580,7 +634,7 @@ export function installFsGuard(fs: Fs, opts: FsGuardOptions): FsGuard {
       const write = writesWith(name, e, call);
       const nested = outer !== undefined && typeof call[0] === 'string' && call[0] === outer.path && (outer.write || !write) && outer.mutations === mutations;
       if (!nested) check(shown, name);
-      else if (write) mutations++;
+      else if (write) wrote(name);
       let result: unknown;
       const previous = outer;
       outer = { path: call[0], write, mutations };
@@ -590,6 +644,7 @@ export function installFsGuard(fs: Fs, opts: FsGuardOptions): FsGuard {
         throw fromNode(error, name, shown, write, call, respell);
       } finally {
         outer = previous;
+        if (write) madeNames(name);
       }
       if (name === 'open' && write && typeof result === 'number') fds.trackWritable(result);
       if (e.special === 'mkdtemp') reportMade(result);
@@ -641,6 +696,8 @@ export function installFsGuard(fs: Fs, opts: FsGuardOptions): FsGuard {
           if (isArgumentError(error)) throw error;
           nextTick(cb as AnyFn, fromNode(error, name, shown, write, call, respell));
           return undefined;
+        } finally {
+          if (write) madeNames(name);
         }
         if (e.special === 'mkdtemp') reportMade(result);
         // As Node calls back: no second argument when there is no result (unlink, rename, mkdir of nothing new).
@@ -994,6 +1051,8 @@ export function installFsGuard(fs: Fs, opts: FsGuardOptions): FsGuard {
             result = reflectApply(now, fs, call);
           } catch (error) {
             throw fromNode(error, name, shown, write, call, respell);
+          } finally {
+            if (write) madeNames(name);
           }
           if (e.special === 'mkdtemp') reportMade(result);
           return respell ? respellResult(name, result, shown, call) : result;

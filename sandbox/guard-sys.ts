@@ -4,15 +4,18 @@
  * from mode bits of checked Stats objects (intrinsics.ts), never from
  * `isSymbolicLink()` and friends, which a sleeve can patch to hide a
  * symlink from the resolver. Directory entries are lstat'ed one by one
- * instead of trusting `Dirent` methods. Nothing is cached: the engine runs
- * with `cacheResolutions: false` in the sandbox, because a listing or a
+ * instead of trusting `Dirent` methods. The engine runs with
+ * `cacheResolutions: false` in the sandbox, because a listing or a
  * resolution remembered from before can be made stale by a process the
- * guard does not see (a symlink placed later). The fs guard above it
- * remembers whole decisions on allowed reads, but only until the sleeve's
- * next write (fs-guard.ts checkPath; README, Known limits).
+ * guard does not see (a symlink placed later). What is remembered is
+ * bounded by what only this sleeve can change: directories inside its run
+ * dir until its next change of names (`memory`, resolution-memory.ts), and
+ * whole decisions on allowed reads until its next write (fs-guard.ts
+ * checkPath; README, Known limits).
  */
 import type { FileKind, Sys } from '../policies/sys.js';
 import { type StatReader, put, reflectApply } from './intrinsics.js';
+import type { ResolutionMemory } from './resolution-memory.js';
 
 export interface GuardSysFns {
   realpathNative: (p: string) => string;
@@ -21,7 +24,7 @@ export interface GuardSysFns {
   readFileSync: (p: string, encoding: 'utf8') => string;
 }
 
-export function createGuardSys(fns: GuardSysFns, stats: StatReader, cwd: () => string): Sys {
+export function createGuardSys(fns: GuardSysFns, stats: StatReader, cwd: () => string, memory?: ResolutionMemory): Sys {
   const { realpathNative, readlinkSync, readdirSync, readFileSync } = fns;
   const kind = (p: string): FileKind | undefined => {
     try {
@@ -31,10 +34,11 @@ export function createGuardSys(fns: GuardSysFns, stats: StatReader, cwd: () => s
       throw error;
     }
   };
+  const realpath = (p: string) => reflectApply(realpathNative, undefined, [p]) as string;
   return Object.freeze({
     cwd,
-    realpath: (p: string) => reflectApply(realpathNative, undefined, [p]) as string,
-    lstat: kind,
+    realpath: memory === undefined ? realpath : (p: string) => memory.realpath(p, realpath),
+    lstat: memory === undefined ? kind : (p: string) => memory.kind(p, kind),
     readlink: (p: string) => reflectApply(readlinkSync, undefined, [p, 'utf8']) as string,
     readdir(p: string) {
       const names = reflectApply(readdirSync, undefined, [p]) as string[];

@@ -36,6 +36,7 @@ export const mapClear = uncurry(Map.prototype.clear);
 export const mapDelete = uncurry(Map.prototype.delete);
 export const setHas = uncurry(Set.prototype.has);
 export const setAdd = uncurry(Set.prototype.add);
+export const setClear = uncurry(Set.prototype.clear);
 export const weakMapGet = uncurry(WeakMap.prototype.get);
 export const weakMapSet = uncurry(WeakMap.prototype.set);
 export const weakMapHas = uncurry(WeakMap.prototype.has);
