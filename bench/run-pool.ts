@@ -177,7 +177,17 @@ export async function benchPool(options: PoolBenchOptions = {}): Promise<Section
       latency: latency / bareStart,
       ts: paired('ts1', 'c1'),
     };
-    const osMs = os.available ? { cold: perSleeveDelta('os1cold', 'c1cold'), warm: perSleeveDelta('os1', 'c1') } : undefined;
+    const sleeveOf = (v: Variant) => median(samples[v].map((s) => s.sleeveMs as number).filter((x) => Number.isFinite(x)));
+    // Per sleeve rather than per batch: one sleeve's spawn-to-close (spawned at its turn) and a warm sleeve's start
+    // latency from "go", with the layer minus without, medians over every sleeve of every repetition.
+    const osMs = os.available
+      ? {
+          cold: perSleeveDelta('os1cold', 'c1cold'),
+          warm: perSleeveDelta('os1', 'c1'),
+          sleeveCold: sleeveOf('os1cold') - sleeveOf('c1cold'),
+          latencyWarm: latencyOf('os1') - latency,
+        }
+      : undefined;
     const pass = {
       c1: ratios.c1 <= POOL_TARGETS.c1,
       c2: ratios.c2 <= POOL_TARGETS.c2,
@@ -203,6 +213,15 @@ export async function benchPool(options: PoolBenchOptions = {}): Promise<Section
             `spawned at its turn (target <= +${POOL_TARGETS.osColdMs} ms); pooled: +${fmtMs(osMs.warm)} (target ~0)`,
           )
         : `  OS layer: not available here (${os.available ? '' : os.reason})`,
+      ...(osMs
+        ? [
+            valueLine(
+              'OS layer, one sleeve',
+              `+${fmtMs(osMs.sleeveCold)}`,
+              `spawn to close, spawned at its turn (${fmtMs(sleeveOf('os1cold'))} vs ${fmtMs(sleeveOf('c1cold'))}); pooled, start latency from "go": +${fmtMs(osMs.latencyWarm)} (${fmtMs(latencyOf('os1'))} vs ${fmtMs(latency)})`,
+            ),
+          ]
+        : []),
       valueLine(
         'without the heap limit flag (-c 1)',
         fmtMs(ms('c1nomem')),

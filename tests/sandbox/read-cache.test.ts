@@ -14,11 +14,11 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
-import { collect, show, startBin } from '../helpers/cli.js';
+import { show } from '../helpers/cli.js';
+import { swapWhileRunning } from '../helpers/external-swap.js';
 import { runGuarded, strictPolicy } from '../helpers/guarded.js';
 import { needsOsLayer } from '../helpers/os-layer.js';
 import { makeWorkspace, writeTree } from '../helpers/tmp.js';
-import { track, waitFor } from '../runner/audit/harness.js';
 
 const OWN = `import fs from 'node:fs';
 import path from 'node:path';
@@ -143,23 +143,15 @@ describe('run: the memory of allowed reads', () => {
   });
 
   it('another process swapping a lakehouse file for a link: inside the OS layer the link leads to nothing', { skip: needsOsLayer }, async () => {
-    const done = collect(startBin(['run', '--policy', 'strict', '--os-layer', 'required', '--json', '-s', 'ext=sleeves/external.mjs'], dir), 60_000);
-    const ended = track(done);
-    let runDir = '';
-    await waitFor('the sleeve to read once', () => {
-      if (ended()) assert.fail(show(ended() as never));
-      const id = fs.readdirSync(path.join(dir, 'runs')).find((d) => d.startsWith('ext_') && fs.existsSync(path.join(dir, 'runs', d, 'ready')));
-      if (id) runDir = path.join(dir, 'runs', id);
-      return id !== undefined;
-    });
     const aapl = path.join(dir, 'data/lakehouse/AAPL.csv');
-    fs.renameSync(aapl, `${aapl}.orig`);
-    fs.symlinkSync(path.join(dir, 'secrets/token.txt'), aapl);
-    fs.writeFileSync(path.join(runDir, 'swapped'), '');
-    const run = await done;
-    fs.rmSync(aapl);
-    fs.renameSync(`${aapl}.orig`, aapl);
-    const out = JSON.parse(fs.readFileSync(path.join(runDir, 'out.json'), 'utf8')) as Record<string, string>;
+    const { run, out } = await swapWhileRunning(dir, () => {
+      fs.renameSync(aapl, `${aapl}.orig`);
+      fs.symlinkSync(path.join(dir, 'secrets/token.txt'), aapl);
+      return () => {
+        fs.rmSync(aapl);
+        fs.renameSync(`${aapl}.orig`, aapl);
+      };
+    });
     assert.match(out.first ?? '', /^date,close/, show(run));
     assert.notEqual(out.second, 's3cr3t\n', 'the secret leaked through the swapped link');
   });

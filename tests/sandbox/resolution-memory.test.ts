@@ -15,11 +15,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { createResolutionMemory } from '../../sandbox/resolution-memory.js';
-import { collect, show, startBin } from '../helpers/cli.js';
+import { show } from '../helpers/cli.js';
+import { swapWhileRunning } from '../helpers/external-swap.js';
 import { runGuarded, strictPolicy } from '../helpers/guarded.js';
 import { needsOsLayer } from '../helpers/os-layer.js';
 import { makeWorkspace, writeTree } from '../helpers/tmp.js';
-import { track, waitFor } from '../runner/audit/harness.js';
 
 describe('resolution memory, in-process', () => {
   const RUN = '/ws/runs/r1';
@@ -198,23 +198,15 @@ describe('run: the memory of directories', () => {
   });
 
   it('another process swapping a lakehouse directory for a link: inside the OS layer the link leads to nothing', { skip: needsOsLayer }, async () => {
-    const done = collect(startBin(['run', '--policy', 'strict', '--os-layer', 'required', '--json', '-s', 'ext=sleeves/external.mjs'], dir), 60_000);
-    const ended = track(done);
-    let runDir = '';
-    await waitFor('the sleeve to read once', () => {
-      if (ended()) assert.fail(show(ended() as never));
-      const id = fs.readdirSync(path.join(dir, 'runs')).find((d) => d.startsWith('ext_') && fs.existsSync(path.join(dir, 'runs', d, 'ready')));
-      if (id) runDir = path.join(dir, 'runs', id);
-      return id !== undefined;
-    });
     const ohlcv = path.join(dir, 'data/lakehouse/ohlcv');
-    fs.renameSync(ohlcv, `${ohlcv}.orig`);
-    fs.symlinkSync(path.join(dir, 'secrets'), ohlcv);
-    fs.writeFileSync(path.join(runDir, 'swapped'), '');
-    const run = await done;
-    fs.rmSync(ohlcv);
-    fs.renameSync(`${ohlcv}.orig`, ohlcv);
-    const out = JSON.parse(fs.readFileSync(path.join(runDir, 'out.json'), 'utf8')) as Record<string, string>;
+    const { run, out } = await swapWhileRunning(dir, () => {
+      fs.renameSync(ohlcv, `${ohlcv}.orig`);
+      fs.symlinkSync(path.join(dir, 'secrets'), ohlcv);
+      return () => {
+        fs.rmSync(ohlcv);
+        fs.renameSync(`${ohlcv}.orig`, ohlcv);
+      };
+    });
     assert.match(out.first ?? '', /^date,close/, show(run));
     assert.notEqual(out.second, fs.readFileSync(path.join(dir, 'secrets/token.txt'), 'utf8'), 'the secret leaked through the swapped directory');
   });
