@@ -77,7 +77,8 @@ const sys = createGuardSys(
   process.cwd.bind(process),
   memory,
 );
-// No resolution cache: a listing remembered from before can be made stale by a process the guard does not see.
+// No resolution cache in the engine: a listing remembered from before can be made stale by a process the guard does
+// not see. What the sys remembers (`memory`) is bounded and forgotten at each change of names (resolution-memory.ts).
 const engine = compilePolicy(config.policy, { workspace: config.workspace, runId: config.runId, runsDir: config.runsDir, sys, cacheResolutions: false });
 // What the bootstrap asks of the process later is bound now: a sleeve may replace process methods.
 const selfKill = process.kill.bind(process, process.pid, 'SIGKILL');

@@ -14,9 +14,10 @@
  *
  * The functions and what they ask are data (fs-table.ts); this module turns
  * each row into its sync, callback and promise wrappers. It keeps no state a
- * sleeve can steer: no cached listing or resolution (the engine resolves
- * every decision afresh; allowed reads alone are remembered, and only until
- * the sleeve's next write, see checkPath), no change of names made on the
+ * sleeve can steer: no cached listing, and what it remembers only the sleeve's
+ * own writes could make stale, and those forget it (allowed reads until the
+ * next write, see checkPath; directories until the next change of names,
+ * resolution-memory.ts and CONTENT_WRITES), no change of names made on the
  * threadpool behind a decision (NAMESPACE_OPS), no switch that turns the wrappers off (cp is a
  * walk of guarded calls, cp-plan.ts), descriptors trusted only with the
  * identity of their file (descriptors.ts), FileHandle methods guarded before
@@ -83,8 +84,8 @@ export interface FsGuardOptions {
   recordsFd?: number;
   /**
    * Remember allowed reads until the next write (checkPath). Only where the guard sees every change the
-   * sleeve can make to the tree: not when it may start workers or child processes, which change it
-   * beside this guard (bootstrap.ts). Default true.
+   * sleeve can make to the tree: not when it may start workers, child processes or native addons, which
+   * change it beside this guard (bootstrap.ts). Default true.
    */
   rememberReads?: boolean;
   /** Directories inside the run dir the resolver learned about (the Sys's): forgotten at every change of names. */

@@ -8,8 +8,8 @@
  * `cacheResolutions: false` in the sandbox, because a listing or a
  * resolution remembered from before can be made stale by a process the
  * guard does not see (a symlink placed later). What is remembered is
- * bounded by what only this sleeve can change: directories inside its run
- * dir until its next change of names (`memory`, resolution-memory.ts), and
+ * bounded: directories until the sleeve's next change of names, answering a
+ * write only inside its run dir (`memory`, resolution-memory.ts), and
  * whole decisions on allowed reads until its next write (fs-guard.ts
  * checkPath; README, Known limits).
  */
