@@ -2,8 +2,8 @@
  * Another process changes the tree while a sleeve runs: the variant that
  * defeats the guard's memories (read-cache and resolution-memory tests).
  * Runs `sleeves/external.mjs` under the strict policy inside the OS layer,
- * waits until the sleeve has written `ready` in its run dir, makes the change,
- * tells the sleeve (`swapped`), and puts the tree back once the run ended.
+ * waits until the sleeve has written `ready` in its run dir, replaces a path
+ * by a link, tells the sleeve (`swapped`), and puts the path back once the run ended.
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -13,8 +13,10 @@ import { type Run, collect, show, startBin } from './cli.js';
 
 export async function swapWhileRunning(
   workspace: string,
-  /** Makes the change; returns what puts it back. */
-  swap: () => () => void,
+  /** Replaced by a link while the sleeve waits (a file or a directory), and put back after the run. */
+  replaced: string,
+  /** Where the link leads. */
+  linkTo: string,
 ): Promise<{ run: Run; out: Record<string, string> }> {
   const done = collect(startBin(['run', '--policy', 'strict', '--os-layer', 'required', '--json', '-s', 'ext=sleeves/external.mjs'], workspace), 60_000);
   const ended = track(done);
@@ -25,13 +27,15 @@ export async function swapWhileRunning(
     if (id) runDir = path.join(workspace, 'runs', id);
     return id !== undefined;
   });
-  const restore = swap();
+  fs.renameSync(replaced, `${replaced}.orig`);
+  fs.symlinkSync(linkTo, replaced);
   let run: Run;
   try {
     fs.writeFileSync(path.join(runDir, 'swapped'), '');
     run = await done;
   } finally {
-    restore();
+    fs.rmSync(replaced);
+    fs.renameSync(`${replaced}.orig`, replaced);
   }
   return { run, out: JSON.parse(fs.readFileSync(path.join(runDir, 'out.json'), 'utf8')) as Record<string, string> };
 }
